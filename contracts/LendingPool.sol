@@ -1,0 +1,528 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+
+import {ILendingPool, AccountStatus} from "../interfaces/ILendingPool.sol";
+import {IMarketConfig, PauseAction, CollateralInfo, MarketParams} from "../interfaces/IMarketConfig.sol";
+import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
+import {IInterestRateModel} from "../interfaces/IInterestRateModel.sol";
+import {SharedReentrancyLock} from "./SharedReentrancyLock.sol";
+import {WadMath} from "./libraries/WadMath.sol";
+import {SharesMath} from "./libraries/SharesMath.sol";
+
+/// @title LendingPool
+/// @notice Supply, collateral, borrow, interest and the margin-call ladder of Margin Call Lab.
+/// Parameters, roles and the collateral list live in `MarketConfig`; this contract keeps the
+/// books.
+/// @dev Every entry point runs in the same order: validate → accrue → convert (rounding named)
+/// → write state → risk check → emit → token transfer last. See ILendingPool for the spec.
+contract LendingPool is ILendingPool, SharedReentrancyLock {
+    using SafeERC20 for IERC20;
+    using WadMath for uint256;
+
+    // ================================================================ constants
+    uint256 internal constant WAD = 1e18;
+    uint256 internal constant RAY = 1e27;
+    uint256 internal constant SECONDS_PER_YEAR = 365 days;
+    uint256 internal constant MAX_COLLATERALS = 8;
+
+    // ================================================================ immutables
+    IMarketConfig public immutable config;
+    IERC20 public immutable baseToken;
+    IOracleAdapter public immutable oracle;
+    uint256 internal immutable BASE_SCALE; // 10 ** base decimals
+
+    // ================================================================ storage
+    struct MarginCall {
+        uint64 deadline; // [unix seconds] Liquidatable after it while HF < base marginCallHF
+        uint64 lapsesAt; // [unix seconds] deadline + gracePeriod: the call is dead from then on
+    }
+
+    // supply book
+    uint256 public cash; // [base units] base tokens the pool holds by its books
+    uint256 public supplierAssets; // [base units] what all supply shares are worth
+    uint256 public reserves; // [base units] protocol's share of interest, not yet routed
+    uint256 public totalSupplyShares;
+    mapping(address => uint256) public supplySharesOf;
+
+    // debt book
+    uint256 public borrowIndex; // [ray] debt per unit of normalised debt
+    uint256 public lastAccrual; // [unix seconds]
+    uint256 public totalNormalizedDebt; // [base units · ray / index]
+    uint256 public debtInAuction; // [base units] non-accruing debt held by live auctions
+    mapping(address => uint256) public normalizedDebtOf;
+
+    // collateral
+    mapping(address asset => uint256) public totalCollateral; // [token units]
+    mapping(address account => mapping(address asset => uint256)) internal _balances; // [token units]
+    mapping(address account => uint256) public assetsIn; // bitmap over the config's slots
+
+    // margin calls
+    mapping(address account => MarginCall) internal _calls;
+
+    // ================================================================ constructor
+    constructor(IMarketConfig config_) {
+        if (address(config_) == address(0)) revert ZeroAddress();
+        config = config_;
+        baseToken = IERC20(config_.baseToken());
+        oracle = config_.oracle();
+        BASE_SCALE = 10 ** IERC20Metadata(address(baseToken)).decimals();
+        borrowIndex = RAY;
+        lastAccrual = block.timestamp;
+    }
+
+    // ================================================================ modifiers
+    modifier whenNotPaused(PauseAction action) {
+        if (config.paused(action)) revert ActionPaused(action);
+        _;
+    }
+
+    // ================================================================ governance
+    /// @notice Registers the liquidator and the insurance fund, which share this pool's lock.
+    function setProtocolContract(address target, bool allowed) external {
+        if (msg.sender != config.governor()) revert NotGovernor();
+        if (target == address(0)) revert ZeroAddress();
+        _setProtocolContract(target, allowed);
+    }
+
+    // ================================================================ supply
+    /// @inheritdoc ILendingPool
+    function supply(uint256 amount, address onBehalfOf)
+        external
+        nonReentrant
+        whenNotPaused(PauseAction.Supply)
+        returns (uint256 shares)
+    {
+        if (amount == 0) revert ZeroAmount();
+        if (onBehalfOf == address(0)) revert ZeroAddress();
+        _accrue();
+        shares = SharesMath.toSharesDown(amount, supplierAssets, totalSupplyShares);
+        if (shares == 0) revert ZeroShares();
+
+        supplySharesOf[onBehalfOf] += shares;
+        totalSupplyShares += shares;
+        supplierAssets += amount;
+        cash += amount;
+
+        emit Supplied(msg.sender, onBehalfOf, amount, shares);
+        baseToken.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc ILendingPool
+    function withdraw(uint256 amount, address receiver)
+        external
+        nonReentrant
+        whenNotPaused(PauseAction.Withdraw)
+        returns (uint256 shares)
+    {
+        if (amount == 0) revert ZeroAmount();
+        if (receiver == address(0)) revert ZeroAddress();
+        _accrue();
+        uint256 owned = supplySharesOf[msg.sender];
+        if (amount == type(uint256).max) {
+            shares = owned;
+            amount = SharesMath.toAssetsDown(shares, supplierAssets, totalSupplyShares);
+            if (amount == 0) revert ZeroAmount();
+        } else {
+            shares = SharesMath.toSharesUp(amount, supplierAssets, totalSupplyShares);
+        }
+        if (shares > owned) revert InsufficientShares(owned);
+        if (amount > cash) revert InsufficientLiquidity(cash);
+
+        supplySharesOf[msg.sender] = owned - shares;
+        totalSupplyShares -= shares;
+        supplierAssets -= amount;
+        cash -= amount;
+
+        emit Withdrawn(msg.sender, receiver, amount, shares);
+        baseToken.safeTransfer(receiver, amount);
+    }
+
+    // ================================================================ collateral
+    /// @inheritdoc ILendingPool
+    function depositCollateral(address asset, uint256 amount, address onBehalfOf) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        if (onBehalfOf == address(0)) revert ZeroAddress();
+        CollateralInfo memory c = _listed(asset);
+        if (c.frozen) revert CollateralFrozen(asset);
+        _accrue();
+
+        uint256 newTotal = totalCollateral[asset] + amount;
+        assetsIn[onBehalfOf] |= 1 << c.slot;
+        bool overCap = newTotal > c.supplyCap;
+        bool hasDebt = normalizedDebtOf[onBehalfOf] != 0;
+        // prices are read only when needed, once, and never required (a top-up always works)
+        Snapshot memory snap;
+        if (hasDebt && (overCap || _calls[onBehalfOf].deadline != 0)) snap = _snapshot(onBehalfOf, false);
+        // over the cap only for accounts that need the top-up: not Healthy, or unpriceable with debt
+        if (overCap && !(hasDebt && (!snap.ok || _status(onBehalfOf, snap) != AccountStatus.Healthy))) {
+            revert SupplyCapExceeded(asset, c.supplyCap);
+        }
+        _balances[onBehalfOf][asset] += amount;
+        totalCollateral[asset] = newTotal;
+
+        _clearCallWith(onBehalfOf, snap);
+        emit CollateralDeposited(msg.sender, onBehalfOf, asset, amount);
+        _pullExact(IERC20(asset), amount);
+    }
+
+    /// @inheritdoc ILendingPool
+    function withdrawCollateral(address asset, uint256 amount, address receiver)
+        external
+        nonReentrant
+        whenNotPaused(PauseAction.Withdraw)
+    {
+        if (amount == 0) revert ZeroAmount();
+        if (receiver == address(0)) revert ZeroAddress();
+        CollateralInfo memory c = _listed(asset);
+        uint256 balance = _balances[msg.sender][asset];
+        if (amount == type(uint256).max) amount = balance;
+        if (amount == 0 || amount > balance) revert InsufficientCollateral(balance);
+        _accrue();
+
+        bool hasDebt = normalizedDebtOf[msg.sender] != 0;
+        Snapshot memory snap;
+        if (hasDebt) {
+            // the ladder is read before the change: only a Healthy account opens risk
+            snap = _snapshot(msg.sender, true);
+            _requireHealthy(msg.sender, snap);
+        }
+
+        _balances[msg.sender][asset] = balance - amount;
+        totalCollateral[asset] -= amount;
+        if (balance == amount) assetsIn[msg.sender] &= ~(uint256(1) << c.slot);
+
+        // without debt no price is needed (DESIGN.md 3); with debt, same snapshot, after the change
+        if (hasDebt) _requireOpeningMargin(msg.sender, snap);
+        _clearCallWith(msg.sender, snap);
+        emit CollateralWithdrawn(msg.sender, receiver, asset, amount);
+        IERC20(asset).safeTransfer(receiver, amount);
+    }
+
+    // ================================================================ borrow
+    /// @inheritdoc ILendingPool
+    function borrow(uint256 amount, address receiver) external nonReentrant whenNotPaused(PauseAction.Borrow) {
+        if (amount == 0) revert ZeroAmount();
+        if (receiver == address(0)) revert ZeroAddress();
+        _accrue();
+        if (amount > cash) revert InsufficientLiquidity(cash);
+        Snapshot memory snap = _snapshot(msg.sender, true);
+        if (normalizedDebtOf[msg.sender] != 0) _requireHealthy(msg.sender, snap);
+
+        // normalised debt rounds up: the borrower owes at least `amount`
+        uint256 normalized = amount.mulDivUp(RAY, borrowIndex);
+        normalizedDebtOf[msg.sender] += normalized;
+        totalNormalizedDebt += normalized;
+        cash -= amount;
+        uint256 debt = _debtOf(msg.sender);
+        if (debt < snap.market.dust) revert DebtBelowDust(debt, snap.market.dust);
+
+        _requireOpeningMargin(msg.sender, snap);
+        _clearCallWith(msg.sender, snap);
+        emit Borrowed(msg.sender, receiver, amount);
+        baseToken.safeTransfer(receiver, amount);
+    }
+
+    /// @inheritdoc ILendingPool
+    function repay(uint256 amount, address onBehalfOf) external nonReentrant returns (uint256 repaid) {
+        if (amount == 0) revert ZeroAmount();
+        if (onBehalfOf == address(0)) revert ZeroAddress();
+        _accrue();
+        uint256 normalized = normalizedDebtOf[onBehalfOf];
+        if (normalized == 0) revert NoDebt();
+        uint256 debt = _debtOf(onBehalfOf);
+
+        uint256 normalizedRepaid;
+        if (amount >= debt) {
+            (repaid, normalizedRepaid) = (debt, normalized);
+        } else {
+            // the debt removed rounds down: a partial repay never forgives a wei
+            (repaid, normalizedRepaid) = (amount, amount.mulDivDown(RAY, borrowIndex));
+            uint256 left = (normalized - normalizedRepaid).mulDivUp(borrowIndex, RAY);
+            uint256 dust = config.marketParams().dust;
+            if (left < dust) revert DebtBelowDust(left, dust);
+        }
+        normalizedDebtOf[onBehalfOf] = normalized - normalizedRepaid;
+        totalNormalizedDebt -= normalizedRepaid;
+        cash += repaid;
+
+        if (_calls[onBehalfOf].deadline != 0) _clearCallWith(onBehalfOf, _snapshot(onBehalfOf, false));
+        emit Repaid(msg.sender, onBehalfOf, repaid);
+        baseToken.safeTransferFrom(msg.sender, address(this), repaid);
+    }
+
+    // ================================================================ margin calls
+    /// @inheritdoc ILendingPool
+    function issueMarginCall(address account) external nonReentrant {
+        _accrue();
+        Snapshot memory snap = _snapshot(account, true);
+        AccountStatus status = _status(account, snap);
+        MarginCall memory call = _calls[account];
+        if (_isLive(call)) revert MarginCallAlreadyLive(call.deadline);
+        if (status != AccountStatus.MarginCall) revert NotInMarginCall(status);
+
+        uint256 grace = snap.market.gracePeriod;
+        uint256 deadline = block.timestamp + grace;
+        _calls[account] = MarginCall(uint64(deadline), uint64(deadline + grace));
+        emit MarginCallIssued(account, _healthFactor(account, snap), deadline);
+    }
+
+    /// @inheritdoc ILendingPool
+    function clearMarginCall(address account) external nonReentrant {
+        _accrue();
+        if (!_isLive(_calls[account])) revert NoLiveMarginCall();
+        Snapshot memory snap;
+        if (normalizedDebtOf[account] != 0) snap = _snapshot(account, true);
+        AccountStatus status = _statusOrHealthy(account, snap);
+        if (status != AccountStatus.Healthy) revert AccountNotHealthy(status);
+        delete _calls[account];
+        emit MarginCallMet(account);
+    }
+
+    /// @dev After an action of or for the account: clears its live call when it is Healthy at
+    /// the snapshot's prices (an account without debt is Healthy without a price). Without a
+    /// valid price the call simply stays (DESIGN.md 3). A lapsed call is tidied away silently.
+    function _clearCallWith(address account, Snapshot memory snap) internal {
+        MarginCall memory call = _calls[account];
+        if (call.deadline == 0) return;
+        if (!_isLive(call)) {
+            delete _calls[account];
+            return;
+        }
+        bool hasDebt = normalizedDebtOf[account] != 0;
+        if (hasDebt && (!snap.ok || _status(account, snap) != AccountStatus.Healthy)) return;
+        delete _calls[account];
+        emit MarginCallMet(account);
+    }
+
+    function _statusOrHealthy(address account, Snapshot memory snap) internal view returns (AccountStatus) {
+        return normalizedDebtOf[account] == 0 ? AccountStatus.Healthy : _status(account, snap);
+    }
+
+    function _isLive(MarginCall memory call) internal view returns (bool) {
+        return call.deadline != 0 && block.timestamp < call.lapsesAt;
+    }
+
+    // ================================================================ interest
+    /// @inheritdoc ILendingPool
+    function accrueInterest() external nonReentrant {
+        _accrue();
+    }
+
+    /// @dev Grows the borrow index by `rate · Δt / year` (rounded up) and books the interest:
+    /// `reserveFactor` of it to reserves (rounded down), the rest to suppliers.
+    function _accrue() internal {
+        uint256 elapsed = block.timestamp - lastAccrual;
+        if (elapsed == 0) return;
+        lastAccrual = block.timestamp;
+        uint256 normalizedTotal = totalNormalizedDebt;
+        if (normalizedTotal == 0) return;
+
+        (IInterestRateModel model, uint256 reserveFactor) = config.accrualParams();
+        uint256 rate = model.borrowRate(utilization());
+        uint256 oldIndex = borrowIndex;
+        uint256 newIndex = _grownIndex(oldIndex, rate, elapsed);
+        uint256 interest = normalizedTotal.mulDivUp(newIndex, RAY) - normalizedTotal.mulDivUp(oldIndex, RAY);
+        uint256 toReserves = interest.wMulDown(reserveFactor);
+
+        borrowIndex = newIndex;
+        reserves += toReserves;
+        supplierAssets += interest - toReserves;
+        emit InterestAccrued(newIndex, interest, toReserves, rate);
+    }
+
+    function _grownIndex(uint256 index, uint256 annualRate, uint256 elapsed) internal pure returns (uint256) {
+        return index + index.mulDivUp(annualRate * elapsed, WAD * SECONDS_PER_YEAR);
+    }
+
+    /// @dev The borrow index as `_accrue` would set it now.
+    function _currentIndex() internal view returns (uint256) {
+        uint256 elapsed = block.timestamp - lastAccrual;
+        if (elapsed == 0 || totalNormalizedDebt == 0) return borrowIndex;
+        return _grownIndex(borrowIndex, borrowRate(), elapsed);
+    }
+
+    // ================================================================ health
+    /// @dev Everything a risk check reads from outside, read once per transaction: the market
+    /// parameters in force, and for the base asset and each collateral the account holds, its
+    /// factors and both ends of its price range (DESIGN.md 6).
+    struct Snapshot {
+        bool ok; // every price valid
+        MarketParams market;
+        uint256 baseLow; // [wad]
+        uint256 baseHigh; // [wad]
+        address[MAX_COLLATERALS] asset; // by slot, zero when not held
+        uint256[MAX_COLLATERALS] scale; // 10 ** decimals
+        uint256[MAX_COLLATERALS] liquidationFactor; // [wad] in force now
+        uint256[MAX_COLLATERALS] borrowFactor; // [wad]
+        uint256[MAX_COLLATERALS] low; // [wad]
+        uint256[MAX_COLLATERALS] high; // [wad]
+    }
+
+    /// @dev With `strict`, an invalid price reverts with the oracle's named error; otherwise
+    /// `ok` is false.
+    function _snapshot(address account, bool strict) internal view returns (Snapshot memory snap) {
+        snap.ok = true;
+        snap.market = config.marketParams();
+        (snap.baseLow, snap.baseHigh) = _price(address(baseToken), strict, snap);
+        uint256 held = assetsIn[account];
+        if (held == 0) return snap;
+        address[MAX_COLLATERALS] memory slots = config.collateralSlots();
+        for (uint256 i; held != 0; ++i) {
+            if (held & 1 != 0) {
+                CollateralInfo memory c = config.collateralInfo(slots[i]);
+                snap.asset[i] = slots[i];
+                snap.scale[i] = 10 ** c.decimals;
+                snap.liquidationFactor[i] = c.liquidationFactor;
+                snap.borrowFactor[i] = c.borrowFactor;
+                (snap.low[i], snap.high[i]) = _price(slots[i], strict, snap);
+            }
+            held >>= 1;
+        }
+    }
+
+    function _price(address asset, bool strict, Snapshot memory snap) internal view returns (uint256, uint256) {
+        if (strict) return oracle.priceRange(asset);
+        (bool ok, uint256 low, uint256 high) = oracle.tryPriceRange(asset);
+        if (!ok) snap.ok = false;
+        return (low, high);
+    }
+
+    /// @dev Values of an account [wad USD] at the snapshot prices.
+    struct Valuation {
+        uint256 liquidationValue; // Σ amount·price_high·liquidationFactor: status prices, down
+        uint256 debtValue; // debt · base price_low: status prices, up
+        uint256 borrowCapacity; // Σ amount·price_low·borrowFactor: opening prices, down
+        uint256 openingDebtValue; // debt · base price_high: opening prices, up
+    }
+
+    function _valuation(address account, Snapshot memory snap) internal view returns (Valuation memory v) {
+        uint256 debt = normalizedDebtOf[account].mulDivUp(_currentIndex(), RAY);
+        v.debtValue = debt.mulDivUp(snap.baseLow, BASE_SCALE);
+        v.openingDebtValue = debt.mulDivUp(snap.baseHigh, BASE_SCALE);
+        // iterate the slots the snapshot priced: a slot whose balance went to 0 adds nothing
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            address asset = snap.asset[i];
+            if (asset == address(0)) continue;
+            uint256 amount = _balances[account][asset];
+            if (amount == 0) continue;
+            v.liquidationValue += amount.mulDivDown(snap.high[i], snap.scale[i]).wMulDown(snap.liquidationFactor[i]);
+            v.borrowCapacity += amount.mulDivDown(snap.low[i], snap.scale[i]).wMulDown(snap.borrowFactor[i]);
+        }
+    }
+
+    function _healthFactor(address account, Snapshot memory snap) internal view returns (uint256) {
+        Valuation memory v = _valuation(account, snap);
+        return _hf(v);
+    }
+
+    function _hf(Valuation memory v) internal pure returns (uint256) {
+        return v.debtValue == 0 ? type(uint256).max : v.liquidationValue.wDivDown(v.debtValue);
+    }
+
+    /// @dev The ladder of DESIGN.md 3 at the snapshot's status prices.
+    function _status(address account, Snapshot memory snap) internal view returns (AccountStatus) {
+        Valuation memory v = _valuation(account, snap);
+        uint256 hf = _hf(v);
+        if (hf < WAD) return AccountStatus.Liquidatable;
+        MarginCall memory call = _calls[account];
+        if (_isLive(call) && block.timestamp > call.deadline && hf < snap.market.marginCallHF) {
+            return AccountStatus.Liquidatable;
+        }
+        if (hf < _effectiveCallHF(snap)) return AccountStatus.MarginCall;
+        return AccountStatus.Healthy;
+    }
+
+    /// @dev The margin-call level in force for accounts: the base level (the volatility term of
+    /// DESIGN.md 3 raises it per account once the oracle's volatility estimator lands).
+    function _effectiveCallHF(Snapshot memory snap) internal pure returns (uint256) {
+        return snap.market.marginCallHF;
+    }
+
+    function _requireHealthy(address account, Snapshot memory snap) internal view {
+        AccountStatus status = _status(account, snap);
+        if (status != AccountStatus.Healthy) revert AccountNotHealthy(status);
+    }
+
+    /// @dev Opening risk (DESIGN.md 3): `marginCallHF · Σ value_i·borrowFactor_i ≥ callHF_eff ·
+    /// debtValue` at the prices worse for the borrower. With `borrowFactor · marginCallHF ≤
+    /// liquidationFactor` this implies HF ≥ callHF_eff: a new position never starts in the band.
+    function _requireOpeningMargin(address account, Snapshot memory snap) internal view {
+        Valuation memory v = _valuation(account, snap);
+        uint256 capacity = v.borrowCapacity.wMulDown(snap.market.marginCallHF);
+        uint256 required = v.openingDebtValue.wMulUp(_effectiveCallHF(snap));
+        if (required > capacity) revert InsufficientMargin(required, capacity);
+    }
+
+    // ================================================================ views
+    /// @inheritdoc ILendingPool
+    function debtOf(address account) external view returns (uint256) {
+        return normalizedDebtOf[account].mulDivUp(_currentIndex(), RAY);
+    }
+
+    /// @inheritdoc ILendingPool
+    function collateralOf(address account, address asset) external view returns (uint256) {
+        return _balances[account][asset];
+    }
+
+    /// @inheritdoc ILendingPool
+    function healthFactor(address account) external view returns (uint256) {
+        if (normalizedDebtOf[account] == 0) return type(uint256).max;
+        return _hf(_valuation(account, _snapshot(account, true)));
+    }
+
+    /// @inheritdoc ILendingPool
+    function accountStatus(address account) external view returns (AccountStatus) {
+        if (normalizedDebtOf[account] == 0) return AccountStatus.Healthy;
+        return _status(account, _snapshot(account, true));
+    }
+
+    /// @inheritdoc ILendingPool
+    function marginCallDeadline(address account) external view returns (uint256) {
+        MarginCall memory call = _calls[account];
+        return _isLive(call) ? call.deadline : 0;
+    }
+
+    /// @notice Value of an account's supply shares [base units], rounded down.
+    function supplyBalanceOf(address account) external view returns (uint256) {
+        return SharesMath.toAssetsDown(supplySharesOf[account], supplierAssets, totalSupplyShares);
+    }
+
+    /// @notice Debt that accrues interest, summed over accounts [base units], rounded up.
+    function totalAccountDebt() public view returns (uint256) {
+        return totalNormalizedDebt.mulDivUp(borrowIndex, RAY);
+    }
+
+    /// @notice (account debt + debt in auction) / (that + cash) [wad]: the rate model's input.
+    function utilization() public view returns (uint256) {
+        uint256 borrowed = totalAccountDebt() + debtInAuction;
+        if (borrowed == 0) return 0;
+        return borrowed.wDivUp(borrowed + cash);
+    }
+
+    /// @notice The annual borrow rate in force now [wad].
+    function borrowRate() public view returns (uint256) {
+        return config.rateModel().borrowRate(utilization());
+    }
+
+    // ================================================================ internal helpers
+    /// @dev Debt at the stored index (callers accrue first), rounded up.
+    function _debtOf(address account) internal view returns (uint256) {
+        return normalizedDebtOf[account].mulDivUp(borrowIndex, RAY);
+    }
+
+    function _listed(address asset) internal view returns (CollateralInfo memory c) {
+        c = config.collateralInfo(asset);
+        if (!c.listed) revert NotListed(asset);
+    }
+
+    /// @dev Pulls exactly `amount`: a token that delivers less (fee on transfer) is refused.
+    function _pullExact(IERC20 token, uint256 amount) internal {
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(msg.sender, address(this), amount);
+        if (token.balanceOf(address(this)) - before != amount) revert UnsupportedToken(address(token));
+    }
+}

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+import {
+    IMarketConfig,
+    PauseAction,
+    CollateralParams,
+    CollateralInfo,
+    MarketParams,
+    LiquidationParams
+} from "../interfaces/IMarketConfig.sol";
+import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
+import {IInterestRateModel} from "../interfaces/IInterestRateModel.sol";
+import {ILendingPool} from "../interfaces/ILendingPool.sol";
+import {WadMath} from "./libraries/WadMath.sol";
+import {Ramp, RampLib} from "./libraries/RampLib.sol";
+
+/// @title MarketConfig
+/// @notice Roles, pauses, collateral listing and the bounded, ramped risk parameters of one
+/// market (DESIGN.md 2, 7). See IMarketConfig.
+contract MarketConfig is IMarketConfig {
+    using WadMath for uint256;
+    using RampLib for Ramp;
+
+    // ================================================================ constants
+    uint256 internal constant WAD = 1e18;
+    uint256 public constant MAX_COLLATERALS = 8;
+    /// @dev Token decimals the valuation handles exactly (amount · price stays far from overflow).
+    uint8 public constant MAX_TOKEN_DECIMALS = 36;
+    uint256 internal constant MIN_GRACE_PERIOD = 1 hours;
+    uint256 internal constant MAX_GRACE_PERIOD = 24 hours;
+    uint256 internal constant MAX_RESERVE_FACTOR = 0.5e18;
+    uint256 internal constant MAX_HF_LEVEL = 2e18;
+    uint256 internal constant MAX_VOL_PARAM = 10e18;
+    bytes32 internal constant RAMP_LIQUIDATION_FACTOR = "liquidationFactor";
+    bytes32 internal constant RAMP_MARGIN_CALL_HF = "marginCallHF";
+    bytes32 internal constant RAMP_GRACE_PERIOD = "gracePeriod";
+
+    // ================================================================ immutables
+    address public immutable baseToken;
+    IOracleAdapter public immutable oracle;
+
+    // ================================================================ storage
+    struct Collateral {
+        bool listed;
+        bool frozen;
+        uint8 slot;
+        uint8 decimals;
+        uint64 borrowFactor; // [wad]
+        uint64 liquidationPenalty; // [wad]
+        Ramp liquidationFactor; // [wad]
+        uint256 supplyCap; // [token units]
+    }
+
+    address public governor;
+    address public pendingGovernor;
+    address public guardian;
+    ILendingPool public pool; // bound once, after the pool is deployed
+    IInterestRateModel public rateModel;
+    mapping(PauseAction => bool) public paused;
+
+    address[MAX_COLLATERALS] internal _slots;
+    mapping(address asset => Collateral) internal _collateral;
+    MarketParams internal _market; // ramped fields hold their targets
+    Ramp internal _marginCallHFRamp; // [wad]
+    Ramp internal _gracePeriodRamp; // [seconds]
+    LiquidationParams internal _liquidation;
+
+    // ================================================================ constructor
+    constructor(
+        address baseToken_,
+        IOracleAdapter oracle_,
+        IInterestRateModel rateModel_,
+        address governor_,
+        address guardian_,
+        MarketParams memory market_,
+        LiquidationParams memory liquidation_
+    ) {
+        if (
+            baseToken_ == address(0) || address(oracle_) == address(0) || address(rateModel_) == address(0)
+                || governor_ == address(0) || guardian_ == address(0)
+        ) revert ZeroAddress();
+        if (IERC20Metadata(baseToken_).decimals() > MAX_TOKEN_DECIMALS) revert UnsupportedToken(baseToken_);
+        if (!oracle_.hasFeed(baseToken_)) revert NoPriceFeed(baseToken_);
+        baseToken = baseToken_;
+        oracle = oracle_;
+        rateModel = rateModel_;
+        governor = governor_;
+        guardian = guardian_;
+        emit GovernorSet(address(0), governor_);
+        emit GuardianSet(address(0), guardian_);
+        emit RateModelSet(address(0), address(rateModel_));
+
+        MarketParams memory none;
+        _market = market_;
+        _marginCallHFRamp.moveTo(_toUint64(market_.marginCallHF), false);
+        _gracePeriodRamp.moveTo(_toUint64(market_.gracePeriod), false);
+        _liquidation = liquidation_;
+        _checkRiskBounds();
+        emit MarketParamsSet(none, market_);
+        emit LiquidationParamsSet(LiquidationParams(0, 0, 0, 0), liquidation_);
+    }
+
+    // ================================================================ modifiers
+    modifier onlyGovernor() {
+        if (msg.sender != governor) revert NotGovernor();
+        _;
+    }
+
+    // ================================================================ roles and pauses
+    /// @notice Ties this configuration to its pool (once), so parameter changes that affect
+    /// interest accrue it first.
+    function bindPool(ILendingPool pool_) external onlyGovernor {
+        if (address(pool_) == address(0)) revert ZeroAddress();
+        if (address(pool) != address(0)) revert PoolAlreadyBound();
+        pool = pool_;
+        emit PoolBound(address(pool_));
+    }
+
+    /// @notice First step of a two-step governor handover.
+    function proposeGovernor(address newGovernor) external onlyGovernor {
+        if (newGovernor == address(0)) revert ZeroAddress();
+        pendingGovernor = newGovernor;
+        emit GovernorProposed(governor, newGovernor);
+    }
+
+    function acceptGovernor() external {
+        if (msg.sender != pendingGovernor) revert NotPendingGovernor();
+        emit GovernorSet(governor, msg.sender);
+        governor = msg.sender;
+        pendingGovernor = address(0);
+    }
+
+    function setGuardian(address newGuardian) external onlyGovernor {
+        if (newGuardian == address(0)) revert ZeroAddress();
+        emit GuardianSet(guardian, newGuardian);
+        guardian = newGuardian;
+    }
+
+    /// @notice The guardian (or the governor) pauses; only the governor unpauses.
+    function setPaused(PauseAction action, bool isPaused) external {
+        bool allowed = msg.sender == governor || (isPaused && msg.sender == guardian);
+        if (!allowed) revert NotGuardian();
+        emit PauseSet(action, paused[action], isPaused);
+        paused[action] = isPaused;
+    }
+
+    function setRateModel(IInterestRateModel newModel) external onlyGovernor {
+        if (address(newModel) == address(0)) revert ZeroAddress();
+        _accruePool(); // interest so far at the old curve
+        emit RateModelSet(address(rateModel), address(newModel));
+        rateModel = newModel;
+    }
+
+    // ================================================================ collateral listing
+    /// @notice Lists `asset` as collateral in a free slot. It needs an oracle feed and must not
+    /// be the base asset.
+    function listCollateral(address asset, CollateralParams calldata params) external onlyGovernor {
+        if (asset == address(0)) revert ZeroAddress();
+        if (asset == baseToken) revert BaseNotCollateral();
+        if (_collateral[asset].listed) revert AlreadyListed(asset);
+        if (!oracle.hasFeed(asset)) revert NoPriceFeed(asset);
+        uint8 decimals = IERC20Metadata(asset).decimals();
+        if (decimals > MAX_TOKEN_DECIMALS) revert UnsupportedToken(asset);
+        uint256 slot = _freeSlot();
+
+        _slots[slot] = asset;
+        Collateral storage c = _collateral[asset];
+        c.listed = true;
+        c.slot = uint8(slot);
+        c.decimals = decimals;
+        _writeCollateralParams(asset, params, false);
+        _checkRiskBounds();
+        emit CollateralListed(asset, decimals, params);
+    }
+
+    /// @notice Sets an asset's parameters. Lowering `liquidationFactor` ramps over 7 days; the
+    /// other changes apply at once. A frozen asset keeps `borrowFactor` 0.
+    function setCollateralParams(address asset, CollateralParams calldata params) external onlyGovernor {
+        Collateral storage c = _listed(asset);
+        if (c.frozen && params.borrowFactor != 0) revert CollateralFrozen(asset);
+        CollateralParams memory old = _collateralParams(c);
+        _writeCollateralParams(asset, params, true);
+        _checkRiskBounds();
+        emit CollateralParamsSet(asset, old, params);
+    }
+
+    /// @notice First step of delisting: no new deposits, borrowFactor 0. The governor then ramps
+    /// the liquidationFactor down with `setCollateralParams`.
+    function freezeCollateral(address asset) external onlyGovernor {
+        Collateral storage c = _listed(asset);
+        CollateralParams memory old = _collateralParams(c);
+        c.frozen = true;
+        c.borrowFactor = 0;
+        emit CollateralFrozenSet(asset, true);
+        emit CollateralParamsSet(asset, old, _collateralParams(c));
+    }
+
+    function unfreezeCollateral(address asset) external onlyGovernor {
+        Collateral storage c = _listed(asset);
+        if (!c.frozen) revert NotFrozen(asset);
+        c.frozen = false;
+        emit CollateralFrozenSet(asset, false);
+    }
+
+    /// @notice Removes a frozen asset that nobody holds any more, freeing its slot. An asset with
+    /// collateral outstanding is never removed.
+    function removeCollateral(address asset) external onlyGovernor {
+        Collateral storage c = _listed(asset);
+        if (!c.frozen) revert NotFrozen(asset);
+        uint256 outstanding = address(pool) == address(0) ? 0 : pool.totalCollateral(asset);
+        if (outstanding != 0) revert CollateralOutstanding(asset, outstanding);
+        delete _slots[c.slot];
+        delete _collateral[asset];
+        emit CollateralRemoved(asset);
+    }
+
+    // ================================================================ risk parameters
+    /// @notice Sets the pool-wide parameters. Raising `marginCallHF` and shortening
+    /// `gracePeriod` ramp over 7 days; everything else applies at once.
+    function setMarketParams(MarketParams calldata params) external onlyGovernor {
+        _accruePool(); // interest so far at the old reserve factor
+        MarketParams memory old = marketParams();
+        _market = params;
+        _moveRamp(
+            _marginCallHFRamp, RAMP_MARGIN_CALL_HF, address(0), params.marginCallHF, params.marginCallHF > old.marginCallHF
+        );
+        _moveRamp(
+            _gracePeriodRamp, RAMP_GRACE_PERIOD, address(0), params.gracePeriod, params.gracePeriod < old.gracePeriod
+        );
+        _checkRiskBounds();
+        emit MarketParamsSet(old, params);
+    }
+
+    function setLiquidationParams(LiquidationParams calldata params) external onlyGovernor {
+        LiquidationParams memory old = _liquidation;
+        _liquidation = params;
+        _checkRiskBounds();
+        emit LiquidationParamsSet(old, params);
+    }
+
+    /// @dev The joint hard bounds of DESIGN.md 2, checked by every setter on everything at once.
+    /// A ramped parameter is checked at both ends of its ramp: the ramp is monotone, so the
+    /// bounds then hold at every point in between.
+    function _checkRiskBounds() internal view {
+        MarketParams memory m = _market;
+        (uint256 callLo, uint256 callHi) = _marginCallHFRamp.range();
+        (uint256 graceLo, uint256 graceHi) = _gracePeriodRamp.range();
+        if (!(m.fullLiquidationHF <= WAD && WAD < callLo && callHi <= m.targetHF && m.targetHF <= MAX_HF_LEVEL)) {
+            revert BadHealthLadder();
+        }
+        if (callHi > m.maxCallHF || m.maxCallHF > MAX_HF_LEVEL) revert BadMaxCallHF();
+        if (graceLo < MIN_GRACE_PERIOD || graceHi > MAX_GRACE_PERIOD) revert BadGracePeriod(m.gracePeriod);
+        if (m.reserveFactor > MAX_RESERVE_FACTOR) revert BadReserveFactor(m.reserveFactor);
+        if (m.dust == 0 || m.dust > type(uint128).max) revert BadDust(m.dust);
+        if (m.volRef == 0 || m.volRef > MAX_VOL_PARAM || m.volSlope > MAX_VOL_PARAM) revert BadVolatilityParams();
+
+        uint256 minPenalty = type(uint256).max;
+        uint256 maxPenalty = 0;
+        bool any;
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            address asset = _slots[i];
+            if (asset == address(0)) continue;
+            Collateral storage c = _collateral[asset];
+            (uint256 lfLo, uint256 lfHi) = c.liquidationFactor.range();
+            uint256 penalty = c.liquidationPenalty;
+            // liquidationFactor · (1 + penalty) < 1: seizing all collateral can cover its tab
+            if (lfLo == 0 || lfHi.wMulUp(WAD + penalty) >= WAD) revert PenaltyTooHigh(asset);
+            // borrowFactor · marginCallHF ≤ liquidationFactor: a new position starts outside the band
+            if (uint256(c.borrowFactor).wMulUp(callHi) > lfLo) revert BorrowFactorTooHigh(asset);
+            minPenalty = Math.min(minPenalty, penalty);
+            maxPenalty = Math.max(maxPenalty, penalty);
+            any = true;
+        }
+
+        LiquidationParams memory l = _liquidation;
+        if (l.buf < WAD || l.buf > 2 * WAD || l.cusp == 0 || l.cusp >= WAD) revert BadAuctionCurve();
+        if (any) {
+            // cusp · buf ≥ (1 + max p) / 2 and tip + chip · dust ≤ min p · dust / 2: a self-kick
+            // followed by a self-take pays more penalty than it earns in incentives
+            if (l.cusp.wMulDown(l.buf) < (WAD + maxPenalty) / 2) revert BadAuctionCurve();
+            if (l.tip + l.chip.wMulUp(m.dust) > minPenalty.wMulDown(m.dust) / 2) revert KeeperIncentiveTooHigh();
+        }
+    }
+
+    // ================================================================ views
+    /// @inheritdoc IMarketConfig
+    function marketParams() public view returns (MarketParams memory m) {
+        m = _market;
+        m.marginCallHF = _marginCallHFRamp.current();
+        m.gracePeriod = _gracePeriodRamp.current();
+    }
+
+    /// @inheritdoc IMarketConfig
+    function marketParamsTarget() external view returns (MarketParams memory) {
+        return _market;
+    }
+
+    /// @inheritdoc IMarketConfig
+    function accrualParams() external view returns (IInterestRateModel, uint256) {
+        return (rateModel, _market.reserveFactor);
+    }
+
+    /// @inheritdoc IMarketConfig
+    function liquidationParams() external view returns (LiquidationParams memory) {
+        return _liquidation;
+    }
+
+    /// @inheritdoc IMarketConfig
+    function collateralInfo(address asset) public view returns (CollateralInfo memory info) {
+        Collateral storage c = _collateral[asset];
+        info = CollateralInfo({
+            listed: c.listed,
+            frozen: c.frozen,
+            slot: c.slot,
+            decimals: c.decimals,
+            borrowFactor: c.borrowFactor,
+            liquidationFactor: c.liquidationFactor.current(),
+            liquidationFactorTarget: c.liquidationFactor.to,
+            liquidationFactorRampEnd: c.liquidationFactor.end,
+            liquidationPenalty: c.liquidationPenalty,
+            supplyCap: c.supplyCap
+        });
+    }
+
+    /// @inheritdoc IMarketConfig
+    function collateralSlots() external view returns (address[MAX_COLLATERALS] memory) {
+        return _slots;
+    }
+
+    /// @inheritdoc IMarketConfig
+    function collateralAssets() external view returns (address[] memory assets) {
+        uint256 n;
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            if (_slots[i] != address(0)) ++n;
+        }
+        assets = new address[](n);
+        n = 0;
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            if (_slots[i] != address(0)) assets[n++] = _slots[i];
+        }
+    }
+
+    // ================================================================ internals
+    function _writeCollateralParams(address asset, CollateralParams memory p, bool rampLowering) internal {
+        Collateral storage c = _collateral[asset];
+        c.borrowFactor = _toUint64(p.borrowFactor);
+        c.liquidationPenalty = _toUint64(p.liquidationPenalty);
+        c.supplyCap = p.supplyCap;
+        bool lowering = p.liquidationFactor < c.liquidationFactor.current();
+        _moveRamp(c.liquidationFactor, RAMP_LIQUIDATION_FACTOR, asset, p.liquidationFactor, rampLowering && lowering);
+    }
+
+    function _moveRamp(Ramp storage r, bytes32 name, address asset, uint256 target, bool ramped) internal {
+        r.moveTo(_toUint64(target), ramped);
+        if (ramped) emit RampStarted(name, asset, r.from, r.to, r.end);
+    }
+
+    function _accruePool() internal {
+        if (address(pool) != address(0)) pool.accrueInterest();
+    }
+
+    function _listed(address asset) internal view returns (Collateral storage c) {
+        c = _collateral[asset];
+        if (!c.listed) revert NotListed(asset);
+    }
+
+    function _freeSlot() internal view returns (uint256) {
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            if (_slots[i] == address(0)) return i;
+        }
+        revert TooManyCollaterals();
+    }
+
+    function _collateralParams(Collateral storage c) internal view returns (CollateralParams memory) {
+        return CollateralParams(c.borrowFactor, c.liquidationFactor.to, c.liquidationPenalty, c.supplyCap);
+    }
+
+    function _toUint64(uint256 x) internal pure returns (uint64) {
+        if (x > type(uint64).max) revert ParameterTooLarge(x);
+        return uint64(x);
+    }
+}

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IAggregatorV3} from "../interfaces/IAggregatorV3.sol";
+import {IOracleAdapter, PriceStatus, FeedFault} from "../interfaces/IOracleAdapter.sol";
+
+/// @title OracleAdapter
+/// @notice Validated, WAD-normalised USD prices over Chainlink-style feeds (DESIGN.md 6).
+contract OracleAdapter is IOracleAdapter {
+    // ================================================================ constants
+    uint256 internal constant WAD = 1e18;
+    /// @dev Feeds with more decimals than this are refused: the scale factor must fit comfortably.
+    uint8 internal constant MAX_FEED_DECIMALS = 36;
+    uint256 internal constant MIN_HEARTBEAT = 1 minutes; // [seconds]
+    uint256 internal constant MAX_HEARTBEAT = 7 days; // [seconds]
+    uint256 internal constant MAX_DEVIATION_CAP = 0.5e18; // [wad] 50 %
+
+    // ================================================================ storage
+    struct Feed {
+        IAggregatorV3 aggregator; // zero when not configured
+        uint8 decimals; // cached at configuration
+        uint32 heartbeat; // [seconds] max age of a valid answer
+        uint256 minPrice; // [wad] lowest valid price
+        uint256 maxPrice; // [wad] highest valid price
+    }
+
+    address public governor;
+    uint256 public maxDeviation; // [wad]
+    mapping(address asset => Feed) public primaryFeed;
+    mapping(address asset => Feed) public secondaryFeed;
+    /// @dev The status last recorded by `poke`, for its change event.
+    mapping(address asset => PriceStatus) public lastStatus;
+
+    // ================================================================ constructor
+    constructor(address governor_, uint256 maxDeviation_) {
+        if (governor_ == address(0)) revert ZeroAddress();
+        _setMaxDeviation(maxDeviation_);
+        governor = governor_;
+        emit GovernorSet(address(0), governor_);
+    }
+
+    // ================================================================ modifiers
+    modifier onlyGovernor() {
+        if (msg.sender != governor) revert NotGovernor();
+        _;
+    }
+
+    // ================================================================ governance
+    function setGovernor(address newGovernor) external onlyGovernor {
+        if (newGovernor == address(0)) revert ZeroAddress();
+        emit GovernorSet(governor, newGovernor);
+        governor = newGovernor;
+    }
+
+    /// @notice Sets the primary (`primary` true) or secondary feed of `asset`.
+    /// @param heartbeat [seconds] max age of a valid answer.
+    /// @param minPrice [wad] lowest valid price; @param maxPrice [wad] highest valid price.
+    function setFeed(
+        address asset,
+        bool primary,
+        IAggregatorV3 aggregator,
+        uint256 heartbeat,
+        uint256 minPrice,
+        uint256 maxPrice
+    ) external onlyGovernor {
+        if (asset == address(0) || address(aggregator) == address(0)) revert ZeroAddress();
+        if (heartbeat < MIN_HEARTBEAT || heartbeat > MAX_HEARTBEAT) revert BadHeartbeat(heartbeat);
+        if (minPrice == 0 || minPrice >= maxPrice || maxPrice > type(uint128).max) {
+            revert BadPriceBounds(minPrice, maxPrice);
+        }
+        uint8 decimals = aggregator.decimals();
+        if (decimals > MAX_FEED_DECIMALS) revert BadFeedDecimals(decimals);
+        if (!primary && address(primaryFeed[asset].aggregator) == address(0)) revert NoFeed(asset);
+
+        Feed memory feed = Feed(aggregator, decimals, uint32(heartbeat), minPrice, maxPrice);
+        if (primary) primaryFeed[asset] = feed;
+        else secondaryFeed[asset] = feed;
+        emit FeedSet(asset, primary, address(aggregator), heartbeat, minPrice, maxPrice);
+    }
+
+    /// @notice Removes the secondary feed of `asset` at once, ending a lasting disagreement.
+    function detachSecondary(address asset) external onlyGovernor {
+        address feed = address(secondaryFeed[asset].aggregator);
+        if (feed == address(0)) revert NoSecondary(asset);
+        delete secondaryFeed[asset];
+        emit SecondaryDetached(asset, feed);
+    }
+
+    function setMaxDeviation(uint256 newMaxDeviation) external onlyGovernor {
+        _setMaxDeviation(newMaxDeviation);
+    }
+
+    function _setMaxDeviation(uint256 newMaxDeviation) internal {
+        if (newMaxDeviation == 0 || newMaxDeviation > MAX_DEVIATION_CAP) revert BadMaxDeviation(newMaxDeviation);
+        emit MaxDeviationSet(maxDeviation, newMaxDeviation);
+        maxDeviation = newMaxDeviation;
+    }
+
+    // ================================================================ poke
+    /// @inheritdoc IOracleAdapter
+    function poke(address asset) external {
+        if (address(primaryFeed[asset].aggregator) == address(0)) revert NoFeed(asset);
+        (PriceStatus status,,,,) = _resolve(asset);
+        PriceStatus old = lastStatus[asset];
+        if (status != old) {
+            lastStatus[asset] = status;
+            emit PriceStatusChanged(asset, old, status);
+        }
+    }
+
+    // ================================================================ views
+    /// @inheritdoc IOracleAdapter
+    function getPrice(address asset) external view returns (uint256) {
+        (PriceStatus status, uint256 primary, uint256 secondary, FeedFault fault, uint256 detail) = _resolve(asset);
+        if (status == PriceStatus.Invalid) _revertFault(asset, fault, detail);
+        return status == PriceStatus.Fallback ? secondary : primary;
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function priceRange(address asset) external view returns (uint256 low, uint256 high) {
+        (PriceStatus status, uint256 primary, uint256 secondary, FeedFault fault, uint256 detail) = _resolve(asset);
+        if (status == PriceStatus.Invalid) _revertFault(asset, fault, detail);
+        return _range(status, primary, secondary);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function tryPriceRange(address asset) external view returns (bool ok, uint256 low, uint256 high) {
+        (PriceStatus status, uint256 primary, uint256 secondary,,) = _resolve(asset);
+        if (status == PriceStatus.Invalid) return (false, 0, 0);
+        (low, high) = _range(status, primary, secondary);
+        return (true, low, high);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function priceStatus(address asset) external view returns (PriceStatus status) {
+        (status,,,,) = _resolve(asset);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function hasFeed(address asset) external view returns (bool) {
+        return address(primaryFeed[asset].aggregator) != address(0);
+    }
+
+    /// @notice Reads one feed of `asset` and says why it is refused, if it is.
+    /// @return price [wad] (0 when refused), fault, and a detail for the error (answer, round or time).
+    function readFeed(address asset, bool primary)
+        external
+        view
+        returns (uint256 price, FeedFault fault, uint256 detail)
+    {
+        return _read(primary ? primaryFeed[asset] : secondaryFeed[asset]);
+    }
+
+    // ================================================================ internals
+    /// @dev Primary and secondary prices [wad] and the status they imply. When Invalid, `fault`
+    /// and `detail` describe the primary's failure (the one a user is told about).
+    function _resolve(address asset)
+        internal
+        view
+        returns (PriceStatus status, uint256 primary, uint256 secondary, FeedFault fault, uint256 detail)
+    {
+        (primary, fault, detail) = _read(primaryFeed[asset]);
+        FeedFault secondaryFault;
+        (secondary, secondaryFault,) = _read(secondaryFeed[asset]);
+        bool primaryOk = fault == FeedFault.None;
+        bool secondaryOk = secondaryFault == FeedFault.None;
+
+        if (primaryOk && secondaryOk) {
+            uint256 lo = Math.min(primary, secondary);
+            uint256 hi = Math.max(primary, secondary);
+            // relative difference measured against the lower price, rounded up: a tie at the
+            // threshold is not a deviation, anything above it is
+            bool deviates = Math.mulDiv(hi - lo, WAD, lo, Math.Rounding.Ceil) > maxDeviation;
+            status = deviates ? PriceStatus.Deviating : PriceStatus.Valid;
+        } else if (primaryOk) {
+            status = PriceStatus.Valid;
+        } else if (secondaryOk) {
+            status = PriceStatus.Fallback;
+        } else {
+            status = PriceStatus.Invalid;
+        }
+    }
+
+    function _range(PriceStatus status, uint256 primary, uint256 secondary)
+        internal
+        pure
+        returns (uint256 low, uint256 high)
+    {
+        if (status == PriceStatus.Deviating) return (Math.min(primary, secondary), Math.max(primary, secondary));
+        uint256 price = status == PriceStatus.Fallback ? secondary : primary;
+        return (price, price);
+    }
+
+    /// @dev Validates a feed's latest round. Never reverts, even when the aggregator does.
+    function _read(Feed memory feed) internal view returns (uint256 price, FeedFault fault, uint256 detail) {
+        if (address(feed.aggregator) == address(0)) return (0, FeedFault.NotConfigured, 0);
+        try feed.aggregator.latestRoundData() returns (
+            uint80 roundId, int256 answer, uint256, uint256 updatedAt, uint80 answeredInRound
+        ) {
+            // detail keeps the answer's bits; `_revertFault` turns them back into the int256
+            if (answer <= 0) return (0, FeedFault.NonPositive, uint256(answer));
+            if (updatedAt == 0 || answeredInRound < roundId) return (0, FeedFault.IncompleteRound, roundId);
+            // an answer from the future is as untrustworthy as a stale one
+            if (updatedAt > block.timestamp || block.timestamp - updatedAt > feed.heartbeat) {
+                return (0, FeedFault.Stale, updatedAt);
+            }
+            // an absurd answer must not overflow the scaling (a revert here would escape `catch`)
+            if (uint256(answer) > type(uint128).max) return (0, FeedFault.OutOfBounds, uint256(answer));
+            price = _toWad(uint256(answer), feed.decimals);
+            if (price < feed.minPrice || price > feed.maxPrice) return (0, FeedFault.OutOfBounds, price);
+            return (price, FeedFault.None, 0);
+        } catch {
+            return (0, FeedFault.Reverted, 0);
+        }
+    }
+
+    /// @dev Scales an answer with `decimals` to WAD, rounding down (a price is a value).
+    function _toWad(uint256 answer, uint8 decimals) internal pure returns (uint256) {
+        if (decimals <= 18) return answer * 10 ** (18 - decimals);
+        return answer / 10 ** (decimals - 18);
+    }
+
+    function _revertFault(address asset, FeedFault fault, uint256 detail) internal pure {
+        if (fault == FeedFault.NotConfigured) revert NoFeed(asset);
+        if (fault == FeedFault.Reverted) revert FeedReverted(asset);
+        if (fault == FeedFault.NonPositive) revert NonPositivePrice(asset, int256(detail));
+        if (fault == FeedFault.IncompleteRound) revert IncompleteRound(asset, uint80(detail));
+        if (fault == FeedFault.Stale) revert StalePrice(asset, detail);
+        revert PriceOutOfBounds(asset, detail);
+    }
+}

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title SharedReentrancyLock
+/// @notice The one reentrancy lock of the protocol (DESIGN.md 7). The pool holds it; the
+/// liquidator and the insurance fund take the same lock through `acquireLock`/`releaseLock`
+/// at each of their entry points, so while any of the three runs, nothing outside can enter
+/// any of them (in particular not from a take callback or a token's transfer hook).
+/// @dev Hand-written because OpenZeppelin's `ReentrancyGuard` keeps its flag private to one
+/// contract and cannot be shared; its transient variant is out under the Shanghai target.
+/// Calls the three contracts make to each other go through hooks guarded by `onlyProtocolHook`:
+/// only a registered protocol contract, and only while the lock is held.
+abstract contract SharedReentrancyLock {
+    uint256 private constant UNLOCKED = 1;
+    uint256 private constant LOCKED = 2;
+
+    uint256 private _lockState = UNLOCKED;
+    /// @notice Contracts of the protocol (liquidator, insurance fund) allowed to take the lock
+    /// and to call the hooks.
+    mapping(address => bool) public isProtocolContract;
+
+    error Reentrancy();
+    error NotProtocolContract(address caller);
+    error LockNotHeld();
+
+    event ProtocolContractSet(address indexed target, bool oldAllowed, bool newAllowed);
+
+    modifier nonReentrant() {
+        _enterLock();
+        _;
+        _lockState = UNLOCKED;
+    }
+
+    /// @dev For cross-contract hooks: the caller is the protocol and the lock is held.
+    modifier onlyProtocolHook() {
+        if (!isProtocolContract[msg.sender]) revert NotProtocolContract(msg.sender);
+        if (_lockState != LOCKED) revert LockNotHeld();
+        _;
+    }
+
+    /// @notice Takes the shared lock for the calling protocol contract's entry point.
+    function acquireLock() external {
+        if (!isProtocolContract[msg.sender]) revert NotProtocolContract(msg.sender);
+        _enterLock();
+    }
+
+    /// @notice Releases the shared lock taken with `acquireLock`.
+    function releaseLock() external {
+        if (!isProtocolContract[msg.sender]) revert NotProtocolContract(msg.sender);
+        if (_lockState != LOCKED) revert LockNotHeld();
+        _lockState = UNLOCKED;
+    }
+
+    /// @notice True while any protocol entry point is running.
+    function lockHeld() external view returns (bool) {
+        return _lockState == LOCKED;
+    }
+
+    function _enterLock() private {
+        if (_lockState != UNLOCKED) revert Reentrancy();
+        _lockState = LOCKED;
+    }
+
+    function _setProtocolContract(address target, bool allowed) internal {
+        emit ProtocolContractSet(target, isProtocolContract[target], allowed);
+        isProtocolContract[target] = allowed;
+    }
+}

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IMarketConfig, PauseAction} from "./IMarketConfig.sol";
+
+/// @notice An account's place on the margin-call ladder (DESIGN.md 3).
+enum AccountStatus {
+    Healthy, // HF ≥ the effective margin-call level
+    MarginCall, // 1 ≤ HF < the effective margin-call level, and not Liquidatable
+    Liquidatable // HF < 1, or a live call past its deadline while HF < the base marginCallHF
+}
+
+
+/// @title ILendingPool
+/// @notice One base asset supplied and borrowed, up to 8 collateral assets, cross-margined
+/// accounts, and a margin call with a deadline between "healthy" and "liquidatable".
+/// @dev Units: token amounts in each token's own decimals; prices WAD USD per whole token
+/// (from the OracleAdapter); factors and health factors WAD. Rounding always favours the
+/// protocol: debt and the borrow index round up; collateral value, HF and shares minted down.
+/// Prices: borrow and collateral withdrawal value each asset at the end of its price range
+/// worse for the borrower; status, health factor and margin calls at the end better for the
+/// borrower (DESIGN.md 6). Within one transaction each price is read once.
+/// Warning: collateral tokens must be plain ERC-20s: fee-on-transfer tokens are refused at
+/// deposit (the received amount is checked); rebasing tokens and tokens with transfer hooks
+/// are out of scope (SECURITY.md).
+interface ILendingPool {
+    // ================================================================ errors
+    error NotGovernor();
+    error ZeroAddress();
+    error ZeroAmount();
+    error ActionPaused(PauseAction action);
+    error ZeroShares();
+    error InsufficientShares(uint256 available);
+    error InsufficientLiquidity(uint256 available);
+    error InsufficientCollateral(uint256 available);
+    error NotListed(address asset);
+    error CollateralFrozen(address asset);
+    /// @dev The token delivered less than the amount asked (fee on transfer): refused.
+    error UnsupportedToken(address asset);
+    error SupplyCapExceeded(address asset, uint256 cap);
+    error DebtBelowDust(uint256 debt, uint256 dust);
+    error NoDebt();
+    error AccountNotHealthy(AccountStatus status);
+    /// @dev Opening risk: `marginCallHF · Σ value_i·borrowFactor_i ≥ callHF_eff · debtValue` failed.
+    error InsufficientMargin(uint256 required, uint256 capacity);
+    error NotInMarginCall(AccountStatus status);
+    error MarginCallAlreadyLive(uint256 deadline);
+    error NoLiveMarginCall();
+
+    // ================================================================ events
+    event Supplied(address indexed caller, address indexed onBehalfOf, uint256 amount, uint256 shares);
+    event Withdrawn(address indexed account, address indexed receiver, uint256 amount, uint256 shares);
+    event CollateralDeposited(address indexed caller, address indexed onBehalfOf, address indexed asset, uint256 amount);
+    event CollateralWithdrawn(address indexed account, address indexed receiver, address indexed asset, uint256 amount);
+    event Borrowed(address indexed account, address indexed receiver, uint256 amount);
+    event Repaid(address indexed payer, address indexed onBehalfOf, uint256 amount);
+    event InterestAccrued(uint256 borrowIndex, uint256 interest, uint256 toReserves, uint256 annualRate);
+    event MarginCallIssued(address indexed account, uint256 healthFactor, uint256 deadline);
+    event MarginCallMet(address indexed account);
+    event BadDebtRealized(address indexed account, uint256 amount);
+    event BadDebtSocialized(uint256 amount);
+
+    // ================================================================ supply
+    /// @notice Supplies `amount` base tokens (pulled from the caller) for `onBehalfOf`.
+    /// @return shares minted, rounded down; reverts `ZeroShares` when that is 0.
+    function supply(uint256 amount, address onBehalfOf) external returns (uint256 shares);
+
+    /// @notice Withdraws `amount` base tokens of the caller's supply to `receiver`
+    /// (`type(uint256).max`: everything). @return shares burned, rounded up.
+    function withdraw(uint256 amount, address receiver) external returns (uint256 shares);
+
+    // ================================================================ collateral
+    /// @notice Adds collateral for `onBehalfOf`. Never paused, never reverts on the oracle.
+    /// Respects `supplyCap` except for accounts not Healthy, or with debt while a price is invalid.
+    function depositCollateral(address asset, uint256 amount, address onBehalfOf) external;
+
+    /// @notice Withdraws the caller's collateral to `receiver` (`type(uint256).max`: all of it).
+    /// With debt: the account must be Healthy and pass the opening-risk check afterwards.
+    /// Without debt: no price is needed.
+    function withdrawCollateral(address asset, uint256 amount, address receiver) external;
+
+    // ================================================================ borrow
+    /// @notice Borrows `amount` base tokens to `receiver` against the caller's collateral.
+    /// Debt after it must be ≥ `dust` and pass the opening-risk check.
+    function borrow(uint256 amount, address receiver) external;
+
+    /// @notice Repays debt of `onBehalfOf` from the caller (`type(uint256).max` or more than the
+    /// debt: all of it). Never paused, never reverts on the oracle; reverts `DebtBelowDust` when
+    /// it would leave debt in (0, dust). @return repaid amount pulled.
+    function repay(uint256 amount, address onBehalfOf) external returns (uint256 repaid);
+
+    // ================================================================ margin calls
+    /// @notice Permissionless: calls an account in `MarginCall` with no live call, starting its
+    /// grace period. The call is live until cleared or until `gracePeriod` after its deadline.
+    function issueMarginCall(address account) external;
+
+    /// @notice Permissionless: clears the live call of an account that is Healthy.
+    function clearMarginCall(address account) external;
+
+    /// @notice Brings interest up to date (anyone may call it).
+    function accrueInterest() external;
+
+    // ================================================================ views
+    /// @notice The market's parameters, roles and collateral list.
+    function config() external view returns (IMarketConfig);
+    /// @notice Collateral of `asset` held by all accounts [token units].
+    function totalCollateral(address asset) external view returns (uint256);
+    function debtOf(address account) external view returns (uint256);
+    function collateralOf(address account, address asset) external view returns (uint256);
+    /// @notice WAD health factor at the status prices; `type(uint256).max` without debt.
+    function healthFactor(address account) external view returns (uint256);
+    function accountStatus(address account) external view returns (AccountStatus);
+    /// @notice Deadline of the account's live call [unix seconds], 0 when none is live.
+    function marginCallDeadline(address account) external view returns (uint256);
+}

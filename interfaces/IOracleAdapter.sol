@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @notice What `priceStatus` reports for an asset.
+/// Valid: the primary feed is valid and agrees with the secondary (or there is none).
+/// Fallback: the primary is invalid, the secondary is valid and used alone.
+/// Deviating: both are valid and differ by more than `maxDeviation`.
+/// Invalid: no valid price.
+enum PriceStatus {
+    Valid,
+    Fallback,
+    Deviating,
+    Invalid
+}
+
+/// @notice Why a feed's latest round was refused (None = accepted).
+enum FeedFault {
+    None,
+    NotConfigured,
+    Reverted,
+    NonPositive,
+    IncompleteRound,
+    Stale,
+    OutOfBounds
+}
+
+/// @title IOracleAdapter
+/// @notice Prices every asset of the market in USD per whole token, scaled to WAD (1e18),
+/// from a primary Chainlink-style feed and an optional secondary one.
+/// @dev A price is valid only if the answer is > 0, from a complete round, not older than the
+/// feed's heartbeat, and inside the feed's `[minPrice, maxPrice]` (WAD). An invalid primary
+/// falls back to the secondary. When both are valid and differ by more than `maxDeviation`
+/// the adapter reports both ends (`low`, `high`) and each caller picks the end its rule needs
+/// (DESIGN.md 6): the pool uses the end worse for the borrower to open risk and the end better
+/// for the borrower to call or sell.
+/// Warning: feeds are trusted to report the asset's USD price; the adapter only rejects
+/// answers that are obviously broken, it cannot detect a feed that is wrong but plausible.
+interface IOracleAdapter {
+    // ---------------------------------------------------------------- errors
+    error NotGovernor();
+    error ZeroAddress();
+    error NoFeed(address asset);
+    error FeedReverted(address asset);
+    error NonPositivePrice(address asset, int256 answer);
+    error IncompleteRound(address asset, uint80 roundId);
+    error StalePrice(address asset, uint256 updatedAt);
+    error PriceOutOfBounds(address asset, uint256 price);
+    error BadFeedDecimals(uint8 decimals);
+    error BadHeartbeat(uint256 heartbeat);
+    error BadPriceBounds(uint256 minPrice, uint256 maxPrice);
+    error BadMaxDeviation(uint256 maxDeviation);
+    error NoSecondary(address asset);
+
+    // ---------------------------------------------------------------- events
+    event FeedSet(
+        address indexed asset, bool indexed primary, address feed, uint256 heartbeat, uint256 minPrice, uint256 maxPrice
+    );
+    event SecondaryDetached(address indexed asset, address feed);
+    event MaxDeviationSet(uint256 oldMaxDeviation, uint256 newMaxDeviation);
+    event GovernorSet(address oldGovernor, address newGovernor);
+    event PriceStatusChanged(address indexed asset, PriceStatus oldStatus, PriceStatus newStatus);
+
+    // ---------------------------------------------------------------- views
+    /// @notice The price of one whole `asset` in USD [wad]: the primary's if valid, else the
+    /// secondary's. Reverts with the primary's fault (e.g. `StalePrice`) when neither is valid.
+    function getPrice(address asset) external view returns (uint256);
+
+    /// @notice Both ends of the price [wad]. `low == high` unless both feeds are valid and deviate.
+    /// Reverts like `getPrice` when no feed is valid.
+    function priceRange(address asset) external view returns (uint256 low, uint256 high);
+
+    /// @notice As `priceRange`, but never reverts: `ok` is false when no feed is valid
+    /// (used by repay and top-up, which must work without a price).
+    function tryPriceRange(address asset) external view returns (bool ok, uint256 low, uint256 high);
+
+    /// @notice Valid, Fallback, Deviating or Invalid (see `PriceStatus`).
+    function priceStatus(address asset) external view returns (PriceStatus);
+
+    /// @notice True when a primary feed is configured for `asset`.
+    function hasFeed(address asset) external view returns (bool);
+
+    /// @notice Max relative difference between two valid feeds before they count as deviating [wad].
+    function maxDeviation() external view returns (uint256);
+
+    // ---------------------------------------------------------------- actions
+    /// @notice Permissionless: records the asset's price status, emitting `PriceStatusChanged`
+    /// when it differs from the last one recorded.
+    function poke(address asset) external;
+}

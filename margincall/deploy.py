@@ -1,0 +1,167 @@
+"""The one way to deploy a Margin Call Lab market, used by scripts, tests and the CLI.
+
+Order of deployment (each step asserted afterwards):
+
+1. mock tokens: the base asset and every collateral (``MockERC20``, decimals from the file);
+2. mock Chainlink feeds (``MockAggregator``) at the file's initial prices;
+3. ``OracleAdapter`` with every feed, its heartbeat and its price bounds;
+4. ``InterestRateModel`` (kinked curve);
+5. ``MarketConfig`` (roles and the jointly bounded risk parameters), then ``LendingPool``,
+   bound to each other;
+6. every collateral listed with its parameters.
+
+``deploy_market`` takes a Brownie project (anything with the contract containers as
+attributes) and the governor account that sends every transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from brownie import chain
+
+from .params import MarketSpec, load_params
+
+
+class DeployError(RuntimeError):
+    """A deployment that did not produce the market its parameter file describes."""
+
+
+@dataclass
+class Asset:
+    symbol: str
+    token: Any  # Brownie Contract (MockERC20)
+    feed: Any  # Brownie Contract (MockAggregator)
+    decimals: int
+
+
+@dataclass
+class Market:
+    """Handles on a deployed market (Brownie contract objects) and the spec it came from."""
+
+    spec: MarketSpec
+    chain_id: int
+    block: int
+    oracle: Any
+    rate_model: Any
+    config: Any
+    pool: Any
+    base: Asset
+    collaterals: dict[str, Asset] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        """The deployment record of DESIGN.md 9."""
+        return {
+            "chainId": self.chain_id,
+            "block": self.block,
+            "contracts": {
+                "LendingPool": self.pool.address,
+                "MarketConfig": self.config.address,
+                "OracleAdapter": self.oracle.address,
+                "InterestRateModel": self.rate_model.address,
+            },
+            "base": {"symbol": self.base.symbol, "token": self.base.token.address, "feed": self.base.feed.address},
+            "collaterals": {
+                s: {"token": a.token.address, "feed": a.feed.address} for s, a in self.collaterals.items()
+            },
+            "params": self.spec.raw,
+        }
+
+
+def _revert_name(exc: Exception) -> str:
+    return getattr(exc, "revert_msg", None) or str(exc)
+
+
+def deploy_market(project: Any, governor: Any, spec: MarketSpec | None = None, guardian: Any = None) -> Market:
+    """Deploy the whole market described by ``spec`` (default: the demo market).
+
+    ``governor`` deploys and governs; ``guardian`` (default: the governor) may pause.
+    Raises ``DeployError`` with the on-chain error's name when a parameter is refused.
+    """
+    spec = spec or load_params()
+    guardian = guardian or governor
+    tx = {"from": governor}
+
+    def token_and_feed(symbol: str, name: str, decimals: int, feed_spec) -> Asset:
+        token = project.MockERC20.deploy(name, symbol, decimals, tx)
+        feed = project.MockAggregator.deploy(feed_spec.decimals, f"{symbol} / USD", feed_spec.answer, tx)
+        return Asset(symbol, token, feed, decimals)
+
+    base = token_and_feed(spec.base.symbol, spec.base.name, spec.base.decimals, spec.base.feed)
+    collaterals = {s: token_and_feed(s, c.name, c.decimals, c.feed) for s, c in spec.collaterals.items()}
+
+    oracle = project.OracleAdapter.deploy(governor, spec.max_deviation, tx)
+    for asset, feed_spec in [(base, spec.base.feed)] + [
+        (collaterals[s], c.feed) for s, c in spec.collaterals.items()
+    ]:
+        oracle.setFeed(
+            asset.token, True, asset.feed, feed_spec.heartbeat, feed_spec.min_price, feed_spec.max_price, tx
+        )
+
+    i = spec.interest
+    rate_model = project.InterestRateModel.deploy(i["base_rate"], i["kink"], i["kink_rate"], i["max_rate"], tx)
+    try:
+        config = project.MarketConfig.deploy(
+            base.token, oracle, rate_model, governor, guardian, spec.market_tuple(), spec.liquidation_tuple(), tx
+        )
+        pool = project.LendingPool.deploy(config, tx)
+        config.bindPool(pool, tx)
+        for symbol, c in spec.collaterals.items():
+            config.listCollateral(collaterals[symbol].token, c.params_tuple(), tx)
+    except Exception as exc:  # a refused parameter: say which rule, not a stack of RPC details
+        raise DeployError(f"the market refused its parameters: {_revert_name(exc)}") from exc
+
+    market = Market(
+        spec=spec,
+        chain_id=chain.id,
+        block=int(pool.tx.block_number) if getattr(pool, "tx", None) else 0,
+        oracle=oracle,
+        rate_model=rate_model,
+        config=config,
+        pool=pool,
+        base=base,
+        collaterals=collaterals,
+    )
+    check_deployment(market)
+    return market
+
+
+def check_deployment(market: Market) -> None:
+    """Post-deploy assertions: every contract wired and every parameter as the file says."""
+    spec = market.spec
+    problems: list[str] = []
+
+    def expect(what: str, got: Any, want: Any) -> None:
+        if got != want:
+            problems.append(f"{what}: on-chain {got!r}, expected {want!r}")
+
+    expect("pool.config", market.pool.config(), market.config.address)
+    expect("config.pool", market.config.pool(), market.pool.address)
+    expect("pool.baseToken", market.pool.baseToken(), market.base.token.address)
+    expect("config.marketParams", tuple(market.config.marketParams()), spec.market_tuple())
+    expect("config.liquidationParams", tuple(market.config.liquidationParams()), spec.liquidation_tuple())
+    for symbol, c in spec.collaterals.items():
+        info = market.config.collateralInfo(market.collaterals[symbol].token)
+        expect(f"{symbol} listed", info["listed"], True)
+        expect(f"{symbol} decimals", info["decimals"], c.decimals)
+        expect(
+            f"{symbol} params",
+            (info["borrowFactor"], info["liquidationFactor"], info["liquidationPenalty"], info["supplyCap"]),
+            c.params_tuple(),
+        )
+        scale = 10 ** (18 - c.feed.decimals) if c.feed.decimals <= 18 else 1
+        expect(f"{symbol} price", market.oracle.getPrice(market.collaterals[symbol].token), c.feed.answer * scale)
+    if problems:
+        raise DeployError("deployment check failed:\n  " + "\n  ".join(problems))
+
+
+def write_deployment(market: Market, directory: str | Path = "deployments") -> Path:
+    """Write ``deployments/<chain-id>.json`` and return its path."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{market.chain_id}.json"
+    path.write_text(json.dumps(market.record(), indent=2, default=str) + "\n")
+    return path

@@ -1,0 +1,205 @@
+"""Market parameter files: YAML in human units → on-chain integers.
+
+The file format is documented by ``params/demo.yaml``. Structure and types are checked here
+with readable messages; the economic bounds (DESIGN.md 2) are checked on-chain by
+``MarketConfig``, whose named errors ``deploy`` reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .units import scaled, to_decimal, wad
+
+DEMO_PARAMS = Path(__file__).parent / "params" / "demo.yaml"
+
+
+class ParamsError(ValueError):
+    """A parameter file that cannot describe a market."""
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    decimals: int
+    answer: int  # initial answer in the feed's decimals
+    heartbeat: int  # [seconds]
+    min_price: int  # [wad]
+    max_price: int  # [wad]
+
+
+@dataclass(frozen=True)
+class TokenSpec:
+    symbol: str
+    name: str
+    decimals: int
+    feed: FeedSpec
+
+
+@dataclass(frozen=True)
+class CollateralSpec(TokenSpec):
+    borrow_factor: int = 0  # [wad]
+    liquidation_factor: int = 0  # [wad]
+    liquidation_penalty: int = 0  # [wad]
+    supply_cap: int = 0  # [token units]
+
+    def params_tuple(self) -> tuple[int, int, int, int]:
+        """The on-chain ``CollateralParams`` struct."""
+        return (self.borrow_factor, self.liquidation_factor, self.liquidation_penalty, self.supply_cap)
+
+
+@dataclass(frozen=True)
+class MarketSpec:
+    base: TokenSpec
+    collaterals: dict[str, CollateralSpec]
+    market: dict[str, int]  # MarketParams, on-chain units, in struct order
+    interest: dict[str, int]  # [wad] base_rate, kink, kink_rate, max_rate
+    max_deviation: int  # [wad]
+    liquidation: dict[str, int]  # LiquidationParams, on-chain units, in struct order
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    def market_tuple(self) -> tuple[int, ...]:
+        return tuple(self.market[k] for k in MARKET_KEYS)
+
+    def liquidation_tuple(self) -> tuple[int, ...]:
+        return tuple(self.liquidation[k] for k in LIQUIDATION_KEYS)
+
+
+MARKET_KEYS = (
+    "margin_call_hf",
+    "grace_period",
+    "target_hf",
+    "full_liquidation_hf",
+    "max_call_hf",
+    "reserve_factor",
+    "dust",
+    "vol_ref",
+    "vol_slope",
+)
+LIQUIDATION_KEYS = ("buf", "cusp", "tip", "chip")
+INTEREST_KEYS = ("base_rate", "kink", "kink_rate", "max_rate")
+
+
+def _need(section: dict, key: str, where: str) -> Any:
+    if not isinstance(section, dict) or key not in section:
+        raise ParamsError(f"{where}: missing '{key}'")
+    return section[key]
+
+
+def _int(value: Any, where: str) -> int:
+    d = to_decimal(value, where)
+    if d != d.to_integral_value() or d < 0:
+        raise ParamsError(f"{where}: {value!r} must be a whole, non-negative number")
+    return int(d)
+
+
+def _wad(value: Any, where: str) -> int:
+    try:
+        return wad(value, where)
+    except ValueError as e:
+        raise ParamsError(str(e)) from None
+
+
+def _feed(raw: dict, where: str) -> FeedSpec:
+    decimals = _int(_need(raw, "decimals", where), f"{where}.decimals")
+    try:
+        answer = scaled(_need(raw, "price", where), decimals, f"{where}.price")
+    except ValueError as e:
+        raise ParamsError(str(e)) from None
+    return FeedSpec(
+        decimals=decimals,
+        answer=answer,
+        heartbeat=_int(_need(raw, "heartbeat", where), f"{where}.heartbeat"),
+        min_price=_wad(_need(raw, "min_price", where), f"{where}.min_price"),
+        max_price=_wad(_need(raw, "max_price", where), f"{where}.max_price"),
+    )
+
+
+def parse_params(raw: dict[str, Any]) -> MarketSpec:
+    """Turn a parsed parameter file into on-chain units, or raise ``ParamsError``."""
+    if not isinstance(raw, dict):
+        raise ParamsError("parameter file: expected a mapping at the top level")
+    base_raw = _need(raw, "base", "parameter file")
+    base = TokenSpec(
+        symbol=str(_need(base_raw, "symbol", "base")),
+        name=str(base_raw.get("name", _need(base_raw, "symbol", "base"))),
+        decimals=_int(_need(base_raw, "decimals", "base"), "base.decimals"),
+        feed=_feed(_need(base_raw, "feed", "base"), "base.feed"),
+    )
+    collaterals: dict[str, CollateralSpec] = {}
+    coll_raw = _need(raw, "collaterals", "parameter file")
+    if not isinstance(coll_raw, dict) or not coll_raw:
+        raise ParamsError("collaterals: list at least one collateral asset")
+    if len(coll_raw) > 8:
+        raise ParamsError(f"collaterals: at most 8 assets, got {len(coll_raw)}")
+    for symbol, c in coll_raw.items():
+        where = f"collaterals.{symbol}"
+        if symbol == base.symbol:
+            raise ParamsError(f"{where}: the base asset cannot be collateral")
+        decimals = _int(_need(c, "decimals", where), f"{where}.decimals")
+        try:
+            cap = scaled(_need(c, "supply_cap", where), decimals, f"{where}.supply_cap")
+        except ValueError as e:
+            raise ParamsError(str(e)) from None
+        collaterals[symbol] = CollateralSpec(
+            symbol=symbol,
+            name=str(c.get("name", symbol)),
+            decimals=decimals,
+            feed=_feed(_need(c, "feed", where), f"{where}.feed"),
+            borrow_factor=_wad(_need(c, "borrow_factor", where), f"{where}.borrow_factor"),
+            liquidation_factor=_wad(_need(c, "liquidation_factor", where), f"{where}.liquidation_factor"),
+            liquidation_penalty=_wad(_need(c, "liquidation_penalty", where), f"{where}.liquidation_penalty"),
+            supply_cap=cap,
+        )
+
+    m_raw = _need(raw, "market", "parameter file")
+    market = {}
+    for key in MARKET_KEYS:
+        value = _need(m_raw, key, "market")
+        if key == "grace_period":
+            market[key] = _int(value, "market.grace_period")
+        elif key == "dust":
+            try:
+                market[key] = scaled(value, base.decimals, "market.dust")
+            except ValueError as e:
+                raise ParamsError(str(e)) from None
+        else:
+            market[key] = _wad(value, f"market.{key}")
+
+    i_raw = _need(raw, "interest", "parameter file")
+    interest = {k: _wad(_need(i_raw, k, "interest"), f"interest.{k}") for k in INTEREST_KEYS}
+
+    l_raw = _need(raw, "liquidation", "parameter file")
+    liquidation = {}
+    for key in LIQUIDATION_KEYS:
+        value = _need(l_raw, key, "liquidation")
+        if key == "tip":
+            try:
+                liquidation[key] = scaled(value, base.decimals, "liquidation.tip")
+            except ValueError as e:
+                raise ParamsError(str(e)) from None
+        else:
+            liquidation[key] = _wad(value, f"liquidation.{key}")
+
+    max_dev = _wad(_need(_need(raw, "oracle", "parameter file"), "max_deviation", "oracle"), "oracle.max_deviation")
+    return MarketSpec(base, collaterals, market, interest, max_dev, liquidation, raw)
+
+
+def load_params(path: str | Path = DEMO_PARAMS) -> MarketSpec:
+    """Read a YAML parameter file (default: the demo market)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ParamsError(f"parameter file not found: {path}")
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        raise ParamsError(f"{path}: not valid YAML ({e})") from None
+    return parse_params(raw)
+
+
+def human(spec: MarketSpec) -> dict[str, Any]:
+    """The parameters as written in the file (for the deployment record)."""
+    return spec.raw
