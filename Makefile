@@ -1,0 +1,112 @@
+# Margin Call Lab: offline toolchain. Needs only python3, node and npm; every
+# other tool (solc-js, anvil, forge, ganache, brownie, slither) is installed
+# into node_modules/ and .venv/ by `make install` (run by the other targets).
+#
+#   make test        install, then Brownie/pytest tests, then Forge tests
+#   make test-py     PYTEST_ARGS="-k probe -x" to pass options to pytest
+#   make test-forge  FORGE_ARGS="--mt testFoo -vvv" to pass options to forge test
+#   CI=true make test    Forge runs its `ci` profile (pinned seed, invariant 64x32)
+
+SHELL  := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+.DELETE_ON_ERROR:
+
+ROOT   := $(CURDIR)
+VENV   := $(ROOT)/.venv
+PY     := $(VENV)/bin/python
+PYTHON ?= python3
+
+# Every recipe sees the project's tools first, never global ones.
+export PATH := $(ROOT)/node_modules/.bin:$(VENV)/bin:$(PATH)
+# Brownie (py-solc-x) finds "solc 0.8.28" as $SOLCX_BINARY_PATH/solc-v0.8.28.
+# Trap: brownie-config's `dotenv:` is read too late to set this.
+export SOLCX_BINARY_PATH := $(ROOT)/tools/solcx
+# Trap: foundry.toml's `solc =` is relative to the working directory.
+export FOUNDRY_SOLC := $(ROOT)/tools/solcx/solc-v0.8.28
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PIP_NO_INPUT := 1
+ifeq ($(CI),true)
+export FOUNDRY_PROFILE ?= ci
+endif
+
+PYTEST_ARGS ?=
+FORGE_ARGS  ?=
+SLITHER_VERSION := 0.11.6
+
+# npm writes node_modules/.package-lock.json on every install: it is the stamp
+# that says node_modules matches package-lock.json (npm ci only when it is
+# missing or older than package-lock.json / package.json).
+NPM_STAMP  := node_modules/.package-lock.json
+VENV_STAMP := .venv/.margincall-pip.stamp
+
+.PHONY: install compile test test-py test-forge demo bench lint clean distclean check-port
+
+# ---- install (idempotent: each step reruns only when its inputs changed) ----
+install: $(NPM_STAMP) $(VENV_STAMP)
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# The .pth sets SOLCX_BINARY_PATH for any python of the venv (a bare
+# `brownie test` outside make), unless the caller already set it.
+$(VENV_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -e .
+	$(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' | { read -r site; \
+	  printf 'import os; os.environ.setdefault("SOLCX_BINARY_PATH", "%s")\n' "$(SOLCX_BINARY_PATH)" \
+	    > "$$site/margincall_solcx.pth"; }
+	touch $@
+
+# ---- build --------------------------------------------------------------------
+compile: install
+	brownie compile
+	forge build
+
+# ---- tests --------------------------------------------------------------------
+test: install
+	$(MAKE) --no-print-directory test-py
+	$(MAKE) --no-print-directory test-forge
+
+# Trap: if 8545 is taken, Brownie silently attaches to that chain (none of our
+# settings). Fail loudly instead; this never kills anything.
+check-port:
+	@if $(PYTHON) -c 'import socket,sys; s=socket.socket(); s.settimeout(1); sys.exit(s.connect_ex(("127.0.0.1",8545))!=0)'; then \
+	  echo "ERROR: something is already listening on 127.0.0.1:8545." >&2; \
+	  echo "Brownie would attach to it instead of starting its own Anvil (60M gas, 20 accounts)." >&2; \
+	  echo "Stop that process (find it with: ss -ltnp 'sport = :8545') and run make again." >&2; \
+	  exit 1; fi
+
+# pytest through Brownie's plugin; pyproject.toml adds `--network anvil` and
+# skips tests/forge.
+test-py: install check-port
+	brownie test $(PYTEST_ARGS)
+
+test-forge: install
+	forge test $(FORGE_ARGS)
+
+# ---- scripts ------------------------------------------------------------------
+demo: install check-port
+	brownie run scripts/demo.py --network anvil
+
+bench: install check-port
+	brownie run scripts/bench.py --network anvil
+
+# ---- static analysis ----------------------------------------------------------
+# Slither compiles through Forge (and so the shim). Traps: it runs `forge clean`
+# first, so never run it beside `forge test`; and it installs a `solc`
+# (solc-select) wrapper into .venv/bin that tries to download: nothing here
+# calls a bare `solc`.
+lint: install
+	@test -x $(VENV)/bin/slither || $(PY) -m pip install "slither-analyzer==$(SLITHER_VERSION)"
+	slither . --compile-force-framework foundry --filter-paths node_modules --exclude-dependencies
+
+clean:
+	rm -rf build out cache reports .hypothesis .pytest_cache
+	find . -name __pycache__ -not -path './.venv/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf node_modules .venv *.egg-info
