@@ -2,10 +2,11 @@
 pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
-import {ILendingPool, AccountStatus} from "../interfaces/ILendingPool.sol";
+import {ILendingPool, AccountStatus, AccountState, MarketSnapshot} from "../interfaces/ILendingPool.sol";
 import {IMarketConfig, PauseAction, CollateralInfo, MarketParams} from "../interfaces/IMarketConfig.sol";
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
 import {IInterestRateModel} from "../interfaces/IInterestRateModel.sol";
@@ -155,7 +156,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         bool overCap = newTotal > c.supplyCap;
         bool hasDebt = normalizedDebtOf[onBehalfOf] != 0;
         // prices are read only when needed, once, and never required (a top-up always works)
-        Snapshot memory snap;
+        MarketSnapshot memory snap;
         if (hasDebt && (overCap || _calls[onBehalfOf].deadline != 0)) snap = _snapshot(onBehalfOf, false);
         // over the cap only for accounts that need the top-up: not Healthy, or unpriceable with debt
         if (overCap && !(hasDebt && (!snap.ok || _status(onBehalfOf, snap) != AccountStatus.Healthy))) {
@@ -184,8 +185,9 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         _accrue();
 
         bool hasDebt = normalizedDebtOf[msg.sender] != 0;
-        Snapshot memory snap;
+        MarketSnapshot memory snap;
         if (hasDebt) {
+            _pokeHeld(msg.sender);
             // the ladder is read before the change: only a Healthy account opens risk
             snap = _snapshot(msg.sender, true);
             _requireHealthy(msg.sender, snap);
@@ -209,7 +211,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (receiver == address(0)) revert ZeroAddress();
         _accrue();
         if (amount > cash) revert InsufficientLiquidity(cash);
-        Snapshot memory snap = _snapshot(msg.sender, true);
+        _pokeHeld(msg.sender);
+        MarketSnapshot memory snap = _snapshot(msg.sender, true);
         if (normalizedDebtOf[msg.sender] != 0) _requireHealthy(msg.sender, snap);
 
         // normalised debt rounds up: the borrower owes at least `amount`
@@ -258,7 +261,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// @inheritdoc ILendingPool
     function issueMarginCall(address account) external nonReentrant {
         _accrue();
-        Snapshot memory snap = _snapshot(account, true);
+        MarketSnapshot memory snap = _snapshot(account, true);
         AccountStatus status = _status(account, snap);
         MarginCall memory call = _calls[account];
         if (_isLive(call)) revert MarginCallAlreadyLive(call.deadline);
@@ -267,16 +270,16 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         uint256 grace = snap.market.gracePeriod;
         uint256 deadline = block.timestamp + grace;
         _calls[account] = MarginCall(uint64(deadline), uint64(deadline + grace));
-        emit MarginCallIssued(account, _healthFactor(account, snap), deadline);
+        emit MarginCallIssued(account, _hf(_valuation(account, snap)), deadline);
     }
 
     /// @inheritdoc ILendingPool
     function clearMarginCall(address account) external nonReentrant {
         _accrue();
         if (!_isLive(_calls[account])) revert NoLiveMarginCall();
-        Snapshot memory snap;
+        MarketSnapshot memory snap;
         if (normalizedDebtOf[account] != 0) snap = _snapshot(account, true);
-        AccountStatus status = _statusOrHealthy(account, snap);
+        AccountStatus status = _status(account, snap); // Healthy without debt, no price read
         if (status != AccountStatus.Healthy) revert AccountNotHealthy(status);
         delete _calls[account];
         emit MarginCallMet(account);
@@ -285,7 +288,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// @dev After an action of or for the account: clears its live call when it is Healthy at
     /// the snapshot's prices (an account without debt is Healthy without a price). Without a
     /// valid price the call simply stays (DESIGN.md 3). A lapsed call is tidied away silently.
-    function _clearCallWith(address account, Snapshot memory snap) internal {
+    function _clearCallWith(address account, MarketSnapshot memory snap) internal {
         MarginCall memory call = _calls[account];
         if (call.deadline == 0) return;
         if (!_isLive(call)) {
@@ -296,10 +299,6 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (hasDebt && (!snap.ok || _status(account, snap) != AccountStatus.Healthy)) return;
         delete _calls[account];
         emit MarginCallMet(account);
-    }
-
-    function _statusOrHealthy(address account, Snapshot memory snap) internal view returns (AccountStatus) {
-        return normalizedDebtOf[account] == 0 ? AccountStatus.Healthy : _status(account, snap);
     }
 
     function _isLive(MarginCall memory call) internal view returns (bool) {
@@ -346,103 +345,125 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     }
 
     // ================================================================ health
-    /// @dev Everything a risk check reads from outside, read once per transaction: the market
-    /// parameters in force, and for the base asset and each collateral the account holds, its
-    /// factors and both ends of its price range (DESIGN.md 6).
-    struct Snapshot {
-        bool ok; // every price valid
-        MarketParams market;
-        uint256 baseLow; // [wad]
-        uint256 baseHigh; // [wad]
-        address[MAX_COLLATERALS] asset; // by slot, zero when not held
-        uint256[MAX_COLLATERALS] scale; // 10 ** decimals
-        uint256[MAX_COLLATERALS] liquidationFactor; // [wad] in force now
-        uint256[MAX_COLLATERALS] borrowFactor; // [wad]
-        uint256[MAX_COLLATERALS] low; // [wad]
-        uint256[MAX_COLLATERALS] high; // [wad]
+    /// @dev Reads what the account's risk checks need (see `MarketSnapshot`): only the slots it
+    /// holds. With `strict`, an invalid price reverts with the oracle's named error.
+    function _snapshot(address account, bool strict) internal view returns (MarketSnapshot memory) {
+        return _snapshotOf(assetsIn[account], strict);
     }
 
-    /// @dev With `strict`, an invalid price reverts with the oracle's named error; otherwise
-    /// `ok` is false.
-    function _snapshot(address account, bool strict) internal view returns (Snapshot memory snap) {
-        snap.ok = true;
+    function _snapshotOf(uint256 slotMask, bool strict) internal view returns (MarketSnapshot memory snap) {
         snap.market = config.marketParams();
-        (snap.baseLow, snap.baseHigh) = _price(address(baseToken), strict, snap);
-        uint256 held = assetsIn[account];
-        if (held == 0) return snap;
+        snap.volRef = oracle.volRef();
+        (snap.basePriced, snap.baseLow, snap.baseHigh) = _price(address(baseToken), strict);
+        snap.ok = snap.basePriced;
+        if (slotMask == 0) return snap;
         address[MAX_COLLATERALS] memory slots = config.collateralSlots();
-        for (uint256 i; held != 0; ++i) {
-            if (held & 1 != 0) {
-                CollateralInfo memory c = config.collateralInfo(slots[i]);
-                snap.asset[i] = slots[i];
+        for (uint256 i; slotMask != 0 && i < MAX_COLLATERALS; ++i) {
+            address asset = slots[i];
+            if (slotMask & 1 != 0 && asset != address(0)) {
+                CollateralInfo memory c = config.collateralInfo(asset);
+                snap.asset[i] = asset;
                 snap.scale[i] = 10 ** c.decimals;
                 snap.liquidationFactor[i] = c.liquidationFactor;
                 snap.borrowFactor[i] = c.borrowFactor;
-                (snap.low[i], snap.high[i]) = _price(slots[i], strict, snap);
+                snap.volatility[i] = oracle.volatility(asset);
+                (snap.priced[i], snap.low[i], snap.high[i]) = _price(asset, strict);
+                if (!snap.priced[i]) snap.ok = false;
             }
+            slotMask >>= 1;
+        }
+    }
+
+    function _price(address asset, bool strict) internal view returns (bool ok, uint256 low, uint256 high) {
+        if (strict) {
+            (low, high) = oracle.priceRange(asset);
+            return (true, low, high);
+        }
+        return oracle.tryPriceRange(asset);
+    }
+
+    /// @dev Lets the oracle consume pending rounds of the account's collateral before a borrow
+    /// or a withdrawal reads their volatility (DESIGN.md 3: lazy pokes).
+    function _pokeHeld(address account) internal {
+        uint256 held = assetsIn[account];
+        if (held == 0) return;
+        address[MAX_COLLATERALS] memory slots = config.collateralSlots();
+        for (uint256 i; held != 0; ++i) {
+            if (held & 1 != 0) oracle.poke(slots[i]);
             held >>= 1;
         }
     }
 
-    function _price(address asset, bool strict, Snapshot memory snap) internal view returns (uint256, uint256) {
-        if (strict) return oracle.priceRange(asset);
-        (bool ok, uint256 low, uint256 high) = oracle.tryPriceRange(asset);
-        if (!ok) snap.ok = false;
-        return (low, high);
-    }
-
     /// @dev Values of an account [wad USD] at the snapshot prices.
     struct Valuation {
+        bool priceOk; // base and every collateral the account holds priced
+        uint256 debt; // [base units]
+        uint256 collateralValue; // Σ amount·price_high: status prices, down
         uint256 liquidationValue; // Σ amount·price_high·liquidationFactor: status prices, down
         uint256 debtValue; // debt · base price_low: status prices, up
         uint256 borrowCapacity; // Σ amount·price_low·borrowFactor: opening prices, down
         uint256 openingDebtValue; // debt · base price_high: opening prices, up
+        uint256 volatilityWeight; // Σ value_i·σ_i [wad²], up
     }
 
-    function _valuation(address account, Snapshot memory snap) internal view returns (Valuation memory v) {
-        uint256 debt = normalizedDebtOf[account].mulDivUp(_currentIndex(), RAY);
-        v.debtValue = debt.mulDivUp(snap.baseLow, BASE_SCALE);
-        v.openingDebtValue = debt.mulDivUp(snap.baseHigh, BASE_SCALE);
-        // iterate the slots the snapshot priced: a slot whose balance went to 0 adds nothing
+    function _valuation(address account, MarketSnapshot memory snap) internal view returns (Valuation memory v) {
+        v.debt = normalizedDebtOf[account].mulDivUp(_currentIndex(), RAY);
+        v.debtValue = v.debt.mulDivUp(snap.baseLow, BASE_SCALE);
+        v.openingDebtValue = v.debt.mulDivUp(snap.baseHigh, BASE_SCALE);
+        v.priceOk = snap.basePriced;
+        // iterate the slots the snapshot priced: a slot whose balance is 0 adds nothing
         for (uint256 i; i < MAX_COLLATERALS; ++i) {
             address asset = snap.asset[i];
             if (asset == address(0)) continue;
             uint256 amount = _balances[account][asset];
             if (amount == 0) continue;
-            v.liquidationValue += amount.mulDivDown(snap.high[i], snap.scale[i]).wMulDown(snap.liquidationFactor[i]);
+            if (!snap.priced[i]) v.priceOk = false;
+            uint256 value = amount.mulDivDown(snap.high[i], snap.scale[i]);
+            v.collateralValue += value;
+            v.liquidationValue += value.wMulDown(snap.liquidationFactor[i]);
             v.borrowCapacity += amount.mulDivDown(snap.low[i], snap.scale[i]).wMulDown(snap.borrowFactor[i]);
+            v.volatilityWeight += value * snap.volatility[i];
         }
-    }
-
-    function _healthFactor(address account, Snapshot memory snap) internal view returns (uint256) {
-        Valuation memory v = _valuation(account, snap);
-        return _hf(v);
     }
 
     function _hf(Valuation memory v) internal pure returns (uint256) {
         return v.debtValue == 0 ? type(uint256).max : v.liquidationValue.wDivDown(v.debtValue);
     }
 
+    /// @dev callHF_eff = marginCallHF + volSlope · max(0, σ_acct − σ_ref), at most maxCallHF, where
+    /// σ_acct weights the collateral's volatilities by value at the status prices. Rounded up.
+    /// Volatility decides when a warning may start and how much may be borrowed; never whether
+    /// a position is sold (Liquidatable reads only HF and the base marginCallHF).
+    function _callLevel(Valuation memory v, MarketSnapshot memory snap) internal pure returns (uint256) {
+        uint256 base = snap.market.marginCallHF;
+        if (v.collateralValue == 0) return base;
+        uint256 sigma = v.volatilityWeight.mulDivUp(1, v.collateralValue);
+        if (sigma <= snap.volRef) return base;
+        return Math.min(base + snap.market.volSlope.wMulUp(sigma - snap.volRef), snap.market.maxCallHF);
+    }
+
     /// @dev The ladder of DESIGN.md 3 at the snapshot's status prices.
-    function _status(address account, Snapshot memory snap) internal view returns (AccountStatus) {
-        Valuation memory v = _valuation(account, snap);
+    function _statusOf(address account, Valuation memory v, MarketSnapshot memory snap)
+        internal
+        view
+        returns (AccountStatus)
+    {
+        if (v.debt == 0) return AccountStatus.Healthy;
         uint256 hf = _hf(v);
         if (hf < WAD) return AccountStatus.Liquidatable;
         MarginCall memory call = _calls[account];
         if (_isLive(call) && block.timestamp > call.deadline && hf < snap.market.marginCallHF) {
             return AccountStatus.Liquidatable;
         }
-        if (hf < _effectiveCallHF(snap)) return AccountStatus.MarginCall;
+        if (hf < _callLevel(v, snap)) return AccountStatus.MarginCall;
         return AccountStatus.Healthy;
     }
 
-    /// @dev The margin-call level in force for accounts: the base level (the volatility term of
-    /// DESIGN.md 3 raises it per account once the oracle's volatility estimator lands).
-    function _effectiveCallHF(Snapshot memory snap) internal pure returns (uint256) {
-        return snap.market.marginCallHF;
+    function _status(address account, MarketSnapshot memory snap) internal view returns (AccountStatus) {
+        return _statusOf(account, _valuation(account, snap), snap);
     }
 
-    function _requireHealthy(address account, Snapshot memory snap) internal view {
+    function _requireHealthy(address account, MarketSnapshot memory snap) internal view {
         AccountStatus status = _status(account, snap);
         if (status != AccountStatus.Healthy) revert AccountNotHealthy(status);
     }
@@ -450,11 +471,32 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// @dev Opening risk (DESIGN.md 3): `marginCallHF · Σ value_i·borrowFactor_i ≥ callHF_eff ·
     /// debtValue` at the prices worse for the borrower. With `borrowFactor · marginCallHF ≤
     /// liquidationFactor` this implies HF ≥ callHF_eff: a new position never starts in the band.
-    function _requireOpeningMargin(address account, Snapshot memory snap) internal view {
+    function _requireOpeningMargin(address account, MarketSnapshot memory snap) internal view {
         Valuation memory v = _valuation(account, snap);
         uint256 capacity = v.borrowCapacity.wMulDown(snap.market.marginCallHF);
-        uint256 required = v.openingDebtValue.wMulUp(_effectiveCallHF(snap));
+        uint256 required = v.openingDebtValue.wMulUp(_callLevel(v, snap));
         if (required > capacity) revert InsufficientMargin(required, capacity);
+    }
+
+    /// @dev The account as views and the lens report it. When a price it needs is invalid,
+    /// `priceOk` is false and HF, call level and status are not meaningful (HF 0, Healthy).
+    function _accountState(address account, MarketSnapshot memory snap)
+        internal
+        view
+        returns (AccountState memory s)
+    {
+        Valuation memory v = _valuation(account, snap);
+        s.debt = v.debt;
+        s.collateralValue = v.collateralValue;
+        s.liquidationValue = v.liquidationValue;
+        s.debtValue = v.debtValue;
+        s.priceOk = v.priceOk;
+        MarginCall memory call = _calls[account];
+        s.callDeadline = _isLive(call) ? call.deadline : 0;
+        if (!v.priceOk) return s;
+        s.healthFactor = _hf(v);
+        s.callLevel = _callLevel(v, snap);
+        s.status = _statusOf(account, v, snap);
     }
 
     // ================================================================ views
@@ -472,6 +514,31 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     function healthFactor(address account) external view returns (uint256) {
         if (normalizedDebtOf[account] == 0) return type(uint256).max;
         return _hf(_valuation(account, _snapshot(account, true)));
+    }
+
+    /// @inheritdoc ILendingPool
+    function effectiveCallHF(address account) external view returns (uint256) {
+        MarketSnapshot memory snap = _snapshot(account, true);
+        return _callLevel(_valuation(account, snap), snap);
+    }
+
+    /// @inheritdoc ILendingPool
+    function accountState(address account) external view returns (AccountState memory) {
+        return _accountState(account, _snapshot(account, false));
+    }
+
+    /// @inheritdoc ILendingPool
+    function marketSnapshot() external view returns (MarketSnapshot memory) {
+        return _snapshotOf(type(uint256).max, false);
+    }
+
+    /// @inheritdoc ILendingPool
+    function accountStateAt(address account, MarketSnapshot calldata snap)
+        external
+        view
+        returns (AccountState memory)
+    {
+        return _accountState(account, snap);
     }
 
     /// @inheritdoc ILendingPool

@@ -256,7 +256,7 @@ contract MarketConfig is IMarketConfig {
         if (graceLo < MIN_GRACE_PERIOD || graceHi > MAX_GRACE_PERIOD) revert BadGracePeriod(m.gracePeriod);
         if (m.reserveFactor > MAX_RESERVE_FACTOR) revert BadReserveFactor(m.reserveFactor);
         if (m.dust == 0 || m.dust > type(uint128).max) revert BadDust(m.dust);
-        if (m.volRef == 0 || m.volRef > MAX_VOL_PARAM || m.volSlope > MAX_VOL_PARAM) revert BadVolatilityParams();
+        if (m.volSlope > MAX_VOL_PARAM) revert BadVolatilityParams();
 
         uint256 minPenalty = type(uint256).max;
         uint256 maxPenalty = 0;

@@ -15,6 +15,14 @@ contract OracleAdapter is IOracleAdapter {
     uint256 internal constant MIN_HEARTBEAT = 1 minutes; // [seconds]
     uint256 internal constant MAX_HEARTBEAT = 7 days; // [seconds]
     uint256 internal constant MAX_DEVIATION_CAP = 0.5e18; // [wad] 50 %
+    uint256 internal constant SECONDS_PER_YEAR = 365 days;
+    uint256 internal constant MAX_VOL_REF = 10e18; // [wad] 1,000 %
+    uint256 internal constant MIN_TAU = 1 minutes; // [seconds]
+    uint256 internal constant MAX_TAU = 30 days; // [seconds]
+    uint256 internal constant MAX_ROUNDS_CAP = 64;
+    /// @dev One round's return is clamped to ±1,000 % before squaring: keeps r²·YEAR far from
+    /// overflow whatever a broken feed reports (the result saturates the call level anyway).
+    uint256 internal constant MAX_RETURN = 10e18; // [wad]
 
     // ================================================================ storage
     struct Feed {
@@ -32,10 +40,25 @@ contract OracleAdapter is IOracleAdapter {
     /// @dev The status last recorded by `poke`, for its change event.
     mapping(address asset => PriceStatus) public lastStatus;
 
+    /// @dev The volatility estimator's state per asset, over the primary feed's rounds.
+    struct VolState {
+        address feed; // primary aggregator the chain of rounds belongs to
+        uint80 round; // last consumed round id (0: no chain yet)
+        uint64 updatedAt; // [unix seconds] of that round
+        uint256 answer; // that round's answer, in the feed's decimals
+        uint256 variance; // [wad] annualised σ²
+    }
+
+    uint256 public volRef; // [wad] σ_ref
+    uint256 public volTau; // [seconds] τ, the estimator's memory
+    uint256 public maxRoundsPerPoke; // rounds consumed by one poke at most
+    mapping(address asset => VolState) public volState;
+
     // ================================================================ constructor
-    constructor(address governor_, uint256 maxDeviation_) {
+    constructor(address governor_, uint256 maxDeviation_, uint256 volRef_, uint256 volTau_, uint256 maxRounds_) {
         if (governor_ == address(0)) revert ZeroAddress();
         _setMaxDeviation(maxDeviation_);
+        _setVolatilityParams(volRef_, volTau_, maxRounds_);
         governor = governor_;
         emit GovernorSet(address(0), governor_);
     }
@@ -91,6 +114,22 @@ contract OracleAdapter is IOracleAdapter {
         _setMaxDeviation(newMaxDeviation);
     }
 
+    /// @notice σ_ref [wad], τ [seconds] and the rounds one poke consumes at most.
+    function setVolatilityParams(uint256 newVolRef, uint256 newTau, uint256 newMaxRounds) external onlyGovernor {
+        _setVolatilityParams(newVolRef, newTau, newMaxRounds);
+    }
+
+    function _setVolatilityParams(uint256 newVolRef, uint256 newTau, uint256 newMaxRounds) internal {
+        if (
+            newVolRef == 0 || newVolRef > MAX_VOL_REF || newTau < MIN_TAU || newTau > MAX_TAU || newMaxRounds == 0
+                || newMaxRounds > MAX_ROUNDS_CAP
+        ) revert BadVolatilityParams();
+        emit VolatilityParamsSet(volRef, newVolRef, volTau, newTau, maxRoundsPerPoke, newMaxRounds);
+        volRef = newVolRef;
+        volTau = newTau;
+        maxRoundsPerPoke = newMaxRounds;
+    }
+
     function _setMaxDeviation(uint256 newMaxDeviation) internal {
         if (newMaxDeviation == 0 || newMaxDeviation > MAX_DEVIATION_CAP) revert BadMaxDeviation(newMaxDeviation);
         emit MaxDeviationSet(maxDeviation, newMaxDeviation);
@@ -100,13 +139,120 @@ contract OracleAdapter is IOracleAdapter {
     // ================================================================ poke
     /// @inheritdoc IOracleAdapter
     function poke(address asset) external {
-        if (address(primaryFeed[asset].aggregator) == address(0)) revert NoFeed(asset);
+        Feed memory primary = primaryFeed[asset];
+        if (address(primary.aggregator) == address(0)) revert NoFeed(asset);
+        _consumeRounds(asset, primary);
         (PriceStatus status,,,,) = _resolve(asset);
         PriceStatus old = lastStatus[asset];
         if (status != old) {
             lastStatus[asset] = status;
             emit PriceStatusChanged(asset, old, status);
         }
+    }
+
+    // ================================================================ volatility
+    /// @dev Consumes the primary feed's rounds after the last consumed one, in order, each once,
+    /// at most `maxRoundsPerPoke`. Never reverts on the feed: a feed that is down consumes
+    /// nothing, a round that cannot be read restarts the chain at the latest round without a
+    /// sample (so a gap, a phase change or a feed switch cannot fabricate a return).
+    ///
+    ///     r  = p_n / p_{n−1} − 1,  Δt = updatedAt_n − updatedAt_{n−1}
+    ///     σ² ← (τ·σ² + r²·YEAR) / (τ + Δt)
+    ///
+    /// a time-weighted EWMA: a round's weight is Δt/(τ+Δt), and rounds in the same second add
+    /// r²·YEAR/τ. No exp, ln or Δt floor is needed. Rounded up (a higher σ is the safe side).
+    function _consumeRounds(address asset, Feed memory primary) internal {
+        VolState storage v = volState[asset];
+        (bool ok, uint80 latest, uint256 answer, uint256 updatedAt) = _roundAt(primary, 0, true);
+        if (!ok) return;
+        if (v.feed != address(primary.aggregator) || v.round == 0 || latest < v.round) {
+            _restartChain(asset, v, primary, latest, answer, updatedAt);
+            return;
+        }
+        uint256 last = Math.min(uint256(latest), uint256(v.round) + maxRoundsPerPoke);
+        for (uint256 id = uint256(v.round) + 1; id <= last; ++id) {
+            (bool readable,, uint256 p, uint256 t) = _roundAt(primary, uint80(id), false);
+            if (!readable || t < v.updatedAt) {
+                _restartChain(asset, v, primary, latest, answer, updatedAt);
+                return;
+            }
+            _sample(v, p, t);
+            v.round = uint80(id);
+            emit VolatilitySampled(asset, uint80(id), v.variance);
+        }
+    }
+
+    /// @dev σ² ← (τ·σ² + r²·YEAR) / (τ + Δt) for the round with answer `p` at time `t`.
+    function _sample(VolState storage v, uint256 p, uint256 t) internal {
+        uint256 previous = v.answer;
+        uint256 r = Math.min(Math.mulDiv(p > previous ? p - previous : previous - p, WAD, previous), MAX_RETURN);
+        uint256 r2Year = Math.mulDiv(r * r, SECONDS_PER_YEAR, WAD, Math.Rounding.Ceil); // [wad]
+        uint256 tau = volTau;
+        v.variance = Math.mulDiv(tau * v.variance + r2Year, 1, tau + (t - v.updatedAt), Math.Rounding.Ceil);
+        v.updatedAt = uint64(t);
+        v.answer = p;
+    }
+
+    function _restartChain(
+        address asset,
+        VolState storage v,
+        Feed memory primary,
+        uint80 latest,
+        uint256 answer,
+        uint256 updatedAt
+    ) internal {
+        v.feed = address(primary.aggregator);
+        v.round = latest;
+        v.updatedAt = uint64(updatedAt);
+        v.answer = answer;
+        // a first chain starts from no information, σ = σ_ref; a restart keeps what was learnt
+        if (v.variance == 0) v.variance = Math.mulDiv(volRef, volRef, WAD, Math.Rounding.Ceil);
+        emit VolatilityChainRestarted(asset, latest);
+    }
+
+    /// @dev One round of `feed` (the latest when `latest`), usable for volatility: readable,
+    /// positive, complete, inside the price bounds and not from the future.
+    function _roundAt(Feed memory feed, uint80 id, bool latest)
+        internal
+        view
+        returns (bool ok, uint80 roundId, uint256 answer, uint256 updatedAt)
+    {
+        int256 a;
+        uint80 answeredIn;
+        if (latest) {
+            try feed.aggregator.latestRoundData() returns (uint80 r, int256 x, uint256, uint256 t, uint80 air) {
+                (roundId, a, updatedAt, answeredIn) = (r, x, t, air);
+            } catch {
+                return (false, 0, 0, 0);
+            }
+        } else {
+            try feed.aggregator.getRoundData(id) returns (uint80 r, int256 x, uint256, uint256 t, uint80 air) {
+                (roundId, a, updatedAt, answeredIn) = (r, x, t, air);
+            } catch {
+                return (false, 0, 0, 0);
+            }
+        }
+        if (a <= 0 || uint256(a) > type(uint128).max || updatedAt == 0 || updatedAt > block.timestamp) {
+            return (false, roundId, 0, 0);
+        }
+        if (answeredIn < roundId || (!latest && roundId != id)) return (false, roundId, 0, 0);
+        uint256 price = _toWad(uint256(a), feed.decimals);
+        if (price < feed.minPrice || price > feed.maxPrice) return (false, roundId, 0, 0);
+        return (true, roundId, uint256(a), updatedAt);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function volatility(address asset) external view returns (uint256) {
+        VolState memory v = volState[asset];
+        uint256 ref2 = Math.mulDiv(volRef, volRef, WAD, Math.Rounding.Ceil);
+        if (v.round == 0) return volRef;
+        uint256 t = block.timestamp > v.updatedAt ? block.timestamp - v.updatedAt : 0;
+        uint256 tau = volTau;
+        // σ_ref² + (σ² − σ_ref²)·τ/(τ + t), each side rounded towards the higher variance
+        uint256 variance = v.variance >= ref2
+            ? ref2 + Math.mulDiv(v.variance - ref2, tau, tau + t, Math.Rounding.Ceil)
+            : ref2 - Math.mulDiv(ref2 - v.variance, tau, tau + t);
+        return Math.sqrt(variance * WAD, Math.Rounding.Ceil);
     }
 
     // ================================================================ views

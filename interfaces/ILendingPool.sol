@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IMarketConfig, PauseAction} from "./IMarketConfig.sol";
+import {IMarketConfig, PauseAction, MarketParams} from "./IMarketConfig.sol";
 
 /// @notice An account's place on the margin-call ladder (DESIGN.md 3).
 enum AccountStatus {
@@ -10,6 +10,40 @@ enum AccountStatus {
     Liquidatable // HF < 1, or a live call past its deadline while HF < the base marginCallHF
 }
 
+/// @notice Everything the pool's risk checks read from outside, read once per transaction:
+/// market parameters in force, σ_ref, and for the base asset and each collateral slot its
+/// factors, volatility and both ends of its price range (DESIGN.md 6). Collateral arrays are by
+/// slot; a zero `asset` is a slot not read. `ok` is false when any price read was invalid.
+struct MarketSnapshot {
+    bool ok;
+    MarketParams market;
+    uint256 volRef; // [wad] σ_ref
+    bool basePriced;
+    uint256 baseLow; // [wad]
+    uint256 baseHigh; // [wad]
+    address[8] asset;
+    uint256[8] scale; // 10 ** decimals
+    uint256[8] liquidationFactor; // [wad] in force now
+    uint256[8] borrowFactor; // [wad]
+    uint256[8] volatility; // [wad] annualised σ
+    bool[8] priced;
+    uint256[8] low; // [wad]
+    uint256[8] high; // [wad]
+}
+
+/// @notice An account as the pool sees it. When `priceOk` is false (a price it needs is invalid)
+/// `healthFactor`, `callLevel` and `status` are not meaningful (0, 0, Healthy).
+struct AccountState {
+    uint256 debt; // [base units]
+    uint256 collateralValue; // [wad USD] at the status prices
+    uint256 liquidationValue; // [wad USD] Σ value·liquidationFactor
+    uint256 debtValue; // [wad USD]
+    uint256 healthFactor; // [wad], max uint without debt
+    uint256 callLevel; // [wad] the effective margin-call level callHF_eff
+    AccountStatus status;
+    uint256 callDeadline; // [unix seconds] of the live call, 0 when none
+    bool priceOk;
+}
 
 /// @title ILendingPool
 /// @notice One base asset supplied and borrowed, up to 8 collateral assets, cross-margined
@@ -107,9 +141,22 @@ interface ILendingPool {
     function totalCollateral(address asset) external view returns (uint256);
     function debtOf(address account) external view returns (uint256);
     function collateralOf(address account, address asset) external view returns (uint256);
+    /// @notice Bitmap of the collateral slots (see `IMarketConfig.collateralSlots`) the account holds.
+    function assetsIn(address account) external view returns (uint256);
     /// @notice WAD health factor at the status prices; `type(uint256).max` without debt.
     function healthFactor(address account) external view returns (uint256);
     function accountStatus(address account) external view returns (AccountStatus);
     /// @notice Deadline of the account's live call [unix seconds], 0 when none is live.
+    /// A call is live from `issueMarginCall` until cleared or until `gracePeriod` after its
+    /// deadline (it lapses); while live and after its deadline (block.timestamp > deadline) the
+    /// account is Liquidatable whenever HF < the base marginCallHF.
     function marginCallDeadline(address account) external view returns (uint256);
+    /// @notice The account's effective margin-call level callHF_eff [wad] (DESIGN.md 3).
+    function effectiveCallHF(address account) external view returns (uint256);
+    /// @notice The account's state; never reverts on a price (see `AccountState.priceOk`).
+    function accountState(address account) external view returns (AccountState memory);
+    /// @notice A snapshot of every listed slot, for batched reads (PoolLens). Never reverts.
+    function marketSnapshot() external view returns (MarketSnapshot memory);
+    /// @notice `accountState` at a snapshot taken once by the caller (PoolLens).
+    function accountStateAt(address account, MarketSnapshot calldata snap) external view returns (AccountState memory);
 }

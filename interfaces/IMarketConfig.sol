@@ -35,6 +35,7 @@ struct CollateralInfo {
 
 /// @notice Pool-wide risk parameters (DESIGN.md 2, 3). All [wad] but `gracePeriod` [seconds]
 /// and `dust` [base token units]. In `marketParams()` the ramped ones are the values in force.
+/// σ_ref and the estimator's τ belong to the OracleAdapter, which computes the volatility.
 struct MarketParams {
     uint256 marginCallHF; // base margin-call level (raising it ramps over 7 days)
     uint256 gracePeriod; // time to top up after a call (shortening it ramps over 7 days)
@@ -43,8 +44,7 @@ struct MarketParams {
     uint256 maxCallHF; // clamp of the volatility-scaled margin-call level
     uint256 reserveFactor; // share of interest kept as reserves
     uint256 dust; // minimum debt [base token units]
-    uint256 volRef; // reference annualised volatility σ_ref
-    uint256 volSlope; // extra call level per unit of volatility above σ_ref
+    uint256 volSlope; // extra call level per unit of volatility above the oracle's σ_ref
 }
 
 /// @notice Liquidator parameters bound jointly with the market ones (DESIGN.md 2, 4). They live

@@ -50,6 +50,7 @@ interface IOracleAdapter {
     error BadPriceBounds(uint256 minPrice, uint256 maxPrice);
     error BadMaxDeviation(uint256 maxDeviation);
     error NoSecondary(address asset);
+    error BadVolatilityParams();
 
     // ---------------------------------------------------------------- events
     event FeedSet(
@@ -59,6 +60,12 @@ interface IOracleAdapter {
     event MaxDeviationSet(uint256 oldMaxDeviation, uint256 newMaxDeviation);
     event GovernorSet(address oldGovernor, address newGovernor);
     event PriceStatusChanged(address indexed asset, PriceStatus oldStatus, PriceStatus newStatus);
+    event VolatilityParamsSet(uint256 oldVolRef, uint256 newVolRef, uint256 oldTau, uint256 newTau, uint256 oldMaxRounds, uint256 newMaxRounds);
+    /// @notice A round consumed by the volatility estimator; `variance` is the annualised σ² [wad] after it.
+    event VolatilitySampled(address indexed asset, uint80 roundId, uint256 variance);
+    /// @notice The estimator's chain of rounds (re)started at `roundId` without a sample: first
+    /// read, a primary feed switch, or a round that could not be read (feed phase change).
+    event VolatilityChainRestarted(address indexed asset, uint80 roundId);
 
     // ---------------------------------------------------------------- views
     /// @notice The price of one whole `asset` in USD [wad]: the primary's if valid, else the
@@ -82,8 +89,21 @@ interface IOracleAdapter {
     /// @notice Max relative difference between two valid feeds before they count as deviating [wad].
     function maxDeviation() external view returns (uint256);
 
+    /// @notice Annualised volatility σ of `asset` [wad] from the primary feed's consumed rounds
+    /// (DESIGN.md 3): `sqrt(σ_ref² + (σ² − σ_ref²)·τ/(τ + t))`, t the time since the last consumed
+    /// round, so the estimate decays back to `volRef` when rounds stop coming. Rounded up.
+    /// Warning: rounds posted since the last `poke` do not count until consumed.
+    function volatility(address asset) external view returns (uint256);
+
+    /// @notice Reference volatility σ_ref [wad]: the estimate with no information, and the level
+    /// above which the pool raises its margin-call level.
+    function volRef() external view returns (uint256);
+
     // ---------------------------------------------------------------- actions
-    /// @notice Permissionless: records the asset's price status, emitting `PriceStatusChanged`
-    /// when it differs from the last one recorded.
+    /// @notice Permissionless: consumes the primary feed's pending rounds (each once, in order,
+    /// at most `maxRoundsPerPoke`) into the volatility estimate, and records the asset's price
+    /// status, emitting `PriceStatusChanged` when it differs from the last one recorded.
+    /// Warning: volatility never decides whether a position is sold, so a poke can never make
+    /// an account Liquidatable.
     function poke(address asset) external;
 }

@@ -7,7 +7,7 @@ Order of deployment (each step asserted afterwards):
 3. ``OracleAdapter`` with every feed, its heartbeat and its price bounds;
 4. ``InterestRateModel`` (kinked curve);
 5. ``MarketConfig`` (roles and the jointly bounded risk parameters), then ``LendingPool``,
-   bound to each other;
+   bound to each other, and the read-only ``PoolLens``;
 6. every collateral listed with its parameters.
 
 ``deploy_market`` takes a Brownie project (anything with the contract containers as
@@ -49,6 +49,7 @@ class Market:
     rate_model: Any
     config: Any
     pool: Any
+    lens: Any
     base: Asset
     collaterals: dict[str, Asset] = field(default_factory=dict)
 
@@ -62,6 +63,7 @@ class Market:
                 "MarketConfig": self.config.address,
                 "OracleAdapter": self.oracle.address,
                 "InterestRateModel": self.rate_model.address,
+                "PoolLens": self.lens.address,
             },
             "base": {"symbol": self.base.symbol, "token": self.base.token.address, "feed": self.base.feed.address},
             "collaterals": {
@@ -93,7 +95,10 @@ def deploy_market(project: Any, governor: Any, spec: MarketSpec | None = None, g
     base = token_and_feed(spec.base.symbol, spec.base.name, spec.base.decimals, spec.base.feed)
     collaterals = {s: token_and_feed(s, c.name, c.decimals, c.feed) for s, c in spec.collaterals.items()}
 
-    oracle = project.OracleAdapter.deploy(governor, spec.max_deviation, tx)
+    vol = spec.volatility
+    oracle = project.OracleAdapter.deploy(
+        governor, spec.max_deviation, vol["vol_ref"], vol["tau"], vol["max_rounds"], tx
+    )
     for asset, feed_spec in [(base, spec.base.feed)] + [
         (collaterals[s], c.feed) for s, c in spec.collaterals.items()
     ]:
@@ -109,6 +114,7 @@ def deploy_market(project: Any, governor: Any, spec: MarketSpec | None = None, g
         )
         pool = project.LendingPool.deploy(config, tx)
         config.bindPool(pool, tx)
+        lens = project.PoolLens.deploy(pool, tx)
         for symbol, c in spec.collaterals.items():
             config.listCollateral(collaterals[symbol].token, c.params_tuple(), tx)
     except Exception as exc:  # a refused parameter: say which rule, not a stack of RPC details
@@ -122,6 +128,7 @@ def deploy_market(project: Any, governor: Any, spec: MarketSpec | None = None, g
         rate_model=rate_model,
         config=config,
         pool=pool,
+        lens=lens,
         base=base,
         collaterals=collaterals,
     )
@@ -141,6 +148,8 @@ def check_deployment(market: Market) -> None:
     expect("pool.config", market.pool.config(), market.config.address)
     expect("config.pool", market.config.pool(), market.pool.address)
     expect("pool.baseToken", market.pool.baseToken(), market.base.token.address)
+    expect("lens.pool", market.lens.pool(), market.pool.address)
+    expect("oracle.volRef", market.oracle.volRef(), spec.volatility["vol_ref"])
     expect("config.marketParams", tuple(market.config.marketParams()), spec.market_tuple())
     expect("config.liquidationParams", tuple(market.config.liquidationParams()), spec.liquidation_tuple())
     for symbol, c in spec.collaterals.items():

@@ -58,6 +58,7 @@ class MarketSpec:
     market: dict[str, int]  # MarketParams, on-chain units, in struct order
     interest: dict[str, int]  # [wad] base_rate, kink, kink_rate, max_rate
     max_deviation: int  # [wad]
+    volatility: dict[str, int]  # oracle's vol_ref [wad], tau [seconds], max_rounds_per_poke
     liquidation: dict[str, int]  # LiquidationParams, on-chain units, in struct order
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
@@ -76,7 +77,6 @@ MARKET_KEYS = (
     "max_call_hf",
     "reserve_factor",
     "dust",
-    "vol_ref",
     "vol_slope",
 )
 LIQUIDATION_KEYS = ("buf", "cusp", "tip", "chip")
@@ -184,8 +184,14 @@ def parse_params(raw: dict[str, Any]) -> MarketSpec:
         else:
             liquidation[key] = _wad(value, f"liquidation.{key}")
 
-    max_dev = _wad(_need(_need(raw, "oracle", "parameter file"), "max_deviation", "oracle"), "oracle.max_deviation")
-    return MarketSpec(base, collaterals, market, interest, max_dev, liquidation, raw)
+    o_raw = _need(raw, "oracle", "parameter file")
+    max_dev = _wad(_need(o_raw, "max_deviation", "oracle"), "oracle.max_deviation")
+    volatility = {
+        "vol_ref": _wad(_need(o_raw, "vol_ref", "oracle"), "oracle.vol_ref"),
+        "tau": _int(_need(o_raw, "vol_tau", "oracle"), "oracle.vol_tau"),
+        "max_rounds": _int(_need(o_raw, "max_rounds_per_poke", "oracle"), "oracle.max_rounds_per_poke"),
+    }
+    return MarketSpec(base, collaterals, market, interest, max_dev, volatility, liquidation, raw)
 
 
 def load_params(path: str | Path = DEMO_PARAMS) -> MarketSpec:
