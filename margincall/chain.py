@@ -54,8 +54,10 @@ class AccountView:
     debt: int  # [base units]
     collateral: dict[str, int]  # [token units] by symbol
     health_factor: int  # [wad], MAX_UINT without debt
+    call_level: int  # [wad] effective margin-call level (volatility-scaled)
     status: int  # 0 Healthy, 1 MarginCall, 2 Liquidatable
     call_deadline: int  # [unix seconds], 0 when no live call
+    price_ok: bool  # every price the account needs is valid
 
     @property
     def status_name(self) -> str:
@@ -64,14 +66,22 @@ class AccountView:
 
 def account_view(market: Market, account) -> AccountView:
     pool = market.pool
+    state = pool.accountState(account)  # one snapshot: never reverts on a bad price
     return AccountView(
         account=str(account),
-        debt=pool.debtOf(account),
+        debt=state["debt"],
         collateral={s: pool.collateralOf(account, a.token) for s, a in market.collaterals.items()},
-        health_factor=pool.healthFactor(account),
-        status=pool.accountStatus(account),
-        call_deadline=pool.marginCallDeadline(account),
+        health_factor=state["healthFactor"],
+        call_level=state["callLevel"],
+        status=state["status"],
+        call_deadline=state["callDeadline"],
+        price_ok=state["priceOk"],
     )
+
+
+def volatility_of(market: Market, symbol: str) -> Decimal:
+    """The oracle's annualised volatility estimate of ``symbol`` (consumed rounds only)."""
+    return from_units(market.oracle.volatility(market.collaterals[symbol].token), 18)
 
 
 def price_of(market: Market, symbol: str) -> Decimal:

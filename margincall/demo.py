@@ -4,25 +4,32 @@ Act 1: a supplier funds the pool; Alice and Bob each open a WETH-backed loan.
 Act 2: ETH falls into the margin-call band; a keeper calls both borrowers.
 Act 3: Alice tops up during the grace period and the call is met; Bob ignores it and is
        Liquidatable once the deadline passes, although his health factor is still above 1.
+Act 4: WBTC's price whipsaws and ends where it started. The oracle's volatility estimate
+       jumps, Carol's effective margin-call level rises from 1.10 to 1.30 and she is called;
+       her health factor never moved, and after the deadline she is still not Liquidatable:
+       volatility decides when a warning starts, never whether a position is sold.
 
 Each step is a real transaction on the local chain; the events it emitted are printed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
+import sys
 import warnings
 
 from brownie import accounts, chain
-from brownie._config import CONFIG
 from rich.console import Console
 from rich.table import Table
 
-from .chain import account_view, fund, price_of, set_price, sleep
+from .chain import account_view, fund, price_of, set_price, sleep, volatility_of
 from .deploy import Market, deploy_market
 from .params import load_params
 from .units import fmt_hf, fmt_units
 
-console = Console()
+# the story prints to the terminal; Brownie's own per-transaction lines are silenced below
+console = Console(file=sys.__stdout__, width=None if sys.__stdout__.isatty() else 110)
 
 
 class Story:
@@ -56,6 +63,7 @@ class Story:
         for symbol in held:
             table.add_column(symbol, justify="right")
         table.add_column("HF", justify="right")
+        table.add_column("call level", justify="right")
         table.add_column("status")
         table.add_column("call deadline", justify="right")
         for name, v in views.items():
@@ -67,22 +75,36 @@ class Story:
                 fmt_units(v.debt, base_dec, 2),
                 *[fmt_units(v.collateral[s], m.collaterals[s].decimals, 4) for s in held],
                 fmt_hf(v.health_factor),
+                fmt_hf(v.call_level),
                 f"[{style}]{v.status_name}[/{style}]",
                 deadline,
             )
         console.print(table)
 
+    def volatilities(self) -> None:
+        table = Table(title="Volatility σ (annualised)")
+        for symbol in self.market.collaterals:
+            table.add_column(symbol, justify="right")
+        table.add_row(*[f"{volatility_of(self.market, s):.0%}" for s in self.market.collaterals])
+        console.print(table)
+
 
 def run(market: Market | None = None) -> Market:
     """Deploy (unless given a market) and tell the story. Returns the market."""
-    CONFIG.argv["silent"] = True  # the story prints its own account of each transaction
     warnings.filterwarnings("ignore", category=FutureWarning)
-    governor, guardian, supplier, alice, bob, keeper = (accounts[i] for i in range(6))
+    # Brownie prints every transaction to stdout; the story tells each one itself
+    with contextlib.redirect_stdout(io.StringIO()):
+        return _tell(market)
+
+
+def _tell(market: Market | None) -> Market:
+    governor, guardian, supplier, alice, bob, carol, keeper = (accounts[i] for i in range(7))
     if market is None:
         market = deploy_market(_project(), governor, load_params(), guardian)
-    pool, usdc = market.pool, market.base.token
-    weth = market.collaterals["WETH"].token
-    story = Story(market, {"Alice": alice, "Bob": bob})
+    pool, usdc, oracle = market.pool, market.base.token, market.oracle
+    weth, wbtc = market.collaterals["WETH"].token, market.collaterals["WBTC"].token
+    grace = market.config.marketParams()["gracePeriod"]
+    story = Story(market, {"Alice": alice, "Bob": bob, "Carol": carol})
     console.print(f"[bold]Margin Call Lab demo[/bold]: LendingPool at {pool.address}, chain {market.chain_id}")
 
     # Act 1
@@ -90,33 +112,54 @@ def run(market: Market | None = None) -> Market:
     story.step("Act 1. A supplier lends 1,000,000 USDC", pool.supply(1_000_000 * 10**6, supplier, {"from": supplier}))
     for who in (alice, bob):
         fund(weth, who, 12 * 10**18, pool)
-        fund(usdc, who, 0, pool)
         pool.depositCollateral(weth, 10 * 10**18, who, {"from": who})
         tx = pool.borrow(15_000 * 10**6, who, {"from": who})
     story.step("Alice and Bob each deposit 10 WETH and borrow 15,000 USDC", tx)
+    fund(wbtc, carol, 10**8, pool)
+    pool.depositCollateral(wbtc, 10**8, carol, {"from": carol})
+    story.step("Carol deposits 1 WBTC and borrows 38,000 USDC", pool.borrow(38_000 * 10**6, carol, {"from": carol}))
     story.prices()
+    story.volatilities()
     story.accounts()
 
     # Act 2
     set_price(market, "WETH", "1900")
-    story.step("Act 2. ETH falls from $3,000 to $1,900: both are in the margin-call band (1 ≤ HF < 1.10)")
+    story.step("Act 2. ETH falls from $3,000 to $1,900: Alice and Bob are in the margin-call band")
     story.prices()
-    story.accounts()
+    story.accounts("Alice", "Bob")
     for name, who in (("Alice", alice), ("Bob", bob)):
         story.step(f"A keeper issues a margin call on {name}", pool.issueMarginCall(who, {"from": keeper}))
-    story.accounts()
+    story.accounts("Alice", "Bob")
 
     # Act 3
     tx = pool.depositCollateral(weth, 2 * 10**18, alice, {"from": alice})
     story.step("Act 3. Alice tops up 2 WETH within the grace period: the call is met", tx)
-    story.accounts()
-    grace = market.config.marketParams()["gracePeriod"]
+    story.accounts("Alice", "Bob")
     sleep(market, grace + 1)
     story.step(f"{grace // 3600} h later (feeds refreshed at unchanged prices): Bob did nothing")
-    story.accounts()
+    story.accounts("Alice", "Bob")
     console.print(
         "Bob's health factor is above 1, yet he is [red]Liquidatable[/red]: his call's deadline passed while "
         "he stayed below the base margin-call level (1.10). Alice, who met her call, is safe."
+    )
+
+    # Act 4
+    for usd in ("54000", "66000", "55000", "60000"):
+        chain.sleep(60)
+        set_price(market, "WBTC", usd)
+    story.step("Act 4. WBTC whipsaws $60,000 → 54,000 → 66,000 → 55,000 → 60,000 within minutes")
+    story.step("A keeper pokes the oracle, which consumes the new rounds", oracle.poke(wbtc, {"from": keeper}))
+    story.prices()
+    story.volatilities()
+    story.accounts("Carol")
+    tx = pool.issueMarginCall(carol, {"from": keeper})
+    story.step("Carol's price is unchanged, but her call level rose with volatility: she is called", tx)
+    sleep(market, grace + 1)
+    story.step(f"{grace // 3600} h later: Carol did nothing")
+    story.accounts("Carol")
+    console.print(
+        "Carol is past her deadline but [green]not Liquidatable[/green]: her health factor stayed above the base "
+        "level (1.10). Volatility widened the warning band; it cannot sell a position."
     )
     return market
 
