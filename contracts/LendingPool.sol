@@ -9,6 +9,8 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ILendingPool, AccountStatus, AccountState, MarketSnapshot} from "../interfaces/ILendingPool.sol";
 import {IMarketConfig, PauseAction, CollateralInfo, MarketParams} from "../interfaces/IMarketConfig.sol";
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
+import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
+import {IDutchAuctionLiquidator} from "../interfaces/IDutchAuctionLiquidator.sol";
 import {IInterestRateModel} from "../interfaces/IInterestRateModel.sol";
 import {SharedReentrancyLock} from "./SharedReentrancyLock.sol";
 import {WadMath} from "./libraries/WadMath.sol";
@@ -64,6 +66,15 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     // margin calls
     mapping(address account => MarginCall) internal _calls;
 
+    // liquidation and losses
+    IDutchAuctionLiquidator public liquidator;
+    IInsuranceFund public insuranceFund;
+    mapping(address account => uint256) public liveAuctions;
+    uint256 public realizedLosses; // [base units] every loss booked, ever
+    uint256 public coveredByReserves; // [base units]
+    uint256 public coveredByFund; // [base units]
+    uint256 public socializedLosses; // [base units]
+
     // ================================================================ constructor
     constructor(IMarketConfig config_) {
         if (address(config_) == address(0)) revert ZeroAddress();
@@ -81,12 +92,22 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         _;
     }
 
+    modifier onlyLiquidator() {
+        if (msg.sender != address(liquidator)) revert NotProtocolContract(msg.sender);
+        _;
+    }
+
     // ================================================================ governance
-    /// @notice Registers the liquidator and the insurance fund, which share this pool's lock.
-    function setProtocolContract(address target, bool allowed) external {
+    /// @notice Wires the liquidator and the insurance fund, once. Both share this pool's lock.
+    function setLiquidationModules(IDutchAuctionLiquidator liquidator_, IInsuranceFund fund_) external {
         if (msg.sender != config.governor()) revert NotGovernor();
-        if (target == address(0)) revert ZeroAddress();
-        _setProtocolContract(target, allowed);
+        if (address(liquidator_) == address(0) || address(fund_) == address(0)) revert ZeroAddress();
+        if (address(liquidator) != address(0)) revert ModulesAlreadySet();
+        liquidator = liquidator_;
+        insuranceFund = fund_;
+        _setProtocolContract(address(liquidator_), true);
+        _setProtocolContract(address(fund_), true);
+        emit LiquidationModulesSet(address(liquidator_), address(fund_));
     }
 
     // ================================================================ supply
@@ -100,6 +121,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (amount == 0) revert ZeroAmount();
         if (onBehalfOf == address(0)) revert ZeroAddress();
         _accrue();
+        // losses took every supplier asset: the shares left are worth nothing, supply is closed
+        if (supplierAssets == 0 && totalSupplyShares != 0) revert SupplyClosed();
         shares = SharesMath.toSharesDown(amount, supplierAssets, totalSupplyShares);
         if (shares == 0) revert ZeroShares();
 
@@ -123,12 +146,15 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (receiver == address(0)) revert ZeroAddress();
         _accrue();
         uint256 owned = supplySharesOf[msg.sender];
+        // exits are priced net of the known loss no reserve or fund can absorb (DESIGN.md 5);
+        // what an exit leaves behind stays on the books for the suppliers who bear the loss
+        uint256 exitAssets = supplierAssets - _supplierHaircut();
         if (amount == type(uint256).max) {
             shares = owned;
-            amount = SharesMath.toAssetsDown(shares, supplierAssets, totalSupplyShares);
+            amount = SharesMath.toAssetsDown(shares, exitAssets, totalSupplyShares);
             if (amount == 0) revert ZeroAmount();
         } else {
-            shares = SharesMath.toSharesUp(amount, supplierAssets, totalSupplyShares);
+            shares = SharesMath.toSharesUp(amount, exitAssets, totalSupplyShares);
         }
         if (shares > owned) revert InsufficientShares(owned);
         if (amount > cash) revert InsufficientLiquidity(cash);
@@ -184,6 +210,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (amount == 0 || amount > balance) revert InsufficientCollateral(balance);
         _accrue();
 
+        if (liveAuctions[msg.sender] != 0) revert LiveAuctions(liveAuctions[msg.sender]);
         bool hasDebt = normalizedDebtOf[msg.sender] != 0;
         MarketSnapshot memory snap;
         if (hasDebt) {
@@ -211,6 +238,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (receiver == address(0)) revert ZeroAddress();
         _accrue();
         if (amount > cash) revert InsufficientLiquidity(cash);
+        if (liveAuctions[msg.sender] != 0) revert LiveAuctions(liveAuctions[msg.sender]);
         _pokeHeld(msg.sender);
         MarketSnapshot memory snap = _snapshot(msg.sender, true);
         if (normalizedDebtOf[msg.sender] != 0) _requireHealthy(msg.sender, snap);
@@ -305,6 +333,153 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         return call.deadline != 0 && block.timestamp < call.lapsesAt;
     }
 
+    // ================================================================ liquidation
+    /// @inheritdoc ILendingPool
+    function prepareKick(address account)
+        external
+        onlyLiquidator
+        onlyProtocolHook
+        returns (AccountState memory, MarketSnapshot memory snap)
+    {
+        _accrue();
+        snap = _snapshot(account, true);
+        return (_accountState(account, snap), snap);
+    }
+
+    /// @inheritdoc ILendingPool
+    function seize(
+        address account,
+        uint256[MAX_COLLATERALS] calldata lots,
+        uint256 debtMoved,
+        uint256 auctions,
+        MarketSnapshot calldata snap
+    ) external onlyLiquidator onlyProtocolHook {
+        uint256 normalized = normalizedDebtOf[account];
+        uint256 debt = normalized.mulDivUp(borrowIndex, RAY);
+        // the debt removed from the account rounds down; debt in auction gets `debtMoved` in full
+        uint256 normalizedMoved = debtMoved >= debt ? normalized : debtMoved.mulDivDown(RAY, borrowIndex);
+        normalizedDebtOf[account] = normalized - normalizedMoved;
+        totalNormalizedDebt -= normalizedMoved;
+        debtInAuction += debtMoved;
+        liveAuctions[account] += auctions;
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            if (lots[i] != 0) _moveCollateralOut(account, snap.asset[i], i, lots[i], address(liquidator));
+        }
+        _clearCallWith(account, snap);
+        emit CollateralSeized(account, debtMoved, auctions);
+    }
+
+    /// @inheritdoc ILendingPool
+    function auctionRepaid(uint256 amount) external onlyLiquidator onlyProtocolHook {
+        debtInAuction -= amount;
+        cash += amount;
+    }
+
+    /// @inheritdoc ILendingPool
+    function auctionEnded(address account, address asset, uint256 leftover, uint256 unpaidDebt)
+        external
+        onlyLiquidator
+        onlyProtocolHook
+    {
+        _accrue();
+        liveAuctions[account] -= 1;
+        if (leftover != 0) {
+            // back to the account, never to the wallet; exempt from the cap and a freeze
+            _balances[account][asset] += leftover;
+            totalCollateral[asset] += leftover;
+            assetsIn[account] |= 1 << config.collateralInfo(asset).slot;
+            emit CollateralReturned(account, asset, leftover);
+        }
+        bool hasCollateral = assetsIn[account] != 0;
+        if (unpaidDebt != 0) {
+            debtInAuction -= unpaidDebt;
+            if (hasCollateral || liveAuctions[account] != 0) {
+                // shortfall charged back: the account still has something to answer with
+                uint256 normalized = unpaidDebt.mulDivUp(RAY, borrowIndex);
+                normalizedDebtOf[account] += normalized;
+                totalNormalizedDebt += normalized;
+                emit DebtChargedBack(account, unpaidDebt);
+            } else {
+                _bookLoss(account, unpaidDebt);
+            }
+        }
+        // the last auction ended, nothing is left to sell: what is still owed is bad debt
+        if (liveAuctions[account] == 0 && !hasCollateral) _writeOffDebt(account);
+    }
+
+    /// @inheritdoc ILendingPool
+    function closeAccount(address account) external onlyLiquidator onlyProtocolHook {
+        uint256 held = assetsIn[account];
+        if (held != 0) {
+            address[MAX_COLLATERALS] memory slots = config.collateralSlots();
+            for (uint256 i; held != 0; ++i) {
+                if (held & 1 != 0) {
+                    uint256 amount = _balances[account][slots[i]];
+                    _moveCollateralOut(account, slots[i], i, amount, address(insuranceFund));
+                    insuranceFund.holdCollateral(slots[i], amount);
+                }
+                held >>= 1;
+            }
+        }
+        emit AccountClosed(account, normalizedDebtOf[account].mulDivUp(borrowIndex, RAY));
+        _writeOffDebt(account);
+    }
+
+    /// @inheritdoc ILendingPool
+    function routeReserves() external nonReentrant returns (uint256 routed) {
+        _accrue();
+        routed = Math.min(reserves, cash);
+        if (routed == 0) return 0;
+        reserves -= routed;
+        cash -= routed;
+        emit ReservesRouted(routed);
+        baseToken.safeTransfer(address(insuranceFund), routed);
+        insuranceFund.notifyIncome(1, routed);
+    }
+
+    function _moveCollateralOut(address account, address asset, uint256 slot, uint256 amount, address to) internal {
+        uint256 balance = _balances[account][asset] - amount;
+        _balances[account][asset] = balance;
+        totalCollateral[asset] -= amount;
+        if (balance == 0) assetsIn[account] &= ~(uint256(1) << slot);
+        IERC20(asset).safeTransfer(to, amount);
+    }
+
+    function _writeOffDebt(address account) internal {
+        uint256 normalized = normalizedDebtOf[account];
+        if (normalized == 0) return;
+        uint256 debt = normalized.mulDivUp(borrowIndex, RAY);
+        normalizedDebtOf[account] = 0;
+        totalNormalizedDebt -= normalized;
+        _bookLoss(account, debt);
+    }
+
+    /// @dev The loss waterfall (DESIGN.md 5), booked once: unrouted reserves, then the insurance
+    /// fund (`cover`, which sends the tokens), then the suppliers, whose share value falls.
+    function _bookLoss(address account, uint256 amount) internal {
+        uint256 fromReserves = Math.min(reserves, amount);
+        reserves -= fromReserves;
+        uint256 fromFund = amount == fromReserves ? 0 : insuranceFund.cover(amount - fromReserves);
+        cash += fromFund;
+        uint256 socialized = Math.min(amount - fromReserves - fromFund, supplierAssets);
+        supplierAssets -= socialized;
+        realizedLosses += amount;
+        coveredByReserves += fromReserves;
+        coveredByFund += fromFund;
+        socializedLosses += socialized;
+        emit BadDebtRealized(account, amount);
+        emit LossBooked(amount, fromReserves, fromFund, socialized);
+        if (socialized != 0) emit BadDebtSocialized(socialized);
+    }
+
+    /// @dev max(0, pendingLoss − reserves − fund assets), at most the supplier assets.
+    function _supplierHaircut() internal view returns (uint256) {
+        if (address(liquidator) == address(0)) return 0;
+        uint256 pending = liquidator.pendingLoss();
+        uint256 absorbed = reserves + insuranceFund.totalAssets();
+        return pending <= absorbed ? 0 : Math.min(pending - absorbed, supplierAssets);
+    }
+
     // ================================================================ interest
     /// @inheritdoc ILendingPool
     function accrueInterest() external nonReentrant {
@@ -366,6 +541,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
                 snap.scale[i] = 10 ** c.decimals;
                 snap.liquidationFactor[i] = c.liquidationFactor;
                 snap.borrowFactor[i] = c.borrowFactor;
+                snap.liquidationPenalty[i] = c.liquidationPenalty;
                 snap.volatility[i] = oracle.volatility(asset);
                 (snap.priced[i], snap.low[i], snap.high[i]) = _price(asset, strict);
                 if (!snap.priced[i]) snap.ok = false;
@@ -553,9 +729,15 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         return _isLive(call) ? call.deadline : 0;
     }
 
-    /// @notice Value of an account's supply shares [base units], rounded down.
+    /// @notice Value of an account's supply shares at book value [base units], rounded down.
     function supplyBalanceOf(address account) external view returns (uint256) {
         return SharesMath.toAssetsDown(supplySharesOf[account], supplierAssets, totalSupplyShares);
+    }
+
+    /// @notice What withdrawing all of an account's supply would pay now: book value less its
+    /// share of the known loss no reserve or fund absorbs (interest as of the last accrual).
+    function withdrawableOf(address account) external view returns (uint256) {
+        return SharesMath.toAssetsDown(supplySharesOf[account], supplierAssets - _supplierHaircut(), totalSupplyShares);
     }
 
     /// @notice Debt that accrues interest, summed over accounts [base units], rounded up.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
@@ -211,7 +212,13 @@ contract MarketConfig is IMarketConfig {
     function removeCollateral(address asset) external onlyGovernor {
         Collateral storage c = _listed(asset);
         if (!c.frozen) revert NotFrozen(asset);
-        uint256 outstanding = address(pool) == address(0) ? 0 : pool.totalCollateral(asset);
+        // collateral in the pool, and lots of live auctions held by the liquidator
+        uint256 outstanding;
+        if (address(pool) != address(0)) {
+            outstanding = pool.totalCollateral(asset);
+            address liquidator = address(pool.liquidator());
+            if (liquidator != address(0)) outstanding += IERC20(asset).balanceOf(liquidator);
+        }
         if (outstanding != 0) revert CollateralOutstanding(asset, outstanding);
         delete _slots[c.slot];
         delete _collateral[asset];

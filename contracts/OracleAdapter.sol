@@ -219,20 +219,13 @@ contract OracleAdapter is IOracleAdapter {
     {
         int256 a;
         uint80 answeredIn;
-        if (latest) {
-            try feed.aggregator.latestRoundData() returns (uint80 r, int256 x, uint256, uint256 t, uint80 air) {
-                (roundId, a, updatedAt, answeredIn) = (r, x, t, air);
-            } catch {
-                return (false, 0, 0, 0);
-            }
-        } else {
-            try feed.aggregator.getRoundData(id) returns (uint80 r, int256 x, uint256, uint256 t, uint80 air) {
-                (roundId, a, updatedAt, answeredIn) = (r, x, t, air);
-            } catch {
-                return (false, 0, 0, 0);
-            }
-        }
-        if (a <= 0 || uint256(a) > type(uint128).max || updatedAt == 0 || updatedAt > block.timestamp) {
+        bool readable;
+        (readable, roundId, a, updatedAt, answeredIn) = _callRound(
+            feed.aggregator,
+            latest ? abi.encodeCall(IAggregatorV3.latestRoundData, ()) : abi.encodeCall(IAggregatorV3.getRoundData, (id))
+        );
+        if (!readable) return (false, 0, 0, 0);
+        if (a <= 0 || (feed.decimals <= 18 && uint256(a) > type(uint128).max) || updatedAt == 0 || updatedAt > block.timestamp) {
             return (false, roundId, 0, 0);
         }
         if (answeredIn < roundId || (!latest && roundId != id)) return (false, roundId, 0, 0);
@@ -338,27 +331,41 @@ contract OracleAdapter is IOracleAdapter {
         return (price, price);
     }
 
-    /// @dev Validates a feed's latest round. Never reverts, even when the aggregator does.
+    /// @dev Calls `latestRoundData()` / `getRoundData(id)` and decodes it, never reverting: a
+    /// revert, short return data or a uint80 field out of range all read as not readable.
+    function _callRound(IAggregatorV3 aggregator, bytes memory call)
+        internal
+        view
+        returns (bool readable, uint80 roundId, int256 answer, uint256 updatedAt, uint80 answeredInRound)
+    {
+        (bool success, bytes memory data) = address(aggregator).staticcall(call);
+        if (!success || data.length < 160) return (false, 0, 0, 0, 0);
+        (uint256 r, int256 a,, uint256 t, uint256 air) = abi.decode(data, (uint256, int256, uint256, uint256, uint256));
+        if (r > type(uint80).max || air > type(uint80).max) return (false, 0, 0, 0, 0);
+        return (true, uint80(r), a, t, uint80(air));
+    }
+
+    /// @dev Validates a feed's latest round. Never reverts, whatever the aggregator does.
     function _read(Feed memory feed) internal view returns (uint256 price, FeedFault fault, uint256 detail) {
         if (address(feed.aggregator) == address(0)) return (0, FeedFault.NotConfigured, 0);
-        try feed.aggregator.latestRoundData() returns (
-            uint80 roundId, int256 answer, uint256, uint256 updatedAt, uint80 answeredInRound
-        ) {
-            // detail keeps the answer's bits; `_revertFault` turns them back into the int256
-            if (answer <= 0) return (0, FeedFault.NonPositive, uint256(answer));
-            if (updatedAt == 0 || answeredInRound < roundId) return (0, FeedFault.IncompleteRound, roundId);
-            // an answer from the future is as untrustworthy as a stale one
-            if (updatedAt > block.timestamp || block.timestamp - updatedAt > feed.heartbeat) {
-                return (0, FeedFault.Stale, updatedAt);
-            }
-            // an absurd answer must not overflow the scaling (a revert here would escape `catch`)
-            if (uint256(answer) > type(uint128).max) return (0, FeedFault.OutOfBounds, uint256(answer));
-            price = _toWad(uint256(answer), feed.decimals);
-            if (price < feed.minPrice || price > feed.maxPrice) return (0, FeedFault.OutOfBounds, price);
-            return (price, FeedFault.None, 0);
-        } catch {
-            return (0, FeedFault.Reverted, 0);
+        (bool readable, uint80 roundId, int256 answer, uint256 updatedAt, uint80 answeredInRound) =
+            _callRound(feed.aggregator, abi.encodeCall(IAggregatorV3.latestRoundData, ()));
+        if (!readable) return (0, FeedFault.Reverted, 0);
+        // detail keeps the answer's bits; `_revertFault` turns them back into the int256
+        if (answer <= 0) return (0, FeedFault.NonPositive, uint256(answer));
+        if (updatedAt == 0 || answeredInRound < roundId) return (0, FeedFault.IncompleteRound, roundId);
+        // an answer from the future is as untrustworthy as a stale one
+        if (updatedAt > block.timestamp || block.timestamp - updatedAt > feed.heartbeat) {
+            return (0, FeedFault.Stale, updatedAt);
         }
+        // the scaling must not overflow: with <= 18 decimals the price is >= the answer, so an
+        // answer above 2^128 - 1 is above any maxPrice anyway; dividing cannot overflow
+        if (feed.decimals <= 18 && uint256(answer) > type(uint128).max) {
+            return (0, FeedFault.OutOfBounds, uint256(answer));
+        }
+        price = _toWad(uint256(answer), feed.decimals);
+        if (price < feed.minPrice || price > feed.maxPrice) return (0, FeedFault.OutOfBounds, price);
+        return (price, FeedFault.None, 0);
     }
 
     /// @dev Scales an answer with `decimals` to WAD, rounding down (a price is a value).

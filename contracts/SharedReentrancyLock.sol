@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ISharedLock} from "../interfaces/ISharedLock.sol";
+
 /// @title SharedReentrancyLock
 /// @notice The one reentrancy lock of the protocol (DESIGN.md 7). The pool holds it; the
 /// liquidator and the insurance fund take the same lock through `acquireLock`/`releaseLock`
@@ -10,7 +12,7 @@ pragma solidity 0.8.28;
 /// contract and cannot be shared; its transient variant is out under the Shanghai target.
 /// Calls the three contracts make to each other go through hooks guarded by `onlyProtocolHook`:
 /// only a registered protocol contract, and only while the lock is held.
-abstract contract SharedReentrancyLock {
+abstract contract SharedReentrancyLock is ISharedLock {
     uint256 private constant UNLOCKED = 1;
     uint256 private constant LOCKED = 2;
 
@@ -18,12 +20,6 @@ abstract contract SharedReentrancyLock {
     /// @notice Contracts of the protocol (liquidator, insurance fund) allowed to take the lock
     /// and to call the hooks.
     mapping(address => bool) public isProtocolContract;
-
-    error Reentrancy();
-    error NotProtocolContract(address caller);
-    error LockNotHeld();
-
-    event ProtocolContractSet(address indexed target, bool oldAllowed, bool newAllowed);
 
     modifier nonReentrant() {
         _enterLock();
@@ -38,20 +34,20 @@ abstract contract SharedReentrancyLock {
         _;
     }
 
-    /// @notice Takes the shared lock for the calling protocol contract's entry point.
+    /// @inheritdoc ISharedLock
     function acquireLock() external {
         if (!isProtocolContract[msg.sender]) revert NotProtocolContract(msg.sender);
         _enterLock();
     }
 
-    /// @notice Releases the shared lock taken with `acquireLock`.
+    /// @inheritdoc ISharedLock
     function releaseLock() external {
         if (!isProtocolContract[msg.sender]) revert NotProtocolContract(msg.sender);
         if (_lockState != LOCKED) revert LockNotHeld();
         _lockState = UNLOCKED;
     }
 
-    /// @notice True while any protocol entry point is running.
+    /// @inheritdoc ISharedLock
     function lockHeld() external view returns (bool) {
         return _lockState == LOCKED;
     }

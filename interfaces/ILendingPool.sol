@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IMarketConfig, PauseAction, MarketParams} from "./IMarketConfig.sol";
+import {IDutchAuctionLiquidator} from "./IDutchAuctionLiquidator.sol";
+import {IInsuranceFund} from "./IInsuranceFund.sol";
 
 /// @notice An account's place on the margin-call ladder (DESIGN.md 3).
 enum AccountStatus {
@@ -25,6 +28,7 @@ struct MarketSnapshot {
     uint256[8] scale; // 10 ** decimals
     uint256[8] liquidationFactor; // [wad] in force now
     uint256[8] borrowFactor; // [wad]
+    uint256[8] liquidationPenalty; // [wad]
     uint256[8] volatility; // [wad] annualised σ
     bool[8] priced;
     uint256[8] low; // [wad]
@@ -80,6 +84,9 @@ interface ILendingPool {
     error NotInMarginCall(AccountStatus status);
     error MarginCallAlreadyLive(uint256 deadline);
     error NoLiveMarginCall();
+    error LiveAuctions(uint256 count);
+    error SupplyClosed();
+    error ModulesAlreadySet();
 
     // ================================================================ events
     event Supplied(address indexed caller, address indexed onBehalfOf, uint256 amount, uint256 shares);
@@ -93,6 +100,14 @@ interface ILendingPool {
     event MarginCallMet(address indexed account);
     event BadDebtRealized(address indexed account, uint256 amount);
     event BadDebtSocialized(uint256 amount);
+    event LiquidationModulesSet(address liquidator, address insuranceFund);
+    event ReservesRouted(uint256 amount);
+    event CollateralSeized(address indexed account, uint256 debtMoved, uint256 auctions);
+    event CollateralReturned(address indexed account, address indexed asset, uint256 amount);
+    event DebtChargedBack(address indexed account, uint256 amount);
+    event AccountClosed(address indexed account, uint256 debt);
+    /// @notice A realised loss and how the waterfall covered it (reserves, then fund, then suppliers).
+    event LossBooked(uint256 amount, uint256 fromReserves, uint256 fromFund, uint256 socialized);
 
     // ================================================================ supply
     /// @notice Supplies `amount` base tokens (pulled from the caller) for `onBehalfOf`.
@@ -134,13 +149,50 @@ interface ILendingPool {
     /// @notice Brings interest up to date (anyone may call it).
     function accrueInterest() external;
 
+    /// @notice Permissionless: moves reserves to the insurance fund, only from free cash.
+    function routeReserves() external returns (uint256 routed);
+
+    // ================================================================ liquidation hooks
+    // Called by the liquidator only, while it holds the shared lock (DESIGN.md 7).
+
+    /// @notice Accrues interest and returns the account's state and a strict snapshot of the
+    /// prices it holds (the kick's price rule: the end better for the borrower).
+    function prepareKick(address account) external returns (AccountState memory, MarketSnapshot memory);
+    /// @notice Moves `lots` (by slot) of the account's collateral to the liquidator and
+    /// `debtMoved` of its debt to the non-accruing debt in auction; clears the account's call if
+    /// that leaves it Healthy at `snap`.
+    function seize(
+        address account,
+        uint256[8] calldata lots,
+        uint256 debtMoved,
+        uint256 auctions,
+        MarketSnapshot calldata snap
+    ) external;
+    /// @notice `amount` of debt in auction repaid by a take (the tokens arrive in the same call).
+    function auctionRepaid(uint256 amount) external;
+    /// @notice An auction of `account` ended: `leftover` collateral (already sent back to the
+    /// pool) returns to the account; `unpaidDebt` is charged back to the account while it has
+    /// collateral or another live auction, else realised as bad debt. When the account's last
+    /// auction ends with debt and no collateral, that debt is realised too.
+    function auctionEnded(address account, address asset, uint256 leftover, uint256 unpaidDebt) external;
+    /// @notice Closes an account with no live auction whose collateral is worth under `dust`:
+    /// its collateral goes to the insurance fund and its debt is realised as bad debt.
+    function closeAccount(address account) external;
+
     // ================================================================ views
     /// @notice The market's parameters, roles and collateral list.
     function config() external view returns (IMarketConfig);
+    function baseToken() external view returns (IERC20);
+    function liquidator() external view returns (IDutchAuctionLiquidator);
+    function insuranceFund() external view returns (IInsuranceFund);
+    /// @notice Interest kept for the protocol, not yet routed to the fund [base units].
+    function reserves() external view returns (uint256);
     /// @notice Collateral of `asset` held by all accounts [token units].
     function totalCollateral(address asset) external view returns (uint256);
     function debtOf(address account) external view returns (uint256);
     function collateralOf(address account, address asset) external view returns (uint256);
+    /// @notice Live auctions of the account; while any is live it may only repay or top up.
+    function liveAuctions(address account) external view returns (uint256);
     /// @notice Bitmap of the collateral slots (see `IMarketConfig.collateralSlots`) the account holds.
     function assetsIn(address account) external view returns (uint256);
     /// @notice WAD health factor at the status prices; `type(uint256).max` without debt.

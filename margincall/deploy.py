@@ -8,7 +8,9 @@ Order of deployment (each step asserted afterwards):
 4. ``InterestRateModel`` (kinked curve);
 5. ``MarketConfig`` (roles and the jointly bounded risk parameters), then ``LendingPool``,
    bound to each other, and the read-only ``PoolLens``;
-6. every collateral listed with its parameters.
+6. the auction price curve, ``InsuranceFund`` and ``DutchAuctionLiquidator``, wired to the
+   pool (they share its reentrancy lock), and the fund's dead shares;
+7. every collateral listed with its parameters.
 
 ``deploy_market`` takes a Brownie project (anything with the contract containers as
 attributes) and the governor account that sends every transaction.
@@ -50,6 +52,9 @@ class Market:
     config: Any
     pool: Any
     lens: Any
+    fund: Any
+    liquidator: Any
+    curve: Any
     base: Asset
     collaterals: dict[str, Asset] = field(default_factory=dict)
 
@@ -64,6 +69,9 @@ class Market:
                 "OracleAdapter": self.oracle.address,
                 "InterestRateModel": self.rate_model.address,
                 "PoolLens": self.lens.address,
+                "InsuranceFund": self.fund.address,
+                "DutchAuctionLiquidator": self.liquidator.address,
+                "PriceCurve": self.curve.address,
             },
             "base": {"symbol": self.base.symbol, "token": self.base.token.address, "feed": self.base.feed.address},
             "collaterals": {
@@ -115,10 +123,24 @@ def deploy_market(project: Any, governor: Any, spec: MarketSpec | None = None, g
         pool = project.LendingPool.deploy(config, tx)
         config.bindPool(pool, tx)
         lens = project.PoolLens.deploy(pool, tx)
+        curve = _deploy_curve(project, spec.auction["curve"], tx)
+        fund = project.InsuranceFund.deploy(
+            pool, "Margin Call Lab Insurance", "mclINS", spec.fund["cooldown"], spec.fund["window"], tx
+        )
+        liquidator = project.DutchAuctionLiquidator.deploy(
+            pool, fund, curve, spec.auction["tail"], spec.auction["hole"], tx
+        )
+        pool.setLiquidationModules(liquidator, fund, tx)
         for symbol, c in spec.collaterals.items():
             config.listCollateral(collaterals[symbol].token, c.params_tuple(), tx)
     except Exception as exc:  # a refused parameter: say which rule, not a stack of RPC details
         raise DeployError(f"the market refused its parameters: {_revert_name(exc)}") from exc
+    # dead shares: the first depositor of the fund is nobody (inflation attack, DESIGN.md 5)
+    dead = spec.fund["dead_shares_deposit"]
+    if dead:
+        base.token.mint(governor, dead, tx)
+        base.token.approve(fund, dead, tx)
+        fund.deposit(dead, DEAD, tx)
 
     market = Market(
         spec=spec,
@@ -129,11 +151,25 @@ def deploy_market(project: Any, governor: Any, spec: MarketSpec | None = None, g
         config=config,
         pool=pool,
         lens=lens,
+        fund=fund,
+        liquidator=liquidator,
+        curve=curve,
         base=base,
         collaterals=collaterals,
     )
     check_deployment(market)
     return market
+
+
+DEAD = "0x000000000000000000000000000000000000dEaD"
+
+
+def _deploy_curve(project: Any, curve: dict, tx: dict) -> Any:
+    if curve["kind"] == "stairstep":
+        return project.StairstepExponentialDecrease.deploy(curve["cut"], curve["step"], tx)
+    if curve["kind"] == "exponential":
+        return project.ExponentialDecrease.deploy(curve["cut"], tx)
+    return project.LinearDecrease.deploy(curve["duration"], tx)
 
 
 def check_deployment(market: Market) -> None:
@@ -149,6 +185,10 @@ def check_deployment(market: Market) -> None:
     expect("config.pool", market.config.pool(), market.pool.address)
     expect("pool.baseToken", market.pool.baseToken(), market.base.token.address)
     expect("lens.pool", market.lens.pool(), market.pool.address)
+    expect("pool.liquidator", market.pool.liquidator(), market.liquidator.address)
+    expect("pool.insuranceFund", market.pool.insuranceFund(), market.fund.address)
+    expect("liquidator.hole", market.liquidator.hole(), spec.auction["hole"])
+    expect("fund dead shares", market.fund.totalAssets(), spec.fund["dead_shares_deposit"])
     expect("oracle.volRef", market.oracle.volRef(), spec.volatility["vol_ref"])
     expect("config.marketParams", tuple(market.config.marketParams()), spec.market_tuple())
     expect("config.liquidationParams", tuple(market.config.liquidationParams()), spec.liquidation_tuple())

@@ -60,6 +60,8 @@ class MarketSpec:
     max_deviation: int  # [wad]
     volatility: dict[str, int]  # oracle's vol_ref [wad], tau [seconds], max_rounds_per_poke
     liquidation: dict[str, int]  # LiquidationParams, on-chain units, in struct order
+    auction: dict[str, Any]  # tail [s], hole [base units], curve {kind, cut [wad], step [s] | duration [s]}
+    fund: dict[str, int]  # cooldown [s], window [s], dead_shares_deposit [base units]
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
     def market_tuple(self) -> tuple[int, ...]:
@@ -191,7 +193,30 @@ def parse_params(raw: dict[str, Any]) -> MarketSpec:
         "tau": _int(_need(o_raw, "vol_tau", "oracle"), "oracle.vol_tau"),
         "max_rounds": _int(_need(o_raw, "max_rounds_per_poke", "oracle"), "oracle.max_rounds_per_poke"),
     }
-    return MarketSpec(base, collaterals, market, interest, max_dev, volatility, liquidation, raw)
+    curve_raw = _need(l_raw, "curve", "liquidation")
+    kind = str(_need(curve_raw, "kind", "liquidation.curve"))
+    curve: dict[str, Any] = {"kind": kind}
+    if kind in ("stairstep", "exponential"):
+        curve["cut"] = _wad(_need(curve_raw, "cut", "liquidation.curve"), "liquidation.curve.cut")
+        if kind == "stairstep":
+            curve["step"] = _int(_need(curve_raw, "step", "liquidation.curve"), "liquidation.curve.step")
+    elif kind == "linear":
+        curve["duration"] = _int(_need(curve_raw, "duration", "liquidation.curve"), "liquidation.curve.duration")
+    else:
+        raise ParamsError(f"liquidation.curve.kind: {kind!r} is not one of linear, exponential, stairstep")
+    try:
+        hole = scaled(_need(l_raw, "hole", "liquidation"), base.decimals, "liquidation.hole")
+        f_raw = _need(raw, "insurance_fund", "parameter file")
+        dead = scaled(_need(f_raw, "dead_shares_deposit", "insurance_fund"), base.decimals, "insurance_fund.dead")
+    except ValueError as e:
+        raise ParamsError(str(e)) from None
+    auction = {"tail": _int(_need(l_raw, "tail", "liquidation"), "liquidation.tail"), "hole": hole, "curve": curve}
+    fund = {
+        "cooldown": _int(_need(f_raw, "cooldown", "insurance_fund"), "insurance_fund.cooldown"),
+        "window": _int(_need(f_raw, "window", "insurance_fund"), "insurance_fund.window"),
+        "dead_shares_deposit": dead,
+    }
+    return MarketSpec(base, collaterals, market, interest, max_dev, volatility, liquidation, auction, fund, raw)
 
 
 def load_params(path: str | Path = DEMO_PARAMS) -> MarketSpec:

@@ -1,0 +1,580 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+import {IDutchAuctionLiquidator} from "../interfaces/IDutchAuctionLiquidator.sol";
+import {ILendingPool, AccountStatus, AccountState, MarketSnapshot} from "../interfaces/ILendingPool.sol";
+import {IMarketConfig, LiquidationParams} from "../interfaces/IMarketConfig.sol";
+import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
+import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
+import {IPriceCurve} from "../interfaces/IPriceCurve.sol";
+import {IAuctionTaker} from "../interfaces/IAuctionTaker.sol";
+import {ISharedLock} from "../interfaces/ISharedLock.sol";
+import {WadMath} from "./libraries/WadMath.sol";
+
+/// @title DutchAuctionLiquidator
+/// @notice Kick, take, redo and settle Dutch auctions of Liquidatable accounts (DESIGN.md 3, 4).
+/// See IDutchAuctionLiquidator.
+contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
+    using SafeERC20 for IERC20;
+    using WadMath for uint256;
+
+    // ================================================================ constants
+    uint256 internal constant WAD = 1e18;
+    uint256 internal constant MAX_COLLATERALS = 8;
+    uint256 internal constant MIN_TAIL = 10 minutes;
+    uint256 internal constant MAX_TAIL = 7 days;
+    /// @dev An auction that has needed a redo for this many tails, with no valid price, may be
+    /// settled: counted from its start, it is `SETTLE_TAILS + 1` tails old.
+    uint256 internal constant SETTLE_TAILS = 3;
+
+    // ================================================================ immutables
+    ILendingPool public immutable pool;
+    IMarketConfig public immutable config;
+    IOracleAdapter public immutable oracle;
+    IInsuranceFund public immutable fund;
+    IERC20 public immutable baseToken;
+    uint256 internal immutable BASE_SCALE; // 10 ** base decimals
+
+    // ================================================================ storage
+    struct Auction {
+        address account; // zero when not running
+        address asset;
+        uint64 pos; // index in `active`
+        uint64 tic; // [unix seconds] start or last redo
+        uint64 lastIncentive; // [unix seconds] kick or last paid redo
+        uint256 scale; // 10 ** collateral decimals
+        uint256 penalty; // [wad] liquidation penalty of the asset at kick
+        uint256 lot; // [token units] collateral left to sell
+        uint256 tab; // [base units] left to raise: debt part plus penalty
+        uint256 debtPart; // [base units] debt left to repay
+        uint256 top; // [wad] start price, base per whole collateral token
+        uint256 est; // [base units] loss if the lot sold at the oracle price of the kick / redo
+    }
+
+    IPriceCurve public curve;
+    uint256 public tail; // [seconds] age after which an auction needs a redo
+    uint256 public hole; // [base units] cap on the total tab of live auctions
+    uint256 public totalTab; // [base units] Σ tab of live auctions
+    uint256 public pendingLoss; // [base units] Σ est of live auctions
+    uint256 public breaker; // 0 running; 1 no kick; 2 no kick, no redo; 3 no kick, redo or take
+    uint256 public lastRestart; // [unix seconds] last lowering of the breaker from 2 or 3
+    uint256 public kicks; // auction ids are 1..kicks
+    uint256[] internal _active;
+    mapping(uint256 id => Auction) public auctions;
+
+    // ================================================================ constructor
+    constructor(ILendingPool pool_, IInsuranceFund fund_, IPriceCurve curve_, uint256 tail_, uint256 hole_) {
+        if (address(pool_) == address(0) || address(fund_) == address(0) || address(curve_) == address(0)) {
+            revert ZeroAddress();
+        }
+        pool = pool_;
+        config = pool_.config();
+        oracle = config.oracle();
+        fund = fund_;
+        baseToken = IERC20(config.baseToken());
+        BASE_SCALE = 10 ** IERC20Metadata(address(baseToken)).decimals();
+        curve = curve_;
+        _setTail(tail_);
+        _setHole(hole_);
+    }
+
+    // ================================================================ modifiers
+    /// @dev Every entry point takes the pool's shared lock (DESIGN.md 7).
+    modifier locked() {
+        ISharedLock(address(pool)).acquireLock();
+        _;
+        ISharedLock(address(pool)).releaseLock();
+    }
+
+    modifier onlyGovernor() {
+        if (msg.sender != config.governor()) revert NotGovernor();
+        _;
+    }
+
+    // ================================================================ governance
+    function setCurve(IPriceCurve newCurve) external onlyGovernor {
+        if (address(newCurve) == address(0)) revert ZeroAddress();
+        emit CurveSet(address(curve), address(newCurve));
+        curve = newCurve;
+    }
+
+    function setTail(uint256 newTail) external onlyGovernor {
+        _setTail(newTail);
+    }
+
+    function setHole(uint256 newHole) external onlyGovernor {
+        _setHole(newHole);
+    }
+
+    /// @notice The guardian (or governor) raises the breaker, only the governor lowers it.
+    /// Lowering from 2 or 3 restarts every live auction's clock, without a loop: an auction's
+    /// age runs from the later of its start and `lastRestart`.
+    function setBreaker(uint256 level) external {
+        if (level > 3) revert BadBreakerLevel(level);
+        uint256 old = breaker;
+        bool governor = msg.sender == config.governor();
+        if (level > old ? !(governor || msg.sender == config.guardian()) : !governor) revert NotGuardian();
+        if (level < old && old >= 2) lastRestart = block.timestamp;
+        breaker = level;
+        emit BreakerSet(old, level);
+    }
+
+    function _setTail(uint256 newTail) internal {
+        if (newTail < MIN_TAIL || newTail > MAX_TAIL) revert BadParam("tail");
+        emit ParamSet("tail", tail, newTail);
+        tail = newTail;
+    }
+
+    function _setHole(uint256 newHole) internal {
+        if (newHole == 0) revert BadParam("hole");
+        emit ParamSet("hole", hole, newHole);
+        hole = newHole;
+    }
+
+    // ================================================================ kick
+    /// @dev What one kick seizes, by collateral slot.
+    struct Plan {
+        uint256[MAX_COLLATERALS] lots; // [token units]
+        uint256[MAX_COLLATERALS] tabs; // [base units]
+        uint256[MAX_COLLATERALS] debtParts; // [base units]
+        uint256 debtMoved; // [base units] Σ debtParts
+        uint256 totalTab; // [base units] Σ tabs
+        uint256 auctions; // assets with a lot
+        bool scaled; // cut down to the room left under `hole`
+    }
+
+    /// @inheritdoc IDutchAuctionLiquidator
+    /// @dev How much is liquidated (DESIGN.md 3), at the prices better for the borrower: the
+    /// same fraction f of every collateral; asset i's lot is f·amount_i, its tab the lot's oracle
+    /// value in base, its debt part tab_i/(1+p_i). While HF ≥ fullLiquidationHF the debt moved
+    /// leaves the account at T = max(targetHF, callHF_eff):
+    ///
+    ///     D_r = (T·D − L) / (T − (1+p)·lf)        (1+p)·lf = L / Σ value_i/(1+p_i)
+    ///
+    /// at least `dust`, and everything when less than `dust` would remain. Below
+    /// fullLiquidationHF all debt and all collateral go. The global `hole` scales a kick down.
+    function kick(address account, address keeper) external locked returns (uint256[] memory ids) {
+        if (breaker >= 1) revert BreakerOn(breaker);
+        _pokeHeld(account); // pending volatility rounds count for T
+        (AccountState memory st, MarketSnapshot memory snap) = pool.prepareKick(account);
+        if (st.status != AccountStatus.Liquidatable) revert NotLiquidatable(uint8(st.status));
+        uint256 dust = snap.market.dust;
+
+        if (pool.liveAuctions(account) == 0 && _toBase(st.collateralValue, snap) < dust) {
+            // nothing worth an auction: close the account, its debt is bad debt (no incentive)
+            pool.closeAccount(account);
+            emit AccountClosed(account);
+            return ids;
+        }
+        if (pool.assetsIn(account) == 0) revert NothingToSeize(account);
+
+        Plan memory plan = _plan(account, st, snap);
+        uint256 room = hole > totalTab ? hole - totalTab : 0;
+        if (plan.totalTab > room) plan = _scaleToRoom(plan, room, st.debt, dust);
+
+        pool.seize(account, plan.lots, plan.debtMoved, plan.auctions, snap);
+        ids = new uint256[](plan.auctions);
+        uint256 n;
+        uint256 lotValue;
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            if (plan.lots[i] == 0) continue;
+            lotValue += _lotValue(plan.lots[i], snap.high[i], snap.scale[i], snap.baseLow);
+            ids[n++] = _open(account, i, plan, snap);
+        }
+        totalTab += plan.totalTab;
+
+        // keeper incentive: the fund's expense, never in the tab, never reverting the kick
+        LiquidationParams memory lp = config.liquidationParams();
+        if (plan.totalTab >= dust && lotValue >= dust) {
+            uint256 paid = fund.payIncentive(keeper, lp.tip + plan.totalTab.wMulDown(lp.chip));
+            emit KickIncentive(account, keeper, paid);
+        }
+    }
+
+    function _plan(address account, AccountState memory st, MarketSnapshot memory snap)
+        internal
+        view
+        returns (Plan memory plan)
+    {
+        uint256[MAX_COLLATERALS] memory amounts;
+        uint256[MAX_COLLATERALS] memory values; // [wad USD] at the kick's prices
+        uint256 harmonic; // Σ value_i / (1 + p_i) [wad USD]
+        uint256 held; // assets with a balance
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            if (snap.asset[i] == address(0)) continue;
+            amounts[i] = pool.collateralOf(account, snap.asset[i]);
+            if (amounts[i] == 0) continue;
+            values[i] = amounts[i].mulDivDown(snap.high[i], snap.scale[i]);
+            harmonic += values[i].wDivDown(WAD + snap.liquidationPenalty[i]);
+            ++held;
+        }
+        (bool full, uint256 f) = _fraction(st, snap, harmonic);
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            if (amounts[i] == 0) continue;
+            uint256 onePlusP = WAD + snap.liquidationPenalty[i];
+            if (full) {
+                // all debt, split by collateral value (equally if every price collapsed to 0);
+                // the lot may be worth less than its tab
+                plan.lots[i] = amounts[i];
+                plan.debtParts[i] =
+                    st.collateralValue == 0 ? st.debt / held : st.debt.mulDivUp(values[i], st.collateralValue);
+                plan.tabs[i] = plan.debtParts[i].wMulUp(onePlusP);
+            } else {
+                plan.lots[i] = Math.min(amounts[i].wMulUp(f), amounts[i]);
+                plan.tabs[i] = _lotValueUp(plan.lots[i], snap.high[i], snap.scale[i], snap.baseLow);
+                plan.debtParts[i] = plan.tabs[i].wDivUp(onePlusP);
+            }
+            plan.debtMoved += plan.debtParts[i];
+            plan.auctions += 1;
+        }
+        // rounding up across assets must never move more than the debt, nor leave dust behind
+        if (full || plan.debtMoved + snap.market.dust > st.debt) {
+            plan.debtMoved = st.debt;
+            _fitDebtParts(plan, st.debt);
+        }
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            plan.totalTab += plan.tabs[i];
+        }
+    }
+
+    /// @dev Whether the kick is full and, if not, the fraction f [wad] of every collateral that
+    /// moves D_r = max(dust, (T·D − L)/(T − L/H)) of debt, H = Σ value_i/(1+p_i).
+    function _fraction(AccountState memory st, MarketSnapshot memory snap, uint256 harmonic)
+        internal
+        view
+        returns (bool full, uint256 f)
+    {
+        if (st.healthFactor < snap.market.fullLiquidationHF || harmonic == 0) return (true, 0);
+        uint256 target = Math.max(snap.market.targetHF, st.callLevel);
+        // in wad USD: numerator rounded up, denominator down, so D_r rounds up
+        uint256 numerator = st.debtValue.wMulUp(target) - st.liquidationValue;
+        uint256 denominator = target - st.liquidationValue.wDivUp(harmonic);
+        uint256 debtToMove = Math.max(_toBaseUp(numerator.wDivUp(denominator), snap), snap.market.dust);
+        if (debtToMove + snap.market.dust > st.debt) return (true, 0);
+        f = _fromBase(debtToMove, snap).wDivUp(harmonic);
+        return (f >= WAD, f);
+    }
+
+    /// @dev Makes Σ debtParts exactly `debt` (the rounded-up split can overshoot by a few wei).
+    function _fitDebtParts(Plan memory plan, uint256 debt) internal pure {
+        uint256 sum;
+        uint256 last;
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            sum += plan.debtParts[i];
+            if (plan.lots[i] != 0) last = i;
+        }
+        if (sum > debt) plan.debtParts[last] -= Math.min(sum - debt, plan.debtParts[last]);
+        else plan.debtParts[last] += debt - sum;
+    }
+
+    /// @dev `hole` reached: every lot, tab and debt part scaled down by room/totalTab. The kick
+    /// must still move at least `dust` and leave no debt or at least `dust`.
+    function _scaleToRoom(Plan memory plan, uint256 room, uint256 debt, uint256 dust)
+        internal
+        pure
+        returns (Plan memory)
+    {
+        uint256 wanted = plan.totalTab;
+        plan.debtMoved = 0;
+        plan.totalTab = 0;
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            if (plan.lots[i] == 0) continue;
+            plan.lots[i] = plan.lots[i].mulDivDown(room, wanted);
+            plan.tabs[i] = plan.tabs[i].mulDivDown(room, wanted);
+            plan.debtParts[i] = plan.debtParts[i].mulDivDown(room, wanted);
+            if (plan.lots[i] == 0 || plan.tabs[i] == 0) {
+                (plan.lots[i], plan.tabs[i], plan.debtParts[i]) = (0, 0, 0);
+                plan.auctions -= 1;
+            }
+            plan.debtMoved += plan.debtParts[i];
+            plan.totalTab += plan.tabs[i];
+        }
+        uint256 left = debt - plan.debtMoved;
+        if (plan.debtMoved < dust || (left != 0 && left < dust)) revert NoRoom(room);
+        plan.scaled = true;
+        return plan;
+    }
+
+    function _open(address account, uint256 slot, Plan memory plan, MarketSnapshot memory snap)
+        internal
+        returns (uint256 id)
+    {
+        id = ++kicks;
+        uint256 top = snap.high[slot].mulDivDown(config.liquidationParams().buf, snap.baseLow);
+        uint256 est = _estimate(plan.debtParts[slot], plan.lots[slot], snap.high[slot], snap.scale[slot], snap.baseLow);
+        auctions[id] = Auction({
+            account: account,
+            asset: snap.asset[slot],
+            pos: uint64(_active.length),
+            tic: uint64(block.timestamp),
+            lastIncentive: uint64(block.timestamp),
+            scale: snap.scale[slot],
+            penalty: snap.liquidationPenalty[slot],
+            lot: plan.lots[slot],
+            tab: plan.tabs[slot],
+            debtPart: plan.debtParts[slot],
+            top: top,
+            est: est
+        });
+        _active.push(id);
+        pendingLoss += est;
+        emit Kick(id, account, snap.asset[slot], top, plan.lots[slot], plan.tabs[slot], plan.debtParts[slot], est);
+    }
+
+    // ================================================================ take
+    /// @inheritdoc IDutchAuctionLiquidator
+    /// @dev Buys up to `maxCollateral` at the curve's price if it is ≤ `maxPrice`:
+    ///
+    ///     slice = min(lot, maxCollateral), owe = slice · price
+    ///     owe > tab                     → owe = tab, slice = owe / price
+    ///     owe < tab, slice < lot and
+    ///       tab − owe < dust            → owe = tab − dust (refused when tab ≤ dust), slice = owe / price
+    ///
+    /// so no tab remainder below `dust` is ever left (Maker's `chost` rule). Each owe splits pro
+    /// rata: p/(1+p) to the insurance fund, the rest repays the auction's debt part. Order: all
+    /// state, then collateral to `receiver`, then its callback, then `owe` from `msg.sender`.
+    function take(uint256 id, uint256 maxCollateral, uint256 maxPrice, address receiver, bytes calldata data)
+        external
+        locked
+    {
+        if (breaker >= 3) revert BreakerOn(breaker);
+        Auction memory a = auctions[id];
+        if (a.account == address(0)) revert NotRunning(id);
+        (bool needsRedo, uint256 price) = _status(a);
+        if (needsRedo) revert NeedsRedo(id);
+        if (maxPrice < price) revert TooExpensive(price, maxPrice);
+        if (
+            receiver == address(0) || receiver == address(this) || receiver == address(pool)
+                || receiver == address(fund) || receiver == address(config) || receiver == address(oracle)
+        ) revert BadReceiver(receiver);
+
+        (uint256 slice, uint256 owe) = _slice(a, maxCollateral, price);
+        (uint256 repaid, uint256 penaltyPaid) = _book(id, a, slice, owe);
+
+        IERC20(a.asset).safeTransfer(receiver, slice);
+        if (data.length != 0) IAuctionTaker(receiver).onAuctionTake(msg.sender, slice, owe, data);
+        baseToken.safeTransferFrom(msg.sender, address(pool), repaid);
+        if (penaltyPaid != 0) baseToken.safeTransferFrom(msg.sender, address(fund), penaltyPaid);
+        emit Take(id, maxPrice, price, owe, a.tab, a.lot, a.account);
+    }
+
+    /// @dev The slice bought and its owe, with the tab-only dust rule.
+    function _slice(Auction memory a, uint256 maxCollateral, uint256 price)
+        internal
+        view
+        returns (uint256 slice, uint256 owe)
+    {
+        slice = Math.min(a.lot, maxCollateral);
+        owe = _owe(slice, price, a.scale);
+        if (owe > a.tab) {
+            owe = a.tab;
+            slice = _sliceFor(owe, price, a.scale);
+        } else if (owe < a.tab && slice < a.lot) {
+            uint256 dust = config.marketParams().dust;
+            if (a.tab - owe < dust) {
+                if (a.tab <= dust) revert NoPartialPurchase(a.tab, dust);
+                owe = a.tab - dust;
+                slice = _sliceFor(owe, price, a.scale);
+            }
+        }
+    }
+
+    /// @dev Writes a take's state (tab, lot, debt part, Hole usage, the pool's and the fund's
+    /// books, the end of the auction) before any token moves. The penalty share rounds down
+    /// (fund income); the debt share takes the rest; the take that clears the tab repays
+    /// whatever debt part is left.
+    function _book(uint256 id, Auction memory a, uint256 slice, uint256 owe)
+        internal
+        returns (uint256 repaid, uint256 penaltyPaid)
+    {
+        repaid = owe == a.tab ? a.debtPart : Math.min(owe - owe.mulDivDown(a.penalty, WAD + a.penalty), a.debtPart);
+        penaltyPaid = owe - repaid;
+        a.tab -= owe;
+        a.lot -= slice;
+        a.debtPart -= repaid;
+        totalTab -= owe;
+        pool.auctionRepaid(repaid);
+        if (penaltyPaid != 0) fund.notifyIncome(0, penaltyPaid);
+        if (a.lot == 0 || a.tab == 0) {
+            _end(id, a);
+        } else {
+            Auction storage stored = auctions[id];
+            (stored.lot, stored.tab, stored.debtPart) = (a.lot, a.tab, a.debtPart);
+        }
+    }
+
+    /// @dev Ends an auction: a paid tab returns the rest of the lot to the account; a lot gone
+    /// with tab left leaves the unpaid debt part to the pool's shortfall rule.
+    function _end(uint256 id, Auction memory a) internal {
+        uint256 leftover = a.tab == 0 ? a.lot : 0;
+        uint256 unpaid = a.tab == 0 ? 0 : a.debtPart;
+        totalTab -= a.tab;
+        pendingLoss -= a.est;
+        _remove(id);
+        if (leftover != 0) IERC20(a.asset).safeTransfer(address(pool), leftover);
+        pool.auctionEnded(a.account, a.asset, leftover, unpaid);
+        emit AuctionEnded(id, leftover, unpaid);
+    }
+
+    // ================================================================ redo and settle
+    /// @inheritdoc IDutchAuctionLiquidator
+    /// @dev Restarts an auction older than `tail` or priced below `cusp·top` at a fresh oracle
+    /// price (kick's rule: the end better for the borrower) and re-records its `est`. Pays `tip`
+    /// at most once per `tail`, the kick counting as a payment, only for a tab and lot ≥ dust.
+    function redo(uint256 id, address keeper) external locked {
+        if (breaker >= 2) revert BreakerOn(breaker);
+        Auction storage a = auctions[id];
+        if (a.account == address(0)) revert NotRunning(id);
+        (bool needsRedo,) = _status(a);
+        if (!needsRedo) revert CannotRedo(id);
+
+        (, uint256 high) = oracle.priceRange(a.asset);
+        (uint256 baseLow,) = oracle.priceRange(address(baseToken));
+        LiquidationParams memory lp = config.liquidationParams();
+        uint256 est = _estimate(a.debtPart, a.lot, high, a.scale, baseLow);
+        pendingLoss = pendingLoss - a.est + est;
+        a.est = est;
+        a.top = high.mulDivDown(lp.buf, baseLow);
+        a.tic = uint64(block.timestamp);
+
+        uint256 paid;
+        uint256 dust = config.marketParams().dust;
+        if (
+            block.timestamp >= a.lastIncentive + tail && a.tab >= dust
+                && _lotValue(a.lot, high, a.scale, baseLow) >= dust
+        ) {
+            a.lastIncentive = uint64(block.timestamp);
+            paid = fund.payIncentive(keeper, lp.tip);
+        }
+        emit Redo(id, a.top, a.tab, a.lot, est, keeper, paid);
+    }
+
+    /// @inheritdoc IDutchAuctionLiquidator
+    /// @dev Allowed (breaker below 2) when the auction has needed a redo for 3 × tail (it is
+    /// 4 tails old) and no valid price exists now, or when its lot is worth less than `dust` at
+    /// its `top`. The lot goes to the insurance fund (outside its assets, for the governor to
+    /// sell) and the auction ends short under the shortfall rule.
+    function settle(uint256 id) external locked {
+        if (breaker >= 2) revert BreakerOn(breaker);
+        Auction memory a = auctions[id];
+        if (a.account == address(0)) revert NotRunning(id);
+        (bool needsRedo,) = _status(a);
+        bool stuck = needsRedo && _age(a) > (SETTLE_TAILS + 1) * tail && !_priced(a.asset);
+        bool worthless = _owe(a.lot, a.top, a.scale) < config.marketParams().dust;
+        if (!stuck && !worthless) revert CannotSettle(id);
+
+        uint256 lot = a.lot;
+        a.lot = 0;
+        _end(id, a);
+        IERC20(a.asset).safeTransfer(address(fund), lot);
+        fund.holdCollateral(a.asset, lot);
+        emit Settle(id, lot, a.debtPart);
+    }
+
+    // ================================================================ views
+    /// @inheritdoc IDutchAuctionLiquidator
+    function getStatus(uint256 id) external view returns (bool needsRedo, uint256 price, uint256 lot, uint256 tab) {
+        Auction memory a = auctions[id];
+        if (a.account == address(0)) return (false, 0, 0, 0);
+        (needsRedo, price) = _status(a);
+        return (needsRedo, price, a.lot, a.tab);
+    }
+
+    /// @inheritdoc IDutchAuctionLiquidator
+    function activeAuctions() external view returns (uint256[] memory) {
+        return _active;
+    }
+
+    function activeCount() external view returns (uint256) {
+        return _active.length;
+    }
+
+    // ================================================================ internals
+    /// @dev Age from the later of the start and the last breaker lowering from 2 or 3.
+    function _age(Auction memory a) internal view returns (uint256) {
+        return block.timestamp - Math.max(a.tic, lastRestart);
+    }
+
+    function _status(Auction memory a) internal view returns (bool needsRedo, uint256 price) {
+        uint256 age = _age(a);
+        price = curve.price(a.top, age);
+        needsRedo = age > tail || price < a.top.wMulDown(config.liquidationParams().cusp);
+    }
+
+    function _remove(uint256 id) internal {
+        uint256 pos = auctions[id].pos;
+        uint256 moved = _active[_active.length - 1];
+        if (moved != id) {
+            _active[pos] = moved;
+            auctions[moved].pos = uint64(pos);
+        }
+        _active.pop();
+        delete auctions[id];
+    }
+
+    function _pokeHeld(address account) internal {
+        uint256 held = pool.assetsIn(account);
+        if (held == 0) return;
+        address[MAX_COLLATERALS] memory slots = config.collateralSlots();
+        for (uint256 i; held != 0; ++i) {
+            if (held & 1 != 0) oracle.poke(slots[i]);
+            held >>= 1;
+        }
+    }
+
+    function _priced(address asset) internal view returns (bool) {
+        (bool okAsset,,) = oracle.tryPriceRange(asset);
+        (bool okBase,,) = oracle.tryPriceRange(address(baseToken));
+        return okAsset && okBase;
+    }
+
+    /// @dev [base units] owed for `slice` at `price` (wad base per whole token), rounded up.
+    function _owe(uint256 slice, uint256 price, uint256 scale) internal view returns (uint256) {
+        return slice.mulDivUp(price, scale).mulDivUp(BASE_SCALE, WAD);
+    }
+
+    /// @dev [token units] bought by `owe` at `price`, rounded down.
+    function _sliceFor(uint256 owe, uint256 price, uint256 scale) internal view returns (uint256) {
+        return owe.mulDivDown(WAD, BASE_SCALE).mulDivDown(scale, price);
+    }
+
+    /// @dev Oracle value of a lot in base units, rounded down (and up for tabs).
+    function _lotValue(uint256 lot, uint256 price, uint256 scale, uint256 basePrice) internal view returns (uint256) {
+        return lot.mulDivDown(price, scale).mulDivDown(BASE_SCALE, basePrice);
+    }
+
+    function _lotValueUp(uint256 lot, uint256 price, uint256 scale, uint256 basePrice)
+        internal
+        view
+        returns (uint256)
+    {
+        return lot.mulDivUp(price, scale).mulDivUp(BASE_SCALE, basePrice);
+    }
+
+    /// @dev est = max(0, debtPart − lot value at the oracle price), rounded up.
+    function _estimate(uint256 debtPart, uint256 lot, uint256 price, uint256 scale, uint256 basePrice)
+        internal
+        view
+        returns (uint256)
+    {
+        uint256 value = _lotValue(lot, price, scale, basePrice);
+        return debtPart > value ? debtPart - value : 0;
+    }
+
+    function _toBase(uint256 valueWad, MarketSnapshot memory snap) internal view returns (uint256) {
+        return valueWad.mulDivDown(BASE_SCALE, snap.baseLow);
+    }
+
+    function _toBaseUp(uint256 valueWad, MarketSnapshot memory snap) internal view returns (uint256) {
+        return valueWad.mulDivUp(BASE_SCALE, snap.baseLow);
+    }
+
+    function _fromBase(uint256 amount, MarketSnapshot memory snap) internal view returns (uint256) {
+        return amount.mulDivUp(snap.baseLow, BASE_SCALE);
+    }
+}

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+import {ILendingPool} from "../interfaces/ILendingPool.sol";
+import {IMarketConfig} from "../interfaces/IMarketConfig.sol";
+import {ISharedLock} from "../interfaces/ISharedLock.sol";
+import {IDutchAuctionLiquidator} from "../interfaces/IDutchAuctionLiquidator.sol";
+
+/// @title InsuranceFund
+/// @notice First-loss capital of the market: an ERC-4626 vault of the base asset (DESIGN.md 5).
+/// See IInsuranceFund.
+/// @dev OpenZeppelin's ERC4626 with a decimals offset of 6 (virtual shares against the
+/// first-depositor inflation attack; the deploy script also seeds dead shares). Its books are
+/// its own ledger, never its token balance. Exits are owner-aware (a withdrawal request caps the
+/// value of the requested shares), so `previewRedeem`/`previewWithdraw` quote the
+/// request-free price and may be more generous than a capped exit.
+contract InsuranceFund is ERC4626, IInsuranceFund {
+    using SafeERC20 for IERC20;
+
+    // ================================================================ constants
+    uint8 internal constant DECIMALS_OFFSET = 6;
+    uint256 internal constant MIN_COOLDOWN = 1 hours;
+    uint256 internal constant MAX_COOLDOWN = 30 days;
+    uint256 internal constant MIN_WINDOW = 1 hours;
+    uint256 internal constant MAX_WINDOW = 30 days;
+    uint8 internal constant INCOME_PENALTY = 0;
+    uint8 internal constant INCOME_RESERVES = 1;
+    uint8 internal constant INCOME_LOT_SALE = 2;
+
+    // ================================================================ immutables
+    ILendingPool public immutable pool;
+    IMarketConfig public immutable config;
+    uint256 public immutable cooldown; // [seconds] from request to the window
+    uint256 public immutable window; // [seconds] during which requested shares can exit
+
+    // ================================================================ storage
+    struct Request {
+        uint256 shares; // requested, still loss-exposed
+        uint256 value; // [base units] their exit value at the request: they earn nothing after it
+        uint256 requestedAt; // [unix seconds]
+    }
+
+    // the ledger (DESIGN.md 5): assets = deposits − withdrawals + penalties + reserve income
+    // + lot-sale proceeds − covers − incentives, each term its own book [base units]
+    uint256 public assetsBook;
+    uint256 public totalDeposited;
+    uint256 public totalWithdrawn;
+    uint256 public penaltyIncome;
+    uint256 public reserveIncome;
+    uint256 public lotSaleIncome;
+    uint256 public totalCovered;
+    uint256 public incentivesPaid;
+    mapping(address asset => uint256) public heldCollateral; // [token units] outside the assets
+    mapping(address owner => Request) public requests;
+
+    // ================================================================ constructor
+    constructor(ILendingPool pool_, string memory name_, string memory symbol_, uint256 cooldown_, uint256 window_)
+        ERC4626(IERC20(address(pool_.baseToken())))
+        ERC20(name_, symbol_)
+    {
+        if (cooldown_ < MIN_COOLDOWN || cooldown_ > MAX_COOLDOWN || window_ < MIN_WINDOW || window_ > MAX_WINDOW) {
+            revert InvalidSchedule();
+        }
+        pool = pool_;
+        config = pool_.config();
+        cooldown = cooldown_;
+        window = window_;
+    }
+
+    // ================================================================ modifiers
+    modifier locked() {
+        ISharedLock(address(pool)).acquireLock();
+        _;
+        ISharedLock(address(pool)).releaseLock();
+    }
+
+    /// @dev Hooks: only the pool or its liquidator, and only inside a protocol entry point.
+    modifier onlyProtocol() {
+        if (msg.sender != address(pool) && msg.sender != address(pool.liquidator())) revert NotProtocol(msg.sender);
+        if (!ISharedLock(address(pool)).lockHeld()) revert NotProtocol(msg.sender);
+        _;
+    }
+
+    modifier onlyGovernor() {
+        if (msg.sender != config.governor()) revert NotGovernor();
+        _;
+    }
+
+    // ================================================================ deposits and exits
+    function deposit(uint256 assets, address receiver) public override(ERC4626, IERC4626) locked returns (uint256) {
+        return super.deposit(assets, receiver);
+    }
+
+    function mint(uint256 shares, address receiver) public override(ERC4626, IERC4626) locked returns (uint256) {
+        return super.mint(shares, receiver);
+    }
+
+    /// @notice Redeems requested shares inside their window, at value less the fund's share of
+    /// the known pending loss, and never above their value at the request.
+    function redeem(uint256 shares, address receiver, address owner)
+        public
+        override(ERC4626, IERC4626)
+        locked
+        returns (uint256 assets)
+    {
+        uint256 maxShares = maxRedeem(owner);
+        if (shares > maxShares) revert ERC4626ExceededMaxRedeem(owner, shares, maxShares);
+        assets = _exitValue(owner, shares);
+        _consumeRequest(owner, shares);
+        _withdraw(_msgSender(), receiver, owner, assets, shares);
+    }
+
+    /// @notice Withdraws `assets` by burning requested shares (rounded up) inside their window.
+    function withdraw(uint256 assets, address receiver, address owner)
+        public
+        override(ERC4626, IERC4626)
+        locked
+        returns (uint256 shares)
+    {
+        uint256 maxAssets = maxWithdraw(owner);
+        if (assets > maxAssets) revert ERC4626ExceededMaxWithdraw(owner, assets, maxAssets);
+        if (assets == 0) return 0;
+        // the dearer of the two prices a requested share can exit at (maxAssets > 0: value > 0)
+        shares = Math.max(
+            Math.mulDiv(assets, totalSupply() + 10 ** DECIMALS_OFFSET, _exitAssets() + 1, Math.Rounding.Ceil),
+            Math.mulDiv(assets, requests[owner].shares, requests[owner].value, Math.Rounding.Ceil)
+        );
+        uint256 maxShares = maxRedeem(owner);
+        if (shares > maxShares) revert ERC4626ExceededMaxRedeem(owner, shares, maxShares);
+        _consumeRequest(owner, shares);
+        _withdraw(_msgSender(), receiver, owner, assets, shares);
+    }
+
+    /// @inheritdoc IInsuranceFund
+    function requestWithdraw(uint256 shares) external locked {
+        uint256 balance = balanceOf(msg.sender);
+        if (shares > balance) revert InsufficientShares(balance);
+        uint256 value = _convertAtExit(shares);
+        requests[msg.sender] = Request(shares, value, block.timestamp);
+        emit WithdrawRequested(msg.sender, shares, value, block.timestamp + cooldown, block.timestamp + cooldown + window);
+    }
+
+    /// @notice Requested shares, and only inside their window (0 before and after it).
+    function maxRedeem(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
+        Request memory r = requests[owner];
+        uint256 opens = r.requestedAt + cooldown;
+        if (r.shares == 0 || block.timestamp < opens || block.timestamp > opens + window) return 0;
+        return Math.min(r.shares, balanceOf(owner));
+    }
+
+    function maxWithdraw(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
+        return _exitValue(owner, maxRedeem(owner));
+    }
+
+    /// @notice Request-free exit quote: value less the fund's share of the pending loss.
+    function previewRedeem(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
+        return _convertAtExit(shares);
+    }
+
+    function previewWithdraw(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
+        return Math.mulDiv(assets, totalSupply() + 10 ** DECIMALS_OFFSET, _exitAssets() + 1, Math.Rounding.Ceil);
+    }
+
+    /// @notice The ledger's assets; collateral the fund holds is outside them until sold.
+    function totalAssets() public view override(ERC4626, IERC4626) returns (uint256) {
+        return assetsBook;
+    }
+
+    /// @notice min(assets, max(0, pendingLoss − pool reserves)): the known loss this fund would
+    /// absorb first, priced into every redemption.
+    function pendingLossShare() public view returns (uint256) {
+        address liquidator = address(pool.liquidator());
+        if (liquidator == address(0)) return 0;
+        uint256 pending = IDutchAuctionLiquidator(liquidator).pendingLoss();
+        uint256 reserves = pool.reserves();
+        return pending <= reserves ? 0 : Math.min(pending - reserves, assetsBook);
+    }
+
+    // ================================================================ protocol hooks
+    /// @inheritdoc IInsuranceFund
+    function cover(uint256 amount) external onlyProtocol returns (uint256 covered) {
+        covered = Math.min(amount, assetsBook);
+        if (covered == 0) return 0;
+        assetsBook -= covered;
+        totalCovered += covered;
+        emit BadDebtCovered(covered);
+        IERC20(asset()).safeTransfer(address(pool), covered);
+    }
+
+    /// @inheritdoc IInsuranceFund
+    function payIncentive(address keeper, uint256 amount) external onlyProtocol returns (uint256 paid) {
+        if (keeper == address(0)) return 0;
+        paid = Math.min(amount, assetsBook);
+        if (paid == 0) return 0;
+        assetsBook -= paid;
+        incentivesPaid += paid;
+        emit IncentivePaid(keeper, paid);
+        IERC20(asset()).safeTransfer(keeper, paid);
+    }
+
+    /// @inheritdoc IInsuranceFund
+    function notifyIncome(uint8 kind, uint256 amount) external onlyProtocol {
+        _bookIncome(kind, amount);
+    }
+
+    /// @inheritdoc IInsuranceFund
+    function holdCollateral(address collateral, uint256 amount) external onlyProtocol {
+        heldCollateral[collateral] += amount;
+        emit CollateralHeld(collateral, amount);
+    }
+
+    // ================================================================ governance
+    /// @notice Sends held collateral (settled lots, closed accounts) to `to` for sale.
+    function releaseHeldCollateral(address collateral, uint256 amount, address to) external onlyGovernor locked {
+        if (to == address(0)) revert ZeroAddress();
+        uint256 held = heldCollateral[collateral];
+        if (amount > held) revert NoHeldCollateral(collateral, held);
+        heldCollateral[collateral] = held - amount;
+        emit HeldCollateralReleased(collateral, to, amount);
+        IERC20(collateral).safeTransfer(to, amount);
+    }
+
+    /// @notice Books the proceeds of selling held collateral as income (pulled from the governor).
+    function depositLotProceeds(uint256 amount) external onlyGovernor locked {
+        _bookIncome(INCOME_LOT_SALE, amount);
+        IERC20(asset()).safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    // ================================================================ internals
+    function _bookIncome(uint8 kind, uint256 amount) internal {
+        assetsBook += amount;
+        if (kind == INCOME_PENALTY) penaltyIncome += amount;
+        else if (kind == INCOME_RESERVES) reserveIncome += amount;
+        else lotSaleIncome += amount;
+        emit IncomeReceived(kind, amount);
+    }
+
+    function _exitAssets() internal view returns (uint256) {
+        return assetsBook - pendingLossShare();
+    }
+
+    function _convertAtExit(uint256 shares) internal view returns (uint256) {
+        return Math.mulDiv(shares, _exitAssets() + 1, totalSupply() + 10 ** DECIMALS_OFFSET);
+    }
+
+    /// @dev The lower of the shares' exit value now and their value at the request.
+    function _exitValue(address owner, uint256 shares) internal view returns (uint256) {
+        Request memory r = requests[owner];
+        uint256 value = _convertAtExit(shares);
+        if (r.shares == 0) return value;
+        return Math.min(value, Math.mulDiv(r.value, shares, r.shares));
+    }
+
+    /// @dev Takes `shares` (≤ the request, checked by the callers) and their value off a request.
+    function _consumeRequest(address owner, uint256 shares) internal {
+        Request storage r = requests[owner];
+        r.value -= Math.min(r.value, Math.mulDiv(r.value, shares, r.shares, Math.Rounding.Ceil));
+        r.shares -= shares;
+    }
+
+    function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
+        assetsBook += assets;
+        totalDeposited += assets;
+        super._deposit(caller, receiver, assets, shares);
+    }
+
+    function _withdraw(address caller, address receiver, address owner, uint256 assets, uint256 shares)
+        internal
+        override
+    {
+        assetsBook -= assets;
+        totalWithdrawn += assets;
+        super._withdraw(caller, receiver, owner, assets, shares);
+    }
+
+    /// @dev A request shrinks when its shares leave the owner; receiving shares never adds to it.
+    function _update(address from, address to, uint256 value) internal override {
+        super._update(from, to, value);
+        if (from == address(0)) return;
+        Request storage r = requests[from];
+        uint256 balance = balanceOf(from);
+        if (r.shares > balance) {
+            r.value = Math.mulDiv(r.value, balance, r.shares);
+            r.shares = balance;
+        }
+    }
+
+    function _decimalsOffset() internal pure override returns (uint8) {
+        return DECIMALS_OFFSET;
+    }
+}

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+
+/// @title IInsuranceFund
+/// @notice ERC-4626 vault of the base asset: first-loss capital of the market (DESIGN.md 5).
+/// Income: the pool's reserves and the penalty part of every take. Expenses: bad debt it covers
+/// and keeper incentives. Exits need `requestWithdraw`, a cooldown, then a window.
+/// @dev `totalAssets` is the fund's own ledger, never its token balance; collateral it holds
+/// (settled lots, closed accounts) is outside it until sold. Redemptions are priced at value
+/// less, pro rata, `min(fundAssets, max(0, pendingLoss − poolReserves))`; deposits without it.
+/// Requested shares stay exposed to losses and earn nothing from the request on.
+interface IInsuranceFund is IERC4626 {
+    error NotGovernor();
+    error NotProtocol(address caller);
+    error ZeroAddress();
+    error AlreadyWired();
+    error InsufficientShares(uint256 available);
+    error NoHeldCollateral(address asset, uint256 held);
+    error InvalidSchedule();
+
+    event BadDebtCovered(uint256 amount);
+    event IncentivePaid(address indexed keeper, uint256 amount);
+    event IncomeReceived(uint8 indexed kind, uint256 amount); // 0 penalty, 1 reserves, 2 lot sale
+    event CollateralHeld(address indexed asset, uint256 amount);
+    event HeldCollateralReleased(address indexed asset, address indexed to, uint256 amount);
+    event WithdrawRequested(address indexed owner, uint256 shares, uint256 value, uint256 opensAt, uint256 closesAt);
+    event Wired(address pool, address liquidator);
+
+    // hooks for the pool and the liquidator, only while the shared lock is held
+    function cover(uint256 amount) external returns (uint256 covered);
+    function payIncentive(address keeper, uint256 amount) external returns (uint256 paid);
+    function notifyIncome(uint8 kind, uint256 amount) external;
+    function holdCollateral(address asset, uint256 amount) external;
+
+    /// @notice Starts the cooldown for `shares` (replacing any earlier request).
+    function requestWithdraw(uint256 shares) external;
+}
