@@ -4,7 +4,12 @@ Act 1: a supplier funds the pool; Alice and Bob each open a WETH-backed loan.
 Act 2: ETH falls into the margin-call band; a keeper calls both borrowers.
 Act 3: Alice tops up during the grace period and the call is met; Bob ignores it and is
        Liquidatable once the deadline passes, although his health factor is still above 1.
-Act 4: WBTC's price whipsaws and ends where it started. The oracle's volatility estimate
+Act 4: a keeper kicks Bob's account: part of his WETH goes to a Dutch auction. A keeper
+       contract with no capital (FlashTaker) buys it once the price is attractive, sells it on
+       an AMM in the same transaction and keeps the spread. The lot sold below the oracle
+       price: that slippage is charged back to Bob's debt (his remaining collateral answers for
+       it), and the penalty goes to the insurance fund.
+Act 5: WBTC's price whipsaws and ends where it started. The oracle's volatility estimate
        jumps, Carol's effective margin-call level rises from 1.10 to 1.30 and she is called;
        her health factor never moved, and after the deadline she is still not Liquidatable:
        volatility decides when a warning starts, never whether a position is sold.
@@ -142,12 +147,13 @@ def _tell(market: Market | None) -> Market:
         "Bob's health factor is above 1, yet he is [red]Liquidatable[/red]: his call's deadline passed while "
         "he stayed below the base margin-call level (1.10). Alice, who met her call, is safe."
     )
+    _liquidation_act(story, market, bob, supplier, keeper)
 
-    # Act 4
+    # Act 5
     for usd in ("54000", "66000", "55000", "60000"):
         chain.sleep(60)
         set_price(market, "WBTC", usd)
-    story.step("Act 4. WBTC whipsaws $60,000 → 54,000 → 66,000 → 55,000 → 60,000 within minutes")
+    story.step("Act 5. WBTC whipsaws $60,000 → 54,000 → 66,000 → 55,000 → 60,000 within minutes")
     story.step("A keeper pokes the oracle, which consumes the new rounds", oracle.poke(wbtc, {"from": keeper}))
     story.prices()
     story.volatilities()
@@ -161,7 +167,56 @@ def _tell(market: Market | None) -> Market:
         "Carol is past her deadline but [green]not Liquidatable[/green]: her health factor stayed above the base "
         "level (1.10). Volatility widened the warning band; it cannot sell a position."
     )
+
     return market
+
+
+def _liquidation_act(story: Story, market: Market, bob, supplier, keeper) -> None:
+    project = _project()
+    pool, usdc, liquidator = market.pool, market.base.token, market.liquidator
+    weth = market.collaterals["WETH"].token
+    tx = liquidator.kick(bob, keeper, {"from": keeper})
+    (auction_id,) = tx.return_value
+    story.step("Act 4. A keeper kicks Bob: a slice of his WETH goes to auction", tx)
+    a = liquidator.auctions(auction_id)
+    console.print(
+        f"  auction {auction_id}: lot {fmt_units(a['lot'], 18, 4)} WETH, tab {fmt_units(a['tab'], 6, 2)} USDC "
+        f"(debt {fmt_units(a['debtPart'], 6, 2)} + penalty), starts at {fmt_units(a['top'], 18, 2)} USDC/WETH, "
+        "falls 1 % every 90 s"
+    )
+    story.accounts("Bob")
+
+    # an AMM where WETH trades near the oracle price, and a keeper contract with no capital
+    amm = project.MockAMM.deploy(weth, usdc, {"from": supplier})
+    fund(weth, supplier, 100 * 10**18, amm)
+    fund(usdc, supplier, 190_000 * 10**6, amm)
+    amm.addLiquidity(100 * 10**18, 190_000 * 10**6, {"from": supplier})
+    taker = project.FlashTaker.deploy(liquidator, usdc, {"from": keeper})
+    # the keeper waits, one price step at a time, until selling the lot on the AMM pays the owe
+    waited = 0
+    while True:
+        _, price, lot, tab = liquidator.getStatus(auction_id)
+        owe = min(tab, -(-lot * price * 10**6 // 10**36))
+        if amm.quote(weth, lot) > owe * 101 // 100:
+            break
+        chain.sleep(90)
+        chain.mine()
+        waited += 90
+    before = usdc.balanceOf(keeper)
+    tx = taker.take(auction_id, lot, price, amm, 0, {"from": keeper})
+    story.step(
+        f"{waited // 60} min later the auction asks {fmt_units(price, 18, 2)} USDC/WETH; FlashTaker (0 USDC of its "
+        "own) takes the lot, sells it on the AMM and repays, in one transaction",
+        tx,
+    )
+    profit = usdc.balanceOf(keeper) - before
+    console.print(f"  keeper's spread: {fmt_units(profit, 6, 2)} USDC; auctions still live: {liquidator.activeCount()}")
+    story.accounts("Bob")
+    fund_assets = market.fund.totalAssets()
+    console.print(
+        f"  insurance fund assets {fmt_units(fund_assets, 6, 2)} USDC (penalty income "
+        f"{fmt_units(market.fund.penaltyIncome(), 6, 2)}); bad debt realised {fmt_units(pool.realizedLosses(), 6, 2)}"
+    )
 
 
 def _project():
