@@ -102,7 +102,7 @@ bench: install check-port
 # calls a bare `solc`.
 lint: install
 	@test -x $(VENV)/bin/slither || $(PY) -m pip install "slither-analyzer==$(SLITHER_VERSION)"
-	slither . --compile-force-framework foundry --filter-paths node_modules --exclude-dependencies
+	slither . --config-file slither.config.json --fail-medium
 
 clean:
 	rm -rf build out cache reports .hypothesis .pytest_cache

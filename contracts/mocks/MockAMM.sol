@@ -39,11 +39,12 @@ contract MockAMM {
         base.safeTransferFrom(msg.sender, address(this), baseAmount);
     }
 
-    /// @notice amountOut = reserveOut · in' / (reserveIn + in'), in' = amountIn · (1 − fee).
+    /// @notice amountOut = reserveOut · in' / (reserveIn + in'), in' = amountIn · (1 − fee)
+    /// (Uniswap v2's formula, multiplied out so that nothing is divided before a product).
     function quote(address tokenIn, uint256 amountIn) public view returns (uint256) {
         (uint256 rIn, uint256 rOut) = _reserves(tokenIn);
-        uint256 inAfterFee = (amountIn * (10_000 - FEE_BPS)) / 10_000;
-        return (rOut * inAfterFee) / (rIn + inAfterFee);
+        uint256 inWithFee = amountIn * (10_000 - FEE_BPS);
+        return (rOut * inWithFee) / (rIn * 10_000 + inWithFee);
     }
 
     function swapExactIn(address tokenIn, uint256 amountIn, uint256 minOut, address to) external returns (uint256 out) {
