@@ -398,7 +398,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         a.lot -= slice;
         a.debtPart -= repaid;
         totalTab -= owe;
-        pool.auctionRepaid(repaid);
+        pool.auctionRepaid(a.account, repaid);
         if (penaltyPaid != 0) fund.notifyIncome(0, penaltyPaid);
         if (a.lot == 0 || a.tab == 0) {
             _end(id, a);

@@ -70,6 +70,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     IDutchAuctionLiquidator public liquidator;
     IInsuranceFund public insuranceFund;
     mapping(address account => uint256) public liveAuctions;
+    mapping(address account => uint256) public debtInAuctionOf; // [base units] its share of debtInAuction
     uint256 public realizedLosses; // [base units] every loss booked, ever
     uint256 public coveredByReserves; // [base units]
     uint256 public coveredByFund; // [base units]
@@ -361,6 +362,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         normalizedDebtOf[account] = normalized - normalizedMoved;
         totalNormalizedDebt -= normalizedMoved;
         debtInAuction += debtMoved;
+        debtInAuctionOf[account] += debtMoved;
         liveAuctions[account] += auctions;
         for (uint256 i; i < MAX_COLLATERALS; ++i) {
             if (lots[i] != 0) _moveCollateralOut(account, snap.asset[i], i, lots[i], address(liquidator));
@@ -370,8 +372,9 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     }
 
     /// @inheritdoc ILendingPool
-    function auctionRepaid(uint256 amount) external onlyLiquidator onlyProtocolHook {
+    function auctionRepaid(address account, uint256 amount) external onlyLiquidator onlyProtocolHook {
         debtInAuction -= amount;
+        debtInAuctionOf[account] -= amount;
         cash += amount;
     }
 
@@ -393,6 +396,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         bool hasCollateral = assetsIn[account] != 0;
         if (unpaidDebt != 0) {
             debtInAuction -= unpaidDebt;
+            debtInAuctionOf[account] -= unpaidDebt;
             if (hasCollateral || liveAuctions[account] != 0) {
                 // shortfall charged back: the account still has something to answer with
                 uint256 normalized = unpaidDebt.mulDivUp(RAY, borrowIndex);

@@ -16,8 +16,8 @@ contract PoolLens {
     struct AccountData {
         address account;
         uint256 debt; // [base units] accruing debt
-        uint256 debtInAuction; // [base units] debt held by live auctions (liquidation issue)
-        uint256 liveAuctions; // number of live auctions of the account (liquidation issue)
+        uint256 debtInAuction; // [base units] debt held by live auctions of the account
+        uint256 liveAuctions; // number of live auctions of the account
         uint256 collateralValue; // [wad USD] at the status prices
         uint256 healthFactor; // [wad], max uint without debt
         uint256 callLevel; // [wad] effective margin-call level
@@ -56,6 +56,8 @@ contract PoolLens {
         d.status = s.status;
         d.callDeadline = s.callDeadline;
         d.priceOk = s.priceOk;
+        d.debtInAuction = pool.debtInAuctionOf(account);
+        d.liveAuctions = pool.liveAuctions(account);
         if (!s.priceOk || s.debt == 0 || s.liquidationValue == 0) return d;
         // liquidation value is linear in the collateral prices: HF = 1 at prices × debtValue/liqValue
         if (s.liquidationValue > s.debtValue) {

@@ -169,7 +169,7 @@ interface ILendingPool {
         MarketSnapshot calldata snap
     ) external;
     /// @notice `amount` of debt in auction repaid by a take (the tokens arrive in the same call).
-    function auctionRepaid(uint256 amount) external;
+    function auctionRepaid(address account, uint256 amount) external;
     /// @notice An auction of `account` ended: `leftover` collateral (already sent back to the
     /// pool) returns to the account; `unpaidDebt` is charged back to the account while it has
     /// collateral or another live auction, else realised as bad debt. When the account's last
@@ -193,6 +193,8 @@ interface ILendingPool {
     function collateralOf(address account, address asset) external view returns (uint256);
     /// @notice Live auctions of the account; while any is live it may only repay or top up.
     function liveAuctions(address account) external view returns (uint256);
+    /// @notice The account's debt held by live auctions (non-accruing) [base units].
+    function debtInAuctionOf(address account) external view returns (uint256);
     /// @notice Bitmap of the collateral slots (see `IMarketConfig.collateralSlots`) the account holds.
     function assetsIn(address account) external view returns (uint256);
     /// @notice WAD health factor at the status prices; `type(uint256).max` without debt.
