@@ -62,8 +62,17 @@ $(VENV_STAMP): pyproject.toml | $(PY)
 	touch $@
 
 # ---- build --------------------------------------------------------------------
-compile: install
-	brownie compile
+# Trap: Brownie's incremental build can keep a contract compiled against an older
+# version of an interface it imports (seen: a stale liquidator calling a changed pool
+# hook). Any Solidity change therefore recompiles everything (~10 s).
+SOL_SOURCES := $(shell find contracts interfaces -name '*.sol' 2>/dev/null)
+BROWNIE_STAMP := build/.margincall-compiled.stamp
+
+$(BROWNIE_STAMP): $(SOL_SOURCES) brownie-config.yaml | $(NPM_STAMP) $(VENV_STAMP)
+	brownie compile --all
+	touch $@
+
+compile: install $(BROWNIE_STAMP)
 	forge build
 
 # ---- tests --------------------------------------------------------------------
@@ -82,17 +91,17 @@ check-port:
 
 # pytest through Brownie's plugin; pyproject.toml adds `--network anvil` and
 # skips tests/forge.
-test-py: install check-port
+test-py: install check-port $(BROWNIE_STAMP)
 	brownie test $(PYTEST_ARGS)
 
 test-forge: install
 	forge test $(FORGE_ARGS)
 
 # ---- scripts ------------------------------------------------------------------
-demo: install check-port
+demo: install check-port $(BROWNIE_STAMP)
 	brownie run scripts/demo.py --network anvil
 
-bench: install check-port
+bench: install check-port $(BROWNIE_STAMP)
 	brownie run scripts/bench.py --network anvil
 
 # ---- static analysis ----------------------------------------------------------

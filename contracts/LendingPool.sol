@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
@@ -69,8 +70,13 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     // liquidation and losses
     IDutchAuctionLiquidator public liquidator;
     IInsuranceFund public insuranceFund;
-    mapping(address account => uint256) public liveAuctions;
-    mapping(address account => uint256) public debtInAuctionOf; // [base units] its share of debtInAuction
+    /// @dev One slot per account: the PoolLens reads it for every account of a batch.
+    struct InAuction {
+        uint128 debt; // [base units] the account's share of debtInAuction
+        uint128 auctions; // live auctions of the account
+    }
+
+    mapping(address account => InAuction) internal _inAuction;
     uint256 public realizedLosses; // [base units] every loss booked, ever
     uint256 public coveredByReserves; // [base units]
     uint256 public coveredByFund; // [base units]
@@ -211,7 +217,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (amount == 0 || amount > balance) revert InsufficientCollateral(balance);
         _accrue();
 
-        if (liveAuctions[msg.sender] != 0) revert LiveAuctions(liveAuctions[msg.sender]);
+        if (_inAuction[msg.sender].auctions != 0) revert LiveAuctions(_inAuction[msg.sender].auctions);
         bool hasDebt = normalizedDebtOf[msg.sender] != 0;
         MarketSnapshot memory snap;
         if (hasDebt) {
@@ -239,7 +245,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (receiver == address(0)) revert ZeroAddress();
         _accrue();
         if (amount > cash) revert InsufficientLiquidity(cash);
-        if (liveAuctions[msg.sender] != 0) revert LiveAuctions(liveAuctions[msg.sender]);
+        if (_inAuction[msg.sender].auctions != 0) revert LiveAuctions(_inAuction[msg.sender].auctions);
         _pokeHeld(msg.sender);
         MarketSnapshot memory snap = _snapshot(msg.sender, true);
         if (normalizedDebtOf[msg.sender] != 0) _requireHealthy(msg.sender, snap);
@@ -362,8 +368,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         normalizedDebtOf[account] = normalized - normalizedMoved;
         totalNormalizedDebt -= normalizedMoved;
         debtInAuction += debtMoved;
-        debtInAuctionOf[account] += debtMoved;
-        liveAuctions[account] += auctions;
+        InAuction storage held = _inAuction[account];
+        (held.debt, held.auctions) = (SafeCast.toUint128(held.debt + debtMoved), SafeCast.toUint128(held.auctions + auctions));
         for (uint256 i; i < MAX_COLLATERALS; ++i) {
             if (lots[i] != 0) _moveCollateralOut(account, snap.asset[i], i, lots[i], address(liquidator));
         }
@@ -374,7 +380,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// @inheritdoc ILendingPool
     function auctionRepaid(address account, uint256 amount) external onlyLiquidator onlyProtocolHook {
         debtInAuction -= amount;
-        debtInAuctionOf[account] -= amount;
+        _inAuction[account].debt -= SafeCast.toUint128(amount);
         cash += amount;
     }
 
@@ -385,7 +391,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         onlyProtocolHook
     {
         _accrue();
-        liveAuctions[account] -= 1;
+        InAuction storage inAuction = _inAuction[account];
+        inAuction.auctions -= 1;
         if (leftover != 0) {
             // back to the account, never to the wallet; exempt from the cap and a freeze
             _balances[account][asset] += leftover;
@@ -396,8 +403,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         bool hasCollateral = assetsIn[account] != 0;
         if (unpaidDebt != 0) {
             debtInAuction -= unpaidDebt;
-            debtInAuctionOf[account] -= unpaidDebt;
-            if (hasCollateral || liveAuctions[account] != 0) {
+            inAuction.debt -= SafeCast.toUint128(unpaidDebt);
+            if (hasCollateral || inAuction.auctions != 0) {
                 // shortfall charged back: the account still has something to answer with
                 uint256 normalized = unpaidDebt.mulDivUp(RAY, borrowIndex);
                 normalizedDebtOf[account] += normalized;
@@ -408,7 +415,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
             }
         }
         // the last auction ended, nothing is left to sell: what is still owed is bad debt
-        if (liveAuctions[account] == 0 && !hasCollateral) _writeOffDebt(account);
+        if (inAuction.auctions == 0 && !hasCollateral) _writeOffDebt(account);
     }
 
     /// @inheritdoc ILendingPool
@@ -532,6 +539,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     function _snapshotOf(uint256 slotMask, bool strict) internal view returns (MarketSnapshot memory snap) {
         snap.market = config.marketParams();
+        snap.borrowIndex = _currentIndex();
         snap.volRef = oracle.volRef();
         (snap.basePriced, snap.baseLow, snap.baseHigh) = _price(address(baseToken), strict);
         snap.ok = snap.basePriced;
@@ -587,14 +595,17 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     }
 
     function _valuation(address account, MarketSnapshot memory snap) internal view returns (Valuation memory v) {
-        v.debt = normalizedDebtOf[account].mulDivUp(_currentIndex(), RAY);
+        v.debt = normalizedDebtOf[account].mulDivUp(snap.borrowIndex, RAY);
         v.debtValue = v.debt.mulDivUp(snap.baseLow, BASE_SCALE);
         v.openingDebtValue = v.debt.mulDivUp(snap.baseHigh, BASE_SCALE);
         v.priceOk = snap.basePriced;
-        // iterate the slots the snapshot priced: a slot whose balance is 0 adds nothing
-        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+        // the slots the account holds (a slot the snapshot did not read has no asset: skipped)
+        uint256 held = assetsIn[account];
+        for (uint256 i; held != 0; ++i) {
             address asset = snap.asset[i];
-            if (asset == address(0)) continue;
+            bool skip = held & 1 == 0 || asset == address(0);
+            held >>= 1;
+            if (skip) continue;
             uint256 amount = _balances[account][asset];
             if (amount == 0) continue;
             if (!snap.priced[i]) v.priceOk = false;
@@ -673,6 +684,9 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         s.priceOk = v.priceOk;
         MarginCall memory call = _calls[account];
         s.callDeadline = _isLive(call) ? call.deadline : 0;
+        InAuction memory inAuction = _inAuction[account];
+        (s.debtInAuction, s.liveAuctions) = (inAuction.debt, inAuction.auctions);
+        s.assetsIn = assetsIn[account];
         if (!v.priceOk) return s;
         s.healthFactor = _hf(v);
         s.callLevel = _callLevel(v, snap);
@@ -713,12 +727,26 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     }
 
     /// @inheritdoc ILendingPool
-    function accountStateAt(address account, MarketSnapshot calldata snap)
+    function accountStates(address[] calldata list)
         external
         view
-        returns (AccountState memory)
+        returns (AccountState[] memory states, MarketSnapshot memory snap)
     {
-        return _accountState(account, snap);
+        snap = _snapshotOf(type(uint256).max, false);
+        states = new AccountState[](list.length);
+        for (uint256 i; i < list.length; ++i) {
+            states[i] = _accountState(list[i], snap);
+        }
+    }
+
+    /// @inheritdoc ILendingPool
+    function liveAuctions(address account) external view returns (uint256) {
+        return _inAuction[account].auctions;
+    }
+
+    /// @inheritdoc ILendingPool
+    function debtInAuctionOf(address account) external view returns (uint256) {
+        return _inAuction[account].debt;
     }
 
     /// @inheritdoc ILendingPool

@@ -288,7 +288,7 @@ contract MarketConfig is IMarketConfig {
         if (any) {
             // cusp · buf ≥ (1 + max p) / 2 and tip + chip · dust ≤ min p · dust / 2: a self-kick
             // followed by a self-take pays more penalty than it earns in incentives
-            if (l.cusp.wMulDown(l.buf) < (WAD + maxPenalty) / 2) revert BadAuctionCurve();
+            if (2 * l.cusp.wMulDown(l.buf) < WAD + maxPenalty) revert BadAuctionCurve();
             if (l.tip + l.chip.wMulUp(m.dust) > minPenalty.wMulDown(m.dust) / 2) revert KeeperIncentiveTooHigh();
         }
     }

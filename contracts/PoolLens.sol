@@ -39,31 +39,34 @@ contract PoolLens {
 
     /// @notice The state of every account in `list`, at one snapshot.
     function accounts(address[] calldata list) external view returns (AccountData[] memory out) {
-        MarketSnapshot memory snap = pool.marketSnapshot();
+        (AccountState[] memory states, MarketSnapshot memory snap) = pool.accountStates(list);
         out = new AccountData[](list.length);
         for (uint256 i; i < list.length; ++i) {
-            out[i] = _account(list[i], snap);
+            out[i] = _account(list[i], states[i], snap);
         }
     }
 
-    function _account(address account, MarketSnapshot memory snap) internal view returns (AccountData memory d) {
-        AccountState memory s = pool.accountStateAt(account, snap);
+    function _account(address account, AccountState memory s, MarketSnapshot memory snap)
+        internal
+        pure
+        returns (AccountData memory d)
+    {
         d.account = account;
         d.debt = s.debt;
+        d.debtInAuction = s.debtInAuction;
+        d.liveAuctions = s.liveAuctions;
         d.collateralValue = s.collateralValue;
         d.healthFactor = s.healthFactor;
         d.callLevel = s.callLevel;
         d.status = s.status;
         d.callDeadline = s.callDeadline;
         d.priceOk = s.priceOk;
-        d.debtInAuction = pool.debtInAuctionOf(account);
-        d.liveAuctions = pool.liveAuctions(account);
         if (!s.priceOk || s.debt == 0 || s.liquidationValue == 0) return d;
         // liquidation value is linear in the collateral prices: HF = 1 at prices × debtValue/liqValue
         if (s.liquidationValue > s.debtValue) {
             d.liquidationDrop = WAD - Math.mulDiv(s.debtValue, WAD, s.liquidationValue, Math.Rounding.Ceil);
         }
-        uint256 held = pool.assetsIn(account);
+        uint256 held = s.assetsIn;
         if (held != 0 && held & (held - 1) == 0) {
             uint256 slot = Math.log2(held);
             // rounded up: the warning errs on the early side

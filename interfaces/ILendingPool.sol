@@ -20,6 +20,7 @@ enum AccountStatus {
 struct MarketSnapshot {
     bool ok;
     MarketParams market;
+    uint256 borrowIndex; // [ray] as of the snapshot (interest accrued to now)
     uint256 volRef; // [wad] σ_ref
     bool basePriced;
     uint256 baseLow; // [wad]
@@ -47,6 +48,9 @@ struct AccountState {
     AccountStatus status;
     uint256 callDeadline; // [unix seconds] of the live call, 0 when none
     bool priceOk;
+    uint256 debtInAuction; // [base units] the account's debt held by live auctions
+    uint256 liveAuctions; // number of live auctions of the account
+    uint256 assetsIn; // bitmap of the collateral slots it holds
 }
 
 /// @title ILendingPool
@@ -209,8 +213,12 @@ interface ILendingPool {
     function effectiveCallHF(address account) external view returns (uint256);
     /// @notice The account's state; never reverts on a price (see `AccountState.priceOk`).
     function accountState(address account) external view returns (AccountState memory);
-    /// @notice A snapshot of every listed slot, for batched reads (PoolLens). Never reverts.
+    /// @notice A snapshot of every listed slot, for batched reads. Never reverts.
     function marketSnapshot() external view returns (MarketSnapshot memory);
-    /// @notice `accountState` at a snapshot taken once by the caller (PoolLens).
-    function accountStateAt(address account, MarketSnapshot calldata snap) external view returns (AccountState memory);
+    /// @notice The state of every account in `list` at one snapshot of every listed slot
+    /// (returned too), for PoolLens: prices, parameters and volatilities are read once.
+    function accountStates(address[] calldata list)
+        external
+        view
+        returns (AccountState[] memory states, MarketSnapshot memory snap);
 }

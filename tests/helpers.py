@@ -9,8 +9,13 @@ RAY = 10**27
 
 def err(name: str, *args) -> str:
     """The revert message Brownie 1.22 gives a custom error: ``"Name: a, b"`` (``"Name: "``
-    without arguments). Addresses are compared as Brownie prints them (checksummed)."""
-    return f"{name}: " + ", ".join(str(a) for a in args)
+    without arguments). Brownie prints addresses in lower case."""
+
+    def show(a) -> str:
+        text = str(a)
+        return text.lower() if text.startswith("0x") and len(text) == 42 else text
+
+    return f"{name}: " + ", ".join(show(a) for a in args)
 
 
 def fund(token, who, amount, spender=None):
