@@ -40,9 +40,13 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     uint256 internal immutable BASE_SCALE; // 10 ** base decimals
 
     // ================================================================ storage
-    struct MarginCall {
-        uint64 deadline; // [unix seconds] Liquidatable after it while HF < base marginCallHF
-        uint64 lapsesAt; // [unix seconds] deadline + gracePeriod: the call is dead from then on
+    /// @dev What the pool keeps per account besides balances and debt, in one slot: the
+    /// PoolLens reads it for every account of a batch.
+    struct AccountMeta {
+        uint64 callDeadline; // [unix seconds] Liquidatable after it while HF < base marginCallHF
+        uint64 callLapsesAt; // [unix seconds] deadline + gracePeriod: the call is dead from then on
+        uint32 liveAuctions; // auctions of the account's collateral still running
+        uint8 assetsIn; // bitmap over the config's collateral slots
     }
 
     // supply book
@@ -62,21 +66,14 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     // collateral
     mapping(address asset => uint256) public totalCollateral; // [token units]
     mapping(address account => mapping(address asset => uint256)) internal _balances; // [token units]
-    mapping(address account => uint256) public assetsIn; // bitmap over the config's slots
 
-    // margin calls
-    mapping(address account => MarginCall) internal _calls;
+    // margin calls, live auctions, collateral held
+    mapping(address account => AccountMeta) internal _meta;
 
     // liquidation and losses
     IDutchAuctionLiquidator public liquidator;
     IInsuranceFund public insuranceFund;
-    /// @dev One slot per account: the PoolLens reads it for every account of a batch.
-    struct InAuction {
-        uint128 debt; // [base units] the account's share of debtInAuction
-        uint128 auctions; // live auctions of the account
-    }
-
-    mapping(address account => InAuction) internal _inAuction;
+    mapping(address account => uint256) public debtInAuctionOf; // [base units] its share of debtInAuction
     uint256 public realizedLosses; // [base units] every loss booked, ever
     uint256 public coveredByReserves; // [base units]
     uint256 public coveredByFund; // [base units]
@@ -185,12 +182,12 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         _accrue();
 
         uint256 newTotal = totalCollateral[asset] + amount;
-        assetsIn[onBehalfOf] |= 1 << c.slot;
+        _meta[onBehalfOf].assetsIn |= uint8(1 << c.slot);
         bool overCap = newTotal > c.supplyCap;
         bool hasDebt = normalizedDebtOf[onBehalfOf] != 0;
         // prices are read only when needed, once, and never required (a top-up always works)
         MarketSnapshot memory snap;
-        if (hasDebt && (overCap || _calls[onBehalfOf].deadline != 0)) snap = _snapshot(onBehalfOf, false);
+        if (hasDebt && (overCap || _meta[onBehalfOf].callDeadline != 0)) snap = _snapshot(onBehalfOf, false);
         // over the cap only for accounts that need the top-up: not Healthy, or unpriceable with debt
         if (overCap && !(hasDebt && (!snap.ok || _status(onBehalfOf, snap) != AccountStatus.Healthy))) {
             revert SupplyCapExceeded(asset, c.supplyCap);
@@ -217,7 +214,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (amount == 0 || amount > balance) revert InsufficientCollateral(balance);
         _accrue();
 
-        if (_inAuction[msg.sender].auctions != 0) revert LiveAuctions(_inAuction[msg.sender].auctions);
+        if (_meta[msg.sender].liveAuctions != 0) revert LiveAuctions(_meta[msg.sender].liveAuctions);
         bool hasDebt = normalizedDebtOf[msg.sender] != 0;
         MarketSnapshot memory snap;
         if (hasDebt) {
@@ -229,7 +226,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
         _balances[msg.sender][asset] = balance - amount;
         totalCollateral[asset] -= amount;
-        if (balance == amount) assetsIn[msg.sender] &= ~(uint256(1) << c.slot);
+        if (balance == amount) _meta[msg.sender].assetsIn &= ~uint8(1 << c.slot);
 
         // without debt no price is needed (DESIGN.md 3); with debt, same snapshot, after the change
         if (hasDebt) _requireOpeningMargin(msg.sender, snap);
@@ -245,7 +242,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (receiver == address(0)) revert ZeroAddress();
         _accrue();
         if (amount > cash) revert InsufficientLiquidity(cash);
-        if (_inAuction[msg.sender].auctions != 0) revert LiveAuctions(_inAuction[msg.sender].auctions);
+        if (_meta[msg.sender].liveAuctions != 0) revert LiveAuctions(_meta[msg.sender].liveAuctions);
         _pokeHeld(msg.sender);
         MarketSnapshot memory snap = _snapshot(msg.sender, true);
         if (normalizedDebtOf[msg.sender] != 0) _requireHealthy(msg.sender, snap);
@@ -287,7 +284,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         totalNormalizedDebt -= normalizedRepaid;
         cash += repaid;
 
-        if (_calls[onBehalfOf].deadline != 0) _clearCallWith(onBehalfOf, _snapshot(onBehalfOf, false));
+        if (_meta[onBehalfOf].callDeadline != 0) _clearCallWith(onBehalfOf, _snapshot(onBehalfOf, false));
         emit Repaid(msg.sender, onBehalfOf, repaid);
         baseToken.safeTransferFrom(msg.sender, address(this), repaid);
     }
@@ -298,25 +295,25 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         _accrue();
         MarketSnapshot memory snap = _snapshot(account, true);
         AccountStatus status = _status(account, snap);
-        MarginCall memory call = _calls[account];
-        if (_isLive(call)) revert MarginCallAlreadyLive(call.deadline);
+        AccountMeta memory meta = _meta[account];
+        if (_isLive(meta)) revert MarginCallAlreadyLive(meta.callDeadline);
         if (status != AccountStatus.MarginCall) revert NotInMarginCall(status);
 
         uint256 grace = snap.market.gracePeriod;
         uint256 deadline = block.timestamp + grace;
-        _calls[account] = MarginCall(uint64(deadline), uint64(deadline + grace));
+        (_meta[account].callDeadline, _meta[account].callLapsesAt) = (uint64(deadline), uint64(deadline + grace));
         emit MarginCallIssued(account, _hf(_valuation(account, snap)), deadline);
     }
 
     /// @inheritdoc ILendingPool
     function clearMarginCall(address account) external nonReentrant {
         _accrue();
-        if (!_isLive(_calls[account])) revert NoLiveMarginCall();
+        if (!_isLive(_meta[account])) revert NoLiveMarginCall();
         MarketSnapshot memory snap;
         if (normalizedDebtOf[account] != 0) snap = _snapshot(account, true);
         AccountStatus status = _status(account, snap); // Healthy without debt, no price read
         if (status != AccountStatus.Healthy) revert AccountNotHealthy(status);
-        delete _calls[account];
+        _dropCall(account);
         emit MarginCallMet(account);
     }
 
@@ -324,20 +321,24 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// the snapshot's prices (an account without debt is Healthy without a price). Without a
     /// valid price the call simply stays (DESIGN.md 3). A lapsed call is tidied away silently.
     function _clearCallWith(address account, MarketSnapshot memory snap) internal {
-        MarginCall memory call = _calls[account];
-        if (call.deadline == 0) return;
-        if (!_isLive(call)) {
-            delete _calls[account];
+        AccountMeta memory meta = _meta[account];
+        if (meta.callDeadline == 0) return;
+        if (!_isLive(meta)) {
+            _dropCall(account);
             return;
         }
         bool hasDebt = normalizedDebtOf[account] != 0;
         if (hasDebt && (!snap.ok || _status(account, snap) != AccountStatus.Healthy)) return;
-        delete _calls[account];
+        _dropCall(account);
         emit MarginCallMet(account);
     }
 
-    function _isLive(MarginCall memory call) internal view returns (bool) {
-        return call.deadline != 0 && block.timestamp < call.lapsesAt;
+    function _dropCall(address account) internal {
+        (_meta[account].callDeadline, _meta[account].callLapsesAt) = (0, 0);
+    }
+
+    function _isLive(AccountMeta memory meta) internal view returns (bool) {
+        return meta.callDeadline != 0 && block.timestamp < meta.callLapsesAt;
     }
 
     // ================================================================ liquidation
@@ -368,8 +369,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         normalizedDebtOf[account] = normalized - normalizedMoved;
         totalNormalizedDebt -= normalizedMoved;
         debtInAuction += debtMoved;
-        InAuction storage held = _inAuction[account];
-        (held.debt, held.auctions) = (SafeCast.toUint128(held.debt + debtMoved), SafeCast.toUint128(held.auctions + auctions));
+        debtInAuctionOf[account] += debtMoved;
+        _meta[account].liveAuctions += SafeCast.toUint32(auctions);
         for (uint256 i; i < MAX_COLLATERALS; ++i) {
             if (lots[i] != 0) _moveCollateralOut(account, snap.asset[i], i, lots[i], address(liquidator));
         }
@@ -380,7 +381,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// @inheritdoc ILendingPool
     function auctionRepaid(address account, uint256 amount) external onlyLiquidator onlyProtocolHook {
         debtInAuction -= amount;
-        _inAuction[account].debt -= SafeCast.toUint128(amount);
+        debtInAuctionOf[account] -= amount;
         cash += amount;
     }
 
@@ -391,20 +392,20 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         onlyProtocolHook
     {
         _accrue();
-        InAuction storage inAuction = _inAuction[account];
-        inAuction.auctions -= 1;
+        AccountMeta storage meta = _meta[account];
+        meta.liveAuctions -= 1;
         if (leftover != 0) {
             // back to the account, never to the wallet; exempt from the cap and a freeze
             _balances[account][asset] += leftover;
             totalCollateral[asset] += leftover;
-            assetsIn[account] |= 1 << config.collateralInfo(asset).slot;
+            meta.assetsIn |= uint8(1 << config.collateralInfo(asset).slot);
             emit CollateralReturned(account, asset, leftover);
         }
-        bool hasCollateral = assetsIn[account] != 0;
+        bool hasCollateral = meta.assetsIn != 0;
         if (unpaidDebt != 0) {
             debtInAuction -= unpaidDebt;
-            inAuction.debt -= SafeCast.toUint128(unpaidDebt);
-            if (hasCollateral || inAuction.auctions != 0) {
+            debtInAuctionOf[account] -= unpaidDebt;
+            if (hasCollateral || meta.liveAuctions != 0) {
                 // shortfall charged back: the account still has something to answer with
                 uint256 normalized = unpaidDebt.mulDivUp(RAY, borrowIndex);
                 normalizedDebtOf[account] += normalized;
@@ -415,12 +416,12 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
             }
         }
         // the last auction ended, nothing is left to sell: what is still owed is bad debt
-        if (inAuction.auctions == 0 && !hasCollateral) _writeOffDebt(account);
+        if (meta.liveAuctions == 0 && !hasCollateral) _writeOffDebt(account);
     }
 
     /// @inheritdoc ILendingPool
     function closeAccount(address account) external onlyLiquidator onlyProtocolHook {
-        uint256 held = assetsIn[account];
+        uint256 held = _meta[account].assetsIn;
         if (held != 0) {
             address[MAX_COLLATERALS] memory slots = config.collateralSlots();
             for (uint256 i; held != 0; ++i) {
@@ -452,7 +453,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         uint256 balance = _balances[account][asset] - amount;
         _balances[account][asset] = balance;
         totalCollateral[asset] -= amount;
-        if (balance == 0) assetsIn[account] &= ~(uint256(1) << slot);
+        if (balance == 0) _meta[account].assetsIn &= ~uint8(1 << slot);
         IERC20(asset).safeTransfer(to, amount);
     }
 
@@ -534,7 +535,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// @dev Reads what the account's risk checks need (see `MarketSnapshot`): only the slots it
     /// holds. With `strict`, an invalid price reverts with the oracle's named error.
     function _snapshot(address account, bool strict) internal view returns (MarketSnapshot memory) {
-        return _snapshotOf(assetsIn[account], strict);
+        return _snapshotOf(_meta[account].assetsIn, strict);
     }
 
     function _snapshotOf(uint256 slotMask, bool strict) internal view returns (MarketSnapshot memory snap) {
@@ -573,7 +574,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// @dev Lets the oracle consume pending rounds of the account's collateral before a borrow
     /// or a withdrawal reads their volatility (DESIGN.md 3: lazy pokes).
     function _pokeHeld(address account) internal {
-        uint256 held = assetsIn[account];
+        uint256 held = _meta[account].assetsIn;
         if (held == 0) return;
         address[MAX_COLLATERALS] memory slots = config.collateralSlots();
         for (uint256 i; held != 0; ++i) {
@@ -600,7 +601,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         v.openingDebtValue = v.debt.mulDivUp(snap.baseHigh, BASE_SCALE);
         v.priceOk = snap.basePriced;
         // the slots the account holds (a slot the snapshot did not read has no asset: skipped)
-        uint256 held = assetsIn[account];
+        uint256 held = _meta[account].assetsIn;
         for (uint256 i; held != 0; ++i) {
             address asset = snap.asset[i];
             bool skip = held & 1 == 0 || asset == address(0);
@@ -642,8 +643,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (v.debt == 0) return AccountStatus.Healthy;
         uint256 hf = _hf(v);
         if (hf < WAD) return AccountStatus.Liquidatable;
-        MarginCall memory call = _calls[account];
-        if (_isLive(call) && block.timestamp > call.deadline && hf < snap.market.marginCallHF) {
+        AccountMeta memory meta = _meta[account];
+        if (_isLive(meta) && block.timestamp > meta.callDeadline && hf < snap.market.marginCallHF) {
             return AccountStatus.Liquidatable;
         }
         if (hf < _callLevel(v, snap)) return AccountStatus.MarginCall;
@@ -682,15 +683,24 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         s.liquidationValue = v.liquidationValue;
         s.debtValue = v.debtValue;
         s.priceOk = v.priceOk;
-        MarginCall memory call = _calls[account];
-        s.callDeadline = _isLive(call) ? call.deadline : 0;
-        InAuction memory inAuction = _inAuction[account];
-        (s.debtInAuction, s.liveAuctions) = (inAuction.debt, inAuction.auctions);
-        s.assetsIn = assetsIn[account];
+        AccountMeta memory meta = _meta[account];
+        s.callDeadline = _isLive(meta) ? meta.callDeadline : 0;
+        s.liveAuctions = meta.liveAuctions;
+        s.assetsIn = meta.assetsIn;
+        if (meta.liveAuctions != 0) s.debtInAuction = debtInAuctionOf[account];
         if (!v.priceOk) return s;
         s.healthFactor = _hf(v);
         s.callLevel = _callLevel(v, snap);
         s.status = _statusOf(account, v, snap);
+        if (v.debt == 0 || v.liquidationValue == 0) return s;
+        // liquidation value is linear in the collateral prices: HF = 1 at prices × debtValue/liqValue
+        if (v.liquidationValue > v.debtValue) {
+            s.liquidationDrop = WAD - v.debtValue.mulDivUp(WAD, v.liquidationValue);
+        }
+        uint256 held = s.assetsIn;
+        if (held & (held - 1) == 0) {
+            s.liquidationPrice = snap.high[Math.log2(held)].mulDivUp(v.debtValue, v.liquidationValue);
+        }
     }
 
     // ================================================================ views
@@ -741,12 +751,12 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     /// @inheritdoc ILendingPool
     function liveAuctions(address account) external view returns (uint256) {
-        return _inAuction[account].auctions;
+        return _meta[account].liveAuctions;
     }
 
     /// @inheritdoc ILendingPool
-    function debtInAuctionOf(address account) external view returns (uint256) {
-        return _inAuction[account].debt;
+    function assetsIn(address account) external view returns (uint256) {
+        return _meta[account].assetsIn;
     }
 
     /// @inheritdoc ILendingPool
@@ -757,8 +767,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     /// @inheritdoc ILendingPool
     function marginCallDeadline(address account) external view returns (uint256) {
-        MarginCall memory call = _calls[account];
-        return _isLive(call) ? call.deadline : 0;
+        AccountMeta memory meta = _meta[account];
+        return _isLive(meta) ? meta.callDeadline : 0;
     }
 
     /// @notice Value of an account's supply shares at book value [base units], rounded down.

@@ -51,6 +51,11 @@ struct AccountState {
     uint256 debtInAuction; // [base units] the account's debt held by live auctions
     uint256 liveAuctions; // number of live auctions of the account
     uint256 assetsIn; // bitmap of the collateral slots it holds
+    /// [wad USD] the price of its only collateral at which HF reaches 1 (base price held),
+    /// rounded up (the warning errs early); 0 with several collaterals or no debt
+    uint256 liquidationPrice;
+    /// [wad] the uniform fall of all its collateral prices at which HF reaches 1 (0 when HF ≤ 1)
+    uint256 liquidationDrop;
 }
 
 /// @title ILendingPool

@@ -31,6 +31,7 @@ from rich.table import Table
 from .chain import account_view, fund, price_of, set_price, sleep, volatility_of
 from .deploy import Market, deploy_market
 from .params import load_params
+from .rpc import install_receipt_retry
 from .units import fmt_hf, fmt_units
 
 # the story prints to the terminal; Brownie's own per-transaction lines are silenced below
@@ -97,6 +98,7 @@ class Story:
 def run(market: Market | None = None) -> Market:
     """Deploy (unless given a market) and tell the story. Returns the market."""
     warnings.filterwarnings("ignore", category=FutureWarning)
+    install_receipt_retry()
     # Brownie prints every transaction to stdout; the story tells each one itself
     with contextlib.redirect_stdout(io.StringIO()):
         return _tell(market)

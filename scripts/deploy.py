@@ -9,9 +9,11 @@ from brownie import accounts, project
 
 from margincall.deploy import deploy_market, write_deployment
 from margincall.params import DEMO_PARAMS, load_params
+from margincall.rpc import install_receipt_retry
 
 
 def main():
+    install_receipt_retry()
     spec = load_params(os.environ.get("PARAMS", DEMO_PARAMS))
     governor, guardian = accounts[0], accounts[1]
     market = deploy_market(project.get_loaded_projects()[0], governor, spec, guardian)
