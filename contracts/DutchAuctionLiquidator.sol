@@ -177,7 +177,8 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         uint256 room = hole > totalTab ? hole - totalTab : 0;
         if (plan.totalTab > room) plan = _scaleToRoom(plan, room, st.debt, dust);
 
-        pool.seize(account, plan.lots, plan.debtMoved, plan.auctions, snap);
+        // a kick cut down by `hole` keeps the account's call (DESIGN.md 4)
+        pool.seize(account, plan.lots, plan.debtMoved, plan.auctions, plan.scaled, snap);
         ids = new uint256[](plan.auctions);
         uint256 n;
         uint256 lotValue;
@@ -214,12 +215,37 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             ++held;
         }
         (bool full, uint256 f) = _fraction(st, snap, harmonic);
+        _fill(plan, amounts, values, held, full, f, st, snap);
+        // a partial plan whose rounding would leave less than dust of debt becomes the full one:
+        // all debt and all collateral (DESIGN.md 3), never all debt against part of the lots
+        if (!full && plan.debtMoved + snap.market.dust > st.debt) {
+            (full, plan.debtMoved, plan.auctions) = (true, 0, 0);
+            _fill(plan, amounts, values, held, true, 0, st, snap);
+        }
+        // a full kick moves exactly the debt (its value-split rounds by a few wei either way)
+        if (full) _fitDebtParts(plan, st.debt);
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            plan.totalTab += plan.tabs[i];
+        }
+    }
+
+    /// @dev Lots, tabs and debt parts of every held asset: all of it (`full`, debt split by
+    /// collateral value, equally if every price collapsed to 0; a lot may be worth less than its
+    /// tab) or the fraction `f` of it (tab = the lot's oracle value, debt part = tab/(1+p)).
+    function _fill(
+        Plan memory plan,
+        uint256[MAX_COLLATERALS] memory amounts,
+        uint256[MAX_COLLATERALS] memory values,
+        uint256 held,
+        bool full,
+        uint256 f,
+        AccountState memory st,
+        MarketSnapshot memory snap
+    ) internal view {
         for (uint256 i; i < MAX_COLLATERALS; ++i) {
             if (amounts[i] == 0) continue;
             uint256 onePlusP = WAD + snap.liquidationPenalty[i];
             if (full) {
-                // all debt, split by collateral value (equally if every price collapsed to 0);
-                // the lot may be worth less than its tab
                 plan.lots[i] = amounts[i];
                 plan.debtParts[i] =
                     st.collateralValue == 0 ? st.debt / held : st.debt.mulDivUp(values[i], st.collateralValue);
@@ -231,14 +257,6 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             }
             plan.debtMoved += plan.debtParts[i];
             plan.auctions += 1;
-        }
-        // rounding up across assets must never move more than the debt, nor leave dust behind
-        if (full || plan.debtMoved + snap.market.dust > st.debt) {
-            plan.debtMoved = st.debt;
-            _fitDebtParts(plan, st.debt);
-        }
-        for (uint256 i; i < MAX_COLLATERALS; ++i) {
-            plan.totalTab += plan.tabs[i];
         }
     }
 
@@ -270,6 +288,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         }
         if (sum > debt) plan.debtParts[last] -= Math.min(sum - debt, plan.debtParts[last]);
         else plan.debtParts[last] += debt - sum;
+        plan.debtMoved = debt;
     }
 
     /// @dev `hole` reached: every lot, tab and debt part scaled down by room/totalTab. The kick
@@ -360,6 +379,8 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         if (data.length != 0) IAuctionTaker(receiver).onAuctionTake(msg.sender, slice, owe, data);
         baseToken.safeTransferFrom(msg.sender, address(pool), repaid);
         if (penaltyPaid != 0) baseToken.safeTransferFrom(msg.sender, address(fund), penaltyPaid);
+        // a loss this take realised may have been covered with the penalty that just arrived
+        if (fund.coverOwed() != 0) fund.payCoverOwed();
         emit Take(id, maxPrice, price, owe, a.tab, a.lot, a.account);
     }
 
@@ -386,13 +407,13 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
 
     /// @dev Writes a take's state (tab, lot, debt part, Hole usage, the pool's and the fund's
     /// books, the end of the auction) before any token moves. The penalty share rounds down
-    /// (fund income); the debt share takes the rest; the take that clears the tab repays
-    /// whatever debt part is left.
+    /// (fund income); the debt share takes the rest, and the take that clears the tab puts all
+    /// of its owe towards the debt part (what a tab cannot repay is a shortfall).
     function _book(uint256 id, Auction memory a, uint256 slice, uint256 owe)
         internal
         returns (uint256 repaid, uint256 penaltyPaid)
     {
-        repaid = owe == a.tab ? a.debtPart : Math.min(owe - owe.mulDivDown(a.penalty, WAD + a.penalty), a.debtPart);
+        repaid = Math.min(owe == a.tab ? owe : owe - owe.mulDivDown(a.penalty, WAD + a.penalty), a.debtPart);
         penaltyPaid = owe - repaid;
         a.tab -= owe;
         a.lot -= slice;
@@ -408,11 +429,11 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         }
     }
 
-    /// @dev Ends an auction: a paid tab returns the rest of the lot to the account; a lot gone
-    /// with tab left leaves the unpaid debt part to the pool's shortfall rule.
+    /// @dev Ends an auction: a paid tab returns the rest of the lot to the account; any debt part
+    /// left unpaid goes to the pool's shortfall rule.
     function _end(uint256 id, Auction memory a) internal {
         uint256 leftover = a.tab == 0 ? a.lot : 0;
-        uint256 unpaid = a.tab == 0 ? 0 : a.debtPart;
+        uint256 unpaid = a.debtPart;
         totalTab -= a.tab;
         pendingLoss -= a.est;
         _remove(id);

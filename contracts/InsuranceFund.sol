@@ -59,6 +59,7 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
     uint256 public totalCovered;
     uint256 public incentivesPaid;
     mapping(address asset => uint256) public heldCollateral; // [token units] outside the assets
+    uint256 public coverOwed; // [base units] booked cover still to send (see `cover`)
     mapping(address owner => Request) public requests;
 
     // ================================================================ constructor
@@ -191,8 +192,19 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
         if (covered == 0) return 0;
         assetsBook -= covered;
         totalCovered += covered;
+        // the books may already count a penalty whose tokens this take pulls last
+        uint256 sendNow = Math.min(covered, IERC20(asset()).balanceOf(address(this)));
+        coverOwed += covered - sendNow;
         emit BadDebtCovered(covered);
-        IERC20(asset()).safeTransfer(address(pool), covered);
+        if (sendNow != 0) IERC20(asset()).safeTransfer(address(pool), sendNow);
+    }
+
+    /// @inheritdoc IInsuranceFund
+    function payCoverOwed() external onlyProtocol {
+        uint256 owed = coverOwed;
+        if (owed == 0) return;
+        coverOwed = 0;
+        IERC20(asset()).safeTransfer(address(pool), owed);
     }
 
     /// @inheritdoc IInsuranceFund

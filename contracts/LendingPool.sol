@@ -360,6 +360,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         uint256[MAX_COLLATERALS] calldata lots,
         uint256 debtMoved,
         uint256 auctions,
+        bool keepCall,
         MarketSnapshot calldata snap
     ) external onlyLiquidator onlyProtocolHook {
         uint256 normalized = normalizedDebtOf[account];
@@ -374,7 +375,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         for (uint256 i; i < MAX_COLLATERALS; ++i) {
             if (lots[i] != 0) _moveCollateralOut(account, snap.asset[i], i, lots[i], address(liquidator));
         }
-        _clearCallWith(account, snap);
+        if (!keepCall) _clearCallWith(account, snap);
         emit CollateralSeized(account, debtMoved, auctions);
     }
 
@@ -590,7 +591,9 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         uint256 collateralValue; // Σ amount·price_high: status prices, down
         uint256 liquidationValue; // Σ amount·price_high·liquidationFactor: status prices, down
         uint256 debtValue; // debt · base price_low: status prices, up
-        uint256 borrowCapacity; // Σ amount·price_low·borrowFactor: opening prices, down
+        // Σ amount·price_low·borrowFactor·marginCallHF: opening prices, each term down, so that
+        // with borrowFactor·marginCallHF ≤ liquidationFactor it never exceeds liquidationValue
+        uint256 openingCapacity;
         uint256 openingDebtValue; // debt · base price_high: opening prices, up
         uint256 volatilityWeight; // Σ value_i·σ_i [wad²], up
     }
@@ -613,7 +616,9 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
             uint256 value = amount.mulDivDown(snap.high[i], snap.scale[i]);
             v.collateralValue += value;
             v.liquidationValue += value.wMulDown(snap.liquidationFactor[i]);
-            v.borrowCapacity += amount.mulDivDown(snap.low[i], snap.scale[i]).wMulDown(snap.borrowFactor[i]);
+            v.openingCapacity += amount.mulDivDown(snap.low[i], snap.scale[i]).wMulDown(snap.borrowFactor[i]).wMulDown(
+                snap.market.marginCallHF
+            );
             v.volatilityWeight += value * snap.volatility[i];
         }
     }
@@ -665,7 +670,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// liquidationFactor` this implies HF ≥ callHF_eff: a new position never starts in the band.
     function _requireOpeningMargin(address account, MarketSnapshot memory snap) internal view {
         Valuation memory v = _valuation(account, snap);
-        uint256 capacity = v.borrowCapacity.wMulDown(snap.market.marginCallHF);
+        uint256 capacity = v.openingCapacity;
         uint256 required = v.openingDebtValue.wMulUp(_callLevel(v, snap));
         if (required > capacity) revert InsufficientMargin(required, capacity);
     }
@@ -699,7 +704,11 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         }
         uint256 held = s.assetsIn;
         if (held & (held - 1) == 0) {
-            s.liquidationPrice = snap.high[Math.log2(held)].mulDivUp(v.debtValue, v.liquidationValue);
+            // the least price P with ⌊⌊amount·P/scale⌋·lf⌋ ≥ debtValue, i.e. HF ≥ 1 (exact)
+            uint256 slot = Math.log2(held);
+            s.liquidationPrice = v.debtValue.mulDivUp(WAD, snap.liquidationFactor[slot]).mulDivUp(
+                snap.scale[slot], _balances[account][snap.asset[slot]]
+            );
         }
     }
 

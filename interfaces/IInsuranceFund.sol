@@ -29,7 +29,14 @@ interface IInsuranceFund is IERC4626 {
     event Wired(address pool, address liquidator);
 
     // hooks for the pool and the liquidator, only while the shared lock is held
+    /// @notice Covers up to `amount` of realised loss from the fund's assets, sending the tokens
+    /// to the pool. Within a take the penalty that funds it may not have arrived yet: what the
+    /// fund cannot send now is owed and sent by `payCoverOwed` at the end of the same take.
     function cover(uint256 amount) external returns (uint256 covered);
+    /// @notice Sends the pool the cover booked but not yet sent (see `cover`).
+    function payCoverOwed() external;
+    /// @notice Cover booked but not yet sent [base units]; 0 outside a take.
+    function coverOwed() external view returns (uint256);
     function payIncentive(address keeper, uint256 amount) external returns (uint256 paid);
     function notifyIncome(uint8 kind, uint256 amount) external;
     function holdCollateral(address asset, uint256 amount) external;

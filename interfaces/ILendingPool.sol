@@ -51,8 +51,8 @@ struct AccountState {
     uint256 debtInAuction; // [base units] the account's debt held by live auctions
     uint256 liveAuctions; // number of live auctions of the account
     uint256 assetsIn; // bitmap of the collateral slots it holds
-    /// [wad USD] the price of its only collateral at which HF reaches 1 (base price held),
-    /// rounded up (the warning errs early); 0 with several collaterals or no debt
+    /// [wad USD] the least price of its only collateral at which HF ≥ 1 (base price and debt
+    /// held): one wei lower and it is Liquidatable; 0 with several collaterals or no debt
     uint256 liquidationPrice;
     /// [wad] the uniform fall of all its collateral prices at which HF reaches 1 (0 when HF ≤ 1)
     uint256 liquidationDrop;
@@ -169,12 +169,13 @@ interface ILendingPool {
     function prepareKick(address account) external returns (AccountState memory, MarketSnapshot memory);
     /// @notice Moves `lots` (by slot) of the account's collateral to the liquidator and
     /// `debtMoved` of its debt to the non-accruing debt in auction; clears the account's call if
-    /// that leaves it Healthy at `snap`.
+    /// that leaves it Healthy at `snap`, unless `keepCall` (a kick scaled down by `Hole`).
     function seize(
         address account,
         uint256[8] calldata lots,
         uint256 debtMoved,
         uint256 auctions,
+        bool keepCall,
         MarketSnapshot calldata snap
     ) external;
     /// @notice `amount` of debt in auction repaid by a take (the tokens arrive in the same call).

@@ -201,8 +201,9 @@ def check_deployment(market: Market) -> None:
             (info["borrowFactor"], info["liquidationFactor"], info["liquidationPenalty"], info["supplyCap"]),
             c.params_tuple(),
         )
-        scale = 10 ** (18 - c.feed.decimals) if c.feed.decimals <= 18 else 1
-        expect(f"{symbol} price", market.oracle.getPrice(market.collaterals[symbol].token), c.feed.answer * scale)
+        d = c.feed.decimals
+        wad_price = c.feed.answer * 10 ** (18 - d) if d <= 18 else c.feed.answer // 10 ** (d - 18)
+        expect(f"{symbol} price", market.oracle.getPrice(market.collaterals[symbol].token), wad_price)
     if problems:
         raise DeployError("deployment check failed:\n  " + "\n  ".join(problems))
 

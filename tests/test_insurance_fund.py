@@ -1,0 +1,248 @@
+"""InsuranceFund (DESIGN.md 5): an ERC-4626 vault with a decimals offset of 6 and dead shares;
+exits through requestWithdraw → cooldown → window; requested shares earn nothing and stay
+exposed to losses; redemptions priced with the known pending loss; no first-depositor
+inflation; reserves routed only from free cash; held collateral under the governor.
+
+Module state: 1,000,000 USDC supplied to the pool; the fund holds its dead-share dollar only.
+"""
+
+import brownie
+import pytest
+
+from margincall.deploy import DEAD
+from tests.helpers import err
+from tests.liquidation_helpers import (
+    MAX_UINT,
+    ZERO,
+    advance,
+    deposit_to_fund,
+    fund_exit_value,
+    fund_pending_share,
+    mine_at,
+    mul_div_down,
+    open_position,
+    price,
+    supply,
+)
+
+USDC = 10**6
+ETH = 10**18
+BTC = 10**8
+OFFSET = 10**6  # virtual shares: 10 ** decimals offset
+
+
+@pytest.fixture(scope="module", autouse=True)
+def setup(market, supplier):
+    supply(market, supplier, 1_000_000 * USDC)
+
+
+@pytest.fixture
+def fund(market):
+    return market.fund
+
+
+def shares_for(assets, total_assets, total_supply):
+    """ERC-4626 with offset 6: assets · (supply + 10^6) / (assets + 1), down."""
+    return mul_div_down(assets, total_supply + OFFSET, total_assets + 1)
+
+
+def close_dust_account(market, who, keeper):
+    """A realised loss of ~1,000 USDC: a position worth less than dust is closed at kick; the
+    fund covers what the reserves cannot."""
+    open_position(market, who, {"WETH": ETH // 2}, 1_000 * USDC)
+    price(market, "WETH", 1500)
+    return market.liquidator.kick(who, keeper, {"from": keeper})
+
+
+# ================================================================ ERC-4626 basics
+def test_erc4626_basics_with_offset_and_dead_shares(market, fund, insurer, usdc, books):
+    dead = market.spec.fund["dead_shares_deposit"]
+    assert fund.asset() == usdc.address
+    assert fund.decimals() == market.base.decimals + 6
+    assert fund.totalAssets() == dead and fund.balanceOf(DEAD) == fund.totalSupply() == dead * OFFSET
+
+    amount = 10_000 * USDC
+    expected = shares_for(amount, fund.totalAssets(), fund.totalSupply())
+    assert fund.previewDeposit(amount) == expected == fund.convertToShares(amount)
+    deposit_to_fund(market, insurer, amount)
+    assert fund.balanceOf(insurer) == expected
+    assert fund.totalAssets() == dead + amount == usdc.balanceOf(fund)
+    assert fund.convertToAssets(expected) == amount - 1 or fund.convertToAssets(expected) == amount
+    # no exit without a request
+    assert fund.maxRedeem(insurer) == 0 and fund.maxWithdraw(insurer) == 0
+    with brownie.reverts(err("ERC4626ExceededMaxRedeem", insurer, expected, 0)):
+        fund.redeem(expected, insurer, insurer, {"from": insurer})
+    # mint prices the same way, rounding up
+    shares = 10**15
+    need = fund.previewMint(shares)
+    usdc.mint(insurer, need, {"from": insurer})
+    fund.mint(shares, insurer, {"from": insurer})
+    assert fund.balanceOf(insurer) == expected + shares
+
+
+def test_request_cooldown_window(market, fund, insurer, usdc, books):
+    deposit_to_fund(market, insurer, 10_000 * USDC)
+    shares = fund.balanceOf(insurer)
+    value = fund.previewRedeem(shares)
+    tx = fund.requestWithdraw(shares, {"from": insurer})
+    opens, closes = tx.timestamp + fund.cooldown(), tx.timestamp + fund.cooldown() + fund.window()
+    assert dict(tx.events["WithdrawRequested"][0]) == {
+        "owner": insurer.address, "shares": shares, "value": value, "opensAt": opens, "closesAt": closes,
+    }
+    mine_at(opens - 1)
+    assert fund.maxRedeem(insurer) == 0 == fund.maxWithdraw(insurer)
+    mine_at(opens)
+    assert fund.maxRedeem(insurer) == shares and fund.maxWithdraw(insurer) == value
+    before = usdc.balanceOf(insurer)
+    fund.redeem(shares // 2, insurer, insurer, {"from": insurer})
+    assert usdc.balanceOf(insurer) - before == value * (shares // 2) // shares
+    mine_at(closes)
+    assert fund.maxRedeem(insurer) == shares - shares // 2
+    mine_at(closes + 1)
+    assert fund.maxRedeem(insurer) == 0 == fund.maxWithdraw(insurer)
+    with brownie.reverts(err("ERC4626ExceededMaxRedeem", insurer, 1, 0)):
+        fund.redeem(1, insurer, insurer, {"from": insurer})
+
+
+def test_requested_shares_earn_nothing_after_the_request(market, fund, insurer, insurer2, governor, usdc, books):
+    deposit_to_fund(market, insurer, 10_000 * USDC)
+    deposit_to_fund(market, insurer2, 10_000 * USDC)
+    shares = fund.balanceOf(insurer)
+    fund.requestWithdraw(shares, {"from": insurer})
+    value = fund.requests(insurer)["value"]
+    # income after the request: 5,000 USDC of lot-sale proceeds
+    usdc.mint(governor, 5_000 * USDC, {"from": governor})
+    usdc.approve(fund, MAX_UINT, {"from": governor})
+    fund.depositLotProceeds(5_000 * USDC, {"from": governor})
+    assert fund.previewRedeem(shares) > value + 2_000 * USDC
+    advance(market, fund.cooldown())
+    assert fund.maxWithdraw(insurer) == value
+    before = usdc.balanceOf(insurer)
+    fund.redeem(shares, insurer, insurer, {"from": insurer})
+    assert usdc.balanceOf(insurer) - before == value
+    # the income the request did not take stays with the other holder
+    assert fund.previewRedeem(fund.balanceOf(insurer2)) > 10_000 * USDC + 4_900 * USDC
+
+
+def test_requested_shares_stay_exposed_to_losses(market, fund, insurer, borrower, keeper, usdc, books):
+    deposit_to_fund(market, insurer, 2_000 * USDC)
+    shares = fund.balanceOf(insurer)
+    fund.requestWithdraw(shares, {"from": insurer})
+    value = fund.requests(insurer)["value"]
+    tx = close_dust_account(market, borrower, keeper)
+    covered = tx.events["BadDebtCovered"][0]["amount"]
+    assert covered > 900 * USDC
+    advance(market, fund.cooldown())
+    now = fund.previewRedeem(shares)
+    assert now < value - 800 * USDC
+    assert fund.maxWithdraw(insurer) == now
+    before = usdc.balanceOf(insurer)
+    fund.redeem(shares, insurer, insurer, {"from": insurer})
+    assert usdc.balanceOf(insurer) - before == now
+
+
+def test_request_shrinks_on_transfer_out_never_grows_on_receive(market, fund, insurer, insurer2, books):
+    deposit_to_fund(market, insurer, 8_000 * USDC)
+    deposit_to_fund(market, insurer2, 1_000 * USDC)
+    shares = fund.balanceOf(insurer)
+    fund.requestWithdraw(shares, {"from": insurer})
+    value = fund.requests(insurer)["value"]
+    fund.transfer(insurer2, shares // 4, {"from": insurer})
+    r = fund.requests(insurer)
+    left = shares - shares // 4
+    assert r["shares"] == left and r["value"] == value * left // shares
+
+    own = fund.balanceOf(insurer2) - shares // 4
+    fund.requestWithdraw(own, {"from": insurer2})
+    before = dict(fund.requests(insurer2))
+    fund.transfer(insurer2, shares // 4, {"from": insurer})  # receiving adds nothing
+    assert dict(fund.requests(insurer2)) == before
+    advance(market, fund.cooldown())
+    assert fund.maxRedeem(insurer2) == own
+
+
+def test_front_run_redemption_is_priced_with_the_known_loss(market, fund, insurer, insurer2, borrower, keeper, usdc, books):
+    """An insurer who sees a crash coming and exits before the loss is realised pays its share
+    of the pending loss all the same."""
+    deposit_to_fund(market, insurer, 5_000 * USDC)
+    deposit_to_fund(market, insurer2, 5_000 * USDC)
+    shares = fund.balanceOf(insurer)
+    fund.requestWithdraw(shares, {"from": insurer})
+    advance(market, fund.cooldown())
+
+    open_position(market, borrower, {"WETH": 5 * ETH}, 10_000 * USDC)
+    price(market, "WETH", 1500)  # lot worth $7,500 against a 10,000 debt part: est ≈ 2,500
+    market.liquidator.kick(borrower, ZERO, {"from": keeper})
+    pending, reserves, assets = market.liquidator.pendingLoss(), market.pool.reserves(), fund.assetsBook()
+    assert pending > 2_000 * USDC
+    share = fund_pending_share(pending, reserves, assets)
+    expected = fund_exit_value(shares, assets, fund.totalSupply(), share)
+    naive = fund_exit_value(shares, assets, fund.totalSupply(), 0)
+    assert expected < naive - 1_000 * USDC
+    assert fund.maxWithdraw(insurer) == expected
+    before = usdc.balanceOf(insurer)
+    fund.redeem(shares, insurer, insurer, {"from": insurer})
+    assert usdc.balanceOf(insurer) - before == expected
+
+
+def test_first_depositor_inflation_fails(market, fund, attacker, stranger, usdc, books):
+    """The share price reads the fund's ledger, never its balance: a donation moves nothing,
+    and the 10^6 virtual shares plus the dead shares leave no rounding to steal."""
+    usdc.mint(attacker, 1_000_001 * USDC, {"from": attacker})
+    usdc.approve(fund, MAX_UINT, {"from": attacker})
+    fund.deposit(1, attacker, {"from": attacker})
+    assets_before = fund.totalAssets()
+    usdc.transfer(fund, 1_000_000 * USDC, {"from": attacker})  # the "donation"
+    assert fund.totalAssets() == assets_before
+
+    deposit_to_fund(market, stranger, 1_000 * USDC)
+    victim = fund.balanceOf(stranger)
+    assert victim > 0
+    assert fund.previewRedeem(victim) >= 1_000 * USDC - 1
+    assert fund.previewRedeem(fund.balanceOf(attacker)) <= 1
+
+
+# ================================================================ reserves and held collateral
+def test_route_reserves_only_from_free_cash(market, fund, borrower2, keeper, books):
+    pool = market.pool
+    open_position(market, borrower2, {"WBTC": 25 * BTC}, 999_000 * USDC)  # 99.9 % utilisation
+    advance(market, 365 * 86_400)
+    pool.accrueInterest({"from": keeper})
+    reserves, cash = pool.reserves(), pool.cash()
+    assert reserves > cash > 0
+    income = fund.reserveIncome()
+    tx = pool.routeReserves({"from": keeper})
+    assert tx.return_value == cash
+    assert dict(tx.events["ReservesRouted"][0]) == {"amount": cash}
+    assert pool.reserves() == reserves - cash and pool.cash() == 0
+    assert fund.reserveIncome() == income + cash
+    assert dict(tx.events["IncomeReceived"][0]) == {"kind": 1, "amount": cash}
+    tx = pool.routeReserves({"from": keeper})
+    assert tx.return_value == 0 and "ReservesRouted" not in tx.events
+
+
+def test_held_collateral_is_the_governors_to_sell(market, fund, borrower, keeper, governor, stranger, market_maker, weth, usdc, books):
+    close_dust_account(market, borrower, keeper)
+    held = fund.heldCollateral(weth)
+    assert held == ETH // 2 and weth.balanceOf(fund) >= held
+    assets = fund.totalAssets()
+    with brownie.reverts(err("NotGovernor")):
+        fund.releaseHeldCollateral(weth, held, stranger, {"from": stranger})
+    with brownie.reverts(err("NoHeldCollateral", weth, held)):
+        fund.releaseHeldCollateral(weth, held + 1, market_maker, {"from": governor})
+    with brownie.reverts(err("ZeroAddress")):
+        fund.releaseHeldCollateral(weth, held, ZERO, {"from": governor})
+    tx = fund.releaseHeldCollateral(weth, held, market_maker, {"from": governor})
+    assert dict(tx.events["HeldCollateralReleased"][0]) == {"asset": weth.address, "to": market_maker.address, "amount": held}
+    assert weth.balanceOf(market_maker) == held and fund.heldCollateral(weth) == 0
+    assert fund.totalAssets() == assets  # held collateral was never in the assets
+
+    proceeds = 700 * USDC
+    with brownie.reverts(err("NotGovernor")):
+        fund.depositLotProceeds(proceeds, {"from": stranger})
+    usdc.mint(governor, proceeds, {"from": governor})
+    usdc.approve(fund, proceeds, {"from": governor})
+    income = fund.lotSaleIncome()
+    tx = fund.depositLotProceeds(proceeds, {"from": governor})
+    assert dict(tx.events["IncomeReceived"][0]) == {"kind": 2, "amount": proceeds}
+    assert fund.lotSaleIncome() == income + proceeds and fund.totalAssets() == assets + proceeds

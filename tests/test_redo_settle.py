@@ -1,0 +1,207 @@
+"""redo and settle (DESIGN.md 4): a redo only when the auction needs one, at a fresh top with
+its est re-recorded, the tip at most once per tail and never for a worthless lot; settle only
+for a stuck or worthless auction, the lot to the fund's held collateral, the shortfall rule
+after it, and neither at breaker level 2 or 3.
+
+Module state: 1,000,000 USDC supplied, 50,000 USDC in the insurance fund (it pays the tips).
+"""
+
+import brownie
+import pytest
+from brownie import chain
+
+from tests.helpers import err
+from tests.liquidation_helpers import (
+    AuctionView,
+    advance,
+    deposit_to_fund,
+    estimate,
+    open_position,
+    price,
+    refresh_at,
+    set_next_timestamp,
+    supply,
+    top_price,
+)
+
+USDC = 10**6
+ETH = 10**18
+CUSP_AGE = 51 * 90  # the demo stair-step is below cusp·top from here on (0.99^51 < 0.60)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def setup(market, supplier, insurer):
+    supply(market, supplier, 1_000_000 * USDC)
+    deposit_to_fund(market, insurer, 50_000 * USDC)
+
+
+def auction(market, liq, who, keeper, collateral=None, debt=15_000 * USDC, at=1720):
+    """Kick ``who`` (10 WETH / 15,000 USDC at $1,720 by default: one partial auction)."""
+    open_position(market, who, collateral or {"WETH": 10 * ETH}, debt)
+    price(market, "WETH", at)
+    (id_,) = liq.kick(who, keeper, {"from": keeper}).return_value
+    return id_, AuctionView.read(liq, id_)
+
+
+def redo_at(market, liq, id_, ts, keeper):
+    """Refresh the feeds, then redo, all at exactly ``ts``."""
+    refresh_at(market, ts)
+    set_next_timestamp(ts)
+    return liq.redo(id_, keeper, {"from": keeper})
+
+
+def fresh(market, symbol="WETH"):
+    """(high, base low) the oracle gives now."""
+    _, high = market.oracle.priceRange(market.collaterals[symbol].token)
+    base_low, _ = market.oracle.priceRange(market.base.token)
+    return high, base_low
+
+
+# ================================================================ redo
+def test_redo_only_when_needed(market, liq, borrower, keeper, books):
+    id_, a = auction(market, liq, borrower, keeper)
+    with brownie.reverts(err("CannotRedo", id_)):
+        liq.redo(id_, keeper, {"from": keeper})
+    set_next_timestamp(a.tic + CUSP_AGE - 1)  # the price still ≥ cusp·top, younger than tail
+    with brownie.reverts(err("CannotRedo", id_)):
+        liq.redo(id_, keeper, {"from": keeper})
+    with brownie.reverts(err("NotRunning", 999)):
+        liq.redo(999, keeper, {"from": keeper})
+
+
+def test_redo_after_tail_restarts_at_a_fresh_top(market, liq, borrower, keeper, books):
+    id_, a = auction(market, liq, borrower, keeper)
+    assert a.est == 0 and liq.pendingLoss() == 0
+    chain.sleep(liq.tail())
+    price(market, "WETH", 1200)  # the lot is now worth less than its debt part
+    tx = redo_at(market, liq, id_, a.tic + liq.tail() + 1, keeper)
+
+    high, base_low = fresh(market)
+    lp = market.config.liquidationParams()
+    top = top_price(high, lp["buf"], base_low)
+    est = estimate(a.debt_part, a.lot, high, a.scale, base_low, USDC)
+    assert est > 0
+    e = tx.events["Redo"][0]
+    assert (e["top"], e["tab"], e["lot"], e["est"], e["keeper"]) == (top, a.tab, a.lot, est, keeper.address)
+    b = AuctionView.read(liq, id_)
+    assert (b.top, b.tic, b.est) == (top, tx.timestamp, est)
+    assert liq.pendingLoss() == est
+    needs_redo, p, _, _ = liq.getStatus(id_, block_identifier=tx.block_number)
+    assert not needs_redo and p == top
+    assert e["paid"] == lp["tip"]  # a tail after the kick's payment
+
+    # back up: the est is re-recorded again, pendingLoss follows
+    chain.sleep(CUSP_AGE)
+    price(market, "WETH", 1720)
+    tx = redo_at(market, liq, id_, b.tic + CUSP_AGE, keeper)
+    assert tx.events["Redo"][0]["est"] == 0 == liq.pendingLoss()
+
+
+def test_redo_below_cusp_within_the_tail(market, liq, borrower, keeper, books):
+    id_, a = auction(market, liq, borrower, keeper)
+    set_next_timestamp(a.tic + CUSP_AGE - 1)
+    with brownie.reverts(err("CannotRedo", id_)):
+        liq.redo(id_, keeper, {"from": keeper})
+    tx = redo_at(market, liq, id_, a.tic + CUSP_AGE, keeper)
+    assert CUSP_AGE < liq.tail()
+    assert tx.events["Redo"][0]["paid"] == 0, "tip paid again within a tail of the kick"
+    assert "IncentivePaid" not in tx.events
+
+
+def test_tip_at_most_once_per_tail(market, liq, borrower, keeper, books):
+    id_, a = auction(market, liq, borrower, keeper)
+    tail, tip = liq.tail(), market.config.liquidationParams()["tip"]
+    t1 = a.tic + tail + 1
+    assert redo_at(market, liq, id_, t1, keeper).events["Redo"][0]["paid"] == tip
+    t2 = t1 + CUSP_AGE  # needs a redo again (below cusp), within a tail of the last tip
+    second = redo_at(market, liq, id_, t2, keeper)
+    assert second.events["Redo"][0]["paid"] == 0 and "IncentivePaid" not in second.events
+    t3 = t2 + CUSP_AGE  # a tail after t1: paid again
+    assert t3 >= t1 + tail
+    third = redo_at(market, liq, id_, t3, keeper)
+    assert third.events["Redo"][0]["paid"] == tip
+    assert dict(third.events["IncentivePaid"][0]) == {"keeper": keeper.address, "amount": tip}
+
+
+def test_redo_of_a_worthless_lot_pays_nothing(market, liq, borrower, keeper, books):
+    id_, a = auction(market, liq, borrower, keeper)
+    chain.sleep(liq.tail())
+    price(market, "WETH", 50)  # the lot (~7 WETH) is worth < dust
+    tx = redo_at(market, liq, id_, a.tic + liq.tail() + 1, keeper)
+    assert tx.events["Redo"][0]["paid"] == 0 and "IncentivePaid" not in tx.events
+    high, base_low = fresh(market)
+    assert a.lot * high // ETH * USDC // base_low < market.config.marketParams()["dust"]
+
+
+# ================================================================ settle
+def test_settle_refused_unless_stuck_or_worthless(market, liq, borrower, keeper, books):
+    id_, a = auction(market, liq, borrower, keeper)
+    tail = liq.tail()
+    with brownie.reverts(err("CannotSettle", id_)):
+        liq.settle(id_, {"from": keeper})
+    # needs a redo, but a valid price exists
+    advance(market, tail + 1)
+    with brownie.reverts(err("CannotSettle", id_)):
+        liq.settle(id_, {"from": keeper})
+    # no valid price (the WETH feed is stale), but not 4 tails old
+    set_next_timestamp(a.tic + 4 * tail)
+    with brownie.reverts(err("CannotSettle", id_)):
+        liq.settle(id_, {"from": keeper})
+    assert market.oracle.priceStatus(market.collaterals["WETH"].token) == 3  # Invalid
+    set_next_timestamp(a.tic + 4 * tail + 1)
+    tx = liq.settle(id_, {"from": keeper})
+    assert "Settle" in tx.events
+
+
+def test_settle_a_worthless_lot_at_its_top(market, liq, borrower, keeper, books):
+    id_, a = auction(market, liq, borrower, keeper)
+    chain.sleep(liq.tail())
+    price(market, "WETH", 100)
+    redo_at(market, liq, id_, a.tic + liq.tail() + 1, keeper)
+    b = AuctionView.read(liq, id_)
+    assert b.lot * b.top // ETH * USDC // 10**18 < market.config.marketParams()["dust"]
+    assert market.oracle.priceStatus(market.collaterals["WETH"].token) == 0  # a valid price
+    tx = liq.settle(id_, {"from": keeper})
+    assert tx.events["Settle"][0]["lot"] == b.lot
+
+
+def test_settle_holds_the_lot_and_charges_back(market, liq, pool, borrower, keeper, weth, books):
+    id_, a = auction(market, liq, borrower, keeper)
+    fund = market.fund
+    held, losses = fund.heldCollateral(weth), pool.realizedLosses()
+    set_next_timestamp(a.tic + 4 * liq.tail() + 1)  # stale feeds: stuck
+    tx = liq.settle(id_, {"from": keeper})
+    assert dict(tx.events["Settle"][0]) == {"id": id_, "lot": a.lot, "unpaidDebt": a.debt_part}
+    assert fund.heldCollateral(weth) == held + a.lot
+    assert dict(tx.events["CollateralHeld"][0]) == {"asset": weth.address, "amount": a.lot}
+    # the account still has collateral: the debt part comes back to it, no loss
+    assert dict(tx.events["DebtChargedBack"][0]) == {"account": borrower.address, "amount": a.debt_part}
+    assert pool.realizedLosses() == losses and liq.pendingLoss() == 0
+
+
+def test_settle_of_the_last_auction_realises_bad_debt(market, liq, pool, borrower, keeper, books):
+    id_, a = auction(market, liq, borrower, keeper, at=1500)  # HF 0.85: all collateral, all debt
+    assert pool.assetsIn(borrower) == 0 and pool.debtOf(borrower) == 0
+    losses = pool.realizedLosses()
+    set_next_timestamp(a.tic + 4 * liq.tail() + 1)
+    tx = liq.settle(id_, {"from": keeper})
+    assert dict(tx.events["BadDebtRealized"][0]) == {"account": borrower.address, "amount": a.debt_part}
+    assert pool.realizedLosses() == losses + a.debt_part
+    assert "DebtChargedBack" not in tx.events
+
+
+def test_settle_refused_at_breaker_2_and_3(market, liq, borrower, keeper, guardian, governor, books):
+    id_, a = auction(market, liq, borrower, keeper)
+    chain.sleep(4 * liq.tail() + 1)
+    chain.mine()
+    for level in (2, 3):
+        liq.setBreaker(level, {"from": guardian})
+        with brownie.reverts(err("BreakerOn", level)):
+            liq.settle(id_, {"from": keeper})
+    liq.setBreaker(1, {"from": governor})
+    # lowering from 3 restarted the clock: no longer 4 tails old
+    with brownie.reverts(err("CannotSettle", id_)):
+        liq.settle(id_, {"from": keeper})
+    chain.sleep(4 * liq.tail() + 1)
+    chain.mine()
+    assert "Settle" in liq.settle(id_, {"from": keeper}).events  # level 1 stops kicks only
