@@ -127,8 +127,27 @@ function findImport(name) {
   return { error: `File not found: '${name}' (searched: ${candidates.join(', ')})` };
 }
 
+// Trap: solc-js copies the whole standard-JSON input onto the wasm stack and
+// crashes ("memory access out of bounds") once it passes about 1.25 MiB, which
+// Forge reaches with the test tree. Inline sources are therefore moved out of
+// the JSON: each becomes `urls: [name]` and its text is served by the import
+// callback, whose result solc-js copies to the heap. The compiler sees the same
+// source unit names and contents, so the output is the same bytes.
 const input = readAll(0);
+let request;
+try { request = JSON.parse(input); } catch (_) { request = null; }
+const inline = new Map();
+if (request && request.sources && typeof request.sources === 'object') {
+  for (const [name, src] of Object.entries(request.sources)) {
+    if (src && typeof src.content === 'string') {
+      inline.set(name, src.content);
+      request.sources[name] = { ...src, content: undefined, urls: [name] };
+    }
+  }
+}
+const readSource = (name) => (inline.has(name) ? { contents: inline.get(name) } : findImport(name));
 const solc = require('solc');
 // solc-js returns JSON text; invalid input yields a JSON error object with exit 0, as native solc does.
-writeAll(1, solc.compile(input, { import: findImport }));
+const compileInput = request && inline.size > 0 ? JSON.stringify(request) : input;
+writeAll(1, solc.compile(compileInput, { import: readSource }));
 process.exit(0);
