@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {console} from "forge-std/console.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
+import {MarketSetup} from "./Setup.sol";
+import {Handler} from "./Handler.sol";
+import {Books} from "./Books.sol";
+
+/// @title MarketInvariantsTest
+/// @notice The accounting identities of DESIGN.md 3–5, asserted after every handler call, each
+/// term read from its own contract's book (none derived from the others), plus the promises
+/// the ladder makes: nobody is kicked unless Liquidatable, a poke never makes anyone
+/// Liquidatable, an auction's price only falls until a redo or a breaker restart, and an account
+/// with no live auction can always repay and leave.
+/// @dev Campaign: the demo market (Setup.sol) after a fall: one borrower kicked (a live auction),
+/// two in MarginCall with calls about to pass their deadline, one empty borrower; two lenders, two
+/// insurers (one with a withdrawal window open), a keeper with base tokens and a flash keeper with
+/// AMMs. Runs × depth from foundry.toml (64 × 32; `ci` pins the seed). Forge runs one campaign
+/// per invariant function, all from the same seed: each replays the same call sequences and
+/// checks its own invariant after every call, so wall time grows with the number of invariants.
+contract MarketInvariantsTest is MarketSetup {
+    Handler internal handler;
+
+    function setUp() public {
+        _deployMarket();
+        // insurers first; insurerA's window opens after the cooldown, at the start of the campaign
+        _depositInsurance(actors.insurers[0], 10_000 * USDC);
+        _depositInsurance(actors.insurers[1], 5_000 * USDC);
+        vm.startPrank(actors.insurers[0]);
+        m.fund.requestWithdraw(m.fund.balanceOf(actors.insurers[0]) / 2);
+        vm.stopPrank();
+        vm.warp(block.timestamp + COOLDOWN);
+        _refreshFeeds();
+
+        _supply(actors.lenders[0], 200_000 * USDC);
+        _supply(actors.lenders[1], 150_000 * USDC);
+        // three positions at 95 % of the opening limit (callHF_eff 1.10 at σ_ref): HF ≈ 1.19–1.20,
+        // in MarginCall after a fall of ~8 %, Liquidatable after ~16 %
+        _depositCollateral(actors.borrowers[0], m.weth, 40 * ETH);
+        _borrow(actors.borrowers[0], 85_500 * USDC);
+        _depositCollateral(actors.borrowers[1], m.wbtc, 2 * BTC);
+        _borrow(actors.borrowers[1], 79_800 * USDC);
+        _depositCollateral(actors.borrowers[2], m.weth, 15 * ETH);
+        _depositCollateral(actors.borrowers[2], m.wbtc, 1 * BTC);
+        _borrow(actors.borrowers[2], 71_900 * USDC);
+        // an hour later the market has fallen, WETH −17 % and WBTC −10 %: borrowerA is
+        // Liquidatable (HF ≈ 0.99), borrowerB (≈ 1.08) and borrowerC (≈ 1.04) are in MarginCall,
+        // under the base level 1.10. The keeper calls B and C; nearly a grace period later
+        // (6 h − 10 min) it kicks A. The campaign starts with a live auction and two calls whose
+        // deadline passes 10 minutes in: unless topped up, B and C become Liquidatable at HF ≥ 1,
+        // the "warned, then sold" path.
+        vm.warp(block.timestamp + 1 hours);
+        _refreshFeeds();
+        m.wethFeed.setPrice(2_490e8);
+        m.wbtcFeed.setPrice(54_000e8);
+        m.oracle.poke(address(m.weth));
+        m.oracle.poke(address(m.wbtc));
+        vm.startPrank(actors.keeper);
+        m.pool.issueMarginCall(actors.borrowers[1]);
+        m.pool.issueMarginCall(actors.borrowers[2]);
+        vm.stopPrank();
+        vm.warp(block.timestamp + GRACE_PERIOD - 10 minutes);
+        _refreshFeeds();
+        vm.prank(actors.keeper);
+        m.liquidator.kick(actors.borrowers[0], actors.keeper);
+
+        handler = new Handler(m, actors);
+        targetContract(address(handler));
+        bytes4[] memory selectors = new bytes4[](25);
+        selectors[0] = Handler.supply.selector;
+        selectors[1] = Handler.withdraw.selector;
+        selectors[2] = Handler.depositCollateral.selector;
+        selectors[3] = Handler.withdrawCollateral.selector;
+        selectors[4] = Handler.borrow.selector;
+        selectors[5] = Handler.repay.selector;
+        selectors[6] = Handler.warp.selector;
+        selectors[7] = Handler.movePrice.selector;
+        selectors[8] = Handler.poke.selector;
+        selectors[9] = Handler.issueMarginCall.selector;
+        selectors[10] = Handler.clearMarginCall.selector;
+        selectors[11] = Handler.kick.selector;
+        selectors[12] = Handler.take.selector;
+        selectors[13] = Handler.flashTake.selector;
+        selectors[14] = Handler.redo.selector;
+        selectors[15] = Handler.settle.selector;
+        selectors[16] = Handler.breaker.selector;
+        selectors[17] = Handler.fundDeposit.selector;
+        selectors[18] = Handler.fundRequestWithdraw.selector;
+        selectors[19] = Handler.fundRedeem.selector;
+        selectors[20] = Handler.routeReserves.selector;
+        selectors[21] = Handler.sellHeldCollateral.selector;
+        selectors[22] = Handler.exitFully.selector;
+        selectors[23] = Handler.feedOutage.selector;
+        selectors[24] = Handler.fundTransfer.selector;
+        targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
+    }
+
+    // ================================================================ token balances vs books
+    /// @notice Each contract holds at least what its books say it holds: the pool its cash and
+    /// every account's collateral, the liquidator every live lot, the fund its ledger's assets
+    /// and the collateral it holds for sale.
+    function invariant_tokenBalancesCoverBooks() public view {
+        assertGe(m.usdc.balanceOf(address(m.pool)), m.pool.cash(), "pool: base < cash");
+        assertGe(m.usdc.balanceOf(address(m.fund)), m.fund.assetsBook(), "fund: base < assetsBook");
+        MockERC20[2] memory assets = [m.weth, m.wbtc];
+        for (uint256 i; i < 2; ++i) {
+            address asset = address(assets[i]);
+            assertGe(assets[i].balanceOf(address(m.pool)), m.pool.totalCollateral(asset), "pool: collateral < book");
+            assertGe(
+                assets[i].balanceOf(address(m.liquidator)),
+                Books.sums(m.liquidator, asset, address(0)).lot,
+                "liquidator: collateral < sum of lots"
+            );
+            assertGe(assets[i].balanceOf(address(m.fund)), m.fund.heldCollateral(asset), "fund: collateral < held");
+        }
+    }
+
+    /// @notice Nobody donates in this campaign, so the balances equal the books exactly: no
+    /// token is stranded outside every book (and none is counted twice).
+    function invariant_tokenBalancesEqualBooks() public view {
+        assertEq(m.usdc.balanceOf(address(m.pool)), m.pool.cash(), "pool: base != cash");
+        assertEq(m.usdc.balanceOf(address(m.fund)), m.fund.assetsBook(), "fund: base != assetsBook");
+        assertEq(m.usdc.balanceOf(address(m.liquidator)), 0, "liquidator holds base");
+        MockERC20[2] memory assets = [m.weth, m.wbtc];
+        for (uint256 i; i < 2; ++i) {
+            address asset = address(assets[i]);
+            assertEq(assets[i].balanceOf(address(m.pool)), m.pool.totalCollateral(asset), "pool: collateral != book");
+            assertEq(
+                assets[i].balanceOf(address(m.liquidator)),
+                Books.sums(m.liquidator, asset, address(0)).lot,
+                "liquidator: collateral != sum of lots"
+            );
+            assertEq(assets[i].balanceOf(address(m.fund)), m.fund.heldCollateral(asset), "fund: collateral != held");
+        }
+    }
+
+    // ================================================================ pool books
+    /// @notice Σ supplySharesOf over every actor (nobody else is ever credited) == totalSupplyShares.
+    function invariant_supplySharesSumToTotal() public view {
+        address[] memory all = handler.everyone();
+        uint256 sum;
+        for (uint256 i; i < all.length; ++i) {
+            sum += m.pool.supplySharesOf(all[i]);
+        }
+        assertEq(sum, m.pool.totalSupplyShares(), "sum of supply shares");
+    }
+
+    /// @notice Σ normalised debt == totalNormalizedDebt exactly; in base units at the stored index
+    /// Σ ⌈nᵢ·I⌉ ≥ ⌈Σnᵢ·I⌉ = totalAccountDebt (each account rounds up, in the protocol's favour)
+    /// and exceeds it by less than one wei per account.
+    function invariant_accountDebtsSumToTotal() public view {
+        address[] memory all = handler.everyone();
+        uint256 index = m.pool.borrowIndex();
+        uint256 normalizedSum;
+        uint256 debtSum;
+        for (uint256 i; i < all.length; ++i) {
+            uint256 normalized = m.pool.normalizedDebtOf(all[i]);
+            normalizedSum += normalized;
+            debtSum += Math.mulDiv(normalized, index, RAY, Math.Rounding.Ceil);
+        }
+        assertEq(normalizedSum, m.pool.totalNormalizedDebt(), "sum of normalised debt");
+        uint256 total = m.pool.totalAccountDebt();
+        assertGe(debtSum, total, "accounts owe less than the total");
+        assertLe(debtSum, total + all.length, "accounts owe more than the total plus rounding");
+    }
+
+    /// @notice DESIGN.md 5: 0 ≤ cash + accountDebt + debtInAuction − (supplierAssets + reserves)
+    /// ≤ n wei, n = SLACK_PER_CALL × calls (each call rounds at most once on these books, always
+    /// towards the pool: see Handler.SLACK_PER_CALL). The handler also checks, call by call, that
+    /// the slack never falls (a fall is value leaving the books: a loss not booked) and never
+    /// grows by more than SLACK_PER_CALL.
+    function invariant_poolIdentity() public view {
+        int256 slack = handler.slack();
+        assertGe(slack, 0, "pool: claims exceed assets");
+        assertLe(uint256(slack), handler.SLACK_PER_CALL() * handler.calls(), "pool: slack above rounding bound");
+        assertEq(handler.slackDecreases(), 0, "pool: slack fell during a call");
+        assertLe(handler.maxSlackStep(), handler.SLACK_PER_CALL(), "pool: one call rounded by more than the bound");
+        assertEq(handler.borrowIndexFalls(), 0, "borrow index fell");
+    }
+
+    /// @notice Realised losses are booked once, through the waterfall, and nothing is forgiven:
+    /// realizedLosses == coveredByReserves + coveredByFund + socializedLosses.
+    function invariant_lossesBookedOnce() public view {
+        assertEq(
+            m.pool.realizedLosses(),
+            m.pool.coveredByReserves() + m.pool.coveredByFund() + m.pool.socializedLosses(),
+            "losses: waterfall does not add up"
+        );
+    }
+
+    // ================================================================ liquidator books
+    /// @notice pendingLoss == Σ est, totalTab == Σ tab ≤ hole, debtInAuction == Σ debt part over
+    /// live auctions; per account, liveAuctions counts its live auctions and debtInAuctionOf sums
+    /// their debt parts, and Σ debtInAuctionOf == debtInAuction (nobody else has any).
+    function invariant_auctionBooks() public view {
+        Books.Sums memory s = Books.sums(m.liquidator, address(0), address(0));
+        assertEq(m.liquidator.pendingLoss(), s.est, "pendingLoss != sum of est");
+        assertEq(m.liquidator.totalTab(), s.tab, "totalTab != sum of tabs");
+        assertLe(m.liquidator.totalTab(), m.liquidator.hole(), "totalTab above hole");
+        assertEq(m.pool.debtInAuction(), s.debtPart, "debtInAuction != sum of debt parts");
+        uint256 sumOfAccounts;
+        for (uint256 i; i < 4; ++i) {
+            address borrower = actors.borrowers[i];
+            Books.Sums memory own = Books.sums(m.liquidator, address(0), borrower);
+            assertEq(m.pool.liveAuctions(borrower), own.ofAccount, "liveAuctions != live auctions of the account");
+            assertEq(m.pool.debtInAuctionOf(borrower), own.debtPartOfAccount, "debtInAuctionOf != its debt parts");
+            sumOfAccounts += m.pool.debtInAuctionOf(borrower);
+        }
+        assertEq(sumOfAccounts, m.pool.debtInAuction(), "sum of debtInAuctionOf != debtInAuction");
+    }
+
+    // ================================================================ insurance fund
+    /// @notice assetsBook == deposits − withdrawals + penalties + reserve income + lot-sale income
+    /// − covers − incentives (exact: every term moves by the same integer as assetsBook). Fund
+    /// assets cannot go negative (uint); this identity is what "never negative" means here.
+    function invariant_fundLedger() public view {
+        InsuranceLedger memory l = _ledger();
+        assertEq(
+            l.assets + l.withdrawn + l.covered + l.incentives,
+            l.deposited + l.penalties + l.reserveIncome + l.lotSales,
+            "fund ledger does not add up"
+        );
+    }
+
+    /// @notice The fund's door books agree with what wallets saw: deposits, redemptions, keeper
+    /// incentives and lot-sale proceeds; and Σ fund shares of every holder == totalSupply.
+    function invariant_fundFlowsMatchWallets() public view {
+        assertEq(m.fund.totalDeposited(), handler.fundDeposited(), "fund deposits != paid in");
+        assertEq(m.fund.totalWithdrawn(), handler.fundRedeemed(), "fund withdrawals != paid out");
+        assertEq(m.fund.incentivesPaid(), handler.incentivesReceived(), "incentives != received by keeper");
+        assertEq(m.fund.lotSaleIncome(), handler.lotProceeds(), "lot-sale income != proceeds");
+        address[] memory all = handler.everyone();
+        uint256 shares = m.fund.balanceOf(DEAD);
+        for (uint256 i; i < all.length; ++i) {
+            shares += m.fund.balanceOf(all[i]);
+        }
+        assertEq(shares, m.fund.totalSupply(), "sum of fund shares");
+    }
+
+    // ================================================================ collateral
+    /// @notice Nothing from nothing, per collateral asset: every token deposited is in the pool,
+    /// in a live lot, back in a wallet, with a taker, held by the fund or released by it.
+    function invariant_collateralConserved() public view {
+        MockERC20[2] memory assets = [m.weth, m.wbtc];
+        for (uint256 i; i < 2; ++i) {
+            address asset = address(assets[i]);
+            uint256 accounted = m.pool.totalCollateral(asset) + Books.sums(m.liquidator, asset, address(0)).lot
+                + handler.collateralOut(asset) + handler.collateralSold(asset) + m.fund.heldCollateral(asset)
+                + handler.collateralReleased(asset);
+            assertEq(handler.collateralIn(asset), accounted, "collateral created or destroyed");
+        }
+    }
+
+    /// @notice No account ends with debt, no collateral and no live auction (that debt is bad
+    /// debt and must have been realised).
+    function invariant_noDebtWithoutBacking() public view {
+        for (uint256 i; i < 4; ++i) {
+            address borrower = actors.borrowers[i];
+            if (m.pool.normalizedDebtOf(borrower) == 0 || m.pool.liveAuctions(borrower) != 0) continue;
+            uint256 collateral =
+                m.pool.collateralOf(borrower, address(m.weth)) + m.pool.collateralOf(borrower, address(m.wbtc));
+            assertGt(collateral, 0, "debt with no collateral and no live auction");
+        }
+    }
+
+    // ================================================================ the ladder's promises
+    /// @notice No kick of an account that was not Liquidatable just before it, by kick's price
+    /// rule (ghost: `accountStatus` read right before each successful kick); and, recomputed from
+    /// balances and prices, no account at HF ≥ 1 sold without a warning: a live call past its
+    /// deadline while HF < the base marginCallHF (the product's promise, DESIGN.md 3).
+    function invariant_kicksOnlyLiquidatable() public view {
+        assertEq(handler.kicksOfNotLiquidatable(), 0, "kicked an account that was not Liquidatable");
+    }
+
+    /// @notice No poke ever made an account Liquidatable (volatility never decides a sale).
+    function invariant_pokeNeverMakesLiquidatable() public view {
+        assertEq(handler.pokesMadeLiquidatable(), 0, "a poke made an account Liquidatable");
+    }
+
+    /// @notice Guards hold: no kick, redo or take through the breaker; no redo of an auction that
+    /// did not need one; no take of one that needed a redo; no call issued to an account not in
+    /// MarginCall or already called; none cleared while not Healthy; no borrow or collateral
+    /// withdrawal by an account with live auctions or, with debt, not Healthy; no incentive for
+    /// closing an account, and a redo's tip at most once per `tail`; no take leaving a live tab
+    /// under dust; no settle of an auction neither stuck nor worth under dust.
+    function invariant_guardsHold() public view {
+        assertEq(handler.guardsBypassed(), 0, "a guarded action went through");
+    }
+
+    /// @notice A kick that was not scaled down to the room under `hole` leaves the account with no
+    /// debt or at HF ≥ T = max(targetHF, callHF_eff): out of the band (DESIGN.md 3).
+    function invariant_kickLeavesBand() public view {
+        assertEq(handler.kicksLeavingBand(), 0, "an unscaled partial kick left the account under T");
+    }
+
+    /// @notice Liquidations proceed: HF < 1 is always sellable, so a Liquidatable account with
+    /// valid prices is refused a kick only for the breaker, `NoRoom` or live auctions with no
+    /// collateral (DESIGN.md 3); and a take at the current price by a taker who can pay is refused
+    /// only while the auction needs a redo, at breaker 3, or for a partial slice of a tab ≤ dust
+    /// (and a flash take when the AMM does not cover its owe) (DESIGN.md 4).
+    function invariant_liquidationsProceed() public view {
+        assertEq(handler.kickRefusals(), 0, "a Liquidatable account was refused a kick for another reason");
+        assertEq(handler.takeRefusals(), 0, "a take at the current price was refused for another reason");
+    }
+
+    /// @notice Borrow, repay and kicks never leave an account's debt in (0, dust) (DESIGN.md 2, 3).
+    /// Charge-backs may: the unpaid debt part of a lot is charged back whatever its size while the
+    /// account has another live auction or collateral, so this is checked on the actions, not on
+    /// the state (ghost: debt read right after each successful borrow, repay and kick).
+    function invariant_noDustLeftBehind() public view {
+        assertEq(handler.dustLeftBehind(), 0, "borrow, repay or kick left debt in (0, dust)");
+    }
+
+    /// @notice No action ever panicked (arithmetic, division by zero, bounds) or reverted with no
+    /// reason: every refusal the protocol makes is a named error.
+    function invariant_noPanics() public view {
+        assertEq(
+            handler.unexplainedReverts(),
+            0,
+            string.concat("panic or empty revert in ", _trim(handler.lastUnexplained()))
+        );
+    }
+
+    /// @notice A borrow or a collateral withdrawal never leaves an indebted account inside the
+    /// band: the opening-risk rule implies HF ≥ callHF_eff (DESIGN.md 3).
+    function invariant_noPositionOpensInBand() public view {
+        assertEq(handler.opensInBand(), 0, "a borrow or withdrawal left the account not Healthy");
+    }
+
+    /// @notice Fund withdrawal requests: never above the owner's balance; receiving shares never
+    /// grows one; a redemption pays at most the request-free quote and at most the requested
+    /// shares' value at the request (they earn nothing from then on).
+    function invariant_fundRequests() public view {
+        for (uint256 i; i < 2; ++i) {
+            (uint256 requested,,) = m.fund.requests(actors.insurers[i]);
+            assertLe(requested, m.fund.balanceOf(actors.insurers[i]), "request above balance");
+        }
+        assertEq(handler.fundRequestsGrown(), 0, "receiving shares grew a request");
+        assertEq(handler.fundExitsOverpaid(), 0, "a redemption paid more than its quote or request");
+    }
+
+    /// @notice Entering or leaving never dilutes the others: a supply or withdrawal leaves the
+    /// pool's book value per supply share no lower, a fund deposit, redemption or withdrawal the
+    /// fund's value per share no lower (the exit haircut for pending losses stays with those who
+    /// stay; rounding is against the one who moves). Losses are the only thing that lowers them.
+    function invariant_sharePricesNeverDiluted() public view {
+        assertEq(handler.sharePriceDilutions(), 0, "an entry or exit lowered the others' share price");
+    }
+
+    /// @notice An auction's price never rises between redos and breaker restarts, and never
+    /// exceeds its top.
+    function invariant_auctionPriceNeverRises() public view {
+        assertEq(handler.priceRises(), 0, "auction price rose");
+    }
+
+    // ================================================================ liveness
+    /// @notice An account with no live auction can repay in full and withdraw all its collateral;
+    /// repay and top-ups (under the cap) never revert; an account that qualifies can be called
+    /// and a Healthy one cleared.
+    function invariant_exitsAlwaysWork() public view {
+        assertEq(handler.exitFailures(), 0, "repay-all + withdraw-all failed with no live auction");
+        assertEq(handler.repayFailures(), 0, "a repay reverted");
+        assertEq(handler.topUpFailures(), 0, "a collateral top-up under the cap reverted");
+        assertEq(handler.callFailures(), 0, "issue/clear refused although the account qualified");
+    }
+
+    // ================================================================ summary
+    /// @notice After each run: successes and failures per action, and the losses booked (shown
+    /// with -vv), to see what a campaign reached.
+    function afterInvariant() public view {
+        bytes32[26] memory names = [
+            bytes32("supply"),
+            "withdraw",
+            "depositCollateral",
+            "withdrawCollateral",
+            "borrow",
+            "repay",
+            "warp",
+            "movePrice",
+            "poke",
+            "issueMarginCall",
+            "clearMarginCall",
+            "kick",
+            "take",
+            "flashTake",
+            "redo",
+            "settle",
+            "breaker",
+            "fundDeposit",
+            "fundRequestWithdraw",
+            "fundRedeem",
+            "fundWithdraw",
+            "routeReserves",
+            "sellHeldCollateral",
+            "exitFully",
+            "feedOutage",
+            "fundTransfer"
+        ];
+        for (uint256 i; i < names.length; ++i) {
+            console.log(_trim(names[i]), handler.succeeded(names[i]), handler.failed(names[i]));
+        }
+        console.log("losses realised", m.pool.realizedLosses(), "socialised", m.pool.socializedLosses());
+    }
+
+    // ================================================================ helpers
+    struct InsuranceLedger {
+        uint256 assets;
+        uint256 deposited;
+        uint256 withdrawn;
+        uint256 penalties;
+        uint256 reserveIncome;
+        uint256 lotSales;
+        uint256 covered;
+        uint256 incentives;
+    }
+
+    function _ledger() internal view returns (InsuranceLedger memory l) {
+        l.assets = m.fund.assetsBook();
+        l.deposited = m.fund.totalDeposited();
+        l.withdrawn = m.fund.totalWithdrawn();
+        l.penalties = m.fund.penaltyIncome();
+        l.reserveIncome = m.fund.reserveIncome();
+        l.lotSales = m.fund.lotSaleIncome();
+        l.covered = m.fund.totalCovered();
+        l.incentives = m.fund.incentivesPaid();
+    }
+
+    /// @dev A bytes32 action name as a string, without its trailing zero bytes.
+    function _trim(bytes32 b) internal pure returns (string memory) {
+        uint256 n;
+        while (n < 32 && b[n] != 0) ++n;
+        bytes memory out = new bytes(n);
+        for (uint256 i; i < n; ++i) {
+            out[i] = b[i];
+        }
+        return string(out);
+    }
+}
