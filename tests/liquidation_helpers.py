@@ -13,7 +13,7 @@ the subject of these suites).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, getcontext
+from decimal import Decimal, localcontext
 
 from brownie import chain, web3
 
@@ -23,8 +23,6 @@ WAD = 10**18
 RAY = 10**27
 MAX_UINT = 2**256 - 1
 ZERO = "0x0000000000000000000000000000000000000000"
-
-getcontext().prec = 80
 
 
 # ============================================================== fixed point (rounding named)
@@ -364,8 +362,10 @@ def linear_price(top: int, elapsed: int, duration: int) -> int:
 
 
 def exact_pow_price(top: int, cut: int, n: int) -> Decimal:
-    """top · cut^n in exact decimal arithmetic (80 digits), not rounded."""
-    return Decimal(top) * (Decimal(cut) / Decimal(WAD)) ** n
+    """top · cut^n in decimal arithmetic at 80 digits (a local context: the global one is
+    Brownie's), not rounded to an integer."""
+    with localcontext(prec=80):
+        return Decimal(top) * (Decimal(cut) / Decimal(WAD)) ** n
 
 
 def owe_for(slice_: int, price: int, scale: int, base_scale: int) -> int:
