@@ -361,7 +361,10 @@ contract MarketConfig is IMarketConfig {
         _moveRamp(c.liquidationFactor, RAMP_LIQUIDATION_FACTOR, asset, p.liquidationFactor, rampLowering && lowering);
     }
 
+    /// @dev A target equal to the ramp's own leaves it alone: a setter call that changes other
+    /// parameters neither restarts a ramp in progress nor cuts it short.
     function _moveRamp(Ramp storage r, bytes32 name, address asset, uint256 target, bool ramped) internal {
+        if (target == r.to) return;
         r.moveTo(_toUint64(target), ramped);
         if (ramped) emit RampStarted(name, asset, r.from, r.to, r.end);
     }

@@ -63,7 +63,8 @@ struct LiquidationParams {
 /// @dev Kept apart from the pool so the pool stays under the 24 KiB code-size limit and its
 /// code is only accounting; the pool reads what it needs here once per transaction.
 /// Warning: risk-raising changes (lowering a liquidationFactor, raising marginCallHF,
-/// shortening gracePeriod) take effect linearly over 7 days; all others at once.
+/// shortening gracePeriod) take effect linearly over 7 days; all others at once. Passing a
+/// ramped parameter's current target again leaves its ramp as it is.
 interface IMarketConfig {
     // ================================================================ errors
     error NotGovernor();

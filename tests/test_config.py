@@ -534,6 +534,33 @@ def test_raising_margin_call_hf_ramps_and_lowering_applies_at_once(config, gover
     assert config.marketParams()["marginCallHF"] == lowered
 
 
+def test_another_setter_call_mid_ramp_neither_restarts_nor_cuts_the_ramp(config, governor, weth):
+    """A governor changing dust (or a penalty) while marginCallHF and a liquidation factor ramp
+    passes their targets again: the ramps go on as started, to the same end."""
+    call_target, lf_target = 112 * 10**16, 80 * 10**16
+    tx = config.setMarketParams(market_params(config, marginCallHF=call_target), {"from": governor})
+    call_start = tx.timestamp
+    lowered = collateral_params(config, weth, borrowFactor=70 * 10**16, liquidationFactor=lf_target)
+    tx = config.setCollateralParams(weth, lowered, {"from": governor})
+    lf_start = tx.timestamp
+
+    mine_at(call_start + HALF_RAMP)
+    tx = config.setMarketParams(market_params(config, dust=2 * DUST), {"from": governor})
+    assert "RampStarted" not in tx.events
+    tx2 = config.setCollateralParams(
+        weth, collateral_params(config, weth, liquidationPenalty=6 * 10**16), {"from": governor}
+    )
+    assert "RampStarted" not in tx2.events
+    assert config.marketParamsTarget()["dust"] == 2 * DUST
+    assert config.collateralInfo(weth)["liquidationFactorRampEnd"] == lf_start + WEEK
+    for t in (tx2.timestamp, call_start + WEEK, lf_start + WEEK):
+        mine_at(t)
+        assert config.marketParams()["marginCallHF"] == ramp_value(CALL_HF, call_target, call_start, call_start + WEEK, t)
+        assert config.collateralInfo(weth)["liquidationFactor"] == ramp_value(
+            WETH_LF, lf_target, lf_start, lf_start + WEEK, t
+        )
+
+
 def test_shortening_the_grace_period_ramps_and_lengthening_applies_at_once(config, governor):
     target = 3601
     tx = config.setMarketParams(market_params(config, gracePeriod=target), {"from": governor})
