@@ -117,6 +117,9 @@ contract MarketConfig is IMarketConfig {
     function bindPool(ILendingPool pool_) external onlyGovernor {
         if (address(pool_) == address(0)) revert ZeroAddress();
         if (address(pool) != address(0)) revert PoolAlreadyBound();
+        // a pool reads its parameters from the config it was built with: bound to another, this
+        // config's setters would move nothing and accrue the wrong pool
+        if (address(pool_.config()) != address(this)) revert PoolOfAnotherConfig(address(pool_));
         pool = pool_;
         emit PoolBound(address(pool_));
     }

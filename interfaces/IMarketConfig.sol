@@ -72,6 +72,7 @@ interface IMarketConfig {
     error NotGuardian();
     error ZeroAddress();
     error PoolAlreadyBound();
+    error PoolOfAnotherConfig(address pool);
     error NotListed(address asset);
     error AlreadyListed(address asset);
     error NoPriceFeed(address asset);

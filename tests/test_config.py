@@ -7,7 +7,7 @@ Boundaries are computed with the contract's own rounding (``wMulUp`` / ``wMulDow
 and one wei beyond (refused with the bound's named error)."""
 
 import pytest
-from brownie import InterestRateModel, MockAggregator, MockERC20, chain
+from brownie import InterestRateModel, LendingPool, MarketConfig, MockAggregator, MockERC20, chain
 
 from tests.boundary_helpers import (
     BORROW,
@@ -239,6 +239,19 @@ def test_bind_pool_only_once(config, pool, governor, weth):
         config.bindPool(pool, {"from": governor})
     with reverts_unchanged(error("ZeroAddress"), config_state(config, weth)):
         config.bindPool(ZERO, {"from": governor})
+
+
+def test_bind_pool_refuses_a_pool_built_on_another_config(market, config, governor, guardian):
+    spec, tx = market.spec, {"from": governor}
+    fresh = MarketConfig.deploy(
+        market.base.token, market.oracle, market.rate_model, governor, guardian,
+        spec.market_tuple(), spec.liquidation_tuple(), tx,
+    )
+    with reverts_unchanged(error("PoolOfAnotherConfig", market.pool.address), fresh.pool):
+        fresh.bindPool(market.pool, tx)
+    own = LendingPool.deploy(fresh, tx)
+    fresh.bindPool(own, tx)
+    assert fresh.pool() == own
 
 
 # ================================================================== pauses
