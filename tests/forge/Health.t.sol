@@ -1,24 +1,17 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Test} from "forge-std/Test.sol";
-import {LendingPool} from "../../contracts/LendingPool.sol";
-import {MarketConfig} from "../../contracts/MarketConfig.sol";
-import {OracleAdapter} from "../../contracts/OracleAdapter.sol";
-import {InterestRateModel} from "../../contracts/InterestRateModel.sol";
-import {PoolLens} from "../../contracts/PoolLens.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
-import {IAggregatorV3} from "../../interfaces/IAggregatorV3.sol";
 import {ILendingPool, AccountState, AccountStatus} from "../../interfaces/ILendingPool.sol";
-import {IMarketConfig, MarketParams, LiquidationParams, CollateralParams} from "../../interfaces/IMarketConfig.sol";
-import {IOracleAdapter} from "../../interfaces/IOracleAdapter.sol";
-import {IInterestRateModel} from "../../interfaces/IInterestRateModel.sol";
+import {CollateralParams} from "../../interfaces/IMarketConfig.sol";
+import {DemoMarket} from "./DemoMarket.sol";
 
 /// @notice Health factor, effective call level, the ladder, the opening rule and PoolLens'
-/// liquidation price and drop on a small demo market built here in the order of
-/// `margincall/deploy.py` (tokens, feeds, oracle, rate model, config, pool, lens, listings), each
-/// checked against a reference computed in this file from the oracle's and config's raw views:
+/// liquidation price and drop on the demo market (DemoMarket.sol) without its liquidation side:
+/// tokens, feeds, oracle, rate model, config, pool, lens and listings, in the order of
+/// `margincall/deploy.py`, and no curve, fund or liquidator. Each is checked against a reference
+/// computed in this file from the oracle's and config's raw views:
 ///
 ///     value_i  = ⌊amount_i · price_i / 10^dec_i⌋              (status price: the high end)
 ///     liq      = Σ ⌊value_i · lf_i⌋,  debtValue = ⌈debt · basePrice_low⌉
@@ -28,67 +21,14 @@ import {IInterestRateModel} from "../../interfaces/IInterestRateModel.sol";
 ///     opening  : Σ ⌊⌊value_low_i · bf_i⌋ · marginCallHF⌋ ≥ ⌈⌈debt · basePrice_high⌉ · callHF⌉
 ///     lens     : liquidationPrice = ⌈⌈debtValue / lf⌉ · 10^dec / amount⌉ (one collateral: the least
 ///                price with HF ≥ 1), liquidationDrop = 1 − ⌈debtValue / liq⌉
-contract HealthTest is Test {
-    uint256 internal constant WAD = 1e18;
-    uint256 internal constant START = 1_700_000_000; // [unix seconds]
-    uint256 internal constant MARGIN_CALL_HF = 1.10e18;
-    uint256 internal constant MAX_CALL_HF = 1.30e18;
-    uint256 internal constant VOL_SLOPE = 0.25e18;
-    uint256 internal constant VOL_REF = 0.6e18;
-    uint256 internal constant DUST = 1_000e6;
-
-    address internal governor = makeAddr("governor");
+contract HealthTest is DemoMarket {
     address internal supplier = makeAddr("supplier");
     address internal borrower = makeAddr("borrower");
     address internal keeper = makeAddr("keeper");
 
-    MockERC20 internal usdc;
-    MockERC20 internal weth;
-    MockERC20 internal wbtc;
-    MockAggregator internal usdcFeed;
-    MockAggregator internal wethFeed;
-    MockAggregator internal wbtcFeed;
-    OracleAdapter internal oracle;
-    InterestRateModel internal rateModel;
-    MarketConfig internal config;
-    LendingPool internal pool;
-    PoolLens internal lens;
-
     function setUp() public {
-        vm.warp(START);
-        vm.startPrank(governor);
-        usdc = new MockERC20("Demo USD Coin", "USDC", 6);
-        usdcFeed = new MockAggregator(8, "USDC / USD", 1e8);
-        weth = new MockERC20("Demo Wrapped Ether", "WETH", 18);
-        wethFeed = new MockAggregator(8, "WETH / USD", 3_000e8);
-        wbtc = new MockERC20("Demo Wrapped Bitcoin", "WBTC", 8);
-        wbtcFeed = new MockAggregator(8, "WBTC / USD", 60_000e8);
-        oracle = new OracleAdapter(governor, 0.02e18, VOL_REF, 1 days, 16);
-        oracle.setFeed(address(usdc), true, IAggregatorV3(address(usdcFeed)), 1 days, 0.5e18, 2e18);
-        oracle.setFeed(address(weth), true, IAggregatorV3(address(wethFeed)), 1 hours, 1e18, 1_000_000e18);
-        oracle.setFeed(address(wbtc), true, IAggregatorV3(address(wbtcFeed)), 1 hours, 100e18, 10_000_000e18);
-        rateModel = new InterestRateModel(0, 0.8e18, 0.04e18, 0.79e18);
-        config = new MarketConfig(
-            address(usdc),
-            IOracleAdapter(address(oracle)),
-            IInterestRateModel(address(rateModel)),
-            governor,
-            governor,
-            MarketParams(MARGIN_CALL_HF, 6 hours, 1.25e18, 0.95e18, MAX_CALL_HF, 0.10e18, DUST, VOL_SLOPE),
-            LiquidationParams(1.10e18, 0.60e18, 10e6, 0.001e18)
-        );
-        pool = new LendingPool(IMarketConfig(address(config)));
-        config.bindPool(ILendingPool(address(pool)));
-        lens = new PoolLens(ILendingPool(address(pool)));
-        config.listCollateral(address(weth), CollateralParams(0.75e18, 0.85e18, 0.05e18, 100_000e18));
-        config.listCollateral(address(wbtc), CollateralParams(0.70e18, 0.80e18, 0.07e18, 5_000e8));
-        vm.stopPrank();
-
-        usdc.mint(supplier, 100_000_000e6);
-        vm.startPrank(supplier);
-        usdc.approve(address(pool), type(uint256).max);
-        pool.supply(100_000_000e6, supplier);
-        vm.stopPrank();
+        _deployDemoMarketWithoutLiquidation();
+        _supply(supplier, 100_000_000 * USDC);
     }
 
     // ================================================================ reference
@@ -108,24 +48,24 @@ contract HealthTest is Test {
     }
 
     function _ref(address who, uint256 debt) internal view returns (Ref memory r) {
-        (uint256 baseLow, uint256 baseHigh) = oracle.priceRange(address(usdc));
+        (uint256 baseLow, uint256 baseHigh) = m.oracle.priceRange(address(m.usdc));
         r.debtValue = _ceilDiv(debt * baseLow, 1e6);
         r.openingDebtValue = _ceilDiv(debt * baseHigh, 1e6);
-        address[] memory assets = config.collateralAssets();
+        address[] memory assets = m.config.collateralAssets();
         for (uint256 i; i < assets.length; ++i) {
-            uint256 amount = pool.collateralOf(who, assets[i]);
+            uint256 amount = m.pool.collateralOf(who, assets[i]);
             if (amount == 0) continue;
-            (uint256 low, uint256 high) = oracle.priceRange(assets[i]);
+            (uint256 low, uint256 high) = m.oracle.priceRange(assets[i]);
             uint256 scale = 10 ** MockERC20(assets[i]).decimals();
             uint256 value = amount * high / scale;
             r.collateralValue += value;
-            r.liquidationValue += value * config.collateralInfo(assets[i]).liquidationFactor / WAD;
-            r.borrowCapacity += (amount * low / scale) * config.collateralInfo(assets[i]).borrowFactor / WAD
-                * config.marketParams().marginCallHF / WAD;
-            r.weight += value * oracle.volatility(assets[i]);
+            r.liquidationValue += value * m.config.collateralInfo(assets[i]).liquidationFactor / WAD;
+            r.borrowCapacity += (amount * low / scale) * m.config.collateralInfo(assets[i]).borrowFactor / WAD
+                * m.config.marketParams().marginCallHF / WAD;
+            r.weight += value * m.oracle.volatility(assets[i]);
         }
         r.healthFactor = r.debtValue == 0 ? type(uint256).max : r.liquidationValue * WAD / r.debtValue;
-        uint256 base = config.marketParams().marginCallHF;
+        uint256 base = m.config.marketParams().marginCallHF;
         r.callLevel = base;
         if (r.collateralValue != 0) {
             uint256 sigma = _ceilDiv(r.weight, r.collateralValue);
@@ -140,7 +80,7 @@ contract HealthTest is Test {
     function _maxDebt(address who) internal view returns (uint256 d) {
         Ref memory r = _ref(who, 0);
         uint256 capacity = r.borrowCapacity; // marginCallHF applied per asset
-        (, uint256 baseHigh) = oracle.priceRange(address(usdc));
+        (, uint256 baseHigh) = m.oracle.priceRange(address(m.usdc));
         d = capacity * WAD / r.callLevel * 1e6 / baseHigh + 2;
         while (d > 0 && _ceilDiv(_ceilDiv(d * baseHigh, 1e6) * r.callLevel, WAD) > capacity) --d;
     }
@@ -153,65 +93,59 @@ contract HealthTest is Test {
     }
 
     function _assertMatches(address who) internal view returns (AccountState memory s, Ref memory r) {
-        s = pool.accountState(who);
-        r = _ref(who, pool.debtOf(who));
+        s = m.pool.accountState(who);
+        r = _ref(who, m.pool.debtOf(who));
         assertTrue(s.priceOk, "priceOk");
         assertEq(s.collateralValue, r.collateralValue, "collateralValue");
         assertEq(s.liquidationValue, r.liquidationValue, "liquidationValue");
         assertEq(s.debtValue, r.debtValue, "debtValue");
         assertEq(s.healthFactor, r.healthFactor, "healthFactor");
         assertEq(s.callLevel, r.callLevel, "callLevel");
-        assertEq(pool.effectiveCallHF(who), r.callLevel, "effectiveCallHF");
+        assertEq(m.pool.effectiveCallHF(who), r.callLevel, "effectiveCallHF");
         assertEq(uint8(s.status), uint8(_status(r, s.debt)), "status (no call issued)");
     }
 
     // ================================================================ helpers
-    function _deposit(address who, MockERC20 token, uint256 amount) internal {
-        if (amount == 0) return;
-        token.mint(who, amount);
-        vm.startPrank(who);
-        token.approve(address(pool), amount);
-        pool.depositCollateral(address(token), amount, who);
-        vm.stopPrank();
-    }
-
-    function _borrow(address who, uint256 amount) internal {
-        vm.prank(who);
-        pool.borrow(amount, who);
-    }
-
     /// @dev Two rounds now: down by `bps`, back to the same answer (volatility without a move).
     function _whipsaw(MockAggregator feed, uint256 bps) internal {
-        (, int256 answer,,,) = feed.latestRoundData();
+        int256 answer = _answer(feed);
         feed.setPrice(answer * int256(10_000 - bps) / 10_000);
         feed.setPrice(answer);
     }
 
     function _move(MockAggregator feed, uint256 bps, bool up, uint256 minAnswer, uint256 maxAnswer) internal {
-        (, int256 answer,,,) = feed.latestRoundData();
+        int256 answer = _answer(feed);
         uint256 p = up ? uint256(answer) * (10_000 + bps) / 10_000 : uint256(answer) * (10_000 - bps) / 10_000;
         if (p < minAnswer) p = minAnswer;
         if (p > maxAnswer) p = maxAnswer;
         feed.setPrice(int256(p));
     }
 
-    /// @dev A random position: up to 1,000 WETH and 50 WBTC (at least $2,000 in all), a debt of
-    /// `debtShare` of the opening limit (at least dust), after volatility whipsaws of both.
+    /// @dev Random collateral for the borrower: up to 1,000 WETH and 50 WBTC (at least $2,000 in
+    /// all), then volatility whipsaws of both, poked. Returns the opening limit, at least dust.
+    function _collateralize(uint256 wethAmount, uint256 wbtcAmount, uint256 wethVol, uint256 wbtcVol)
+        internal
+        returns (uint256 max)
+    {
+        wethAmount = bound(wethAmount, 0, 1_000e18);
+        wbtcAmount = bound(wbtcAmount, wethAmount < 1e18 ? 1e7 : 0, 50e8);
+        _depositCollateral(borrower, m.weth, wethAmount);
+        _depositCollateral(borrower, m.wbtc, wbtcAmount);
+        _whipsaw(m.wethFeed, bound(wethVol, 0, 1_500));
+        _whipsaw(m.wbtcFeed, bound(wbtcVol, 0, 1_500));
+        m.oracle.poke(address(m.weth));
+        m.oracle.poke(address(m.wbtc));
+        max = _maxDebt(borrower);
+        vm.assume(max >= DUST);
+    }
+
+    /// @dev A random position (`_collateralize`) with a debt of `debtShare` of the opening limit
+    /// (at least dust).
     function _open(uint256 wethAmount, uint256 wbtcAmount, uint256 debtShare, uint256 wethVol, uint256 wbtcVol)
         internal
         returns (uint256 debt)
     {
-        wethAmount = bound(wethAmount, 0, 1_000e18);
-        wbtcAmount = bound(wbtcAmount, wethAmount < 1e18 ? 1e7 : 0, 50e8);
-        _deposit(borrower, weth, wethAmount);
-        _deposit(borrower, wbtc, wbtcAmount);
-        _whipsaw(wethFeed, bound(wethVol, 0, 1_500));
-        _whipsaw(wbtcFeed, bound(wbtcVol, 0, 1_500));
-        oracle.poke(address(weth));
-        oracle.poke(address(wbtc));
-        uint256 max = _maxDebt(borrower);
-        vm.assume(max >= DUST);
-        debt = bound(debtShare, DUST, max);
+        debt = bound(debtShare, DUST, _collateralize(wethAmount, wbtcAmount, wethVol, wbtcVol));
         _borrow(borrower, debt);
     }
 
@@ -229,18 +163,14 @@ contract HealthTest is Test {
     ) public {
         _open(wethAmount, wbtcAmount, debtShare, wethVol, wbtcVol);
         _assertMatches(borrower);
-        _move(wethFeed, bound(wethMove, 0, 6_000), directions & 1 != 0, 1e8, 1e14);
-        _move(wbtcFeed, bound(wbtcMove, 0, 6_000), directions & 2 != 0, 100e8, 1e15);
-        _move(usdcFeed, bound(usdcMove, 0, 400), directions & 4 != 0, 0.5e8, 2e8);
+        _move(m.wethFeed, bound(wethMove, 0, 6_000), directions & 1 != 0, 1e8, 1e14);
+        _move(m.wbtcFeed, bound(wbtcMove, 0, 6_000), directions & 2 != 0, 100e8, 1e15);
+        _move(m.usdcFeed, bound(usdcMove, 0, 400), directions & 4 != 0, 0.5e8, 2e8);
         _assertMatches(borrower);
         vm.warp(block.timestamp + bound(uint256(directions), 0, 50) * 1 hours / 10); // the view decays
-        wethFeed.setPrice(_answer(wethFeed));
-        wbtcFeed.setPrice(_answer(wbtcFeed));
+        m.wethFeed.setPrice(_answer(m.wethFeed));
+        m.wbtcFeed.setPrice(_answer(m.wbtcFeed));
         _assertMatches(borrower);
-    }
-
-    function _answer(MockAggregator feed) internal view returns (int256 answer) {
-        (, answer,,,) = feed.latestRoundData();
     }
 
     function testFuzz_aPokeNeverMakesAnAccountLiquidatable(
@@ -252,19 +182,19 @@ contract HealthTest is Test {
         bool call
     ) public {
         _open(wethAmount, wbtcAmount, debtShare, 0, 0);
-        _move(wethFeed, bound(fall, 0, 4_000), false, 1e8, 1e14);
-        if (call && pool.accountStatus(borrower) == AccountStatus.MarginCall) {
+        _move(m.wethFeed, bound(fall, 0, 4_000), false, 1e8, 1e14);
+        if (call && m.pool.accountStatus(borrower) == AccountStatus.MarginCall) {
             vm.prank(keeper);
-            pool.issueMarginCall(borrower);
+            m.pool.issueMarginCall(borrower);
         }
-        _whipsaw(wethFeed, bound(spike, 0, 3_000));
-        _whipsaw(wbtcFeed, bound(spike, 0, 3_000));
-        AccountState memory before = pool.accountState(borrower);
+        _whipsaw(m.wethFeed, bound(spike, 0, 3_000));
+        _whipsaw(m.wbtcFeed, bound(spike, 0, 3_000));
+        AccountState memory before = m.pool.accountState(borrower);
         vm.startPrank(keeper);
-        oracle.poke(address(weth));
-        oracle.poke(address(wbtc));
+        m.oracle.poke(address(m.weth));
+        m.oracle.poke(address(m.wbtc));
         vm.stopPrank();
-        AccountState memory after_ = pool.accountState(borrower);
+        AccountState memory after_ = m.pool.accountState(borrower);
         assertEq(after_.healthFactor, before.healthFactor, "a poke moves no price");
         assertEq(
             after_.status == AccountStatus.Liquidatable, before.status == AccountStatus.Liquidatable, "liquidatable"
@@ -279,16 +209,7 @@ contract HealthTest is Test {
         uint256 wethVol,
         uint256 wbtcVol
     ) public {
-        wethAmount = bound(wethAmount, 0, 1_000e18);
-        wbtcAmount = bound(wbtcAmount, wethAmount < 1e18 ? 1e7 : 0, 50e8);
-        _deposit(borrower, weth, wethAmount);
-        _deposit(borrower, wbtc, wbtcAmount);
-        _whipsaw(wethFeed, bound(wethVol, 0, 1_500));
-        _whipsaw(wbtcFeed, bound(wbtcVol, 0, 1_500));
-        oracle.poke(address(weth));
-        oracle.poke(address(wbtc));
-        uint256 max = _maxDebt(borrower);
-        vm.assume(max >= DUST);
+        uint256 max = _collateralize(wethAmount, wbtcAmount, wethVol, wbtcVol);
         vm.expectPartialRevert(ILendingPool.InsufficientMargin.selector);
         _borrow(borrower, max + 1);
         _borrow(borrower, max);
@@ -307,16 +228,16 @@ contract HealthTest is Test {
         MockERC20 steth = new MockERC20("Second Ether", "STETH", 18);
         MockAggregator stethFeed = new MockAggregator(8, "STETH / USD", 1e8);
         vm.startPrank(governor);
-        oracle.setFeed(address(steth), true, IAggregatorV3(address(stethFeed)), 1 hours, 1e18, 1_000_000e18);
-        config.listCollateral(address(steth), CollateralParams(0.80e18, 0.88e18, 0.05e18, 1e30));
-        config.setCollateralParams(address(weth), CollateralParams(0.80e18, 0.88e18, 0.05e18, 100_000e18));
+        m.oracle.setFeed(address(steth), true, stethFeed, 1 hours, 1e18, 1_000_000e18);
+        m.config.listCollateral(address(steth), CollateralParams(0.80e18, 0.88e18, 0.05e18, 1e30));
+        m.config.setCollateralParams(address(m.weth), CollateralParams(0.80e18, 0.88e18, 0.05e18, 100_000e18));
         vm.stopPrank();
-        assertEq(config.collateralInfo(address(weth)).liquidationFactor, 0.88e18, "raised at once");
-        wethFeed.setPrice(1e8); // $1: value = amount
+        assertEq(m.config.collateralInfo(address(m.weth)).liquidationFactor, 0.88e18, "raised at once");
+        m.wethFeed.setPrice(1e8); // $1: value = amount
         // value·0.8 = 1e22 + 16 and 1e22 − 16: their sum is a whole 2e22, so the capacity is
         // ⌊2e22 · 1.1⌋ = 2.2e22, but ⌊(1e22 + 16)·1.1⌋ + ⌊(1e22 − 16)·1.1⌋ = 2.2e22 − 1
-        _deposit(borrower, weth, 1.25e22 + 20);
-        _deposit(borrower, steth, 1.25e22 - 20);
+        _depositCollateral(borrower, m.weth, 1.25e22 + 20);
+        _depositCollateral(borrower, steth, 1.25e22 - 20);
         // applying marginCallHF per asset, the capacity is the same 2.2e22 − 1: 20,000 USDC no
         // longer fits, and the largest borrow that does lands Healthy
         uint256 max = _maxDebt(borrower);
@@ -324,7 +245,7 @@ contract HealthTest is Test {
         vm.expectPartialRevert(ILendingPool.InsufficientMargin.selector);
         _borrow(borrower, max + 1);
         _borrow(borrower, max);
-        AccountState memory s = pool.accountState(borrower);
+        AccountState memory s = m.pool.accountState(borrower);
         assertEq(s.liquidationValue, 2.2e22 - 1);
         assertEq(s.callLevel, MARGIN_CALL_HF);
         assertGe(s.healthFactor, s.callLevel);
@@ -342,20 +263,20 @@ contract HealthTest is Test {
         if (single) wbtcAmount = 0;
         wethAmount = bound(wethAmount, 1e18, 1_000e18);
         _open(wethAmount, single ? 0 : wbtcAmount, debtShare, 0, 0);
-        _move(wethFeed, bound(fall, 0, 3_000), false, 1e8, 1e14);
+        _move(m.wethFeed, bound(fall, 0, 3_000), false, 1e8, 1e14);
         address[] memory list = new address[](1);
         list[0] = borrower;
-        (AccountState[] memory states,) = lens.accounts(list);
+        (AccountState[] memory states,) = m.lens.accounts(list);
         AccountState memory d = states[0];
-        AccountState memory s = pool.accountState(borrower);
+        AccountState memory s = m.pool.accountState(borrower);
         assertEq(keccak256(abi.encode(d)), keccak256(abi.encode(s)), "the lens forwards the pool's state");
         uint256 drop = s.liquidationValue > s.debtValue ? WAD - _ceilDiv(s.debtValue * WAD, s.liquidationValue) : 0;
         assertEq(d.liquidationDrop, drop, "drop");
-        bool one = pool.collateralOf(borrower, address(wbtc)) == 0;
+        bool one = m.pool.collateralOf(borrower, address(m.wbtc)) == 0;
         uint256 price = one
             ? _ceilDiv(
-                _ceilDiv(s.debtValue * WAD, config.collateralInfo(address(weth)).liquidationFactor) * 1e18,
-                pool.collateralOf(borrower, address(weth))
+                _ceilDiv(s.debtValue * WAD, m.config.collateralInfo(address(m.weth)).liquidationFactor) * 1e18,
+                m.pool.collateralOf(borrower, address(m.weth))
             )
             : 0;
         assertEq(d.liquidationPrice, price, "liquidation price");
@@ -363,12 +284,12 @@ contract HealthTest is Test {
         // at the liquidation price rounded up to a feed unit HF ≥ 1, one feed unit lower HF < 1
         uint256 answer = _ceilDiv(price, 1e10);
         vm.assume(answer > 1e8 && answer <= 1e14);
-        wethFeed.setPrice(int256(answer));
-        assertGe(pool.healthFactor(borrower), WAD, "at the liquidation price");
-        assertLt(pool.healthFactor(borrower) - WAD, WAD / 1e6, "and close to 1");
-        wethFeed.setPrice(int256(answer - 1));
-        assertLt(pool.healthFactor(borrower), WAD, "one feed unit below");
-        assertEq(uint8(pool.accountStatus(borrower)), uint8(AccountStatus.Liquidatable));
+        m.wethFeed.setPrice(int256(answer));
+        assertGe(m.pool.healthFactor(borrower), WAD, "at the liquidation price");
+        assertLt(m.pool.healthFactor(borrower) - WAD, WAD / 1e6, "and close to 1");
+        m.wethFeed.setPrice(int256(answer - 1));
+        assertLt(m.pool.healthFactor(borrower), WAD, "one feed unit below");
+        assertEq(uint8(m.pool.accountStatus(borrower)), uint8(AccountStatus.Liquidatable));
     }
 
     /// @dev With a feed of 18 decimals the lens' price can be set exactly. It is rounded up so
@@ -379,20 +300,20 @@ contract HealthTest is Test {
     function test_atTheLensLiquidationPriceTheAccountIsNotYetLiquidatable() public {
         MockAggregator wbtc18 = new MockAggregator(18, "WBTC / USD (18)", 10_952_819_080_769_524_243_316);
         vm.startPrank(governor);
-        oracle.setFeed(address(wbtc), true, IAggregatorV3(address(wbtc18)), 1 hours, 100e18, 10_000_000e18);
-        config.setCollateralParams(address(wbtc), CollateralParams(0.70e18, 0.85e18, 0.07e18, 5_000e8));
+        m.oracle.setFeed(address(m.wbtc), true, wbtc18, 1 hours, 100e18, 10_000_000e18);
+        m.config.setCollateralParams(address(m.wbtc), CollateralParams(0.70e18, 0.85e18, 0.07e18, 5_000e8));
         vm.stopPrank();
-        _deposit(borrower, wbtc, 1_762_546_250);
+        _depositCollateral(borrower, m.wbtc, 1_762_546_250);
         _borrow(borrower, 22_645_353_527);
         address[] memory list = new address[](1);
         list[0] = borrower;
-        (AccountState[] memory states,) = lens.accounts(list);
+        (AccountState[] memory states,) = m.lens.accounts(list);
         uint256 price = states[0].liquidationPrice;
         // one wei above ⌈price·debtValue/liq⌉ = …463, which already gave HF = 1 − 1 wei
         assertEq(price, 1_511_540_045_244_536_553_464);
         wbtc18.setPrice(int256(price));
-        assertGe(pool.healthFactor(borrower), WAD, "HF at the lens' liquidation price");
+        assertGe(m.pool.healthFactor(borrower), WAD, "HF at the lens' liquidation price");
         wbtc18.setPrice(int256(price - 1));
-        assertLt(pool.healthFactor(borrower), WAD, "one wei lower: Liquidatable");
+        assertLt(m.pool.healthFactor(borrower), WAD, "one wei lower: Liquidatable");
     }
 }

@@ -4,140 +4,45 @@ pragma solidity 0.8.28;
 import {Test} from "forge-std/Test.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
-import {OracleAdapter} from "../../contracts/OracleAdapter.sol";
-import {InterestRateModel} from "../../contracts/InterestRateModel.sol";
-import {MarketConfig} from "../../contracts/MarketConfig.sol";
-import {LendingPool} from "../../contracts/LendingPool.sol";
-import {InsuranceFund} from "../../contracts/InsuranceFund.sol";
-import {DutchAuctionLiquidator} from "../../contracts/DutchAuctionLiquidator.sol";
 import {LinearDecrease} from "../../contracts/curves/LinearDecrease.sol";
 import {ExponentialDecrease} from "../../contracts/curves/ExponentialDecrease.sol";
 import {StairstepExponentialDecrease} from "../../contracts/curves/StairstepExponentialDecrease.sol";
-import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
-import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
 import {IPriceCurve} from "../../interfaces/IPriceCurve.sol";
 import {IDutchAuctionLiquidator} from "../../interfaces/IDutchAuctionLiquidator.sol";
 import {AccountState, AccountStatus} from "../../interfaces/ILendingPool.sol";
-import {MarketParams, LiquidationParams, CollateralParams} from "../../interfaces/IMarketConfig.sol";
+import {MarketParams} from "../../interfaces/IMarketConfig.sol";
+import {DemoMarket} from "./DemoMarket.sol";
 
-/// @notice The demo market (margincall/params/demo.yaml) deployed in margincall/deploy.py's
-/// order, with role-named actors: 10,000,000 USDC supplied, the fund's dead-share dollar.
-abstract contract LiquidationBase is Test {
-    uint256 internal constant WAD = 1e18;
-    uint256 internal constant USDC = 1e6;
-    uint256 internal constant START = 1_700_000_000; // [unix seconds]
-    uint256 internal constant DUST = 1_000e6; // [base units]
-    uint256 internal constant TAIL = 2 hours;
+/// @notice The demo market (DemoMarket.sol: margincall/params/demo.yaml deployed in
+/// margincall/deploy.py's order, the demo `Hole` included) with role-named actors: 10,000,000
+/// USDC supplied, the fund's dead-share dollar, a taker with base tokens to spare.
+abstract contract LiquidationBase is DemoMarket {
     uint256 internal constant CUSP_AGE = 51 * 90; // the stair-step is below cusp·top from here
 
-    address internal governor = makeAddr("governor");
-    address internal guardian = makeAddr("guardian");
     address internal supplier = makeAddr("supplier");
     address internal borrower = makeAddr("borrower");
     address internal keeper = makeAddr("keeper");
     address internal taker = makeAddr("taker");
 
-    MockERC20 internal usdc;
-    MockERC20 internal weth;
-    MockERC20 internal wbtc;
-    MockAggregator internal usdcFeed;
-    MockAggregator internal wethFeed;
-    MockAggregator internal wbtcFeed;
-    OracleAdapter internal oracle;
-    MarketConfig internal config;
-    LendingPool internal pool;
-    InsuranceFund internal fund;
-    DutchAuctionLiquidator internal liq;
-    StairstepExponentialDecrease internal curve;
-
     function setUp() public virtual {
-        vm.warp(START);
-        // 1-2. tokens and feeds
-        usdc = new MockERC20("Demo USD Coin", "USDC", 6);
-        weth = new MockERC20("Demo Wrapped Ether", "WETH", 18);
-        wbtc = new MockERC20("Demo Wrapped Bitcoin", "WBTC", 8);
-        usdcFeed = new MockAggregator(8, "USDC / USD", 1e8);
-        wethFeed = new MockAggregator(8, "WETH / USD", 3_000e8);
-        wbtcFeed = new MockAggregator(8, "WBTC / USD", 60_000e8);
-
-        vm.startPrank(governor);
-        // 3. oracle: max deviation 2 %, σ_ref 60 %, τ 1 day, 16 rounds a poke
-        oracle = new OracleAdapter(governor, 0.02e18, 0.6e18, 1 days, 16);
-        oracle.setFeed(address(usdc), true, usdcFeed, 1 days, 0.5e18, 2e18);
-        oracle.setFeed(address(weth), true, wethFeed, 1 hours, 1e18, 1_000_000e18);
-        oracle.setFeed(address(wbtc), true, wbtcFeed, 1 hours, 100e18, 10_000_000e18);
-        // 4. rates; 5. config, pool
-        InterestRateModel rates = new InterestRateModel(0, 0.8e18, 0.04e18, 0.79e18);
-        config = new MarketConfig(
-            address(usdc),
-            oracle,
-            rates,
-            governor,
-            guardian,
-            MarketParams({
-                marginCallHF: 1.1e18,
-                gracePeriod: 6 hours,
-                targetHF: 1.25e18,
-                fullLiquidationHF: 0.95e18,
-                maxCallHF: 1.3e18,
-                reserveFactor: 0.1e18,
-                dust: DUST,
-                volSlope: 0.25e18
-            }),
-            LiquidationParams({buf: 1.1e18, cusp: 0.6e18, tip: 10e6, chip: 0.001e18})
-        );
-        pool = new LendingPool(config);
-        config.bindPool(pool);
-        // 6. curve, fund, liquidator, wired
-        curve = new StairstepExponentialDecrease(0.99e18, 90);
-        fund = new InsuranceFund(pool, "Margin Call Lab Insurance", "mclINS", 7 days, 2 days);
-        liq = new DutchAuctionLiquidator(pool, fund, curve, TAIL, 10_000_000e6);
-        pool.setLiquidationModules(liq, fund);
-        // 7. collaterals
-        config.listCollateral(address(weth), CollateralParams(0.75e18, 0.85e18, 0.05e18, 100_000e18));
-        config.listCollateral(address(wbtc), CollateralParams(0.7e18, 0.8e18, 0.07e18, 5_000e8));
-        vm.stopPrank();
-
-        // dead shares
-        usdc.mint(address(this), 1e6);
-        usdc.approve(address(fund), 1e6);
-        fund.deposit(1e6, address(0xdEaD));
-
-        vm.startPrank(supplier);
-        usdc.mint(supplier, 10_000_000e6);
-        usdc.approve(address(pool), type(uint256).max);
-        pool.supply(10_000_000e6, supplier);
-        vm.stopPrank();
-
-        vm.startPrank(taker);
-        usdc.mint(taker, 1e30);
-        usdc.approve(address(liq), type(uint256).max);
-        vm.stopPrank();
+        _deployDemoMarket(HOLE);
+        _supply(supplier, 10_000_000 * USDC);
+        _mintApprove(m.usdc, taker, address(m.liquidator), 1e30);
     }
 
     // ================================================================ helpers
     function _open(uint256 wethAmount, uint256 wbtcAmount, uint256 debt) internal {
-        vm.startPrank(borrower);
-        if (wethAmount != 0) {
-            weth.mint(borrower, wethAmount);
-            weth.approve(address(pool), wethAmount);
-            pool.depositCollateral(address(weth), wethAmount, borrower);
-        }
-        if (wbtcAmount != 0) {
-            wbtc.mint(borrower, wbtcAmount);
-            wbtc.approve(address(pool), wbtcAmount);
-            pool.depositCollateral(address(wbtc), wbtcAmount, borrower);
-        }
-        pool.borrow(debt, borrower);
-        vm.stopPrank();
+        _depositCollateral(borrower, m.weth, wethAmount);
+        _depositCollateral(borrower, m.wbtc, wbtcAmount);
+        _borrow(borrower, debt);
     }
 
     /// @dev Both collateral prices times `factor` [wad], in one round each, then consumed.
     function _scalePrices(uint256 factor) internal {
-        wethFeed.setPrice(int256(Math.mulDiv(3_000e8, factor, WAD)));
-        wbtcFeed.setPrice(int256(Math.mulDiv(60_000e8, factor, WAD)));
-        oracle.poke(address(weth));
-        oracle.poke(address(wbtc));
+        m.wethFeed.setPrice(int256(Math.mulDiv(3_000e8, factor, WAD)));
+        m.wbtcFeed.setPrice(int256(Math.mulDiv(60_000e8, factor, WAD)));
+        m.oracle.poke(address(m.weth));
+        m.oracle.poke(address(m.wbtc));
     }
 
     struct AuctionRecord {
@@ -155,8 +60,8 @@ abstract contract LiquidationBase is Test {
 
     function _auction(uint256 id) internal view returns (AuctionRecord memory r) {
         (address account, address asset,, uint64 tic,, uint256 scale, uint256 penalty, uint256 lot, uint256 tab,,,) =
-            liq.auctions(id);
-        (,,,,,,,,, uint256 debtPart, uint256 top, uint256 est) = liq.auctions(id);
+            m.liquidator.auctions(id);
+        (,,,,,,,,, uint256 debtPart, uint256 top, uint256 est) = m.liquidator.auctions(id);
         r = AuctionRecord(account, asset, tic, scale, penalty, lot, tab, debtPart, top, est);
     }
 }
@@ -245,22 +150,22 @@ library KickReference {
 /// @notice kick: amounts against the reference, over random positions and crashes.
 contract KickFuzzTest is LiquidationBase {
     function _input() internal view returns (KickReference.Input memory k) {
-        AccountState memory s = pool.accountState(borrower);
-        MarketParams memory m = config.marketParams();
+        AccountState memory s = m.pool.accountState(borrower);
+        MarketParams memory params = m.config.marketParams();
         k.debt = s.debt;
         k.debtValue = s.debtValue;
         k.liquidationValue = s.liquidationValue;
         k.healthFactor = s.healthFactor;
         k.callLevel = s.callLevel;
-        k.targetHF = m.targetHF;
-        k.fullLiquidationHF = m.fullLiquidationHF;
-        k.dust = m.dust;
-        (k.baseLow,) = oracle.priceRange(address(usdc));
+        k.targetHF = params.targetHF;
+        k.fullLiquidationHF = params.fullLiquidationHF;
+        k.dust = params.dust;
+        (k.baseLow,) = m.oracle.priceRange(address(m.usdc));
         k.baseScale = USDC;
-        k.amounts = [pool.collateralOf(borrower, address(weth)), pool.collateralOf(borrower, address(wbtc))];
+        k.amounts = [m.pool.collateralOf(borrower, address(m.weth)), m.pool.collateralOf(borrower, address(m.wbtc))];
         k.scales = [uint256(1e18), uint256(1e8)];
-        (,, k.prices[0]) = oracle.tryPriceRange(address(weth)); // only held assets are read
-        (,, k.prices[1]) = oracle.tryPriceRange(address(wbtc));
+        (,, k.prices[0]) = m.oracle.tryPriceRange(address(m.weth)); // only held assets are read
+        (,, k.prices[1]) = m.oracle.tryPriceRange(address(m.wbtc));
         k.penalties = [uint256(0.05e18), uint256(0.07e18)];
     }
 
@@ -280,35 +185,37 @@ contract KickFuzzTest is LiquidationBase {
         _open(wethAmount, wbtcAmount, debt);
 
         // HF scales with the prices: crash below 1, keeping at least 2·dust of collateral
-        uint256 hf = pool.healthFactor(borrower);
+        uint256 hf = m.pool.healthFactor(borrower);
         uint256 maxFactor = Math.mulDiv(WAD, WAD, hf) - 1;
         uint256 minFactor = Math.max(Math.mulDiv(2 * DUST, WAD, value, Math.Rounding.Ceil), 0.05e18);
         vm.assume(minFactor < maxFactor);
         _scalePrices(bound(drop, minFactor, maxFactor));
-        vm.assume(pool.accountStatus(borrower) == AccountStatus.Liquidatable);
+        vm.assume(m.pool.accountStatus(borrower) == AccountStatus.Liquidatable);
 
         KickReference.Input memory k = _input();
         KickReference.Plan memory want = KickReference.plan(k);
         vm.prank(keeper);
-        uint256[] memory ids = liq.kick(borrower, keeper);
+        uint256[] memory ids = m.liquidator.kick(borrower, keeper);
 
         uint256 n;
         for (uint256 i; i < 2; ++i) {
             if (want.lots[i] == 0) continue;
             AuctionRecord memory a = _auction(ids[n++]);
-            assertEq(a.asset, i == 0 ? address(weth) : address(wbtc), "asset order");
+            assertEq(a.asset, i == 0 ? address(m.weth) : address(m.wbtc), "asset order");
             assertEq(a.lot, want.lots[i], "lot");
             assertEq(a.tab, want.tabs[i], "tab");
             assertEq(a.debtPart, want.debtParts[i], "debt part");
             assertLe(a.debtPart, a.tab, "a debt part above its tab");
         }
         assertEq(ids.length, n, "auction count");
-        assertEq(pool.debtInAuction(), want.debtMoved, "debt moved");
-        uint256 left = pool.debtOf(borrower);
-        assertTrue(left >= DUST || pool.assetsIn(borrower) == 0, "all debt moved against part of the collateral");
+        assertEq(m.pool.debtInAuction(), want.debtMoved, "debt moved");
+        uint256 left = m.pool.debtOf(borrower);
+        assertTrue(left >= DUST || m.pool.assetsIn(borrower) == 0, "all debt moved against part of the collateral");
         if (!want.full) {
             assertGe(left, k.debt - want.debtMoved, "debt left below debt - moved");
-            assertGe(pool.healthFactor(borrower), Math.max(k.targetHF, k.callLevel), "HF below T after a partial kick");
+            assertGe(
+                m.pool.healthFactor(borrower), Math.max(k.targetHF, k.callLevel), "HF below T after a partial kick"
+            );
         } else {
             assertEq(left, 0, "debt left after a full kick");
         }
@@ -327,35 +234,37 @@ contract KickFuzzTest is LiquidationBase {
         _open(wethAmount, 0, debt);
         _scalePrices(0.92e18);
         vm.prank(keeper);
-        pool.issueMarginCall(borrower);
+        m.pool.issueMarginCall(borrower);
         vm.warp(block.timestamp + 6 hours + 1);
-        usdcFeed.setPrice(1e8);
-        wethFeed.setPrice(2_760e8);
-        assertEq(uint8(pool.accountStatus(borrower)), uint8(AccountStatus.Liquidatable));
+        m.usdcFeed.setPrice(1e8);
+        m.wethFeed.setPrice(2_760e8);
+        assertEq(uint8(m.pool.accountStatus(borrower)), uint8(AccountStatus.Liquidatable));
 
         // pin the debt: repay the interest accrued over 6 h, back to exactly 2·dust + δ (a repay
         // removes ⌊amount·RAY/index⌋ of normalised debt, so look for the amount that lands on it)
-        pool.accrueInterest();
-        uint256 index = pool.borrowIndex();
-        uint256 normalized = pool.normalizedDebtOf(borrower);
-        uint256 amount = pool.debtOf(borrower) - debt;
+        m.pool.accrueInterest();
+        uint256 index = m.pool.borrowIndex();
+        uint256 normalized = m.pool.normalizedDebtOf(borrower);
+        uint256 amount = m.pool.debtOf(borrower) - debt;
         while (Math.mulDiv(normalized - Math.mulDiv(amount, 1e27, index), index, 1e27, Math.Rounding.Ceil) > debt) {
             ++amount;
         }
         vm.startPrank(borrower);
-        usdc.approve(address(pool), type(uint256).max);
-        pool.repay(amount, borrower);
+        m.usdc.approve(address(m.pool), type(uint256).max);
+        m.pool.repay(amount, borrower);
         vm.stopPrank();
-        vm.assume(pool.debtOf(borrower) == debt); // not every debt is reachable at every index
+        vm.assume(m.pool.debtOf(borrower) == debt); // not every debt is reachable at every index
 
         KickReference.Input memory k = _input();
         KickReference.Plan memory want = KickReference.plan(k);
         assertEq(want.debtToMove, DUST, "not the dust floor");
         vm.prank(keeper);
-        uint256[] memory ids = liq.kick(borrower, keeper);
+        uint256[] memory ids = m.liquidator.kick(borrower, keeper);
         AuctionRecord memory a = _auction(ids[0]);
         assertLe(a.debtPart, a.tab, "a debt part above its tab");
-        assertTrue(pool.debtOf(borrower) >= DUST || pool.assetsIn(borrower) == 0, "all debt against part of the lot");
+        assertTrue(
+            m.pool.debtOf(borrower) >= DUST || m.pool.assetsIn(borrower) == 0, "all debt against part of the lot"
+        );
         assertEq(a.lot, want.lots[0], "lot");
         assertEq(a.debtPart, want.debtParts[0], "debt part");
     }
@@ -370,7 +279,7 @@ contract TakeFuzzTest is LiquidationBase {
         _open(10e18, 0, 15_000e6);
         _scalePrices(Math.mulDiv(1_720e18, WAD, 3_000e18)); // WETH $1,720: HF 0.975
         vm.prank(keeper);
-        id = liq.kick(borrower, keeper)[0];
+        id = m.liquidator.kick(borrower, keeper)[0];
     }
 
     /// @dev What the spec says one take does: slice and owe (owe = slice·price up; the tab caps
@@ -395,21 +304,21 @@ contract TakeFuzzTest is LiquidationBase {
     function _takeAndCheck(uint256 maxCollateral, uint256 age) internal returns (bool ended) {
         AuctionRecord memory a = _auction(id);
         vm.warp(Math.max(block.timestamp, a.tic + age));
-        (, uint256 price,,) = liq.getStatus(id);
+        (, uint256 price,,) = m.liquidator.getStatus(id);
         (bool refused, uint256 slice, uint256 owe) = _expected(a, maxCollateral, price);
         if (refused) {
             vm.expectRevert(abi.encodeWithSelector(IDutchAuctionLiquidator.NoPartialPurchase.selector, a.tab, DUST));
             vm.prank(taker);
-            liq.take(id, maxCollateral, price, taker, "");
+            m.liquidator.take(id, maxCollateral, price, taker, "");
             return false;
         }
-        uint256 wethBefore = weth.balanceOf(taker);
-        uint256 usdcBefore = usdc.balanceOf(taker);
+        uint256 wethBefore = m.weth.balanceOf(taker);
+        uint256 usdcBefore = m.usdc.balanceOf(taker);
         vm.prank(taker);
-        liq.take(id, maxCollateral, price, taker, "");
+        m.liquidator.take(id, maxCollateral, price, taker, "");
 
-        assertEq(weth.balanceOf(taker) - wethBefore, slice, "slice");
-        assertEq(usdcBefore - usdc.balanceOf(taker), owe, "owe");
+        assertEq(m.weth.balanceOf(taker) - wethBefore, slice, "slice");
+        assertEq(usdcBefore - m.usdc.balanceOf(taker), owe, "owe");
         // owe is never less than the slice's price (up), the slice never more than owe buys (down)
         assertGe(owe * 1e12 * a.scale, slice * price, "owe rounded down");
         if (owe < Math.mulDiv(Math.mulDiv(slice, price, a.scale, Math.Rounding.Ceil), USDC, WAD, Math.Rounding.Ceil)) {

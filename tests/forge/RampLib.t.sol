@@ -92,17 +92,12 @@ contract RampLibTest is Test {
         uint256 c = r.current();
         uint256 elapsed = block.timestamp - r.start;
         uint256 duration = r.end - r.start;
-        if (to >= from) {
-            uint256 moved = c - from; // towards `to`
-            uint256 exactTimesDuration = (uint256(to) - from) * elapsed;
-            assertGe(moved * duration, exactTimesDuration, "rounded away from the target");
-            if (moved > 0) assertLt((moved - 1) * duration, exactTimesDuration, "a whole unit past exact");
-        } else {
-            uint256 moved = uint256(from) - c;
-            uint256 exactTimesDuration = (uint256(from) - to) * elapsed;
-            assertGe(moved * duration, exactTimesDuration, "rounded away from the target");
-            if (moved > 0) assertLt((moved - 1) * duration, exactTimesDuration, "a whole unit past exact");
-        }
+        // how far the value has moved towards `to`, and how far `to` is from `from`
+        (uint256 moved, uint256 distance) =
+            to >= from ? (c - from, uint256(to) - from) : (uint256(from) - c, uint256(from) - to);
+        uint256 exactTimesDuration = distance * elapsed;
+        assertGe(moved * duration, exactTimesDuration, "rounded away from the target");
+        if (moved > 0) assertLt((moved - 1) * duration, exactTimesDuration, "a whole unit past exact");
     }
 
     function test_current_demoLiquidationFactorRamp() public {

@@ -13,7 +13,8 @@ import {FlashTaker} from "../../../contracts/keepers/FlashTaker.sol";
 import {AccountStatus} from "../../../interfaces/ILendingPool.sol";
 import {IDutchAuctionLiquidator} from "../../../interfaces/IDutchAuctionLiquidator.sol";
 import {PauseAction} from "../../../interfaces/IMarketConfig.sol";
-import {Market, Actors} from "./Setup.sol";
+import {Market} from "../DemoMarket.sol";
+import {KeeperTools, Actors} from "./Setup.sol";
 import {Books, AuctionView} from "./Books.sol";
 
 /// @title Handler
@@ -44,6 +45,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     uint256 public constant SLACK_PER_CALL = 4;
 
     Market internal m;
+    KeeperTools internal tools;
     Actors internal a;
     address[] internal _everyone; // every address that may hold supply or fund shares
 
@@ -98,8 +100,9 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     uint256 public lastBorrowIndex;
     uint256 public borrowIndexFalls;
 
-    constructor(Market memory market, Actors memory roles) {
+    constructor(Market memory market, KeeperTools memory keeperTools, Actors memory roles) {
         m = market;
+        tools = keeperTools;
         a = roles;
         for (uint256 i; i < 4; ++i) {
             _approve(a.borrowers[i], address(m.pool));
@@ -116,10 +119,10 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         _everyone.push(a.keeper);
         _everyone.push(a.flashKeeper);
         _everyone.push(a.governor);
-        m.usdc.approve(address(m.wethAmm), type(uint256).max);
-        m.usdc.approve(address(m.wbtcAmm), type(uint256).max);
-        m.weth.approve(address(m.wethAmm), type(uint256).max);
-        m.wbtc.approve(address(m.wbtcAmm), type(uint256).max);
+        m.usdc.approve(address(tools.wethAmm), type(uint256).max);
+        m.usdc.approve(address(tools.wbtcAmm), type(uint256).max);
+        m.weth.approve(address(tools.wethAmm), type(uint256).max);
+        m.wbtc.approve(address(tools.wbtcAmm), type(uint256).max);
 
         // what happened before the campaign (setUp's positions, deposits and kick)
         for (uint256 i; i < 2; ++i) {
@@ -510,14 +513,14 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         (bool needsRedo,,,) = m.liquidator.getStatus(id);
         if (needsRedo) return;
         MockERC20 asset = MockERC20(v.asset);
-        MockAMM amm = v.asset == address(m.weth) ? m.wethAmm : m.wbtcAmm;
+        MockAMM amm = v.asset == address(m.weth) ? tools.wethAmm : tools.wbtcAmm;
         premiumBps = _bound(premiumBps, 9_000, 11_500);
         if (!_syncAmm(amm, asset, premiumBps)) return;
         if (!_waitFor(id, v, _bid(v.asset, premiumBps * 99 / 100, 1))) return;
         (, uint256 price,,) = m.liquidator.getStatus(id);
         uint256 before = asset.balanceOf(address(amm));
         vm.prank(a.flashKeeper);
-        try m.flashTaker.take(id, v.lot, price, amm, 0) {
+        try tools.flashTaker.take(id, v.lot, price, amm, 0) {
             _ok("flashTake");
             collateralSold[v.asset] += asset.balanceOf(address(amm)) - before;
             AuctionView memory left = Books.auction(m.liquidator, id);

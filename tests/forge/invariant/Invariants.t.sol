@@ -67,7 +67,7 @@ contract MarketInvariantsTest is MarketSetup {
         vm.prank(actors.keeper);
         m.liquidator.kick(actors.borrowers[0], actors.keeper);
 
-        handler = new Handler(m, actors);
+        handler = new Handler(m, tools, actors);
         targetContract(address(handler));
         bytes4[] memory selectors = new bytes4[](25);
         selectors[0] = Handler.supply.selector;

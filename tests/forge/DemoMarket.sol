@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Test} from "forge-std/Test.sol";
+
+import {LendingPool} from "../../contracts/LendingPool.sol";
+import {MarketConfig} from "../../contracts/MarketConfig.sol";
+import {OracleAdapter} from "../../contracts/OracleAdapter.sol";
+import {InterestRateModel} from "../../contracts/InterestRateModel.sol";
+import {PoolLens} from "../../contracts/PoolLens.sol";
+import {DutchAuctionLiquidator} from "../../contracts/DutchAuctionLiquidator.sol";
+import {InsuranceFund} from "../../contracts/InsuranceFund.sol";
+import {StairstepExponentialDecrease} from "../../contracts/curves/StairstepExponentialDecrease.sol";
+import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
+import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
+import {MarketParams, LiquidationParams, CollateralParams} from "../../interfaces/IMarketConfig.sol";
+
+/// @notice Every contract of one deployed demo market.
+struct Market {
+    LendingPool pool;
+    MarketConfig config;
+    OracleAdapter oracle;
+    InterestRateModel rateModel;
+    PoolLens lens;
+    // the liquidation side, left zero by `_deployDemoMarketWithoutLiquidation`
+    DutchAuctionLiquidator liquidator;
+    InsuranceFund fund;
+    StairstepExponentialDecrease curve;
+    MockERC20 usdc; // base, 6 decimals
+    MockERC20 weth; // 18 decimals
+    MockERC20 wbtc; // 8 decimals
+    MockAggregator usdcFeed;
+    MockAggregator wethFeed;
+    MockAggregator wbtcFeed;
+}
+
+/// @title DemoMarket
+/// @notice The demo market of `margincall/params/demo.yaml` (DESIGN.md 2) deployed in Solidity,
+/// in the order of `margincall/deploy.py` with the governor sending every transaction: a named
+/// constant for every parameter, the deployment, and the helpers the suites on it share
+/// (Health.t.sol, Liquidation.t.sol, invariant/Setup.sol). A suite that wants a different
+/// market says so at the call: `_deployDemoMarket(hole)` takes the `Hole` (the demo's is `HOLE`),
+/// `_deployDemoMarketWithoutLiquidation()` leaves out the curve, fund and liquidator.
+abstract contract DemoMarket is Test {
+    // ================================================================ units
+    uint256 internal constant WAD = 1e18;
+    uint256 internal constant RAY = 1e27;
+    uint256 internal constant USDC = 1e6; // one whole base token [base units]
+    uint256 internal constant ETH = 1e18; // one whole WETH [token units]
+    uint256 internal constant BTC = 1e8; // one whole WBTC [token units]
+    uint8 internal constant FEED_DECIMALS = 8;
+    uint256 internal constant START = 1_700_000_000; // [unix seconds]
+
+    // ================================================================ demo parameters
+    // feeds: initial answers [8 decimals], heartbeats [seconds], price bounds [wad USD]
+    int256 internal constant USDC_ANSWER = 1e8;
+    int256 internal constant WETH_ANSWER = 3_000e8;
+    int256 internal constant WBTC_ANSWER = 60_000e8;
+    uint256 internal constant USDC_HEARTBEAT = 24 hours;
+    uint256 internal constant COLLATERAL_HEARTBEAT = 1 hours;
+    uint256 internal constant USDC_MIN_PRICE = 0.5e18;
+    uint256 internal constant USDC_MAX_PRICE = 2e18;
+    uint256 internal constant WETH_MIN_PRICE = 1e18;
+    uint256 internal constant WETH_MAX_PRICE = 1_000_000e18;
+    uint256 internal constant WBTC_MIN_PRICE = 100e18;
+    uint256 internal constant WBTC_MAX_PRICE = 10_000_000e18;
+
+    // collateral: borrowFactor, liquidationFactor, liquidationPenalty [wad], supplyCap [token units]
+    uint256 internal constant WETH_BF = 0.75e18;
+    uint256 internal constant WETH_LF = 0.85e18;
+    uint256 internal constant WETH_PENALTY = 0.05e18;
+    uint256 internal constant WETH_CAP = 100_000 * ETH;
+    uint256 internal constant WBTC_BF = 0.7e18;
+    uint256 internal constant WBTC_LF = 0.8e18;
+    uint256 internal constant WBTC_PENALTY = 0.07e18;
+    uint256 internal constant WBTC_CAP = 5_000 * BTC;
+
+    // market
+    uint256 internal constant MARGIN_CALL_HF = 1.1e18;
+    uint256 internal constant GRACE_PERIOD = 6 hours;
+    uint256 internal constant TARGET_HF = 1.25e18;
+    uint256 internal constant FULL_LIQUIDATION_HF = 0.95e18;
+    uint256 internal constant MAX_CALL_HF = 1.3e18;
+    uint256 internal constant RESERVE_FACTOR = 0.1e18;
+    uint256 internal constant DUST = 1_000 * USDC;
+    uint256 internal constant VOL_SLOPE = 0.25e18;
+
+    // interest: kinked curve, APR [wad]
+    uint256 internal constant BASE_RATE = 0;
+    uint256 internal constant KINK = 0.8e18;
+    uint256 internal constant KINK_RATE = 0.04e18;
+    uint256 internal constant MAX_RATE = 0.79e18;
+
+    // oracle
+    uint256 internal constant MAX_DEVIATION = 0.02e18;
+    uint256 internal constant VOL_REF = 0.6e18;
+    uint256 internal constant VOL_TAU = 1 days;
+    uint256 internal constant MAX_ROUNDS_PER_POKE = 16;
+
+    // liquidation
+    uint256 internal constant BUF = 1.1e18;
+    uint256 internal constant CUSP = 0.6e18;
+    uint256 internal constant TIP = 10 * USDC;
+    uint256 internal constant CHIP = 0.001e18;
+    uint256 internal constant TAIL = 2 hours;
+    uint256 internal constant STEP_CUT = 0.99e18;
+    uint256 internal constant STEP = 90; // [seconds]
+    uint256 internal constant HOLE = 10_000_000 * USDC;
+
+    // insurance fund
+    uint256 internal constant COOLDOWN = 7 days;
+    uint256 internal constant WINDOW = 2 days;
+    uint256 internal constant DEAD_SHARES_DEPOSIT = 1 * USDC;
+    address internal constant DEAD = 0x000000000000000000000000000000000000dEaD;
+
+    // ================================================================ roles and contracts
+    address internal governor = makeAddr("governor"); // deploys and governs
+    address internal guardian = makeAddr("guardian"); // may pause
+
+    Market internal m;
+
+    // ================================================================ deployment
+    /// @dev The whole demo market with the given `Hole` [base units], at `START`:
+    /// 1–5. tokens and feeds, the oracle with every feed, the rate model, config + pool (bound to
+    /// each other) + lens; 6. curve, fund and liquidator, wired to the pool; 7. the collaterals
+    /// listed; then the fund's dead shares.
+    function _deployDemoMarket(uint256 hole) internal {
+        _deployLendingSide();
+        _deployLiquidationSide(hole);
+        _listCollaterals();
+        _depositDeadShares();
+    }
+
+    /// @dev Steps 1–5 and 7 only: a pool with no liquidation modules (no curve, fund or
+    /// liquidator, nothing to kick with and no dead shares).
+    function _deployDemoMarketWithoutLiquidation() internal {
+        _deployLendingSide();
+        _listCollaterals();
+    }
+
+    function _deployLendingSide() private {
+        vm.warp(START);
+        vm.startPrank(governor);
+        m.usdc = new MockERC20("Demo USD Coin", "USDC", 6);
+        m.usdcFeed = new MockAggregator(FEED_DECIMALS, "USDC / USD", USDC_ANSWER);
+        m.weth = new MockERC20("Demo Wrapped Ether", "WETH", 18);
+        m.wethFeed = new MockAggregator(FEED_DECIMALS, "WETH / USD", WETH_ANSWER);
+        m.wbtc = new MockERC20("Demo Wrapped Bitcoin", "WBTC", 8);
+        m.wbtcFeed = new MockAggregator(FEED_DECIMALS, "WBTC / USD", WBTC_ANSWER);
+
+        m.oracle = new OracleAdapter(governor, MAX_DEVIATION, VOL_REF, VOL_TAU, MAX_ROUNDS_PER_POKE);
+        m.oracle.setFeed(address(m.usdc), true, m.usdcFeed, USDC_HEARTBEAT, USDC_MIN_PRICE, USDC_MAX_PRICE);
+        m.oracle.setFeed(address(m.weth), true, m.wethFeed, COLLATERAL_HEARTBEAT, WETH_MIN_PRICE, WETH_MAX_PRICE);
+        m.oracle.setFeed(address(m.wbtc), true, m.wbtcFeed, COLLATERAL_HEARTBEAT, WBTC_MIN_PRICE, WBTC_MAX_PRICE);
+
+        m.rateModel = new InterestRateModel(BASE_RATE, KINK, KINK_RATE, MAX_RATE);
+        m.config = new MarketConfig(
+            address(m.usdc),
+            m.oracle,
+            m.rateModel,
+            governor,
+            guardian,
+            MarketParams({
+                marginCallHF: MARGIN_CALL_HF,
+                gracePeriod: GRACE_PERIOD,
+                targetHF: TARGET_HF,
+                fullLiquidationHF: FULL_LIQUIDATION_HF,
+                maxCallHF: MAX_CALL_HF,
+                reserveFactor: RESERVE_FACTOR,
+                dust: DUST,
+                volSlope: VOL_SLOPE
+            }),
+            LiquidationParams({buf: BUF, cusp: CUSP, tip: TIP, chip: CHIP})
+        );
+        m.pool = new LendingPool(m.config);
+        m.config.bindPool(m.pool);
+        m.lens = new PoolLens(m.pool);
+        vm.stopPrank();
+    }
+
+    function _deployLiquidationSide(uint256 hole) private {
+        vm.startPrank(governor);
+        m.curve = new StairstepExponentialDecrease(STEP_CUT, STEP);
+        m.fund = new InsuranceFund(m.pool, "Margin Call Lab Insurance", "mclINS", COOLDOWN, WINDOW);
+        m.liquidator = new DutchAuctionLiquidator(m.pool, m.fund, m.curve, TAIL, hole);
+        m.pool.setLiquidationModules(m.liquidator, m.fund);
+        vm.stopPrank();
+    }
+
+    function _listCollaterals() private {
+        vm.startPrank(governor);
+        m.config.listCollateral(address(m.weth), CollateralParams(WETH_BF, WETH_LF, WETH_PENALTY, WETH_CAP));
+        m.config.listCollateral(address(m.wbtc), CollateralParams(WBTC_BF, WBTC_LF, WBTC_PENALTY, WBTC_CAP));
+        vm.stopPrank();
+    }
+
+    /// @dev The fund's first depositor is nobody (inflation attack, DESIGN.md 5).
+    function _depositDeadShares() private {
+        vm.startPrank(governor);
+        m.usdc.mint(governor, DEAD_SHARES_DEPOSIT);
+        m.usdc.approve(address(m.fund), DEAD_SHARES_DEPOSIT);
+        m.fund.deposit(DEAD_SHARES_DEPOSIT, DEAD);
+        vm.stopPrank();
+    }
+
+    // ================================================================ helpers
+    function _mintApprove(MockERC20 token, address owner, address spender, uint256 amount) internal {
+        token.mint(owner, amount);
+        vm.prank(owner);
+        token.approve(spender, type(uint256).max);
+    }
+
+    /// @dev A new round at the same answer on every feed, timestamped now (prices fresh again).
+    function _refreshFeeds() internal {
+        m.usdcFeed.setPrice(_answer(m.usdcFeed));
+        m.wethFeed.setPrice(_answer(m.wethFeed));
+        m.wbtcFeed.setPrice(_answer(m.wbtcFeed));
+    }
+
+    function _answer(MockAggregator feed) internal view returns (int256 answer) {
+        (, answer,,,) = feed.latestRoundData();
+    }
+
+    function _supply(address lender, uint256 amount) internal {
+        _mintApprove(m.usdc, lender, address(m.pool), amount);
+        vm.prank(lender);
+        m.pool.supply(amount, lender);
+    }
+
+    /// @dev Nothing for a zero amount (the pool refuses one), so that fuzzed positions may leave
+    /// out an asset.
+    function _depositCollateral(address borrower, MockERC20 asset, uint256 amount) internal {
+        if (amount == 0) return;
+        _mintApprove(asset, borrower, address(m.pool), amount);
+        vm.prank(borrower);
+        m.pool.depositCollateral(address(asset), amount, borrower);
+    }
+
+    function _borrow(address borrower, uint256 amount) internal {
+        vm.prank(borrower);
+        m.pool.borrow(amount, borrower);
+    }
+
+    function _depositInsurance(address insurer, uint256 amount) internal {
+        _mintApprove(m.usdc, insurer, address(m.fund), amount);
+        vm.prank(insurer);
+        m.fund.deposit(amount, insurer);
+    }
+}
