@@ -85,6 +85,7 @@ def test_borrow_pays_the_receiver_and_records_the_debt(market, pool, usdc, liqui
 
 
 def test_max_borrow_from_the_opening_rule_lands_healthy(market, pool, liquidity, borrower2):
+    # Incident class: positions opened at the liquidation edge (a borrow limit too close to the liquidation threshold), sellable on the next tick.
     _collateralise(market, pool, borrower2, 3_333_333_333_333_333_333, 12_345_678)
     # no price has moved since deployment: σ = σ_ref, so callHF_eff = marginCallHF
     assert pool.effectiveCallHF(borrower2) == market.spec.market["margin_call_hf"]
@@ -98,6 +99,7 @@ def test_max_borrow_from_the_opening_rule_lands_healthy(market, pool, liquidity,
 
 
 def test_one_unit_over_the_max_borrow_reverts_insufficient_margin(market, pool, liquidity, borrower2):
+    # Incident class: positions opened at the liquidation edge (a borrow limit too close to the liquidation threshold), sellable on the next tick.
     _collateralise(market, pool, borrower2, 3_333_333_333_333_333_333, 12_345_678)
     assert pool.effectiveCallHF(borrower2) == market.spec.market["margin_call_hf"]  # σ = σ_ref
     limit = _max_borrow(market, pool, borrower2)
@@ -246,6 +248,7 @@ def test_repay_zero_or_for_nobody_reverts(market, pool, weth_position, borrower)
 
 
 def test_repay_works_while_every_action_is_paused(market, config, pool, usdc, weth_position, guardian, borrower):
+    # Incident class: pauses or oracle outages that stop borrowers from repaying or topping up while they can still be liquidated.
     for action in (0, 1, 2):
         config.setPaused(action, True, {"from": guardian})
     pool.repay(5_000 * USDC, borrower, {"from": borrower})
@@ -255,6 +258,7 @@ def test_repay_works_while_every_action_is_paused(market, config, pool, usdc, we
 
 
 def test_repay_works_while_every_feed_is_stale(market, pool, oracle, usdc, weth_position, borrower):
+    # Incident class: pauses or oracle outages that stop borrowers from repaying or topping up while they can still be liquidated.
     chain.sleep(2 * 86400)
     chain.mine()
     assert oracle.priceStatus(usdc) == oracle.priceStatus(market.collaterals["WETH"].token) == 3
@@ -265,6 +269,7 @@ def test_repay_works_while_every_feed_is_stale(market, pool, oracle, usdc, weth_
 
 
 def test_repay_with_a_live_call_works_while_every_feed_reverts(market, pool, usdc, weth_position, borrower, keeper):
+    # Incident class: pauses or oracle outages that stop borrowers from repaying or topping up while they can still be liquidated.
     set_price(market, "WETH", "1800")
     pool.issueMarginCall(borrower, {"from": keeper})
     deadline = pool.marginCallDeadline(borrower)
@@ -308,6 +313,7 @@ def _debt_books(market, who):
 )
 @given(steps=STEPS)
 def test_debt_is_never_left_between_zero_and_dust(market, pool, usdc, borrower2, steps):
+    # Incident class: dust positions and dust griefing (remnants too small to liquidate profitably; Maker's dust/chost rule).
     dust = market.spec.market["dust"]
     # Each example starts from the state every test of this module starts from, so the set-up
     # runs inside it (a set-up fixture would leak: Brownie's one snapshot slot is also the one

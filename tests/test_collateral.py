@@ -244,6 +244,7 @@ def test_withdrawal_from_an_account_in_margin_call_reverts_not_healthy(market, p
 
 
 def test_top_up_with_a_live_call_works_while_every_feed_reverts(market, pool, weth, weth_position, borrower, keeper):
+    # Incident class: pauses or oracle outages that stop borrowers from repaying or topping up while they can still be liquidated.
     set_price(market, "WETH", "1800")
     pool.issueMarginCall(borrower, {"from": keeper})
     deadline = pool.marginCallDeadline(borrower)
@@ -259,6 +260,7 @@ def test_top_up_with_a_live_call_works_while_every_feed_reverts(market, pool, we
 def test_withdraw_pause_blocks_withdrawal_but_never_a_top_up(
     market, config, pool, weth, weth_position, guardian, borrower, borrower2
 ):
+    # Incident class: pauses or oracle outages that stop borrowers from repaying or topping up while they can still be liquidated.
     for action in (0, 1, 2):
         config.setPaused(action, True, {"from": guardian})
     with reverts_unchanged(market, err("ActionPaused", 2), borrower):

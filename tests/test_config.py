@@ -224,6 +224,7 @@ GOVERNOR_SETTERS = {
 
 
 def test_every_governor_setter_refuses_outsiders(market, stranger, guardian):
+    # Incident class: missing access control on privileged setters.
     state = config_state(market.config, *[a.token for a in market.collaterals.values()])
     for setter, call in GOVERNOR_SETTERS.items():
         for outsider in (stranger, guardian):
@@ -283,6 +284,7 @@ def test_guardian_pauses_but_only_the_governor_unpauses(config, governor, guardi
 def test_pauses_stop_supply_borrow_and_withdrawal_but_never_repay_or_top_up(
     pool, config, guardian, usdc, weth, supplier, borrower, weth_position
 ):
+    # Incident class: pauses or oracle outages that stop borrowers from repaying or topping up while they can still be liquidated.
     for action in (SUPPLY, BORROW, WITHDRAW):
         config.setPaused(action, True, {"from": guardian})
     usdc.mint(supplier, 10**6, {"from": supplier})
@@ -370,6 +372,7 @@ BOUNDS = {
 
 @pytest.mark.parametrize("bound", BOUNDS)
 def test_hard_bound_at_its_exact_boundary(market, governor, bound):
+    # Incident class: out-of-bound governance parameters (a misconfiguration that breaks the joint bounds keeping liquidations solvent).
     kind, allowed, refused, name, args = BOUNDS[bound]
     args = [market.collaterals[a].token if isinstance(a, str) else a for a in args]
     assets = [a.token for a in market.collaterals.values()]
@@ -394,6 +397,7 @@ def test_hard_bound_at_its_exact_boundary(market, governor, bound):
 
 def test_boundaries_reflect_the_contract_rounding():
     """The exact-arithmetic bounds sit one wei (or a fraction) from the rounded ones above."""
+    # Incident class: out-of-bound governance parameters (a misconfiguration that breaks the joint bounds keeping liquidations solvent).
     # lf·(1+p) < 1 in exact arithmetic allows one wei more penalty than ceil(lf·(1+p)) < 1
     assert WETH_LF * (WAD + max_penalty(WETH_LF) + 1) < WAD * WAD
     # bf·callHF ≤ lf: the rounded-up product refuses exactly what exact arithmetic refuses here
@@ -417,6 +421,7 @@ def test_auction_curve_bound_counts_every_wei_of_penalty(config, governor, wbtc)
 def test_raising_borrow_factor_during_a_liquidation_factor_ramp_is_checked_at_the_lower_end(
     config, governor, weth
 ):
+    # Incident class: governance changing liquidation thresholds at once, liquidating existing borrowers (hence ramps, as Euler's LTV ramp).
     tx = config.setCollateralParams(weth, (70 * 10**16, 80 * 10**16, WETH_P, 10**23), {"from": governor})
     start = tx.timestamp
     mine_at(start + HALF_RAMP)
@@ -473,6 +478,7 @@ def test_bounds_during_a_margin_call_hf_ramp_use_its_higher_end(config, governor
 def test_lowering_a_liquidation_factor_ramps_over_seven_days(
     config, pool, governor, weth, weth_feed, usdc_feed, borrower, weth_position
 ):
+    # Incident class: governance changing liquidation thresholds at once, liquidating existing borrowers (hence ramps, as Euler's LTV ramp).
     collateral, _ = weth_position
     target = 80 * 10**16 + 1  # an odd distance, so the half-way point needs rounding
     old = collateral_params(config, weth)
@@ -525,6 +531,7 @@ def test_raising_a_liquidation_factor_applies_at_once(config, governor, weth):
 
 
 def test_raising_margin_call_hf_ramps_and_lowering_applies_at_once(config, governor, spec):
+    # Incident class: governance changing liquidation thresholds at once, liquidating existing borrowers (hence ramps, as Euler's LTV ramp).
     target = 112 * 10**16 + 1
     old = config.marketParams()
     params = market_params(config, marginCallHF=target)
@@ -575,6 +582,7 @@ def test_another_setter_call_mid_ramp_neither_restarts_nor_cuts_the_ramp(config,
 
 
 def test_shortening_the_grace_period_ramps_and_lengthening_applies_at_once(config, governor):
+    # Incident class: governance changing liquidation thresholds at once, liquidating existing borrowers (hence ramps, as Euler's LTV ramp).
     target = 3601
     tx = config.setMarketParams(market_params(config, gracePeriod=target), {"from": governor})
     start, end = tx.timestamp, tx.timestamp + WEEK
@@ -664,6 +672,7 @@ def test_remove_collateral_only_when_frozen_and_nobody_holds_it(
 
 # ================================================================== listing
 def test_listing_refusals(config, oracle, governor, usdc, weth):
+    # Incident class: listing an asset the protocol cannot handle (too many decimals, the base asset as collateral, no feed).
     state = config_state(config, weth)
     with reverts_unchanged(error("ZeroAddress"), state):
         config.listCollateral(ZERO, NEW_PARAMS, {"from": governor})

@@ -53,6 +53,7 @@ def _holdings(market, who, prices):
 
 
 def test_lending_story_with_exact_health_factors(variant, supplier, borrower):
+    # Incident class: decimal-scaling errors between tokens and feeds of unusual decimals.
     spec, pool, base = variant.spec, variant.pool, variant.base.token
     one = 10**spec.base.decimals
     prices = {s: _price(c, PRICES[s]) for s, c in spec.collaterals.items()}
@@ -110,6 +111,7 @@ def test_lending_story_with_exact_health_factors(variant, supplier, borrower):
 
 
 def test_a_collateral_feed_with_24_decimals_is_normalised(project, governor, guardian):
+    # Incident class: decimal-scaling errors between tokens and feeds of unusual decimals.
     # DESIGN.md 6: feeds of any decimals are normalised to WAD (the adapter takes up to 36)
     market = deploy_market(project, governor, variant_spec(6, 8, 18, 24, 8, 8), guardian)
     weth = market.collaterals["WETH"]

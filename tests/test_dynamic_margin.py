@@ -153,6 +153,7 @@ def test_a_volatility_spike_calls_but_never_liquidates(
     market, pool, weth, weth_feed, oracle, round_writer, borrower, keeper, liquidity, zero_rate, margin_params,
     governor, feeds, debt, price,
 ):
+    # Incident class: forcing liquidations by manipulating a risk input derived on-chain from oracle history (the volatility estimate).
     open_position(pool, borrower, {weth: 10 * WETH}, debt)
     weth_feed.setPrice(price, {"from": governor})  # a round left pending: the level stays at the base
     s0 = check_against_reference(market, borrower)
@@ -193,6 +194,7 @@ def test_a_gap_a_feed_switch_and_repeated_pokes_do_not_inflate(
     market, pool, weth, weth_feed, oracle, round_writer, borrower, weth_position, zero_rate, margin_params,
     governor, new_feed, usdc_feed, wbtc_feed,
 ):
+    # Incident class: forcing liquidations by manipulating a risk input derived on-chain from oracle history (the volatility estimate).
     oracle.poke(weth, {"from": governor})
     level0 = pool.effectiveCallHF(borrower)
     assert level0 == margin_params.margin_call_hf
@@ -226,6 +228,7 @@ def test_max_borrow_is_smaller_at_high_volatility_and_lands_healthy(
     market, pool, weth, weth_feed, oracle, round_writer, borrower, borrower2, liquidity, zero_rate, margin_params,
     governor,
 ):
+    # Incident class: positions opened at the liquidation edge (a borrow limit too close to the liquidation threshold), sellable on the next tick.
     results = {}
     for who, spike in ((borrower, False), (borrower2, True)):
         open_position(pool, who, {weth: 10 * WETH}, 0)
@@ -297,6 +300,7 @@ def test_one_deviating_feed_cannot_get_an_account_called(
     market, pool, weth, usdc, borrower, keeper, liquidity, zero_rate, weth_secondary, usdc_secondary, oracle,
     deviating,
 ):
+    # Incident class: one faulty or manipulated price feed among two (primary/secondary disagreement) deciding a liquidation.
     open_position(pool, borrower, {weth: 10 * WETH}, 21_000 * USDC)  # HF 1.214 at $3,000
     if deviating == "collateral":
         weth_secondary(2_700 * 10**8)  # −10 %: HF 1.093 at the secondary
@@ -317,6 +321,7 @@ def test_hf_straddling_one_between_feeds_is_margin_call_not_liquidatable(
     market, pool, weth, weth_feed, borrower, keeper, liquidity, zero_rate, weth_secondary, oracle, governor,
     primary_low,
 ):
+    # Incident class: one faulty or manipulated price feed among two (primary/secondary disagreement) deciding a liquidation.
     open_position(pool, borrower, {weth: 10 * WETH}, 21_000 * USDC)
     low, high = 2_400 * 10**8, 2_520 * 10**8  # HF 0.971 and 1.020
     weth_feed.setPrice(low if primary_low else high, {"from": governor})
@@ -337,6 +342,7 @@ def test_hf_straddling_one_between_feeds_is_margin_call_not_liquidatable(
 def test_borrow_and_withdraw_use_the_worse_price(
     market, pool, weth, usdc, borrower, liquidity, zero_rate, weth_secondary, usdc_secondary, margin_params, oracle,
 ):
+    # Incident class: one faulty or manipulated price feed among two (primary/secondary disagreement) deciding a liquidation.
     open_position(pool, borrower, {weth: 10 * WETH}, 0)
     weth_secondary(2_900 * 10**8)  # WETH range [2,900, 3,000]
     usdc_secondary(102 * 10**6 + 1)  # USDC range [1.00, 1.02000001]

@@ -81,6 +81,7 @@ def test_erc4626_basics_with_offset_and_dead_shares(market, fund, insurer, usdc,
 
 
 def test_request_cooldown_window(market, fund, insurer, usdc, books):
+    # Incident class: bypassing a withdrawal cooldown by moving requested shares between addresses.
     deposit_to_fund(market, insurer, 10_000 * USDC)
     shares = fund.balanceOf(insurer)
     value = fund.previewRedeem(shares)
@@ -125,6 +126,7 @@ def test_requested_shares_earn_nothing_after_the_request(market, fund, insurer, 
 
 
 def test_requested_shares_stay_exposed_to_losses(market, fund, insurer, borrower, keeper, usdc, books):
+    # Incident class: exiting ahead of a known loss (withdrawing before bad debt is realised and socialised).
     deposit_to_fund(market, insurer, 2_000 * USDC)
     shares = fund.balanceOf(insurer)
     fund.requestWithdraw(shares, {"from": insurer})
@@ -142,6 +144,7 @@ def test_requested_shares_stay_exposed_to_losses(market, fund, insurer, borrower
 
 
 def test_request_shrinks_on_transfer_out_never_grows_on_receive(market, fund, insurer, insurer2, books):
+    # Incident class: bypassing a withdrawal cooldown by moving requested shares between addresses.
     deposit_to_fund(market, insurer, 8_000 * USDC)
     deposit_to_fund(market, insurer2, 1_000 * USDC)
     shares = fund.balanceOf(insurer)
@@ -164,6 +167,7 @@ def test_request_shrinks_on_transfer_out_never_grows_on_receive(market, fund, in
 def test_front_run_redemption_is_priced_with_the_known_loss(market, fund, insurer, insurer2, borrower, keeper, usdc, books):
     """An insurer who sees a crash coming and exits before the loss is realised pays its share
     of the pending loss all the same."""
+    # Incident class: exiting ahead of a known loss (withdrawing before bad debt is realised and socialised).
     deposit_to_fund(market, insurer, 5_000 * USDC)
     deposit_to_fund(market, insurer2, 5_000 * USDC)
     shares = fund.balanceOf(insurer)
@@ -188,6 +192,7 @@ def test_front_run_redemption_is_priced_with_the_known_loss(market, fund, insure
 def test_first_depositor_inflation_fails(market, fund, attacker, stranger, usdc, books):
     """The share price reads the fund's ledger, never its balance: a donation moves nothing,
     and the 10^6 virtual shares plus the dead shares leave no rounding to steal."""
+    # Incident class: first-depositor share inflation (donation attacks on empty markets of Compound forks, e.g. Hundred Finance 2023; ERC-4626 vaults).
     usdc.mint(attacker, 1_000_001 * USDC, {"from": attacker})
     usdc.approve(fund, MAX_UINT, {"from": attacker})
     fund.deposit(1, attacker, {"from": attacker})

@@ -239,6 +239,7 @@ def test_dust_floor_boundary_auction_can_be_taken_in_full(market, liq, pool, mis
 
 # ================================================================ refusals
 def test_not_liquidatable_healthy_or_in_margin_call(market, liq, pool, borrower, borrower2, keeper, books):
+    # Incident class: unjustified liquidation: kicking a healthy account, or the same debt twice.
     weth_position(market, borrower)
     with brownie.reverts(err("NotLiquidatable", 0)):
         kick(liq, borrower, keeper)
@@ -282,6 +283,7 @@ def test_nothing_to_seize_with_live_auctions_and_no_collateral(market, liq, pool
 
 
 def test_second_kick_only_while_still_liquidatable(market, liq, pool, borrower, keeper, books):
+    # Incident class: unjustified liquidation: kicking a healthy account, or the same debt twice.
     weth_position(market, borrower)
     price(market, "WETH", 1720)
     first = kick(liq, borrower, keeper)
@@ -302,6 +304,7 @@ def test_second_kick_only_while_still_liquidatable(market, liq, pool, borrower, 
 
 
 def test_live_auctions_allow_only_repay_and_top_up(market, liq, pool, borrower, keeper, weth, books):
+    # Incident class: draining an account (withdrawing collateral or borrowing more) while it is being liquidated.
     weth_position(market, borrower)
     price(market, "WETH", 1720)
     kick(liq, borrower, keeper)
@@ -445,6 +448,7 @@ def test_breaker_roles(liq, guardian, governor, stranger, books):
 
 
 def test_lowering_from_level_2_restarts_every_auction(market, liq, borrower, borrower2, keeper, guardian, governor, books):
+    # Incident class: keepers absent during a crash (Maker's Black Thursday 2020): halted auctions restart instead of selling at a decayed price.
     weth_position(market, borrower)
     weth_position(market, borrower2)
     price(market, "WETH", 1720)
@@ -489,6 +493,7 @@ def test_kick_pays_tip_plus_chip_from_the_fund(market, liq, borrower, keeper, us
 
 
 def test_no_incentive_for_a_worthless_lot(market, liq, pool, borrower, keeper, books):
+    # Incident class: keeper-incentive farming (self-liquidation, repeated redo, incentives on worthless lots).
     weth_position(market, borrower)
     price(market, "WETH", 1720)
     kick(liq, borrower, keeper)

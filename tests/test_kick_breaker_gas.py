@@ -45,6 +45,7 @@ def crashed(market, project, supplier, borrower, keeper, governor):
 
 
 def test_lowering_the_breaker_costs_constant_gas(market, project, liq, crashed, guardian, governor):
+    # Incident class: unbounded loops over live positions (a gas DoS of the circuit breaker).
     breaker_cycle(liq, guardian, governor)  # warm: lastRestart is no longer zero
     up_one, down_one, _ = breaker_cycle(liq, guardian, governor)
     assert len(liq.activeAuctions()) == 1

@@ -67,6 +67,7 @@ def ladder_market(market, pool, usdc, weth, wbtc, liquidity, borrower, borrower2
 
 
 def test_margin_call_ladder_stateful(ladder_market, round_writer, borrower, borrower2, borrower3, keeper, governor):
+    # Incident class: forcing liquidations by manipulating a risk input derived on-chain from oracle history (the volatility estimate).
     market = ladder_market
     pool, oracle, lens, config = market.pool, market.oracle, market.lens, market.config
     borrowers = [borrower, borrower2, borrower3]

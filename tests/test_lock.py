@@ -66,6 +66,7 @@ def lock_state(lk, *accounts):
 
 # ================================================================== wiring
 def test_the_governor_wires_the_protocol_contracts_once(lockable, governor, guardian, stranger):
+    # Incident class: cross-contract reentrancy (re-entering a sibling contract that shares the books) and unguarded internal hooks.
     lk = lockable
     assert [plain(e.values()) for e in lk.wiring.events["ProtocolContractSet"]] == [
         plain((lk.caller, False, True)),
@@ -87,6 +88,7 @@ def test_the_governor_wires_the_protocol_contracts_once(lockable, governor, guar
 
 
 def test_the_demo_market_is_wired_with_its_liquidator_and_fund(market, pool, governor, stranger):
+    # Incident class: cross-contract reentrancy (re-entering a sibling contract that shares the books) and unguarded internal hooks.
     assert (pool.liquidator(), pool.insuranceFund()) == (market.liquidator, market.fund)
     assert pool.isProtocolContract(market.liquidator) and pool.isProtocolContract(market.fund)
     assert not pool.isProtocolContract(stranger) and not pool.lockHeld()
@@ -95,6 +97,7 @@ def test_the_demo_market_is_wired_with_its_liquidator_and_fund(market, pool, gov
 
 
 def test_outsiders_cannot_take_or_release_the_lock(lockable, market, governor, stranger):
+    # Incident class: cross-contract reentrancy (re-entering a sibling contract that shares the books) and unguarded internal hooks.
     lk = lockable
     unregistered = MockProtocolCaller.deploy(lk.pool, {"from": stranger})
     state = lock_state(lk, unregistered, stranger)
@@ -114,6 +117,7 @@ def test_outsiders_cannot_take_or_release_the_lock(lockable, market, governor, s
 def test_entry_points_are_locked_while_a_protocol_contract_holds_the_lock(lockable, keeper, supplier, borrower):
     """Each entry point of the pool and the fund, called by the protocol contract while it holds
     the lock, reverts `Reentrancy()` (bubbled up unchanged); the lock is free again afterwards."""
+    # Incident class: cross-contract reentrancy (re-entering a sibling contract that shares the books) and unguarded internal hooks.
     lk = lockable
     pool, fund, weth = lk.pool, lk.fund, lk.weth
     calls = {
@@ -145,6 +149,7 @@ def test_entry_points_are_locked_while_a_protocol_contract_holds_the_lock(lockab
 
 
 def test_the_lock_is_reported_held_and_released(lockable, keeper):
+    # Incident class: cross-contract reentrancy (re-entering a sibling contract that shares the books) and unguarded internal hooks.
     lk = lockable
     assert not lk.pool.lockHeld()
     tx = lk.caller.probeWhileLocked(lk.pool, lk.pool.accrueInterest.encode_input(), {"from": keeper})
@@ -156,6 +161,7 @@ def test_the_lock_is_reported_held_and_released(lockable, keeper):
 
 
 def test_a_lock_left_held_blocks_everyone_until_released(lockable, governor, keeper, supplier, borrower):
+    # Incident class: cross-contract reentrancy (re-entering a sibling contract that shares the books) and unguarded internal hooks.
     lk = lockable
     pool = lk.pool
     lk.caller.acquire({"from": keeper})
@@ -188,12 +194,14 @@ def test_a_lock_left_held_blocks_everyone_until_released(lockable, governor, kee
 
 
 def test_release_without_the_lock(lockable, keeper):
+    # Incident class: cross-contract reentrancy (re-entering a sibling contract that shares the books) and unguarded internal hooks.
     with reverts_unchanged(error("LockNotHeld"), lock_state(lockable, lockable.caller)):
         lockable.caller.release({"from": keeper})
 
 
 # ================================================================== hooks need the lock held
 def test_protocol_hooks_need_the_protocol_and_the_lock(lockable, keeper, stranger, borrower):
+    # Incident class: cross-contract reentrancy (re-entering a sibling contract that shares the books) and unguarded internal hooks.
     lk = lockable
     pool, fund = lk.pool, lk.fund
     state = lock_state(lk, borrower)

@@ -55,6 +55,7 @@ def test_exit_between_kick_and_last_take_bears_the_known_loss(market, liq, pool,
     supplier exiting before the last take is paid its book value less its pro-rata share of
     the rest. The lot then sells at top (above the oracle price): the realised loss is smaller
     than the estimate and the fund covers it, so the supplier who stayed loses nothing."""
+    # Incident class: exiting ahead of a known loss (withdrawing before bad debt is realised and socialised).
     supply(market, supplier2, 400_000 * USDC)
     deposit_to_fund(market, insurer, 2_300 * USDC)
     fund_taker(market, liquidator)
@@ -86,6 +87,7 @@ def test_withdraw_take_resupply_sandwich_gains_nothing(market, project, liq, poo
     """The sandwicher exits before the last take and re-supplies after it; its twin stays.
     With the lot sold at exactly the oracle price the realised loss, net of the penalty the
     fund received, is the haircut the exit paid: the sandwich ends no better than staying."""
+    # Incident class: exiting ahead of a known loss (withdrawing before bad debt is realised and socialised).
     liq.setCurve(project.LinearDecrease.deploy(6600, {"from": governor}), {"from": governor})
     supply(market, supplier2, 200_000 * USDC)  # the twin
     supply(market, attacker, 200_000 * USDC)
@@ -107,6 +109,7 @@ def test_withdraw_take_resupply_sandwich_gains_nothing(market, project, liq, poo
 
 # ================================================================ booked once
 def test_hole_scaled_kick_charge_back_and_rekick_book_the_true_loss_once(market, liq, pool, borrower, keeper, liquidator, governor, insurer, books):
+    # Incident class: bad debt hidden or double-counted (losses left unbooked, or booked twice).
     deposit_to_fund(market, insurer, 20_000 * USDC)
     open_position(market, borrower, {"WETH": 5 * ETH}, 10_000 * USDC)
     price(market, "WETH", 1500)
@@ -171,6 +174,7 @@ def seed_amm(project, market, symbol, amount, usd, maker):
 
 @pytest.mark.parametrize("capital", [50_000, 2_000], ids=["fund_covers", "suppliers_share"])
 def test_crash_minus_40_percent(market, project, liq, pool, crowd, supplier, keeper, taker_owner, market_maker, insurer, capital, books):
+    # Incident class: bad debt hidden or double-counted (losses left unbooked, or booked twice).
     deposit_to_fund(market, insurer, capital * USDC)
     for who, (collateral, debt) in zip(crowd, POSITIONS):
         open_position(market, who, collateral, debt * USDC)

@@ -278,6 +278,7 @@ def test_a_recovered_call_still_bites_after_the_deadline(pool, borrower, keeper,
 
 # ================================================================== no reset by deposit-then-withdraw
 def test_deposit_then_withdraw_cannot_reset_a_call(pool, weth, borrower, keeper, position, set_weth):
+    # Incident class: resetting a liquidation grace timer with a round trip of actions (deposit then withdraw).
     set_weth("2000")  # HF 1.00
     _, deadline = issue(pool, borrower, keeper)
     half = 5 * 10**17
@@ -313,6 +314,7 @@ def test_deposit_then_withdraw_with_the_volatility_term(
     """Demo parameters untouched (volSlope 0.25, demo rates). The crash round is consumed by the
     withdrawal's own poke: volatility raises the call level to maxCallHF and the met call's
     account is back in the band, so the withdrawal is refused as not Healthy."""
+    # Incident class: resetting a liquidation grace timer with a round trip of actions (deposit then withdraw).
     open_position(pool, weth, usdc, borrower, COLLATERAL, DEBT)
     post_round(weth_feed, answer("2050"), now(), governor)  # HF ≈ 1.025
     issue(pool, borrower, keeper)

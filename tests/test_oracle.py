@@ -171,6 +171,7 @@ FAILURES = {
 
 @pytest.mark.parametrize("failure", FAILURES)
 def test_each_failure_mode_has_its_named_error(oracle, governor, tkn, failure):
+    # Incident class: stale, zero/negative, incomplete or out-of-bounds oracle answers and reverting feeds (a feed pinned at a bound, as Chainlink's LUNA feed at its minAnswer in May 2022).
     breaker, fault = FAILURES[failure]
     name, args = breaker(tkn.primary, governor)
     assert_invalid(oracle, tkn.token, error(name, tkn.token, *args), fault)
@@ -226,6 +227,7 @@ def test_feed_decimals_are_normalised_to_wad(oracle, governor, tkn):
 
 # ================================================================== fallback
 def test_falls_back_to_the_secondary_when_the_primary_fails(oracle, governor, tkn, with_secondary):
+    # Incident class: oracle outage (a failed primary feed) stopping the protocol.
     post_round(tkn.secondary, 101 * 10**8, now(), governor)
     tkn.primary.setReverting(True, {"from": governor})
     assert_price(oracle, tkn.token, 101 * WAD, status=FALLBACK)
@@ -388,6 +390,7 @@ def test_pool_opens_risk_at_the_lower_price_and_calls_at_the_higher(
 ):
     """A secondary WETH feed 5 % below the primary: borrow capacity uses the lower price,
     status and health factor the higher one (a position is called only if it qualifies at both)."""
+    # Incident class: one faulty or manipulated price feed among two (primary/secondary disagreement) deciding a liquidation.
     collateral = 10 * 10**18
     low_feed = MockAggregator.deploy(8, "WETH / USD (2)", 2850 * 10**8, {"from": governor})
     oracle.setFeed(weth, False, low_feed, 3600, WAD, 10**24, {"from": governor})

@@ -1,7 +1,8 @@
 """redo and settle (DESIGN.md 4): a redo only when the auction needs one, at a fresh top with
 its est re-recorded, the tip at most once per tail and never for a worthless lot; settle only
 for a stuck or worthless auction, the lot to the fund's held collateral, the shortfall rule
-after it, and neither at breaker level 2 or 3.
+after it, and neither at breaker level 2 or 3; a take after a redo runs from the fresh top; and
+a keeper that never comes leaves every position and auction accounted.
 
 Module state: 1,000,000 USDC supplied, 50,000 USDC in the insurance fund (it pays the tips).
 """
@@ -12,11 +13,14 @@ from brownie import chain
 
 from tests.helpers import err
 from tests.liquidation_helpers import (
+    MAX_UINT,
     AuctionView,
     advance,
     deposit_to_fund,
     estimate,
+    fund_taker,
     open_position,
+    owe_for,
     price,
     refresh_at,
     set_next_timestamp,
@@ -108,7 +112,38 @@ def test_redo_below_cusp_within_the_tail(market, liq, borrower, keeper, books):
     assert "IncentivePaid" not in tx.events
 
 
+def test_take_after_a_redo_pays_the_fresh_top_not_the_stale_curve(market, liq, borrower, keeper, liquidator, books):
+    """Past its tail an auction refuses every take, at any price; after the redo it sells from
+    the fresh oracle price: a taker who waited for the old curve to decay (here to 45 % of the
+    old top while WETH rose 10 %) cannot buy at it."""
+    # Incident class: selling collateral at a stale auction price (a Dutch auction left running after the market moved).
+    id_, a = auction(market, liq, borrower, keeper)
+    fund_taker(market, liquidator)
+    age = liq.tail() + 1
+    stale = market.curve.price(a.top, age)
+    assert stale < a.top * 45 // 100
+    chain.sleep(age)
+    price(market, "WETH", 1892)
+    set_next_timestamp(a.tic + age)
+    with brownie.reverts(err("NeedsRedo", id_)):
+        liq.take(id_, a.lot, MAX_UINT, liquidator, b"", {"from": liquidator})
+
+    ts = a.tic + age + 1
+    redo = redo_at(market, liq, id_, ts, keeper)
+    high, base_low = fresh(market)
+    top = top_price(high, market.config.liquidationParams()["buf"], base_low)
+    assert redo.events["Redo"][0]["top"] == top > a.top
+    set_next_timestamp(ts)
+    with brownie.reverts(err("TooExpensive", top, stale)):
+        liq.take(id_, a.lot, stale, liquidator, b"", {"from": liquidator})
+    set_next_timestamp(ts)
+    take = liq.take(id_, a.lot // 4, top, liquidator, b"", {"from": liquidator})
+    e = take.events["Take"][0]
+    assert e["price"] == top and e["owe"] == owe_for(a.lot // 4, top, ETH, USDC)
+
+
 def test_tip_at_most_once_per_tail(market, liq, borrower, keeper, books):
+    # Incident class: keeper-incentive farming (self-liquidation, repeated redo, incentives on worthless lots).
     id_, a = auction(market, liq, borrower, keeper)
     tail, tip = liq.tail(), market.config.liquidationParams()["tip"]
     t1 = a.tic + tail + 1
@@ -124,6 +159,7 @@ def test_tip_at_most_once_per_tail(market, liq, borrower, keeper, books):
 
 
 def test_redo_of_a_worthless_lot_pays_nothing(market, liq, borrower, keeper, books):
+    # Incident class: keeper-incentive farming (self-liquidation, repeated redo, incentives on worthless lots).
     id_, a = auction(market, liq, borrower, keeper)
     chain.sleep(liq.tail())
     price(market, "WETH", 50)  # the lot (~7 WETH) is worth < dust
@@ -135,6 +171,7 @@ def test_redo_of_a_worthless_lot_pays_nothing(market, liq, borrower, keeper, boo
 
 # ================================================================ settle
 def test_settle_refused_unless_stuck_or_worthless(market, liq, borrower, keeper, books):
+    # Incident class: an oracle outage freezing liquidations (auctions must clear without a price).
     id_, a = auction(market, liq, borrower, keeper)
     tail = liq.tail()
     with brownie.reverts(err("CannotSettle", id_)):
@@ -205,3 +242,65 @@ def test_settle_refused_at_breaker_2_and_3(market, liq, borrower, keeper, guardi
     chain.sleep(4 * liq.tail() + 1)
     chain.mine()
     assert "Settle" in liq.settle(id_, {"from": keeper}).events  # level 1 stops kicks only
+
+
+# ================================================================ nobody comes
+def test_a_keeper_that_never_comes_leaves_everything_accounted(market, liq, pool, borrower, borrower2, keeper, liquidator, weth, books):
+    """A Liquidatable account nobody kicks and an auction nobody takes, for three days (36
+    tails) with only the oracle alive: the account's debt keeps accruing and it stays
+    Liquidatable; the auction holds its lot, tab, debt part and est (debt in auction does not
+    accrue), needs a redo and refuses takes; every identity holds throughout. A keeper that
+    finally comes can still redo and take at the fresh top and kick; if it then vanishes too
+    and the oracle with it, anyone can settle."""
+    # Incident class: keepers that never show up (Maker's Black Thursday 2020 zero-bid auctions): nothing may hinge on a prompt keeper.
+    open_position(market, borrower2, {"WETH": 10 * ETH}, 15_000 * USDC)
+    id_, a = auction(market, liq, borrower, keeper)  # both at HF 0.975; only borrower is kicked
+    assert pool.accountStatus(borrower2) == 2
+    tail, tip, dust = liq.tail(), market.config.liquidationParams()["tip"], market.config.marketParams()["dust"]
+    hf2, debt2, debt1 = pool.healthFactor(borrower2), pool.debtOf(borrower2), pool.debtOf(borrower)
+    in_auction, pending, total_tab = pool.debtInAuction(), liq.pendingLoss(), liq.totalTab()
+    assert in_auction == a.debt_part and total_tab == a.tab
+
+    for day in range(3):
+        advance(market, 86_400)  # the feeds stay fresh: only the keepers are gone
+        books.check()
+        assert pool.accountStatus(borrower2) == 2, f"day {day + 1}: the unkicked account left Liquidatable"
+        hf, debt = pool.healthFactor(borrower2), pool.debtOf(borrower2)
+        assert debt > debt2 and hf < hf2, f"day {day + 1}: debt {debt2} -> {debt}, HF {hf2} -> {hf}"
+        hf2, debt2 = hf, debt
+        assert pool.debtOf(borrower) > debt1, "the kicked account's remaining debt stopped accruing"
+        debt1 = pool.debtOf(borrower)
+        # the auction: frozen in its books, waiting for a redo
+        b = AuctionView.read(liq, id_)
+        assert (b.lot, b.tab, b.debt_part, b.est, b.tic) == (a.lot, a.tab, a.debt_part, a.est, a.tic)
+        assert (pool.debtInAuction(), liq.pendingLoss(), liq.totalTab()) == (in_auction, pending, total_tab)
+        assert liq.getStatus(id_)[0], "an auction 12 tails old does not need a redo"
+    with brownie.reverts(err("NeedsRedo", id_)):
+        liq.take(id_, a.lot, MAX_UINT, liquidator, b"", {"from": liquidator})
+    with brownie.reverts(err("CannotSettle", id_)):  # a valid price exists: a late keeper may still sell
+        liq.settle(id_, {"from": keeper})
+
+    # a late keeper: redo (paid again, a tail has long passed), then a take at the fresh top
+    fund_taker(market, liquidator)
+    ts = chain[-1].timestamp + 1
+    redo = redo_at(market, liq, id_, ts, keeper)
+    high, base_low = fresh(market)
+    top = top_price(high, market.config.liquidationParams()["buf"], base_low)
+    assert redo.events["Redo"][0]["top"] == top and redo.events["Redo"][0]["paid"] == tip
+    set_next_timestamp(ts)
+    take = liq.take(id_, a.lot, top, liquidator, b"", {"from": liquidator})
+    assert take.events["Take"][0]["price"] == top and take.events["Take"][0]["owe"] == a.tab
+    assert "AuctionEnded" in take.events and pool.liveAuctions(borrower) == 0
+
+    # ... and kicks the account that waited three days, with its accrued debt
+    kick = liq.kick(borrower2, keeper, {"from": keeper})
+    (id2,) = kick.return_value
+    assert kick.events["CollateralSeized"][0]["debtMoved"] >= dust
+    c = AuctionView.read(liq, id2)
+
+    # then it vanishes too, and the oracle with it: after 4 tails anyone may settle
+    set_next_timestamp(c.tic + 4 * tail + 1)
+    settle = liq.settle(id2, {"from": liquidator})
+    assert dict(settle.events["Settle"][0]) == {"id": id2, "lot": c.lot, "unpaidDebt": c.debt_part}
+    assert dict(settle.events["DebtChargedBack"][0]) == {"account": borrower2.address, "amount": c.debt_part}
+    assert liq.activeAuctions() == [] and liq.pendingLoss() == 0 and pool.debtInAuction() == 0

@@ -155,6 +155,7 @@ def test_supply_pause_blocks_supply_and_withdraw_pause_blocks_withdraw(
 
 # ---------------------------------------------------------------- inflation attack
 def test_first_depositor_inflation_attack_gains_nothing(pool, usdc, attacker, supplier):
+    # Incident class: first-depositor share inflation (donation attacks on empty markets of Compound forks, e.g. Hundred Finance 2023; ERC-4626 vaults).
     fund(usdc, attacker, 1 + 1_000_000 * USDC, pool)
     pool.supply(1, attacker, {"from": attacker})
     assert pool.supplySharesOf(attacker) == 10**6
@@ -177,6 +178,7 @@ def test_first_depositor_inflation_attack_gains_nothing(pool, usdc, attacker, su
 
 
 def test_direct_donation_does_not_change_supply_balances(pool, usdc, liquidity, supplier, stranger):
+    # Incident class: first-depositor share inflation (donation attacks on empty markets of Compound forks, e.g. Hundred Finance 2023; ERC-4626 vaults).
     before = pool.supplyBalanceOf(supplier)
     fund(usdc, stranger, 50_000 * USDC)
     usdc.transfer(pool, 50_000 * USDC, {"from": stranger})
@@ -195,6 +197,7 @@ def _uneven_share_price(pool, usdc, borrower):
 
 
 def test_supply_then_withdraw_max_never_returns_more_than_supplied(pool, usdc, weth_position, borrower, supplier2):
+    # Incident class: rounding-direction extraction (round trips that round in the user's favour).
     _uneven_share_price(pool, usdc, borrower)
     for amount in (999_999, 123_456_789, 10**12 + 7):
         fund(usdc, supplier2, amount, pool)

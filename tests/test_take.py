@@ -159,6 +159,7 @@ def test_partial_then_full_take(market, liq, pool, borrower, keeper, taker, weth
 
 
 def test_tab_only_dust_rule(market, liq, borrower, keeper, taker, books):
+    # Incident class: dust positions and dust griefing (remnants too small to liquidate profitably; Maker's dust/chost rule).
     id_, a = partial_auction(market, liq, borrower, keeper)
     dust = market.config.marketParams()["dust"]
     ts = a.tic + 90
@@ -181,6 +182,7 @@ def test_tab_only_dust_rule(market, liq, borrower, keeper, taker, books):
 
 
 def test_max_price_protection(market, liq, borrower, keeper, taker, books):
+    # Incident class: a taker front-run into a worse price (slippage protection, as maxPrice in Maker's Clipper take).
     id_, a = partial_auction(market, liq, borrower, keeper)
     p = _curve(market).price(a.top, 200)
     set_next_timestamp(a.tic + 200)
@@ -189,6 +191,7 @@ def test_max_price_protection(market, liq, borrower, keeper, taker, books):
 
 
 def test_needs_redo_below_cusp(market, liq, borrower, keeper, taker, books):
+    # Incident class: selling collateral at a stale auction price (an auction left running after the market moved).
     id_, a = partial_auction(market, liq, borrower, keeper)
     cusp_age = 51 * 90  # 0.99^51 < 0.60 ≤ 0.99^50
     assert _curve(market).price(a.top, cusp_age) < a.top * 6 // 10 <= _curve(market).price(a.top, cusp_age - 1)
@@ -199,6 +202,7 @@ def test_needs_redo_below_cusp(market, liq, borrower, keeper, taker, books):
 
 
 def test_needs_redo_after_tail(market, project, liq, borrower, keeper, taker, governor, books):
+    # Incident class: selling collateral at a stale auction price (an auction left running after the market moved).
     slow = project.ExponentialDecrease.deploy(999_990_000_000_000_000, {"from": governor})  # 0.93 after 2 h
     liq.setCurve(slow, {"from": governor})
     id_, a = partial_auction(market, liq, borrower, keeper)
@@ -211,6 +215,7 @@ def test_needs_redo_after_tail(market, project, liq, borrower, keeper, taker, go
 
 
 def test_take_never_reads_the_oracle(market, liq, borrower, keeper, taker, weth_feed, usdc_feed, books):
+    # Incident class: an oracle outage freezing liquidations (auctions must clear without a price).
     id_, a = partial_auction(market, liq, borrower, keeper)
     weth_feed.setReverting(True, {"from": keeper})
     usdc_feed.setReverting(True, {"from": keeper})
@@ -221,6 +226,7 @@ def test_take_never_reads_the_oracle(market, liq, borrower, keeper, taker, weth_
 
 
 def test_owe_is_pulled_from_the_caller_not_the_receiver(market, liq, borrower, keeper, taker, stranger, weth, usdc, books):
+    # Incident class: arbitrary-from transfers (pulling payment from someone other than the caller through a standing approval).
     id_, a = partial_auction(market, liq, borrower, keeper)
     assert usdc.allowance(stranger, liq) == 0
     stranger_usdc, taker_usdc = usdc.balanceOf(stranger), usdc.balanceOf(taker)
@@ -232,6 +238,7 @@ def test_owe_is_pulled_from_the_caller_not_the_receiver(market, liq, borrower, k
 
 
 def test_receiver_may_not_be_a_protocol_contract(market, liq, borrower, keeper, taker, books):
+    # Incident class: sending seized collateral to a protocol contract to corrupt its balances or books.
     id_, a = partial_auction(market, liq, borrower, keeper)
     for receiver in (ZERO, liq.address, market.pool.address, market.fund.address, market.config.address, market.oracle.address):
         with brownie.reverts(err("BadReceiver", receiver)):
@@ -277,6 +284,7 @@ def test_shortfall_charged_back_while_the_account_has_collateral(market, liq, po
 
 
 def test_siblings_realise_bad_debt_only_when_the_last_auction_ends(market, liq, pool, borrower2, keeper, taker, insurer, books):
+    # Incident class: bad debt hidden or double-counted (losses left unbooked, or booked twice).
     deposit_to_fund(market, insurer, 50_000 * USDC)  # the fund covers it (its stage is tested below)
     weth_id, wbtc_id = full_auctions(
         market, liq, borrower2, keeper, {"WETH": 5 * ETH, "WBTC": 2 * BTC // 10}, 17_000 * USDC,
@@ -322,6 +330,7 @@ def realise(market, liq, id_, a, taker):
 
 
 def test_waterfall_stage_1_reserves(market, liq, pool, borrower, borrower2, keeper, taker, books):
+    # Incident class: bad debt hidden or double-counted (losses left unbooked, or booked twice).
     # reserves first: a borrower at 95 % utilisation (64 % APR) for 20 days
     open_position(market, borrower2, {"WBTC": 25 * BTC}, 950_000 * USDC)
     advance(market, 20 * 86_400)
@@ -336,6 +345,7 @@ def test_waterfall_stage_1_reserves(market, liq, pool, borrower, borrower2, keep
 
 
 def test_waterfall_stage_2_insurance_fund(market, liq, pool, borrower, insurer, keeper, taker, books):
+    # Incident class: bad debt hidden or double-counted (losses left unbooked, or booked twice).
     deposit_to_fund(market, insurer, 10_000 * USDC)
     id_, a = underwater_auction(market, liq, borrower, keeper)
     supplier_assets = pool.supplierAssets()
@@ -350,6 +360,7 @@ def test_waterfall_stage_2_insurance_fund(market, liq, pool, borrower, insurer, 
 
 
 def test_waterfall_stage_3_suppliers(market, liq, pool, borrower, keeper, taker, books):
+    # Incident class: bad debt hidden or double-counted (losses left unbooked, or booked twice).
     id_, a = underwater_auction(market, liq, borrower, keeper)
     supplier_assets = pool.supplierAssets()
     tx, loss, reserves, assets = realise(market, liq, id_, a, taker)
@@ -418,6 +429,7 @@ def test_callback_control_case_pays(market, liq, borrower, keeper, reentrant, at
 
 @pytest.mark.parametrize("target", list(TARGETS))
 def test_callback_cannot_reenter_the_protocol(market, liq, borrower, keeper, reentrant, attacker, weth, target, books):
+    # Incident class: reentrancy through a liquidation callback (a flash take re-entering the protocol mid-state).
     id_, a = partial_auction(market, liq, borrower, keeper)
     with brownie.reverts(err("Reentrancy")):
         reentrant.takeAndReenter(id_, a.lot // 4, MAX_UINT, TARGETS[target], borrower, weth, {"from": attacker})
@@ -433,6 +445,7 @@ def test_self_kick_and_self_take_loses_money(market, liq, pool, borrower, weth, 
     penalty p/(1+p)·owe ≥ p/2·tab, while the incentive tip + chip·tab ≤ p/2·tab for tab ≥ dust
     (chip ≤ p/2). Its net worth at oracle prices changes by exactly incentive − penalty < 0
     (less a few seconds of interest)."""
+    # Incident class: keeper-incentive farming (self-liquidation, repeated redo, incentives on worthless lots).
     open_position(market, borrower, {"WETH": 10 * ETH}, 15_000 * USDC)
     price(market, "WETH", 1720)
     fund_taker(market, borrower)

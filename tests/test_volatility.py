@@ -160,6 +160,7 @@ def test_rounds_in_the_same_second_add_r2_year_over_tau(oracle, weth, weth_feed,
 
 
 def test_each_round_is_consumed_once(oracle, weth, weth_feed, round_writer, model, governor, stranger):
+    # Incident class: forcing liquidations by manipulating a risk input derived on-chain from oracle history (the volatility estimate).
     start_chain(oracle, weth, weth_feed, model, governor)
     t = model.updated_at
     mine_at_least(2 * HOUR)
@@ -219,6 +220,7 @@ def test_a_late_poke_reads_the_same_as_prompt_pokes(
 def test_feed_switch_restarts_the_chain_without_a_sample(
     oracle, weth, weth_feed, round_writer, model, new_feed, governor
 ):
+    # Incident class: forcing liquidations by manipulating a risk input derived on-chain from oracle history (the volatility estimate).
     start_chain(oracle, weth, weth_feed, model, governor)
     t = model.updated_at
     mine_at_least(HOUR)
@@ -247,6 +249,7 @@ def test_feed_switch_restarts_the_chain_without_a_sample(
 
 @pytest.mark.parametrize("kind", ["phase_jump", "incomplete", "out_of_bounds", "from_before_previous"])
 def test_an_unreadable_round_restarts_the_chain(oracle, weth, weth_feed, round_writer, model, governor, kind):
+    # Incident class: forcing liquidations by manipulating a risk input derived on-chain from oracle history (the volatility estimate).
     start_chain(oracle, weth, weth_feed, model, governor)
     t0 = model.updated_at
     now = mine_at_least(2 * HOUR)

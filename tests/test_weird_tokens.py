@@ -1,12 +1,14 @@
 """Collateral tokens that misbehave (solmate's weird-tokens list): fees on transfer, transfer
-hooks that re-enter the pool, no return value, `false` instead of a revert, 24 decimals."""
+hooks that re-enter the pool or the liquidator, no return value, `false` instead of a revert,
+transfers that revert, 24 decimals."""
 
 import pytest
 
 from margincall.params import CollateralSpec, FeedSpec
 from margincall.units import scaled, wad
 from tests.helpers import MAX_UINT, err, fund
-from tests.pool_helpers import health_factor, holding, reverts_unchanged
+from tests.liquidation_helpers import fund_taker
+from tests.pool_helpers import ZERO_ADDRESS, health_factor, holding, reverts_unchanged
 
 USDC = 10**6
 LISTING = CollateralSpec(
@@ -39,6 +41,7 @@ def hook_token(market, project, governor):
 
 # ---------------------------------------------------------------- fee on transfer
 def test_fee_on_transfer_collateral_is_refused(market, project, pool, governor, borrower2):
+    # Incident class: fee-on-transfer tokens credited at the amount sent (the STA deflationary token drained from Balancer pools, 2020).
     token = project.FeeOnTransferToken.deploy("Fee", "FEE", 18, 100, {"from": governor})  # 1 % fee
     _list(market, project, governor, token)
     fund(token, borrower2, 10**18, pool)
@@ -48,6 +51,7 @@ def test_fee_on_transfer_collateral_is_refused(market, project, pool, governor, 
 
 # ---------------------------------------------------------------- re-entrancy through hooks
 def test_reentering_supply_from_a_deposit_is_refused(market, pool, hook_token, borrower2):
+    # Incident class: reentrancy through token transfer hooks (ERC-777 hooks in the Lendf.me 2020 incident).
     fund(hook_token, borrower2, 10**18, pool)
     hook_token.setHook(pool, pool.supply.encode_input(10 * USDC, borrower2), {"from": borrower2})
     with reverts_unchanged(market, err("Reentrancy"), borrower2, hook_token, tokens=[hook_token]):
@@ -55,6 +59,7 @@ def test_reentering_supply_from_a_deposit_is_refused(market, pool, hook_token, b
 
 
 def test_reentering_withdraw_collateral_from_a_withdrawal_is_refused(market, pool, hook_token, borrower2):
+    # Incident class: reentrancy through token transfer hooks (ERC-777 hooks in the Lendf.me 2020 incident).
     fund(hook_token, borrower2, 10**18, pool)
     pool.depositCollateral(hook_token, 10**18, borrower2, {"from": borrower2})
     hook_token.setHook(pool, pool.withdrawCollateral.encode_input(hook_token, 1, borrower2), {"from": borrower2})
@@ -63,6 +68,7 @@ def test_reentering_withdraw_collateral_from_a_withdrawal_is_refused(market, poo
 
 
 def test_the_same_hook_call_works_when_the_pool_is_not_running(pool, hook_token, borrower2, stranger):
+    # Incident class: reentrancy through token transfer hooks (ERC-777 hooks in the Lendf.me 2020 incident) (control case: the refusal is the lock, not the call).
     # the refusal above is the lock, not the call: outside the pool the hook's call goes through
     fund(hook_token, borrower2, 10**18)
     hook_token.setHook(pool, pool.accrueInterest.encode_input(), {"from": borrower2})
@@ -71,6 +77,7 @@ def test_the_same_hook_call_works_when_the_pool_is_not_running(pool, hook_token,
 
 
 def test_reentering_a_harmless_entry_point_from_a_deposit_is_refused(market, pool, hook_token, borrower2):
+    # Incident class: reentrancy through token transfer hooks (ERC-777 hooks in the Lendf.me 2020 incident).
     fund(hook_token, borrower2, 10**18, pool)
     hook_token.setHook(pool, pool.accrueInterest.encode_input(), {"from": borrower2})
     with reverts_unchanged(market, err("Reentrancy"), borrower2, tokens=[hook_token]):
@@ -79,6 +86,7 @@ def test_reentering_a_harmless_entry_point_from_a_deposit_is_refused(market, poo
 
 # ---------------------------------------------------------------- return values
 def test_token_without_return_values_works_through_safe_erc20(market, project, pool, liquidity, governor, borrower2):
+    # Incident class: ERC-20s that return no bool (USDT-style transfer) breaking callers that expect one.
     token = project.NoReturnToken.deploy("Tether-like", "USDT0", 18, {"from": governor})
     _list(market, project, governor, token)
     token.mint(borrower2, 10_000 * 10**18, {"from": borrower2})
@@ -91,6 +99,7 @@ def test_token_without_return_values_works_through_safe_erc20(market, project, p
 
 
 def test_deposit_of_a_token_returning_false_is_refused(market, project, pool, governor, borrower2):
+    # Incident class: tokens that return false instead of reverting (unchecked transfer return values).
     token = project.ReturnsFalseToken.deploy("False", "FALSE", 18, {"from": governor})
     _list(market, project, governor, token)
     fund(token, borrower2, 10**18, pool)
@@ -100,6 +109,7 @@ def test_deposit_of_a_token_returning_false_is_refused(market, project, pool, go
 
 
 def test_withdrawal_of_a_token_returning_false_is_refused(market, project, pool, governor, borrower2):
+    # Incident class: tokens that return false instead of reverting (unchecked transfer return values).
     token = project.ReturnsFalseToken.deploy("False", "FALSE", 18, {"from": governor})
     _list(market, project, governor, token)
     fund(token, borrower2, 10**18, pool)
@@ -113,6 +123,7 @@ def test_withdrawal_of_a_token_returning_false_is_refused(market, project, pool,
 def test_24_decimal_collateral_gives_an_exact_health_factor(
     market, project, pool, usdc, liquidity, governor, borrower2
 ):
+    # Incident class: decimal-scaling errors between tokens and feeds of unusual decimals.
     token = project.MockERC20.deploy("Many decimals", "D24", 24, {"from": governor})
     answer = scaled("12.34567891", 8)
     _list(market, project, governor, token, answer)
@@ -130,3 +141,110 @@ def test_24_decimal_collateral_gives_an_exact_health_factor(
     pool.repay(MAX_UINT, borrower2, {"from": borrower2})
     pool.withdrawCollateral(token, MAX_UINT, borrower2, {"from": borrower2})
     assert token.balanceOf(borrower2) == amount
+
+
+# ---------------------------------------------------------------- transfers that revert
+@pytest.fixture
+def blocking(market, project, governor):
+    """A listed collateral (price $10) whose transfers revert while ``blocked`` (a paused token,
+    or one that blacklists the pool or the liquidator); returns (token, feed)."""
+    token = project.RevertingToken.deploy("Blocking", "BLK", 18, {"from": governor})
+    return token, _list(market, project, governor, token)
+
+
+def liquidation_books(market, *ids):
+    """The liquidator's books and the given auctions' records."""
+    liq = market.liquidator
+    return (
+        tuple(liq.activeAuctions()), liq.totalTab(), liq.pendingLoss(), market.pool.debtInAuction(),
+        tuple(tuple(liq.auctions(i)) for i in ids),
+    )
+
+
+def _underwater(market, pool, token, feed, who, governor):
+    """``who`` holds 10,000 tokens ($100,000) against 60,000 USDC; the price falls to $7.30
+    (HF 0.973, Liquidatable, a partial kick)."""
+    fund(token, who, 10_000 * 10**18, pool)
+    pool.depositCollateral(token, 10_000 * 10**18, who, {"from": who})
+    pool.borrow(60_000 * USDC, who, {"from": who})
+    feed.setPrice(scaled("7.30", 8), {"from": governor})
+    assert pool.accountStatus(who) == 2
+
+
+def test_a_collateral_whose_transfer_reverts_loses_nothing(market, pool, usdc, liquidity, blocking, borrower2):
+    # Incident class: tokens whose transfers revert (pausable or blacklisting tokens): a failed transfer must undo the whole call.
+    token, _ = blocking
+    fund(token, borrower2, 10_000 * 10**18, pool)
+    pool.depositCollateral(token, 10_000 * 10**18, borrower2, {"from": borrower2})
+    pool.borrow(50_000 * USDC, borrower2, {"from": borrower2})
+    token.setBlocked(True, {"from": borrower2})
+    blocked = "RevertingToken: transfers blocked"
+    with reverts_unchanged(market, blocked, borrower2, tokens=[token]):
+        pool.withdrawCollateral(token, 10**18, borrower2, {"from": borrower2})
+    fund(token, borrower2, 10**18, pool)
+    with reverts_unchanged(market, blocked, borrower2, tokens=[token]):
+        pool.depositCollateral(token, 10**18, borrower2, {"from": borrower2})
+    # the debt side does not touch the token: repaying still works
+    usdc.approve(pool, MAX_UINT, {"from": borrower2})
+    fund(usdc, borrower2, 10 * USDC)
+    pool.repay(MAX_UINT, borrower2, {"from": borrower2})
+    assert pool.debtOf(borrower2) == 0
+    # unblocked, every token is where the books say
+    token.setBlocked(False, {"from": borrower2})
+    pool.withdrawCollateral(token, MAX_UINT, borrower2, {"from": borrower2})
+    assert token.balanceOf(borrower2) == 10_001 * 10**18 and token.balanceOf(pool) == 0
+
+
+def test_a_reverting_collateral_is_neither_kicked_nor_taken_half_way(market, pool, liquidity, blocking, borrower2, keeper, liquidator, governor, books):
+    # Incident class: tokens whose transfers revert (pausable or blacklisting tokens): a kick or take must not book what did not move.
+    token, feed = blocking
+    liq = market.liquidator
+    _underwater(market, pool, token, feed, borrower2, governor)
+    token.setBlocked(True, {"from": governor})
+    blocked = "RevertingToken: transfers blocked"
+    before = liquidation_books(market)
+    with reverts_unchanged(market, blocked, borrower2, liq, tokens=[token]):
+        liq.kick(borrower2, keeper, {"from": keeper})
+    assert liquidation_books(market) == before and pool.accountStatus(borrower2) == 2
+
+    token.setBlocked(False, {"from": governor})
+    (id_,) = liq.kick(borrower2, keeper, {"from": keeper}).return_value
+    lot = liq.auctions(id_)["lot"]
+    token.setBlocked(True, {"from": governor})
+    fund_taker(market, liquidator)
+    before = liquidation_books(market, id_)
+    with reverts_unchanged(market, blocked, borrower2, liq, liquidator, tokens=[token]):
+        liq.take(id_, lot, MAX_UINT, liquidator, b"", {"from": liquidator})
+    assert liquidation_books(market, id_) == before
+
+    token.setBlocked(False, {"from": governor})
+    tx = liq.take(id_, lot, MAX_UINT, liquidator, b"", {"from": liquidator})
+    assert "AuctionEnded" in tx.events and token.balanceOf(liq) == 0
+    assert token.balanceOf(liquidator) + pool.collateralOf(borrower2, token) == 10_000 * 10**18
+
+
+def test_a_hook_token_cannot_reenter_the_protocol_during_a_take(market, project, pool, liquidity, hook_token, borrower2, keeper, liquidator, governor, books):
+    # Incident class: reentrancy through token transfer hooks (ERC-777 hooks in the Lendf.me 2020 incident), here into the liquidator.
+    liq, fund_ = market.liquidator, market.fund
+    feed = project.MockAggregator.at(market.oracle.primaryFeed(hook_token)[0])
+    _underwater(market, pool, hook_token, feed, borrower2, governor)
+    (id_,) = liq.kick(borrower2, keeper, {"from": keeper}).return_value
+    lot = liq.auctions(id_)["lot"]
+    fund_taker(market, liquidator)
+    targets = {
+        "liquidator.take": (liq, liq.take.encode_input(id_, 1, MAX_UINT, liquidator, b"")),
+        "liquidator.kick": (liq, liq.kick.encode_input(borrower2, keeper)),
+        "pool.repay": (pool, pool.repay.encode_input(1, borrower2)),
+        "fund.deposit": (fund_, fund_.deposit.encode_input(1, liquidator)),
+    }
+    before = liquidation_books(market, id_)
+    for name, (target, data) in targets.items():
+        hook_token.setHook(target, data, {"from": liquidator})
+        try:
+            with reverts_unchanged(market, err("Reentrancy"), borrower2, liq, liquidator, tokens=[hook_token]):
+                liq.take(id_, lot // 2, MAX_UINT, liquidator, b"", {"from": liquidator})
+        except AssertionError as exc:
+            raise AssertionError(f"hook into {name}: {exc}") from exc
+        assert liquidation_books(market, id_) == before
+    hook_token.setHook(ZERO_ADDRESS, b"", {"from": liquidator})
+    assert "Take" in liq.take(id_, lot // 2, MAX_UINT, liquidator, b"", {"from": liquidator}).events

@@ -121,6 +121,7 @@ contract BorrowIndexTest is Test {
         uint256 dt,
         uint256 r
     ) public pure {
+        // Incident class: rounding-direction extraction (round trips that round in the user's favour).
         amount = bound(amount, 2, MAX_AMOUNT);
         (index, rate, dt) = _bounded(index, rate, dt);
         uint256 normalized = Idx.normalizedForBorrow(amount, index);
@@ -140,6 +141,7 @@ contract BorrowIndexTest is Test {
         public
         pure
     {
+        // Incident class: rounding-direction extraction (round trips that round in the user's favour).
         amount = bound(amount, 3, MAX_AMOUNT);
         index = bound(index, RAY, MAX_INDEX);
         uint256 normalized = Idx.normalizedForBorrow(amount, index);
@@ -160,6 +162,7 @@ contract BorrowIndexTest is Test {
     /// @dev The pool books total debt from the summed normalised debt: each account's debt
     /// rounds up separately, so Σ debts ≥ total debt, and by at most one wei per account.
     function testFuzz_accountDebts_coverTotalDebt(uint256 n1, uint256 n2, uint256 n3, uint256 index) public pure {
+        // Incident class: rounding-direction extraction (round trips that round in the user's favour).
         n1 = bound(n1, 0, MAX_AMOUNT);
         n2 = bound(n2, 0, MAX_AMOUNT);
         n3 = bound(n3, 0, MAX_AMOUNT);

@@ -262,6 +262,7 @@ contract OracleAdapterTest is Test {
     /// the secondary, absent. `tryPriceRange` never reverts, agrees with `priceRange` and
     /// `getPrice` on whether a price exists, and only returns prices inside the feeds' bounds.
     function testFuzz_tryPriceRange_neverReverts(Round memory p, Round memory s, uint8 mode, uint256 minPrice) public {
+        // Incident class: broken oracle answers (stale, non-positive, incomplete, out of bounds, reverting or malformed) must read as "no price", never revert.
         p.decimals = uint8(bound(p.decimals, 0, 36));
         s.decimals = uint8(bound(s.decimals, 0, 36));
         // two thirds of the runs: plausible rounds (recent, mostly positive and complete), so that
@@ -362,6 +363,7 @@ contract OracleAdapterTest is Test {
     // prices through it: DESIGN.md 3 says repay never reverts on the oracle).
 
     function test_tryPriceRange_shortReturnDataDoesNotRevert() public {
+        // Incident class: broken oracle answers (stale, non-positive, incomplete, out of bounds, reverting or malformed) must read as "no price", never revert.
         ShortReturnFeed broken = new ShortReturnFeed();
         _setFeed(true, IAggregatorV3(address(broken)), HEARTBEAT, 1, MAX_BOUND);
         (bool ok,,) = oracle.tryPriceRange(asset);
@@ -371,6 +373,7 @@ contract OracleAdapterTest is Test {
     /// @dev The same decoding in the volatility estimator's `_roundAt` makes `poke` (and so
     /// borrow, collateral withdrawal and kick, which poke held assets) revert on such a feed.
     function test_poke_shortReturnDataDoesNotRevert() public {
+        // Incident class: broken oracle answers (stale, non-positive, incomplete, out of bounds, reverting or malformed) must read as "no price", never revert.
         ShortReturnFeed broken = new ShortReturnFeed();
         _setFeed(true, IAggregatorV3(address(broken)), HEARTBEAT, 1, MAX_BOUND);
         oracle.poke(asset);
@@ -378,6 +381,7 @@ contract OracleAdapterTest is Test {
     }
 
     function test_tryPriceRange_overwideRoundIdDoesNotRevert() public {
+        // Incident class: broken oracle answers (stale, non-positive, incomplete, out of bounds, reverting or malformed) must read as "no price", never revert.
         OverwideRoundFeed broken = new OverwideRoundFeed();
         _setFeed(true, IAggregatorV3(address(broken)), HEARTBEAT, 1, MAX_BOUND);
         (bool ok,,) = oracle.tryPriceRange(asset);

@@ -55,6 +55,7 @@ contract SharesMathTest is Test {
         public
         pure
     {
+        // Incident class: rounding-direction extraction (round trips that round in the user's favour).
         a = bound(a, 0, MAX_ASSETS);
         (totalAssets, totalShares) = _state(totalAssets, totalShares);
         uint256 shares = SharesMath.toSharesDown(a, totalAssets, totalShares);
@@ -71,6 +72,7 @@ contract SharesMathTest is Test {
         public
         pure
     {
+        // Incident class: rounding-direction extraction (round trips that round in the user's favour).
         (totalAssets, totalShares) = _state(totalAssets, totalShares);
         uint256 withdrawable = SharesMath.toAssetsDown(totalShares, totalAssets, totalShares);
         a = bound(a, 0, withdrawable);
@@ -109,6 +111,7 @@ contract SharesMathTest is Test {
         public
         pure
     {
+        // Incident class: rounding-direction extraction (round trips that round in the user's favour).
         (totalAssets, totalShares) = _state(totalAssets, totalShares);
         split = bound(split, 0, totalShares);
         uint256 claims = SharesMath.toAssetsDown(split, totalAssets, totalShares)
@@ -152,11 +155,13 @@ contract SharesMathTest is Test {
     }
 
     function test_inflation_firstWeiMintsVirtualShareCount() public pure {
+        // Incident class: first-depositor share inflation (donation attacks on empty markets of Compound forks, e.g. Hundred Finance 2023; ERC-4626 vaults).
         assertEq(SharesMath.toSharesDown(1, 0, 0), V, "1 wei into an empty pool");
     }
 
     /// @dev Statement (1).
     function testFuzz_inflation_victimLossBelowDonationOver2e6PlusOne(uint256 donation, uint256 x) public pure {
+        // Incident class: first-depositor share inflation (donation attacks on empty markets of Compound forks, e.g. Hundred Finance 2023; ERC-4626 vaults).
         donation = bound(donation, 0, MAX_DONATION);
         x = bound(x, 1, MAX_ASSETS);
         Attack memory t = _attack(donation, x);
@@ -192,6 +197,7 @@ contract SharesMathTest is Test {
 
     /// @dev Statement (3).
     function testFuzz_inflation_attackerNeverProfits(uint256 donation, uint256 x) public pure {
+        // Incident class: first-depositor share inflation (donation attacks on empty markets of Compound forks, e.g. Hundred Finance 2023; ERC-4626 vaults).
         donation = bound(donation, 0, MAX_DONATION);
         x = bound(x, 1, MAX_ASSETS);
         Attack memory t = _attack(donation, x);

@@ -73,6 +73,7 @@ contract WadMathTest is Test {
 
     // ================================================================ mulDiv
     function testFuzz_mulDiv_narrow(uint256 x, uint256 y, uint256 d) public pure {
+        // Incident class: rounding-direction extraction (round trips that round in the user's favour).
         x = bound(x, 0, type(uint128).max);
         y = bound(y, 0, type(uint128).max);
         d = bound(d, 1, type(uint256).max);
@@ -91,6 +92,7 @@ contract WadMathTest is Test {
     }
 
     function testFuzz_mulDiv_fullWidth(uint256 x, uint256 y, uint256 d) public pure {
+        // Incident class: rounding-direction extraction (round trips that round in the user's favour).
         d = _boundDivisor(x, y, d);
         uint256 down = WadMath.mulDivDown(x, y, d);
         if (!_upFits(x, y, d)) return; // Up would be 2^256: covered by the overflow test
