@@ -112,6 +112,7 @@ bench: install check-port $(BROWNIE_STAMP)
 lint: install
 	@test -x $(VENV)/bin/slither || $(PY) -m pip install "slither-analyzer==$(SLITHER_VERSION)"
 	slither . --config-file slither.config.json --fail-medium
+	forge fmt --check contracts interfaces tests/forge
 
 clean:
 	rm -rf build out cache reports .hypothesis .pytest_cache

@@ -569,11 +569,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         return lot.mulDivDown(price, scale).mulDivDown(BASE_SCALE, basePrice);
     }
 
-    function _lotValueUp(uint256 lot, uint256 price, uint256 scale, uint256 basePrice)
-        internal
-        view
-        returns (uint256)
-    {
+    function _lotValueUp(uint256 lot, uint256 price, uint256 scale, uint256 basePrice) internal view returns (uint256) {
         return lot.mulDivUp(price, scale).mulDivUp(BASE_SCALE, basePrice);
     }
 

@@ -146,7 +146,9 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
         if (shares > balance) revert InsufficientShares(balance);
         uint256 value = _convertAtExit(shares);
         requests[msg.sender] = Request(shares, value, block.timestamp);
-        emit WithdrawRequested(msg.sender, shares, value, block.timestamp + cooldown, block.timestamp + cooldown + window);
+        emit WithdrawRequested(
+            msg.sender, shares, value, block.timestamp + cooldown, block.timestamp + cooldown + window
+        );
     }
 
     /// @notice Requested shares, and only inside their window (0 before and after it).

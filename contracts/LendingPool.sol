@@ -616,9 +616,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
             uint256 value = amount.mulDivDown(snap.high[i], snap.scale[i]);
             v.collateralValue += value;
             v.liquidationValue += value.wMulDown(snap.liquidationFactor[i]);
-            v.openingCapacity += amount.mulDivDown(snap.low[i], snap.scale[i]).wMulDown(snap.borrowFactor[i]).wMulDown(
-                snap.market.marginCallHF
-            );
+            v.openingCapacity += amount.mulDivDown(snap.low[i], snap.scale[i]).wMulDown(snap.borrowFactor[i])
+                .wMulDown(snap.market.marginCallHF);
             v.volatilityWeight += value * snap.volatility[i];
         }
     }
@@ -677,11 +676,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     /// @dev The account as views and the lens report it. When a price it needs is invalid,
     /// `priceOk` is false and HF, call level and status are not meaningful (HF 0, Healthy).
-    function _accountState(address account, MarketSnapshot memory snap)
-        internal
-        view
-        returns (AccountState memory s)
-    {
+    function _accountState(address account, MarketSnapshot memory snap) internal view returns (AccountState memory s) {
         Valuation memory v = _valuation(account, snap);
         s.debt = v.debt;
         s.collateralValue = v.collateralValue;
@@ -706,9 +701,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (held & (held - 1) == 0) {
             // the least price P with ⌊⌊amount·P/scale⌋·lf⌋ ≥ debtValue, i.e. HF ≥ 1 (exact)
             uint256 slot = Math.log2(held);
-            s.liquidationPrice = v.debtValue.mulDivUp(WAD, snap.liquidationFactor[slot]).mulDivUp(
-                snap.scale[slot], _balances[account][snap.asset[slot]]
-            );
+            s.liquidationPrice = v.debtValue.mulDivUp(WAD, snap.liquidationFactor[slot])
+                .mulDivUp(snap.scale[slot], _balances[account][snap.asset[slot]]);
         }
     }
 

@@ -236,7 +236,11 @@ contract MarketConfig is IMarketConfig {
         MarketParams memory old = marketParams();
         _market = params;
         _moveRamp(
-            _marginCallHFRamp, RAMP_MARGIN_CALL_HF, address(0), params.marginCallHF, params.marginCallHF > old.marginCallHF
+            _marginCallHFRamp,
+            RAMP_MARGIN_CALL_HF,
+            address(0),
+            params.marginCallHF,
+            params.marginCallHF > old.marginCallHF
         );
         _moveRamp(
             _gracePeriodRamp, RAMP_GRACE_PERIOD, address(0), params.gracePeriod, params.gracePeriod < old.gracePeriod

@@ -222,10 +222,15 @@ contract OracleAdapter is IOracleAdapter {
         bool readable;
         (readable, roundId, a, updatedAt, answeredIn) = _callRound(
             feed.aggregator,
-            latest ? abi.encodeCall(IAggregatorV3.latestRoundData, ()) : abi.encodeCall(IAggregatorV3.getRoundData, (id))
+            latest
+                ? abi.encodeCall(IAggregatorV3.latestRoundData, ())
+                : abi.encodeCall(IAggregatorV3.getRoundData, (id))
         );
         if (!readable) return (false, 0, 0, 0);
-        if (a <= 0 || (feed.decimals <= 18 && uint256(a) > type(uint128).max) || updatedAt == 0 || updatedAt > block.timestamp) {
+        if (
+            a <= 0 || (feed.decimals <= 18 && uint256(a) > type(uint128).max) || updatedAt == 0
+                || updatedAt > block.timestamp
+        ) {
             return (false, roundId, 0, 0);
         }
         if (answeredIn < roundId || (!latest && roundId != id)) return (false, roundId, 0, 0);

@@ -50,8 +50,7 @@ interface IDutchAuctionLiquidator {
     event CurveSet(address oldCurve, address newCurve);
 
     function kick(address account, address keeper) external returns (uint256[] memory ids);
-    function take(uint256 id, uint256 maxCollateral, uint256 maxPrice, address receiver, bytes calldata data)
-        external;
+    function take(uint256 id, uint256 maxCollateral, uint256 maxPrice, address receiver, bytes calldata data) external;
     function redo(uint256 id, address keeper) external;
     function settle(uint256 id) external;
     function getStatus(uint256 id) external view returns (bool needsRedo, uint256 price, uint256 lot, uint256 tab);

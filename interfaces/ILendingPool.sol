@@ -100,7 +100,9 @@ interface ILendingPool {
     // ================================================================ events
     event Supplied(address indexed caller, address indexed onBehalfOf, uint256 amount, uint256 shares);
     event Withdrawn(address indexed account, address indexed receiver, uint256 amount, uint256 shares);
-    event CollateralDeposited(address indexed caller, address indexed onBehalfOf, address indexed asset, uint256 amount);
+    event CollateralDeposited(
+        address indexed caller, address indexed onBehalfOf, address indexed asset, uint256 amount
+    );
     event CollateralWithdrawn(address indexed account, address indexed receiver, address indexed asset, uint256 amount);
     event Borrowed(address indexed account, address indexed receiver, uint256 amount);
     event Repaid(address indexed payer, address indexed onBehalfOf, uint256 amount);

@@ -60,7 +60,9 @@ interface IOracleAdapter {
     event MaxDeviationSet(uint256 oldMaxDeviation, uint256 newMaxDeviation);
     event GovernorSet(address oldGovernor, address newGovernor);
     event PriceStatusChanged(address indexed asset, PriceStatus oldStatus, PriceStatus newStatus);
-    event VolatilityParamsSet(uint256 oldVolRef, uint256 newVolRef, uint256 oldTau, uint256 newTau, uint256 oldMaxRounds, uint256 newMaxRounds);
+    event VolatilityParamsSet(
+        uint256 oldVolRef, uint256 newVolRef, uint256 oldTau, uint256 newTau, uint256 oldMaxRounds, uint256 newMaxRounds
+    );
     /// @notice A round consumed by the volatility estimator; `variance` is the annualised σ² [wad] after it.
     event VolatilitySampled(address indexed asset, uint80 roundId, uint256 variance);
     /// @notice The estimator's chain of rounds (re)started at `roundId` without a sample: first

@@ -29,9 +29,13 @@ contract MockPositionFactory {
     event PositionsOpened(uint256 first, uint256 count);
 
     /// @notice Opens `howMany` identical positions: `amounts[i]` of `assets[i]` and `debt` base units.
-    function open(ILendingPool pool, MockERC20[] calldata assets, uint256[] calldata amounts, uint256 debt, uint256 howMany)
-        external
-    {
+    function open(
+        ILendingPool pool,
+        MockERC20[] calldata assets,
+        uint256[] calldata amounts,
+        uint256 debt,
+        uint256 howMany
+    ) external {
         emit PositionsOpened(_accounts.length, howMany);
         for (uint256 i; i < howMany; ++i) {
             _accounts.push(address(new MockPositionAccount(pool, assets, amounts, debt)));

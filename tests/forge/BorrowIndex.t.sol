@@ -114,13 +114,10 @@ contract BorrowIndexTest is Test {
     // ================================================================ repay
     /// @dev A partial repay of r removes mulDivDown(r, 1e27, index) of normalised debt: the debt
     /// left is ≥ debt − r (nothing forgiven) and above it by less than one index unit plus one.
-    function testFuzz_partialRepay_neverForgivesDebt(
-        uint256 amount,
-        uint256 index,
-        uint256 rate,
-        uint256 dt,
-        uint256 r
-    ) public pure {
+    function testFuzz_partialRepay_neverForgivesDebt(uint256 amount, uint256 index, uint256 rate, uint256 dt, uint256 r)
+        public
+        pure
+    {
         // Incident class: rounding-direction extraction (round trips that round in the user's favour).
         amount = bound(amount, 2, MAX_AMOUNT);
         (index, rate, dt) = _bounded(index, rate, dt);

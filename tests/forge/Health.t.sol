@@ -229,8 +229,8 @@ contract HealthTest is DemoMarket {
         MockAggregator stethFeed = new MockAggregator(8, "STETH / USD", 1e8);
         vm.startPrank(governor);
         m.oracle.setFeed(address(steth), true, stethFeed, 1 hours, 1e18, 1_000_000e18);
-        m.config.listCollateral(address(steth), CollateralParams(0.80e18, 0.88e18, 0.05e18, 1e30));
-        m.config.setCollateralParams(address(m.weth), CollateralParams(0.80e18, 0.88e18, 0.05e18, 100_000e18));
+        m.config.listCollateral(address(steth), CollateralParams(0.8e18, 0.88e18, 0.05e18, 1e30));
+        m.config.setCollateralParams(address(m.weth), CollateralParams(0.8e18, 0.88e18, 0.05e18, 100_000e18));
         vm.stopPrank();
         assertEq(m.config.collateralInfo(address(m.weth)).liquidationFactor, 0.88e18, "raised at once");
         m.wethFeed.setPrice(1e8); // $1: value = amount
@@ -301,7 +301,7 @@ contract HealthTest is DemoMarket {
         MockAggregator wbtc18 = new MockAggregator(18, "WBTC / USD (18)", 10_952_819_080_769_524_243_316);
         vm.startPrank(governor);
         m.oracle.setFeed(address(m.wbtc), true, wbtc18, 1 hours, 100e18, 10_000_000e18);
-        m.config.setCollateralParams(address(m.wbtc), CollateralParams(0.70e18, 0.85e18, 0.07e18, 5_000e8));
+        m.config.setCollateralParams(address(m.wbtc), CollateralParams(0.7e18, 0.85e18, 0.07e18, 5_000e8));
         vm.stopPrank();
         _depositCollateral(borrower, m.wbtc, 1_762_546_250);
         _borrow(borrower, 22_645_353_527);

@@ -110,9 +110,13 @@ contract InterestRateModelTest is Test {
     }
 
     /// @dev Adjacent utilisations (one wei apart), where a rounding slip would show first.
-    function testFuzz_anyCurve_monotoneStepByStep(uint256 base, uint256 kink, uint256 kinkRate, uint256 maxRate, uint256 u)
-        public
-    {
+    function testFuzz_anyCurve_monotoneStepByStep(
+        uint256 base,
+        uint256 kink,
+        uint256 kinkRate,
+        uint256 maxRate,
+        uint256 u
+    ) public {
         Curve memory c = _boundCurve(base, kink, kinkRate, maxRate);
         InterestRateModel model = _deploy(c);
         // half the runs straddle the kink, where the formula switches
@@ -120,9 +124,13 @@ contract InterestRateModelTest is Test {
         assertLe(model.borrowRate(u), model.borrowRate(u + 1), "rate fell over one wei");
     }
 
-    function testFuzz_anyCurve_withinBaseAndMax(uint256 base, uint256 kink, uint256 kinkRate, uint256 maxRate, uint256 u)
-        public
-    {
+    function testFuzz_anyCurve_withinBaseAndMax(
+        uint256 base,
+        uint256 kink,
+        uint256 kinkRate,
+        uint256 maxRate,
+        uint256 u
+    ) public {
         Curve memory c = _boundCurve(base, kink, kinkRate, maxRate);
         InterestRateModel model = _deploy(c);
         uint256 rate = model.borrowRate(u);
@@ -133,9 +141,7 @@ contract InterestRateModelTest is Test {
     // ================================================================ continuity at the kink
     /// @dev At the kink both formulas give kinkRate; one wei either side the rate moves by at
     /// most one wei of utilisation times that side's slope, rounded up.
-    function testFuzz_anyCurve_continuousAtKink(uint256 base, uint256 kink, uint256 kinkRate, uint256 maxRate)
-        public
-    {
+    function testFuzz_anyCurve_continuousAtKink(uint256 base, uint256 kink, uint256 kinkRate, uint256 maxRate) public {
         Curve memory c = _boundCurve(base, kink, kinkRate, maxRate);
         InterestRateModel model = _deploy(c);
 
@@ -257,9 +263,12 @@ contract InterestRateModelTest is Test {
         new InterestRateModel(c.base, kink, c.kinkRate, c.maxRate);
     }
 
-    function testFuzz_constructor_refusesBaseAboveKinkRate(uint256 base, uint256 kink, uint256 kinkRate, uint256 maxRate)
-        public
-    {
+    function testFuzz_constructor_refusesBaseAboveKinkRate(
+        uint256 base,
+        uint256 kink,
+        uint256 kinkRate,
+        uint256 maxRate
+    ) public {
         Curve memory c = _boundCurve(0, kink, kinkRate, maxRate);
         base = bound(base, c.kinkRate + 1, type(uint256).max);
         vm.expectRevert(InterestRateModel.BadRateCurve.selector);

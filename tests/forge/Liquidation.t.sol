@@ -116,7 +116,10 @@ library KickReference {
             p.debtToMove = Math.max(Math.mulDiv(drWad, k.baseScale, k.baseLow, Math.Rounding.Ceil), k.dust);
             if (p.debtToMove + k.dust <= k.debt) {
                 uint256 f = Math.mulDiv(
-                    Math.mulDiv(p.debtToMove, k.baseLow, k.baseScale, Math.Rounding.Ceil), WAD, harmonic, Math.Rounding.Ceil
+                    Math.mulDiv(p.debtToMove, k.baseLow, k.baseScale, Math.Rounding.Ceil),
+                    WAD,
+                    harmonic,
+                    Math.Rounding.Ceil
                 );
                 for (uint256 i; i < 2; ++i) {
                     if (k.amounts[i] == 0) continue;
@@ -379,7 +382,8 @@ contract CurveFuzzTest is Test {
     }
 
     function testFuzz_stairstep(uint256 cut, uint256 step, uint256 top, uint256 t1, uint256 t2) public {
-        StairstepExponentialDecrease c = new StairstepExponentialDecrease(bound(cut, 1, 1e18 - 1), bound(step, 1, 1 days));
+        StairstepExponentialDecrease c =
+            new StairstepExponentialDecrease(bound(cut, 1, 1e18 - 1), bound(step, 1, 1 days));
         _check(c, bound(top, 0, 1e40), bound(t1, 0, 365 days), bound(t2, 0, 365 days));
     }
 

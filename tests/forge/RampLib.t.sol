@@ -36,9 +36,7 @@ contract RampLibTest is Test {
     }
 
     // ================================================================ end points
-    function testFuzz_current_isFromUntilStart(uint64 from, uint64 to, uint256 start, uint256 span, uint256 t)
-        public
-    {
+    function testFuzz_current_isFromUntilStart(uint64 from, uint64 to, uint256 start, uint256 span, uint256 t) public {
         Ramp memory r = _ramp(from, to, start, span);
         vm.warp(bound(t, 0, r.start));
         assertEq(r.current(), from, "not `from` at or before the start");
@@ -165,9 +163,14 @@ contract RampLibTest is Test {
         assertEq(harness.current(), target, "target not reached after RAMP_DURATION");
     }
 
-    function testFuzz_moveTo_immediateAppliesAtOnce(uint64 from, uint64 to, uint256 start, uint256 span, uint256 t, uint64 target)
-        public
-    {
+    function testFuzz_moveTo_immediateAppliesAtOnce(
+        uint64 from,
+        uint64 to,
+        uint256 start,
+        uint256 span,
+        uint256 t,
+        uint64 target
+    ) public {
         Ramp memory r = _ramp(from, to, start, span);
         harness.set(r.from, r.to, r.start, r.end);
         vm.warp(bound(t, r.start, uint256(r.end) + 1));

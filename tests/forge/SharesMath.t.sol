@@ -101,7 +101,8 @@ contract SharesMathTest is Test {
         a = bound(a, 0, SharesMath.toAssetsDown(totalShares, totalAssets, totalShares));
         uint256 burned = SharesMath.toSharesUp(a, totalAssets, totalShares);
         assertTrue(
-            _priceNotLower(totalAssets, totalShares, totalAssets - a, totalShares - burned), "withdrawal diluted holders"
+            _priceNotLower(totalAssets, totalShares, totalAssets - a, totalShares - burned),
+            "withdrawal diluted holders"
         );
     }
 

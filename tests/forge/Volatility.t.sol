@@ -136,9 +136,7 @@ contract VolatilityTest is Test {
     }
 
     // ================================================================ the update
-    function testFuzz_roundsMatchTheReference(uint256 seed, uint256 count, uint256 maxMoveBps, uint256 maxGap)
-        public
-    {
+    function testFuzz_roundsMatchTheReference(uint256 seed, uint256 count, uint256 maxMoveBps, uint256 maxGap) public {
         count = bound(count, 1, 40);
         maxMoveBps = bound(maxMoveBps, 0, 9_000);
         maxGap = bound(maxGap, 0, 10 days);
@@ -204,9 +202,7 @@ contract VolatilityTest is Test {
         if (gap == 0) assertEq(variance, before + _ceilDiv(r2Year, TAU), "same second: + r2Year / tau");
     }
 
-    function testFuzz_viewMovesMonotonicallyTowardVolRef(uint256 seed, uint256 count, uint256 t1, uint256 t2)
-        public
-    {
+    function testFuzz_viewMovesMonotonicallyTowardVolRef(uint256 seed, uint256 count, uint256 t1, uint256 t2) public {
         count = bound(count, 1, MAX_ROUNDS);
         (uint256[] memory answers, uint256[] memory times) = _sequence(seed, count, 3_000, 2 days);
         vm.warp(times[count - 1]);

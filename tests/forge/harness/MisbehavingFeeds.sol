@@ -21,7 +21,8 @@ contract OverwideRoundFeed {
     uint8 public constant decimals = 8;
 
     fallback() external {
-        bytes memory out = abi.encode(uint256(1) << 100, int256(3000e8), block.timestamp, block.timestamp, uint256(1) << 100);
+        bytes memory out =
+            abi.encode(uint256(1) << 100, int256(3000e8), block.timestamp, block.timestamp, uint256(1) << 100);
         assembly {
             return(add(out, 32), mload(out))
         }
