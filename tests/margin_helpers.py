@@ -288,3 +288,23 @@ def mine_at_least(seconds: int) -> int:
     chain.sleep(int(seconds))
     chain.mine()
     return web3.eth.get_block("latest")["timestamp"]
+
+
+# ------------------------------------------------------------------ margin calls, from events
+class CallBook(dict):
+    """account → deadline of the last margin call issued and not met, as the pool's events say.
+    A call is live until ``grace`` after its deadline; then it lapses (DESIGN.md 3)."""
+
+    def __init__(self, grace: int):
+        super().__init__()
+        self.grace = grace
+
+    def track(self, tx) -> None:
+        for e in tx.events["MarginCallIssued"] if "MarginCallIssued" in tx.events else []:
+            self[e["account"]] = e["deadline"]
+        for e in tx.events["MarginCallMet"] if "MarginCallMet" in tx.events else []:
+            self.pop(e["account"], None)
+
+    def live(self, account, now: int) -> bool:
+        deadline = self.get(str(account))
+        return deadline is not None and now < deadline + self.grace

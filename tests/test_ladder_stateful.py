@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from tests.margin_helpers import HEALTHY, LIQUIDATABLE, MARGIN_CALL, WAD, ladder_status
+from tests.margin_helpers import HEALTHY, LIQUIDATABLE, MARGIN_CALL, WAD, CallBook, ladder_status
 
 USDC = 10**6
 WETH = 10**18
@@ -86,7 +86,7 @@ def test_margin_call_ladder_stateful(ladder_market, round_writer, borrower, borr
         def __init__(self):
             super().__init__()
             self.snapshot = web3.provider.make_request("evm_snapshot", [])["result"]
-            self.calls = {}  # account → deadline of the last call issued and not cleared
+            self.calls = CallBook(grace)
             self.answers = dict(start_answers)  # every feed's latest answer (only the rules move them)
             self.checked = False  # the ladder invariant already holds for the chain as it is
 
@@ -96,16 +96,6 @@ def test_margin_call_ladder_stateful(ladder_market, round_writer, borrower, borr
             history._revert(web3.eth.block_number)
 
         # -------------------------------------------------------------- model
-        def track(self, tx):
-            for e in tx.events["MarginCallIssued"] if "MarginCallIssued" in tx.events else []:
-                self.calls[e["account"]] = e["deadline"]
-            for e in tx.events["MarginCallMet"] if "MarginCallMet" in tx.events else []:
-                self.calls.pop(e["account"], None)
-
-        def live(self, account, now):
-            d = self.calls.get(account)
-            return d is not None and now < d + grace
-
         def rows(self, block=None):
             """(block, timestamp, {account: lens row}) at ``block`` (default: latest)."""
             header = web3.eth.get_block("latest" if block is None else block)
@@ -131,7 +121,7 @@ def test_margin_call_ladder_stateful(ladder_market, round_writer, borrower, borr
                 tx = history[-1]
                 assert tx.status == 0
                 return tx, exc.revert_msg or ""
-            self.track(tx)
+            self.calls.track(tx)
             return tx, None
 
         def check_refusal(self, fn_name, who, error, now, rows):
@@ -141,14 +131,14 @@ def test_margin_call_ladder_stateful(ladder_market, round_writer, borrower, borr
                 if error.startswith("NotInMarginCall"):
                     assert error == f"NotInMarginCall: {row['status']}" and row["status"] != MARGIN_CALL
                 elif error.startswith("MarginCallAlreadyLive"):
-                    assert self.live(who, now) and error == f"MarginCallAlreadyLive: {self.calls[who]}"
+                    assert self.calls.live(who, now) and error == f"MarginCallAlreadyLive: {self.calls[who]}"
                 else:
                     assert not row["priceOk"], error
             else:
                 if error == "NoLiveMarginCall: ":
-                    assert not self.live(who, now)
+                    assert not self.calls.live(who, now)
                 elif error.startswith("AccountNotHealthy"):
-                    assert self.live(who, now) and error == f"AccountNotHealthy: {row['status']}"
+                    assert self.calls.live(who, now) and error == f"AccountNotHealthy: {row['status']}"
                 else:
                     assert not row["priceOk"], error
 
@@ -215,9 +205,9 @@ def test_margin_call_ladder_stateful(ladder_market, round_writer, borrower, borr
                 r = rows[who]
                 if not r["priceOk"]:
                     continue
-                if r["status"] == MARGIN_CALL and not self.live(who, now):
+                if r["status"] == MARGIN_CALL and not self.calls.live(who, now):
                     self.issue_call(who)
-                elif r["status"] == HEALTHY and self.live(who, now):
+                elif r["status"] == HEALTHY and self.calls.live(who, now):
                     self.clear_call(who)
 
         @rule(who=st.sampled_from(borrowers), symbol=st.sampled_from(list(market.collaterals)),
@@ -274,7 +264,7 @@ def test_margin_call_ladder_stateful(ladder_market, round_writer, borrower, borr
             if error is not None:
                 self.check_refusal("issue", who, error, now, rows)
                 return
-            assert rows[who]["status"] == MARGIN_CALL and not self.live(who, now)
+            assert rows[who]["status"] == MARGIN_CALL and not self.calls.live(who, now)
             tx, error = self.send(pool.issueMarginCall, who, sender=keeper)
             _, now, rows = self.rows(tx.block_number)
             if error is None:
@@ -290,7 +280,7 @@ def test_margin_call_ladder_stateful(ladder_market, round_writer, borrower, borr
             if error is not None:
                 self.check_refusal("clear", who, error, now, rows)
                 return
-            assert rows[who]["status"] == HEALTHY and self.live(who, now)
+            assert rows[who]["status"] == HEALTHY and self.calls.live(who, now)
             tx, error = self.send(pool.clearMarginCall, who, sender=keeper)
             _, now, rows = self.rows(tx.block_number)
             if error is None:
@@ -306,7 +296,7 @@ def test_margin_call_ladder_stateful(ladder_market, round_writer, borrower, borr
             self.checked = True
             _, now, rows = self.rows()
             for account, r in rows.items():
-                live = self.live(account, now)
+                live = self.calls.live(account, now)
                 assert r["callDeadline"] == (self.calls[account] if live else 0)
                 if not r["priceOk"]:
                     continue
