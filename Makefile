@@ -2,7 +2,7 @@
 # other tool (solc-js, anvil, forge, ganache, brownie, slither) is installed
 # into node_modules/ and .venv/ by `make install` (run by the other targets).
 #
-#   make test        install, then Brownie/pytest tests, then Forge tests
+#   make test        install, then Brownie/pytest tests, the demo on Ganache, then Forge tests
 #   make test-py     PYTEST_ARGS="-k probe -x" to pass options to pytest
 #   make test-forge  FORGE_ARGS="--mt testFoo -vvv" to pass options to forge test
 #   CI=true make test    Forge runs its `ci` profile (pinned seed, invariant 64x32)
@@ -40,7 +40,7 @@ SLITHER_VERSION := 0.11.6
 NPM_STAMP  := node_modules/.package-lock.json
 VENV_STAMP := .venv/.margincall-pip.stamp
 
-.PHONY: install compile test test-py test-forge demo bench lint clean distclean check-port
+.PHONY: install compile test test-py test-ganache test-forge demo bench lint clean distclean check-port
 
 # ---- install (idempotent: each step reruns only when its inputs changed) ----
 install: $(NPM_STAMP) $(VENV_STAMP)
@@ -78,6 +78,7 @@ compile: install $(BROWNIE_STAMP)
 # ---- tests --------------------------------------------------------------------
 test: install
 	$(MAKE) --no-print-directory test-py
+	$(MAKE) --no-print-directory test-ganache
 	$(MAKE) --no-print-directory test-forge
 
 # Trap: if 8545 is taken, Brownie silently attaches to that chain (none of our
@@ -96,6 +97,11 @@ test-py: install check-port $(BROWNIE_STAMP)
 
 test-forge: install
 	forge test $(FORGE_ARGS)
+
+# The same contracts on Ganache (Shanghai, its own gas and trace quirks): the demo deploys the
+# demo market and checks every claim of its story against the chain (margincall/demo.py).
+test-ganache: install check-port $(BROWNIE_STAMP)
+	brownie run scripts/demo.py --network ganache-cli
 
 # ---- scripts ------------------------------------------------------------------
 demo: install check-port $(BROWNIE_STAMP)
