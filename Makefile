@@ -31,6 +31,8 @@ export FOUNDRY_PROFILE ?= ci
 endif
 
 PYTEST_ARGS ?=
+# `make demo NETWORK=ganache-cli` tells the story on Ganache instead of Anvil
+NETWORK     ?= anvil
 FORGE_ARGS  ?=
 SLITHER_VERSION := 0.11.6
 
@@ -105,7 +107,7 @@ test-ganache: install check-port $(BROWNIE_STAMP)
 
 # ---- scripts ------------------------------------------------------------------
 demo: install check-port $(BROWNIE_STAMP)
-	brownie run scripts/demo.py --network anvil
+	brownie run scripts/demo.py --network $(NETWORK)
 
 bench: install check-port $(BROWNIE_STAMP)
 	brownie run scripts/bench.py --network anvil
