@@ -25,7 +25,7 @@ from typing import Any
 
 from brownie import chain
 
-from .params import MarketSpec, load_params
+from .params import MarketSpec, ParamsError, load_params, parse_params
 
 
 class DeployError(RuntimeError):
@@ -164,12 +164,16 @@ def deploy_market(project: Any, governor: Any, spec: MarketSpec | None = None, g
 DEAD = "0x000000000000000000000000000000000000dEaD"
 
 
+_CURVES = {"stairstep": "StairstepExponentialDecrease", "exponential": "ExponentialDecrease", "linear": "LinearDecrease"}
+
+
 def _deploy_curve(project: Any, curve: dict, tx: dict) -> Any:
+    container = getattr(project, _CURVES[curve["kind"]])
     if curve["kind"] == "stairstep":
-        return project.StairstepExponentialDecrease.deploy(curve["cut"], curve["step"], tx)
+        return container.deploy(curve["cut"], curve["step"], tx)
     if curve["kind"] == "exponential":
-        return project.ExponentialDecrease.deploy(curve["cut"], tx)
-    return project.LinearDecrease.deploy(curve["duration"], tx)
+        return container.deploy(curve["cut"], tx)
+    return container.deploy(curve["duration"], tx)
 
 
 def check_deployment(market: Market) -> None:
@@ -215,3 +219,55 @@ def write_deployment(market: Market, directory: str | Path = "deployments") -> P
     path = directory / f"{market.chain_id}.json"
     path.write_text(json.dumps(market.record(), indent=2, default=str) + "\n")
     return path
+
+
+def load_deployment(project: Any, path: str | Path) -> Market:
+    """The market recorded in ``deployments/<chain-id>.json`` (``write_deployment``), as
+    Brownie contract objects on the connected chain.
+
+    Raises ``DeployError`` when the file is missing or unreadable, was written for another
+    chain, or names an address without code. (``check_deployment`` is not rerun: governance may
+    have changed parameters since, and the fund's assets have moved.)
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DeployError(f"deployment file not found: {path}")
+    try:
+        record = json.loads(path.read_text())
+        contracts, chain_id = record["contracts"], int(record["chainId"])
+        spec = parse_params(record["params"])
+    except (ValueError, KeyError, TypeError, ParamsError) as exc:
+        raise DeployError(f"{path}: not a deployment record ({exc})") from None
+    if chain_id != chain.id:
+        raise DeployError(f"{path} is a deployment on chain {chain_id}, but the connected chain is {chain.id}")
+
+    def at(container: str, address: str) -> Any:
+        if not address or len(_code(address)) == 0:
+            raise DeployError(f"{path}: no {container} at {address} on chain {chain_id}")
+        return getattr(project, container).at(address)
+
+    def asset(symbol: str, entry: dict) -> Asset:
+        token = at("MockERC20", entry["token"])
+        return Asset(symbol, token, at("MockAggregator", entry["feed"]), token.decimals())
+
+    return Market(
+        spec=spec,
+        chain_id=chain_id,
+        block=int(record["block"]),
+        oracle=at("OracleAdapter", contracts["OracleAdapter"]),
+        rate_model=at("InterestRateModel", contracts["InterestRateModel"]),
+        config=at("MarketConfig", contracts["MarketConfig"]),
+        pool=at("LendingPool", contracts["LendingPool"]),
+        lens=at("PoolLens", contracts["PoolLens"]),
+        fund=at("InsuranceFund", contracts["InsuranceFund"]),
+        liquidator=at("DutchAuctionLiquidator", contracts["DutchAuctionLiquidator"]),
+        curve=at(_CURVES[spec.auction["curve"]["kind"]], contracts["PriceCurve"]),
+        base=asset(record["base"]["symbol"], record["base"]),
+        collaterals={s: asset(s, e) for s, e in record["collaterals"].items()},
+    )
+
+
+def _code(address: str) -> bytes:
+    from brownie import web3
+
+    return web3.eth.get_code(address)
