@@ -2,6 +2,7 @@
 
     margincall deploy [--params FILE] [--network anvil]
     margincall keeper --once [--deployment FILE] [--flash-taker ADDR --amm WETH=ADDR ...]
+    margincall watch [--once] [--deployment FILE] [--deadline-warning SECONDS] [--no-table]
 
 Each command loads the Brownie project of this repository and connects to ``--network``: any
 network Brownie knows (``brownie networks list``). A development network whose host is
@@ -14,8 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import sys
+import time
 import warnings
 from pathlib import Path
 from typing import Any, Optional
@@ -28,10 +31,11 @@ from .deploy import DeployError, deploy_market, load_deployment, write_deploymen
 from .keeper import Action, Keeper
 from .params import DEMO_PARAMS, ParamsError, load_params
 from .rpc import install_receipt_retry
+from .watch import Watcher
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository: contracts/, build/, brownie-config.yaml
 
-app = typer.Typer(help="Margin Call Lab harness: deploy a market, run a keeper.", no_args_is_help=True)
+app = typer.Typer(help="Margin Call Lab harness: deploy a market, run a keeper, watch accounts.", no_args_is_help=True)
 
 NETWORK = typer.Option("anvil", help="Brownie network id (brownie networks list).")
 ACCOUNT = typer.Option(0, help="Index of the node's unlocked account that sends the transactions.")
@@ -64,7 +68,9 @@ def _connect(network: str) -> Any:
         project.load_config()  # brownie-config.yaml: the networks' ports, gas limits, ...
     if not brownie_network.is_connected():
         try:
-            brownie_network.connect(network)
+            # Brownie announces the launch or attach on stdout; stdout is for the command's output
+            with contextlib.redirect_stdout(sys.stderr):
+                brownie_network.connect(network)
         except Exception as exc:  # Brownie raises several unrelated types for a bad network
             _fail(f"cannot connect to network {network!r}: {exc}")
     install_receipt_retry()
@@ -88,6 +94,28 @@ def _contract_at(project: Any, name: str, address: str, option: str) -> Any:
     if len(web3.eth.get_code(address)) == 0:
         _fail(f"no {name} at {address}: no contract code there")
     return getattr(project, name).at(address)
+
+
+def _deployment_path(deployment: Optional[Path]) -> Optional[Path]:
+    """The --deployment option checked and made absolute (before ``_connect`` changes directory)."""
+    if deployment is None:
+        return None
+    if not deployment.is_file():
+        _fail(f"deployment file not found: {deployment}")
+    return deployment.resolve()
+
+
+def _market(project: Any, deployment: Optional[Path]) -> Any:
+    """The market of ``deployment``, or of deployments/<chain-id>.json of the connected chain."""
+    from brownie import chain
+
+    try:
+        return load_deployment(project, deployment or ROOT / "deployments" / f"{chain.id}.json")
+    except DeployError as exc:
+        _fail(str(exc))
+
+
+DEPLOYMENT = typer.Option(None, help="Deployment record; default deployments/<chain-id>.json of the connected chain.")
 
 
 @app.command()
@@ -117,9 +145,7 @@ def deploy(
 
 @app.command()
 def keeper(
-    deployment: Optional[Path] = typer.Option(
-        None, help="Deployment record; default deployments/<chain-id>.json of the connected chain."
-    ),
+    deployment: Optional[Path] = DEPLOYMENT,
     network: str = NETWORK,
     account: int = ACCOUNT,
     flash_taker: Optional[str] = typer.Option(None, help="FlashTaker owned by --account; without it no takes."),
@@ -129,10 +155,7 @@ def keeper(
     interval: float = typer.Option(12.0, help="Seconds between passes (without --once)."),
 ) -> None:
     """Issue margin calls, kick, redo and take (with a FlashTaker) on one market."""
-    if deployment is not None:
-        if not deployment.is_file():
-            _fail(f"deployment file not found: {deployment}")
-        deployment = deployment.resolve()
+    deployment = _deployment_path(deployment)
     amms: dict[str, str] = {}
     for entry in amm:
         symbol, sep, address = entry.partition("=")
@@ -143,13 +166,8 @@ def keeper(
         _fail("--amm needs --flash-taker")
 
     project = _connect(network)
-    from brownie import chain
-
     sender = _account(account)
-    try:
-        market = load_deployment(project, deployment or ROOT / "deployments" / f"{chain.id}.json")
-    except DeployError as exc:
-        _fail(str(exc))
+    market = _market(project, deployment)
     taker = None
     if flash_taker is not None:
         taker = _contract_at(project, "FlashTaker", flash_taker, "--flash-taker")
@@ -186,6 +204,55 @@ def keeper(
             k.run(interval, on_pass=lambda actions: actions and console.print(_table(actions, market.chain_id)))
     except KeyboardInterrupt:
         console.print("keeper stopped")
+
+
+@app.command()
+def watch(
+    deployment: Optional[Path] = DEPLOYMENT,
+    network: str = NETWORK,
+    once: bool = typer.Option(False, "--once", help="One look, then exit."),
+    interval: float = typer.Option(12.0, help="Seconds between looks (without --once)."),
+    deadline_warning: int = typer.Option(3600, help="Alert when a call's deadline is this many seconds away."),
+    table: bool = typer.Option(True, help="Show the accounts table (on stderr); --no-table for alerts only."),
+) -> None:
+    """Show every borrower's health and call countdown; print alerts as JSON lines.
+
+    The table goes to stderr and the alerts (status changes, deadlines close, prices lost) to
+    stdout, so they can be piped."""
+    deployment = _deployment_path(deployment)
+    project = _connect(network)
+    market = _market(project, deployment)
+    watcher = Watcher(market, deadline_warning=deadline_warning)
+    screen = Console(file=sys.stderr, width=None if sys.stderr.isatty() else 160)
+
+    def look() -> None:
+        rows, alerts = watcher.poll()
+        if table:
+            screen.print(_accounts_table(watcher, rows, market.chain_id))
+        for alert in alerts:
+            typer.echo(json.dumps(alert))
+
+    look()
+    if once:
+        return
+    try:
+        while True:
+            time.sleep(interval)
+            look()
+    except KeyboardInterrupt:
+        screen.print("watch stopped")
+
+
+def _accounts_table(watcher: Watcher, rows: list, chain_id: int) -> Table:
+    table = Table(title=f"Accounts on chain {chain_id}")
+    for column in ("account", "debt", "HF", "call level", "status", "liq. price", "call deadline", "auctions"):
+        table.add_column(column, justify="left" if column in ("account", "status") else "right")
+    style = {"Healthy": "green", "MarginCall": "yellow", "Liquidatable": "red"}
+    for r, cells in zip(rows, watcher.table_rows(rows)):
+        cells = list(cells)
+        cells[4] = f"[{style[r.status]}]{r.status}[/{style[r.status]}]"
+        table.add_row(*cells)
+    return table
 
 
 def _table(actions: list[Action], chain_id: int) -> Table:

@@ -25,31 +25,16 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from brownie import web3
 from brownie.exceptions import VirtualMachineError
 
+from .borrowers import Borrowers
 from .deploy import Market
 
 log = logging.getLogger(__name__)
 
 WAD = 10**18
-LENS_BATCH = 500  # PoolLens serves 500 accounts within the per-transaction gas cap
 HEALTHY, MARGIN_CALL, LIQUIDATABLE = 0, 1, 2
 OK = "ok"
-
-
-
-def _hex(value: Any) -> str:
-    """A topic as 0x-prefixed lowercase hex (web3 7's HexBytes.hex() has no prefix)."""
-    text = value.hex() if hasattr(value, "hex") else str(value)
-    return text.lower() if text.startswith("0x") else "0x" + text.lower()
-
-
-# topic0 → the topic index of the account each event names
-_DISCOVERY = {
-    _hex(web3.keccak(text="CollateralDeposited(address,address,address,uint256)")): 2,  # onBehalfOf
-    _hex(web3.keccak(text="Borrowed(address,address,uint256)")): 1,  # account
-}
 
 
 @dataclass(frozen=True)
@@ -91,8 +76,7 @@ class Keeper:
         self.amms = {market.collaterals[s].token.address: amm for s, amm in (amms or {}).items()}
         self.margin_bps = margin_bps
         self.clear_calls = clear_calls
-        self.borrowers: list[str] = []  # in order of discovery
-        self._next_block = market.block
+        self.borrowers = Borrowers(market)
         contracts = [market.pool, market.liquidator, market.oracle, market.config] + ([taker] if taker else [])
         self.named_errors = {e["name"] for c in contracts for e in c.abi if e["type"] == "error"}
 
@@ -122,38 +106,9 @@ class Keeper:
         return done
 
     # ------------------------------------------------------------------ accounts
-    def discover(self) -> list[str]:
-        """Borrowers named by the pool's events since the last scan (deployment block first)."""
-        latest = web3.eth.block_number
-        if latest >= self._next_block:
-            logs = web3.eth.get_logs(
-                {
-                    "address": self.market.pool.address,
-                    "fromBlock": self._next_block,
-                    "toBlock": latest,
-                    "topics": [list(_DISCOVERY)],
-                }
-            )
-            known = set(self.borrowers)
-            for entry in logs:
-                topics = entry["topics"]
-                index = _DISCOVERY[_hex(topics[0])]
-                account = web3.to_checksum_address("0x" + _hex(topics[index])[-40:])
-                if account not in known:
-                    known.add(account)
-                    self.borrowers.append(account)
-            self._next_block = latest + 1
-        return self.borrowers
-
     def read_accounts(self) -> list[tuple[str, Any]]:
-        """(account, AccountState) for every known borrower, read in PoolLens batches."""
-        borrowers = self.discover()
-        states = []
-        for i in range(0, len(borrowers), LENS_BATCH):
-            batch = borrowers[i : i + LENS_BATCH]
-            answer, _snapshot = self.market.lens.accounts(batch)
-            states += list(zip(batch, answer))
-        return states
+        """(account, AccountState) for every borrower seen so far (``Borrowers.states``)."""
+        return self.borrowers.states()
 
     def act_on_accounts(self, states: list[tuple[str, Any]]) -> list[Action]:
         pool, liq = self.market.pool, self.market.liquidator

@@ -7,34 +7,14 @@ MockAMM once that pays (its owner holding no base tokens), redo stale auctions, 
 race as an outcome instead of raising.
 """
 
-import json
-
 import pytest
 from typer.testing import CliRunner
 
 from margincall import cli
-from margincall.chain import set_price
 from margincall.keeper import Keeper
-from tests.liquidation_helpers import MAX_UINT, advance, open_position, supply
+from tests.liquidation_helpers import MAX_UINT, advance
 
 ETH, USDC = 10**18, 10**6
-DEBTS = [15_000, 15_000, 16_500, 18_000, 5_000]  # on 10 WETH each: at $1,900 HF 1.08, 1.08, 0.98, 0.90, 3.23
-STATUS = {0: "Healthy", 1: "MarginCall", 2: "Liquidatable"}
-
-
-@pytest.fixture
-def crashed(market, supplier, crowd):
-    """The crowd's WETH positions after the fall; returns the borrowers by their status then."""
-    supply(market, supplier, 1_000_000 * USDC)
-    borrowers = crowd[: len(DEBTS)]
-    for who, debt in zip(borrowers, DEBTS):
-        open_position(market, who, {"WETH": 10 * ETH}, debt * USDC)
-    set_price(market, "WETH", "1900")
-    by_status = {name: [] for name in STATUS.values()}
-    for who in borrowers:
-        by_status[STATUS[market.pool.accountStatus(who)]].append(str(who))
-    assert [len(by_status[s]) for s in STATUS.values()] == [1, 2, 2], by_status
-    return by_status
 
 
 @pytest.fixture
@@ -121,18 +101,6 @@ def test_a_lost_race_is_recorded_not_raised(market, keeper, stranger, crashed, b
 
 
 # ================================================================ CLI
-@pytest.fixture
-def record(market, tmp_path):
-    """This market's deployment file, and a writer for doctored copies."""
-
-    def write(name="deployment.json", **changes):
-        path = tmp_path / name
-        path.write_text(json.dumps({**market.record(), **changes}))
-        return path
-
-    return write
-
-
 def invoke(*args):
     return CliRunner().invoke(cli.app, list(args))
 

@@ -1,0 +1,71 @@
+"""The borrowers of a market, found from the pool's events, and their states through PoolLens.
+
+Shared by the keeper and the watcher: ``discover`` scans only the blocks not seen yet, so a
+long-running process reads each log once; ``states`` reads every known borrower in PoolLens
+batches of 500 (one snapshot each; it never reverts on a bad price, ``priceOk`` says so).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from brownie import web3
+
+from .deploy import Market
+
+LENS_BATCH = 500  # PoolLens serves 500 accounts within the per-transaction gas cap
+
+
+def _hex(value: Any) -> str:
+    """A topic as 0x-prefixed lowercase hex (web3 7's HexBytes.hex() has no prefix)."""
+    text = value.hex() if hasattr(value, "hex") else str(value)
+    return text.lower() if text.startswith("0x") else "0x" + text.lower()
+
+
+# topic0 → the topic index of the account each event names
+_DISCOVERY = {
+    _hex(web3.keccak(text="CollateralDeposited(address,address,address,uint256)")): 2,  # onBehalfOf
+    _hex(web3.keccak(text="Borrowed(address,address,uint256)")): 1,  # account
+}
+
+
+class Borrowers:
+    """Every account that ever deposited collateral or borrowed, in order of discovery."""
+
+    def __init__(self, market: Market):
+        self.market = market
+        self.accounts: list[str] = []
+        self._next_block = market.block
+
+    def discover(self) -> list[str]:
+        """Borrowers named by the pool's events since the last scan (deployment block first)."""
+        latest = web3.eth.block_number
+        if latest >= self._next_block:
+            logs = web3.eth.get_logs(
+                {
+                    "address": self.market.pool.address,
+                    "fromBlock": self._next_block,
+                    "toBlock": latest,
+                    "topics": [list(_DISCOVERY)],
+                }
+            )
+            known = set(self.accounts)
+            for entry in logs:
+                topics = entry["topics"]
+                index = _DISCOVERY[_hex(topics[0])]
+                account = web3.to_checksum_address("0x" + _hex(topics[index])[-40:])
+                if account not in known:
+                    known.add(account)
+                    self.accounts.append(account)
+            self._next_block = latest + 1
+        return self.accounts
+
+    def states(self) -> list[tuple[str, Any]]:
+        """(account, AccountState) for every known borrower, read in PoolLens batches."""
+        borrowers = self.discover()
+        states = []
+        for i in range(0, len(borrowers), LENS_BATCH):
+            batch = borrowers[i : i + LENS_BATCH]
+            answer, _snapshot = self.market.lens.accounts(batch)
+            states += list(zip(batch, answer))
+        return states
