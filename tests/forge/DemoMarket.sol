@@ -32,6 +32,9 @@ struct Market {
     MockAggregator usdcFeed;
     MockAggregator wethFeed;
     MockAggregator wbtcFeed;
+    // a third collateral, left zero unless `_listThirdCollateral` lists it
+    MockERC20 wxrp; // 6 decimals
+    MockAggregator wxrpFeed;
 }
 
 /// @title DemoMarket
@@ -40,7 +43,9 @@ struct Market {
 /// constant for every parameter, the deployment, and the helpers the suites on it share
 /// (Health.t.sol, Liquidation.t.sol, invariant/Setup.sol). A suite that wants a different
 /// market says so at the call: `_deployDemoMarket(hole)` takes the `Hole` (the demo's is `HOLE`),
-/// `_deployDemoMarketWithoutLiquidation()` leaves out the curve, fund and liquidator.
+/// `_deployDemoMarketWithoutLiquidation()` leaves out the curve, fund and liquidator, and
+/// `_listThirdCollateral()` adds a 6-decimal WXRP-like collateral in the third slot (not in the
+/// demo: a market with three collaterals of three different decimals, as audit finding 1 needs).
 abstract contract DemoMarket is Test {
     // ================================================================ units
     uint256 internal constant WAD = 1e18;
@@ -48,6 +53,7 @@ abstract contract DemoMarket is Test {
     uint256 internal constant USDC = 1e6; // one whole base token [base units]
     uint256 internal constant ETH = 1e18; // one whole WETH [token units]
     uint256 internal constant BTC = 1e8; // one whole WBTC [token units]
+    uint256 internal constant XRP = 1e6; // one whole WXRP [token units]
     uint8 internal constant FEED_DECIMALS = 8;
     uint256 internal constant START = 1_700_000_000; // [unix seconds]
 
@@ -64,6 +70,10 @@ abstract contract DemoMarket is Test {
     uint256 internal constant WETH_MAX_PRICE = 1_000_000e18;
     uint256 internal constant WBTC_MIN_PRICE = 100e18;
     uint256 internal constant WBTC_MAX_PRICE = 10_000_000e18;
+    // third collateral (not in the demo): one unit (1e-6 WXRP) is worth half a base unit
+    int256 internal constant WXRP_ANSWER = 0.5e8;
+    uint256 internal constant WXRP_MIN_PRICE = 0.001e18;
+    uint256 internal constant WXRP_MAX_PRICE = 100e18;
 
     // collateral: borrowFactor, liquidationFactor, liquidationPenalty [wad], supplyCap [token units]
     uint256 internal constant WETH_BF = 0.75e18;
@@ -74,6 +84,10 @@ abstract contract DemoMarket is Test {
     uint256 internal constant WBTC_LF = 0.8e18;
     uint256 internal constant WBTC_PENALTY = 0.07e18;
     uint256 internal constant WBTC_CAP = 5_000 * BTC;
+    uint256 internal constant WXRP_BF = 0.6e18;
+    uint256 internal constant WXRP_LF = 0.7e18;
+    uint256 internal constant WXRP_PENALTY = 0.08e18;
+    uint256 internal constant WXRP_CAP = 100_000_000 * XRP;
 
     // market
     uint256 internal constant MARGIN_CALL_HF = 1.1e18;
@@ -194,6 +208,19 @@ abstract contract DemoMarket is Test {
         vm.stopPrank();
     }
 
+    /// @dev A third collateral, 6 decimals, in the next free slot (the third): a lot of it can be
+    /// worth less than one base unit, so a dust deposit of it gets a debt part of a wei or two.
+    /// Bounds: 0.7·1.08 < 1, 0.6·1.10 ≤ 0.7; the keeper-incentive and curve bounds still hold
+    /// (min penalty 5 %, max 8 %: cusp·buf 0.66 ≥ 1.08/2).
+    function _listThirdCollateral() internal {
+        vm.startPrank(governor);
+        m.wxrp = new MockERC20("Demo Wrapped XRP", "WXRP", 6);
+        m.wxrpFeed = new MockAggregator(FEED_DECIMALS, "WXRP / USD", WXRP_ANSWER);
+        m.oracle.setFeed(address(m.wxrp), true, m.wxrpFeed, COLLATERAL_HEARTBEAT, WXRP_MIN_PRICE, WXRP_MAX_PRICE);
+        m.config.listCollateral(address(m.wxrp), CollateralParams(WXRP_BF, WXRP_LF, WXRP_PENALTY, WXRP_CAP));
+        vm.stopPrank();
+    }
+
     /// @dev The fund's first depositor is nobody (inflation attack, DESIGN.md 5).
     function _depositDeadShares() private {
         vm.startPrank(governor);
@@ -215,6 +242,7 @@ abstract contract DemoMarket is Test {
         m.usdcFeed.setPrice(_answer(m.usdcFeed));
         m.wethFeed.setPrice(_answer(m.wethFeed));
         m.wbtcFeed.setPrice(_answer(m.wbtcFeed));
+        if (address(m.wxrpFeed) != address(0)) m.wxrpFeed.setPrice(_answer(m.wxrpFeed));
     }
 
     function _answer(MockAggregator feed) internal view returns (int256 answer) {

@@ -32,8 +32,9 @@ contract InvariantCounterexamplesTest is MarketSetup {
     /// ~9,900 fund tokens and ~14,590 booked.
     function test_takeRealisingLossBeyondFundTokensSucceeds() public {
         vm.warp(block.timestamp + 10 minutes);
-        _refreshFeeds();
+        _refreshAllFeeds();
         m.wbtcFeed.setPrice(36_000e8);
+        secondaries.wbtc.setPrice(36_000e8);
         vm.prank(keeper);
         uint256[] memory ids = m.liquidator.kick(borrower, keeper);
         assertEq(ids.length, 1, "one WBTC auction");

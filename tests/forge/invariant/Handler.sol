@@ -12,9 +12,10 @@ import {MockAMM} from "../../../contracts/mocks/MockAMM.sol";
 import {FlashTaker} from "../../../contracts/keepers/FlashTaker.sol";
 import {AccountStatus} from "../../../interfaces/ILendingPool.sol";
 import {IDutchAuctionLiquidator} from "../../../interfaces/IDutchAuctionLiquidator.sol";
-import {PauseAction} from "../../../interfaces/IMarketConfig.sol";
+import {PauseAction, CollateralInfo, CollateralParams} from "../../../interfaces/IMarketConfig.sol";
+import {FeedFault} from "../../../interfaces/IOracleAdapter.sol";
 import {Market} from "../DemoMarket.sol";
-import {KeeperTools, Actors} from "./Setup.sol";
+import {KeeperTools, SecondaryFeeds, Actors} from "./Setup.sol";
 import {Books, AuctionView} from "./Books.sol";
 
 /// @title Handler
@@ -25,7 +26,10 @@ import {Books, AuctionView} from "./Books.sol";
 /// are wrapped in try/catch and counted. Ghost variables record what the invariants cannot
 /// read from the contracts' books: what each guarded action saw just before it ran, collateral
 /// that entered and left the system through wallets, and whether the exits that must always
-/// work did.
+/// work did. The market has three collaterals (WETH 18, WBTC 8, WXRP 6 decimals), each with a
+/// secondary feed the campaign can make disagree; the handler keeps its own model of what the
+/// ladder, the two-feed price rule and the liquidation-factor ramps must give (independent of
+/// the pool's and the config's arithmetic) and counts every disagreement.
 /// @dev Reads that can revert on a price (`accountStatus`, `effectiveCallHF`) are always
 /// wrapped in try/catch. `vm.prank` is always the statement right before the pranked call, so
 /// no view call in the arguments can consume it.
@@ -35,6 +39,8 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     uint256 internal constant USDC = 1e6;
     uint256 internal constant DUST = 1_000 * USDC; // demo `dust`
     uint256 internal constant STEP = 90; // [seconds] the demo curve's step
+    uint256 internal constant RAMP = 7 days; // RampLib.RAMP_DURATION, DESIGN.md 2
+    uint256 internal constant ASSETS = 3; // WETH, WBTC, WXRP: the collateral slots, in order
     bytes4 internal constant PANIC = 0x4e487b71; // Panic(uint256)
 
     /// @dev Upper bound of the pool identity's slack one handler call may add [wei]. Every
@@ -46,6 +52,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
 
     Market internal m;
     KeeperTools internal tools;
+    SecondaryFeeds internal sec;
     Actors internal a;
     address[] internal _everyone; // every address that may hold supply or fund shares
 
@@ -76,6 +83,16 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     uint256 public fundExitsOverpaid; // a redemption paid more than its quote or its requested value
     uint256 public fundRequestsGrown; // receiving fund shares grew a withdrawal request
     uint256 public sharePriceDilutions; // an entry or exit lowered the others' book value per share
+    uint256 public opensBeyondLimit; // a borrow or withdrawal broke the opening rule at the worse prices
+    uint256 public ladderMismatches; // accountStatus differs from the ladder recomputed here
+    uint256 public lapsedCallsAlive; // a call still reported live at or after its lapse
+    uint256 public rampMismatches; // a liquidation factor off its 7-day ramp, as modelled here
+    uint256 public maxPriceIgnored; // a take went through above its maxPrice, or charged more
+    uint256 public lossesBookedEarly; // a loss realised while the account had collateral or a live auction
+    uint256 public exactFitsKeptCall; // a kick exactly filling the Hole room kept a call it should clear
+    uint256 public worthlessIncentives; // a kick incentive paid for a tab or a lot worth under dust
+    uint256 public debtPartMisfits; // accounts whose Σ debt parts of live auctions != debtInAuctionOf
+    mapping(address account => bool) public misfit; // (audit finding 1) its auctions are left alone
 
     // liveness: actions DESIGN.md says always work (or fail only for named reasons), that did not
     uint256 public exitFailures; // repay in full + withdraw all, no live auction
@@ -100,9 +117,26 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     uint256 public lastBorrowIndex;
     uint256 public borrowIndexFalls;
 
-    constructor(Market memory market, KeeperTools memory keeperTools, Actors memory roles) {
+    // margin calls as issued: deadline and lapse [unix seconds] of the last call issued per account
+    mapping(address account => uint256) public issuedDeadline;
+    mapping(address account => uint256) public issuedLapse;
+
+    /// @dev The liquidation factor's schedule per asset, as DESIGN.md 2 says it moves: a lowering
+    /// linearly over 7 days from the value in force, anything else at once.
+    struct Schedule {
+        uint256 from; // [wad]
+        uint256 to; // [wad]
+        uint256 start; // [unix seconds]
+        uint256 end; // [unix seconds]
+    }
+
+    mapping(address asset => Schedule) public lfSchedule;
+    mapping(address asset => uint256) internal _initialBorrowFactor; // [wad]
+
+    constructor(Market memory market, KeeperTools memory keeperTools, SecondaryFeeds memory secondaries, Actors memory roles) {
         m = market;
         tools = keeperTools;
+        sec = secondaries;
         a = roles;
         for (uint256 i; i < 4; ++i) {
             _approve(a.borrowers[i], address(m.pool));
@@ -116,6 +150,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         }
         _approve(a.keeper, address(m.liquidator));
         _approve(a.governor, address(m.fund));
+        _approve(a.donor, address(m.pool));
         _everyone.push(a.keeper);
         _everyone.push(a.flashKeeper);
         _everyone.push(a.governor);
@@ -123,12 +158,25 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         m.usdc.approve(address(tools.wbtcAmm), type(uint256).max);
         m.weth.approve(address(tools.wethAmm), type(uint256).max);
         m.wbtc.approve(address(tools.wbtcAmm), type(uint256).max);
+        m.usdc.approve(address(tools.wxrpAmm), type(uint256).max);
+        m.wxrp.approve(address(tools.wxrpAmm), type(uint256).max);
 
-        // what happened before the campaign (setUp's positions, deposits and kick)
-        for (uint256 i; i < 2; ++i) {
-            address asset = i == 0 ? address(m.weth) : address(m.wbtc);
+        // what happened before the campaign (setUp's positions, deposits, calls and kick)
+        MockERC20[ASSETS] memory assets = _assets();
+        for (uint256 i; i < ASSETS; ++i) {
+            address asset = address(assets[i]);
             collateralIn[asset] = m.pool.totalCollateral(asset) + Books.sums(m.liquidator, asset, address(0)).lot
                 + m.fund.heldCollateral(asset);
+            CollateralInfo memory c = m.config.collateralInfo(asset);
+            lfSchedule[asset] = Schedule(c.liquidationFactor, c.liquidationFactor, block.timestamp, block.timestamp);
+            _initialBorrowFactor[asset] = c.borrowFactor;
+        }
+        uint256 grace = m.config.marketParams().gracePeriod;
+        for (uint256 i; i < 4; ++i) {
+            uint256 deadline = m.pool.marginCallDeadline(a.borrowers[i]);
+            if (deadline == 0) continue;
+            issuedDeadline[a.borrowers[i]] = deadline;
+            issuedLapse[a.borrowers[i]] = deadline + grace; // setUp issued them under this grace
         }
         fundDeposited = m.fund.totalDeposited();
         incentivesReceived = m.fund.incentivesPaid();
@@ -177,7 +225,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     function depositCollateral(uint256 borrowerSeed, uint256 assetSeed, uint256 amount) external observed {
         address borrower = a.borrowers[borrowerSeed % 4];
         MockERC20 asset = _collateral(assetSeed);
-        amount = asset == m.weth ? _bound(amount, 0.01e18, 10e18) : _bound(amount, 0.001e8, 0.5e8);
+        amount = _depositAmount(asset, amount);
         asset.mint(borrower, amount);
         bool underCap =
             m.pool.totalCollateral(address(asset)) + amount <= m.config.collateralInfo(address(asset)).supplyCap;
@@ -189,6 +237,58 @@ contract Handler is CommonBase, StdCheats, StdUtils {
             _fail("depositCollateral", reason);
             if (underCap) ++topUpFailures; // a top-up under the cap always works (DESIGN.md 3)
         }
+    }
+
+    /// @dev Someone else tops an account up (DESIGN.md 3: nobody else chooses what an account
+    /// holds, but anyone may add to it). One deposit in two is dust, 1 to 1,000 token units (a
+    /// WXRP unit is worth half a base unit): the first step of the attack of audit finding 1. A
+    /// top-up of an asset the account already holds, under the cap, always works; one that adds
+    /// an asset may be refused for want of a valid price.
+    function depositOnBehalf(uint256 borrowerSeed, uint256 assetSeed, uint256 amount) external observed {
+        address borrower = a.borrowers[borrowerSeed % 4];
+        MockERC20 asset = _collateral(assetSeed);
+        amount = amount % 2 == 0 ? _bound(amount / 2, 1, 1_000) : _depositAmount(asset, amount);
+        bool held = m.pool.collateralOf(borrower, address(asset)) != 0;
+        bool underCap =
+            m.pool.totalCollateral(address(asset)) + amount <= m.config.collateralInfo(address(asset)).supplyCap;
+        if (_donate(borrower, asset, amount)) _ok("depositOnBehalf");
+        else if (held && underCap) ++topUpFailures;
+    }
+
+    /// @dev The attack of audit finding 1 in one step: just before a kick, a dust deposit (1 to 3
+    /// units, each worth at most half a base unit) of the last-slot asset the victim does not hold
+    /// yet, so that a full kick splits the debt over one more asset, whose debt part is a wei.
+    /// Then the kick, checked as `kick` checks it. The victim is a Liquidatable borrower when
+    /// there is one.
+    function dustThenKick(uint256 borrowerSeed, uint256 amount) external observed {
+        address borrower = _pick(borrowerSeed, AccountStatus.Liquidatable);
+        MockERC20[ASSETS] memory assets = _assets();
+        for (uint256 i = ASSETS; i > 0; --i) {
+            if (m.pool.collateralOf(borrower, address(assets[i - 1])) != 0) continue;
+            if (_donate(borrower, assets[i - 1], _bound(amount, 1, 3))) _ok("dustThenKick");
+            break;
+        }
+        _kick(borrower, borrowerSeed);
+    }
+
+    /// @dev The donor deposits `amount` of `asset` for `borrower`; false when refused.
+    function _donate(address borrower, MockERC20 asset, uint256 amount) internal returns (bool) {
+        asset.mint(a.donor, amount);
+        vm.prank(a.donor);
+        try m.pool.depositCollateral(address(asset), amount, borrower) {
+            collateralIn[address(asset)] += amount;
+            return true;
+        } catch (bytes memory reason) {
+            _fail("depositOnBehalf", reason); // SupplyCapExceeded, a price needed and invalid
+            return false;
+        }
+    }
+
+    /// @dev A deposit of $30–$30,000: 0.01–10 WETH, 0.0005–0.5 WBTC, 60–60,000 WXRP.
+    function _depositAmount(MockERC20 asset, uint256 amount) internal view returns (uint256) {
+        if (asset == m.weth) return _bound(amount, 0.01e18, 10e18);
+        if (asset == m.wbtc) return _bound(amount, 0.0005e8, 0.5e8);
+        return _bound(amount, 60e6, 60_000e6);
     }
 
     function withdrawCollateral(uint256 borrowerSeed, uint256 assetSeed, uint256 amount) external observed {
@@ -207,7 +307,10 @@ contract Handler is CommonBase, StdCheats, StdUtils {
             collateralOut[address(asset)] += asset.balanceOf(borrower) - before;
             _ok("withdrawCollateral");
             if (!mayOpen) ++guardsBypassed;
-            if (hasDebt) _checkOpenedOutsideBand(borrower);
+            if (hasDebt) {
+                _checkOpenedOutsideBand(borrower);
+                _checkOpeningRule(borrower);
+            }
         } catch (bytes memory reason) {
             _fail("withdrawCollateral", reason); // not Healthy, opening margin, stale price, live auctions
             if (mustWork) ++exitFailures;
@@ -215,12 +318,17 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     }
 
     // ================================================================ borrow
-    /// @dev Half the time the amount is drawn below the opening-risk limit computed here from the
-    /// oracle's prices (`maxBorrow`); otherwise a bounded guess that may exceed it.
+    /// @dev A third of the time the amount is drawn below the opening-risk limit computed here at
+    /// the prices worse for the borrower (`maxBorrow`); a third between that limit and the one the
+    /// prices better for the borrower would give (refused whenever two feeds disagree: borrowing
+    /// reads the worse price, DESIGN.md 6); otherwise a bounded guess that may exceed both.
+    /// Checked after each borrow: the opening rule holds at the worse prices, recomputed here.
     function borrow(uint256 borrowerSeed, uint256 amount) external observed {
         address borrower = a.borrowers[borrowerSeed % 4];
-        uint256 room = maxBorrow(borrower);
-        if (room >= 1 && amount % 2 == 0) amount = _bound(amount, 1, room);
+        uint256 room = maxBorrow(borrower, false);
+        uint256 betterRoom = maxBorrow(borrower, true);
+        if (room >= 1 && amount % 3 == 0) amount = _bound(amount, 1, room);
+        else if (betterRoom > room && amount % 3 == 1) amount = _bound(amount, room + 1, betterRoom);
         else amount = _bound(amount, DUST, 150_000 * USDC);
         uint256 debt = m.pool.debtOf(borrower);
         if (debt + amount < DUST) amount = DUST - debt; // the dust floor is not what we test here
@@ -231,6 +339,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
             _checkDust(borrower);
             if (!mayOpen) ++guardsBypassed;
             _checkOpenedOutsideBand(borrower);
+            _checkOpeningRule(borrower);
         } catch (bytes memory reason) {
             _fail("borrow", reason);
         }
@@ -239,23 +348,17 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     /// @notice Largest extra debt the opening-risk rule allows now, by the pool's formula
     /// `marginCallHF · Σ amount·low·borrowFactor ≥ callHF_eff · debt · baseHigh`, less 0.1 %
     /// (a borrow first consumes pending volatility rounds, which may raise callHF_eff); 0 when
-    /// the account cannot borrow (live auctions, not Healthy, no valid price).
-    function maxBorrow(address borrower) public view returns (uint256) {
+    /// the account cannot borrow (live auctions, not Healthy, no valid price). With `better`, the
+    /// same at the prices better for the borrower (what a pool reading the wrong end would allow).
+    function maxBorrow(address borrower, bool better) public view returns (uint256) {
         if (m.pool.liveAuctions(borrower) != 0) return 0;
         (bool okStatus, AccountStatus status) = _status(borrower);
         if (!okStatus || status != AccountStatus.Healthy) return 0;
-        (bool okBase,, uint256 baseHigh) = m.oracle.tryPriceRange(address(m.usdc));
+        (bool okBase, uint256 baseLow, uint256 baseHigh) = _prices(address(m.usdc));
         if (!okBase) return 0;
-        uint256 capacity; // [wad USD]
-        MockERC20[2] memory assets = [m.weth, m.wbtc];
-        for (uint256 i; i < 2; ++i) {
-            uint256 amount = m.pool.collateralOf(borrower, address(assets[i]));
-            if (amount == 0) continue;
-            (bool ok, uint256 low,) = m.oracle.tryPriceRange(address(assets[i]));
-            if (!ok) return 0;
-            uint256 value = Math.mulDiv(amount, low, 10 ** assets[i].decimals());
-            capacity += Math.mulDiv(value, m.config.collateralInfo(address(assets[i])).borrowFactor, WAD);
-        }
+        if (better) baseHigh = baseLow;
+        (bool priced, uint256 capacity) = _borrowCapacity(borrower, better);
+        if (!priced) return 0;
         uint256 level;
         try m.pool.effectiveCallHF(borrower) returns (uint256 l) {
             level = l;
@@ -267,6 +370,21 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         uint256 debt = m.pool.debtOf(borrower);
         uint256 room = maxDebt > debt ? maxDebt - debt : 0;
         return Math.min(room, m.pool.cash());
+    }
+
+    /// @dev Σ value · borrowFactor [wad USD] at the lower (or, `better`, higher) collateral
+    /// prices; false without a valid price for a held asset.
+    function _borrowCapacity(address borrower, bool better) internal view returns (bool, uint256 capacity) {
+        MockERC20[ASSETS] memory assets = _assets();
+        for (uint256 i; i < ASSETS; ++i) {
+            uint256 amount = m.pool.collateralOf(borrower, address(assets[i]));
+            if (amount == 0) continue;
+            (bool ok, uint256 low, uint256 high) = _prices(address(assets[i]));
+            if (!ok) return (false, 0);
+            uint256 value = Math.mulDiv(amount, better ? high : low, 10 ** assets[i].decimals());
+            capacity += Math.mulDiv(value, m.config.collateralInfo(address(assets[i])).borrowFactor, WAD);
+        }
+        return (true, capacity);
     }
 
     /// @dev Partial repays never leave debt under dust; a full repay sends exactly the debt. Any
@@ -298,29 +416,80 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     function warp(uint256 seconds_, uint256 refreshSeed) external observed {
         seconds_ = seconds_ % 4 != 0 ? _bound(seconds_, 30, 30 minutes) : _bound(seconds_, 30 minutes, 12 hours);
         vm.warp(block.timestamp + seconds_);
-        if (refreshSeed % 5 != 0) {
-            _refresh(m.usdcFeed);
-            _refresh(m.wethFeed);
-            _refresh(m.wbtcFeed);
-        }
+        if (refreshSeed % 5 != 0) _refreshAll();
         _ok("warp");
     }
 
-    /// @dev Multiplicative moves, both directions with a crash bias: a collateral asset (WETH
-    /// or WBTC alone, or both together) ×[0.85, 1.12], one move in four a crash ×[0.70, 0.90],
+    /// @dev Lands exactly on a boundary of a live margin call (DESIGN.md 3): its deadline or its
+    /// lapse, one second before, at, or one second after; feeds refreshed. The ladder check after
+    /// the call (`_checkLadder`) then sees whether the account is Liquidatable exactly when the
+    /// deadline has passed, and whether the call is dead exactly from its lapse on.
+    function warpToCallBoundary(uint256 borrowerSeed, uint256 which) external observed {
+        address borrower = address(0);
+        for (uint256 i; i < 4; ++i) {
+            address candidate = a.borrowers[(borrowerSeed + i) % 4];
+            if (m.pool.marginCallDeadline(candidate) != 0) {
+                borrower = candidate;
+                break;
+            }
+        }
+        if (borrower == address(0)) return;
+        uint256 boundary = which % 2 == 0 ? issuedDeadline[borrower] : issuedLapse[borrower];
+        uint256 target = boundary + (which / 2) % 3; // boundary − 1, boundary, boundary + 1
+        if (target == 0 || target - 1 <= block.timestamp) return;
+        vm.warp(target - 1);
+        _refreshAll();
+        _ok("warpToCallBoundary");
+    }
+
+    /// @dev Every feed that is up gets a new round at its answer, now.
+    function _refreshAll() internal {
+        _refresh(m.usdcFeed);
+        _refresh(m.wethFeed);
+        _refresh(m.wbtcFeed);
+        _refresh(m.wxrpFeed);
+        _refresh(sec.weth);
+        _refresh(sec.wbtc);
+        _refresh(sec.wxrp);
+    }
+
+    /// @dev Multiplicative moves, both directions with a crash bias: a collateral asset (WETH,
+    /// WBTC or WXRP alone, or all together) ×[0.85, 1.12], one move in four a crash ×[0.70, 0.90],
     /// kept within 1/10 and 10× of the demo price; or the base asset ×[0.99, 1.01] within
-    /// [0.95, 1.05]. The new round is timestamped now (that feed is fresh again).
+    /// [0.95, 1.05]. A secondary feed moves by the same factor (a disagreement persists). The new
+    /// round is timestamped now (that feed is fresh again).
     function movePrice(uint256 assetSeed, uint256 factorBps) external observed {
-        uint256 which = assetSeed % 6; // 0–1 WETH, 2–3 WBTC, 4 both, 5 the base asset
-        if (which == 5) {
+        uint256 which = assetSeed % 8; // 0–1 WETH, 2–3 WBTC, 4–5 WXRP, 6 all three, 7 the base asset
+        if (which == 7) {
             _move(m.usdcFeed, 1e8, _bound(factorBps, 9_900, 10_100), 95, 105);
         } else {
             uint256 factor =
                 factorBps % 4 == 0 ? _bound(factorBps / 4, 7_000, 9_000) : _bound(factorBps / 4, 8_500, 11_200);
-            if (which != 2 && which != 3) _move(m.wethFeed, 3_000e8, factor, 10, 1_000);
-            if (which >= 2) _move(m.wbtcFeed, 60_000e8, factor, 10, 1_000);
+            if (which <= 1 || which == 6) _movePair(m.wethFeed, sec.weth, 3_000e8, factor);
+            if (which == 2 || which == 3 || which == 6) _movePair(m.wbtcFeed, sec.wbtc, 60_000e8, factor);
+            if (which == 4 || which == 5 || which == 6) _movePair(m.wxrpFeed, sec.wxrp, 0.5e8, factor);
         }
         _ok("movePrice");
+    }
+
+    function _movePair(MockAggregator primary, MockAggregator secondary, uint256 initial, uint256 factor) internal {
+        _move(primary, initial, factor, 10, 1_000);
+        _move(secondary, initial, factor, 10, 1_000);
+    }
+
+    /// @dev The secondary feed of a collateral moves to [0.90, 1.10] × the primary's answer (one
+    /// call in four back to agreement): beyond `maxDeviation` (2 %) the two disagree, and
+    /// borrowing reads the price worse for the borrower, the ladder and kicks the better one.
+    function disagree(uint256 assetSeed, uint256 bps) external observed {
+        uint256 which = assetSeed % ASSETS;
+        MockAggregator primary = which == 0 ? m.wethFeed : which == 1 ? m.wbtcFeed : m.wxrpFeed;
+        MockAggregator secondary = which == 0 ? sec.weth : which == 1 ? sec.wbtc : sec.wxrp;
+        if (primary.reverting() || secondary.reverting()) return;
+        bps = bps % 4 == 0 ? 10_000 : _bound(bps / 4, 9_000, 11_000);
+        uint256 initial = which == 0 ? 3_000e8 : which == 1 ? 60_000e8 : 0.5e8;
+        uint256 answer = uint256(_answer(primary)) * bps / 10_000;
+        secondary.setPrice(int256(Math.max(initial / 10, Math.min(answer, initial * 10))));
+        _ok("disagree");
     }
 
     /// @dev A new round at the same answer, now; a feed that is down stays down.
@@ -337,21 +506,27 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         feed.setPrice(int256(answer));
     }
 
-    /// @dev One feed at a time goes down (every read reverts; one call in three while all are up)
-    /// and comes back on the next call: repay, top-ups, exits without debt and takes must not
-    /// notice; borrow, withdrawal with debt, calls, kicks and redoes of that asset are refused
-    /// with the oracle's named error.
+    /// @dev One asset at a time loses its primary feed (every read reverts; one call in three
+    /// while all are up), and one time in two its secondary too (no valid price), and both come
+    /// back on the next call: repay, top-ups, exits without debt and takes must not notice;
+    /// borrow, withdrawal with debt, calls, kicks and redoes of that asset are refused with the
+    /// oracle's named error.
     function feedOutage(uint256 feedSeed) external observed {
-        MockAggregator[3] memory feeds = [m.wethFeed, m.wbtcFeed, m.usdcFeed];
-        for (uint256 i; i < 3; ++i) {
+        MockAggregator[7] memory feeds = [m.wethFeed, m.wbtcFeed, m.wxrpFeed, m.usdcFeed, sec.weth, sec.wbtc, sec.wxrp];
+        bool restored;
+        for (uint256 i; i < 7; ++i) {
             if (feeds[i].reverting()) {
                 feeds[i].setReverting(false);
-                _ok("feedOutage");
-                return;
+                restored = true;
             }
         }
-        if (feedSeed % 3 != 0) return;
-        feeds[(feedSeed / 3) % 3].setReverting(true);
+        if (restored || feedSeed % 3 != 0) {
+            if (restored) _ok("feedOutage");
+            return;
+        }
+        uint256 which = (feedSeed / 3) % 4;
+        feeds[which].setReverting(true);
+        if (which < 3 && (feedSeed / 12) % 2 == 0) feeds[which + 4].setReverting(true);
         _ok("feedOutage");
     }
 
@@ -379,10 +554,15 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         address borrower = _pickForCall(borrowerSeed, AccountStatus.MarginCall, false);
         (bool ok, AccountStatus status) = _status(borrower);
         bool qualifies = ok && status == AccountStatus.MarginCall && m.pool.marginCallDeadline(borrower) == 0;
+        uint256 grace = m.config.marketParams().gracePeriod;
         vm.prank(a.keeper);
         try m.pool.issueMarginCall(borrower) {
             _ok("issueMarginCall");
             if (!qualifies) ++guardsBypassed;
+            // DESIGN.md 3: deadline = now + gracePeriod; the call lapses gracePeriod after it
+            issuedDeadline[borrower] = block.timestamp + grace;
+            issuedLapse[borrower] = block.timestamp + 2 * grace;
+            if (m.pool.marginCallDeadline(borrower) != block.timestamp + grace) ++ladderMismatches;
         } catch (bytes memory reason) {
             _fail("issueMarginCall", reason);
             if (qualifies) ++callFailures;
@@ -410,11 +590,21 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     /// price range better for the borrower; interest to now). Checked: only a Liquidatable account
     /// is kicked; a Liquidatable, priced account is refused only for the reasons of DESIGN.md 3
     /// (breaker, NoRoom, live auctions and no collateral); an unscaled partial kick leaves the
-    /// account at HF ≥ T = max(targetHF, callHF_eff), out of the band.
+    /// account at HF ≥ T = max(targetHF, callHF_eff), out of the band; a kick pays an incentive
+    /// only for a tab and a lot both worth at least dust (DESIGN.md 4). One kick in four first
+    /// sets `hole` so that the room left is exactly the kick's tab (found by the same kick on a
+    /// snapshot, reverted): such a kick is not cut down, so it clears the call of an account it
+    /// leaves Healthy; `hole` is then set back.
     function kick(uint256 borrowerSeed) external observed {
-        address borrower = _pick(borrowerSeed, AccountStatus.Liquidatable);
+        _kick(_pick(borrowerSeed, AccountStatus.Liquidatable), borrowerSeed);
+    }
+
+    function _kick(address borrower, uint256 seed) internal {
         m.oracle.poke(address(m.weth));
         m.oracle.poke(address(m.wbtc));
+        m.oracle.poke(address(m.wxrp));
+        uint256 hole = m.liquidator.hole();
+        bool exactFit = seed % 4 == 3 && _fitHoleToKick(borrower);
         KickView memory k = _kickView(borrower);
         vm.prank(a.keeper);
         try m.liquidator.kick(borrower, a.keeper) returns (uint256[] memory ids) {
@@ -430,6 +620,11 @@ contract Handler is CommonBase, StdCheats, StdUtils {
             if (m.pool.debtOf(borrower) != 0 && added + 8 < k.room && _healthFactor(borrower) < k.target) {
                 ++kicksLeavingBand;
             }
+            if (paid != 0 && (added < DUST || _lotsValue(ids) < DUST)) ++worthlessIncentives;
+            if (exactFit && ids.length != 0 && m.pool.marginCallDeadline(borrower) != 0) {
+                (bool ok, AccountStatus after_) = _status(borrower);
+                if (ok && after_ == AccountStatus.Healthy) ++exactFitsKeptCall;
+            }
         } catch (bytes memory reason) {
             _fail("kick", reason);
             bytes4 why = reason.length >= 4 ? bytes4(reason) : bytes4(0);
@@ -438,6 +633,41 @@ contract Handler is CommonBase, StdCheats, StdUtils {
                     && why != IDutchAuctionLiquidator.NoRoom.selector
                     && why != IDutchAuctionLiquidator.NothingToSeize.selector
             ) ++kickRefusals;
+        }
+        if (exactFit) {
+            vm.prank(a.governor);
+            m.liquidator.setHole(hole);
+        }
+    }
+
+    /// @dev Runs the kick on a snapshot to learn the tab it adds, reverts it, and has the
+    /// governor set `hole` to totalTab + that tab; false (nothing changed) when that kick fails,
+    /// closes the account or was itself cut down by the room left.
+    function _fitHoleToKick(address borrower) internal returns (bool) {
+        uint256 before = m.liquidator.totalTab();
+        uint256 room = m.liquidator.hole() > before ? m.liquidator.hole() - before : 0;
+        uint256 snapshot = vm.snapshotState();
+        uint256 added;
+        vm.prank(a.keeper);
+        try m.liquidator.kick(borrower, a.keeper) {
+            added = m.liquidator.totalTab() - before;
+        } catch {}
+        vm.revertToStateAndDelete(snapshot);
+        if (added == 0 || added >= room) return false;
+        vm.prank(a.governor);
+        m.liquidator.setHole(before + added);
+        return true;
+    }
+
+    /// @dev Σ oracle value of the lots of auctions `ids` [base units], as kick values them: each
+    /// lot at the price better for the borrower, rounded down (prices recomputed here).
+    function _lotsValue(uint256[] memory ids) internal view returns (uint256 value) {
+        (, uint256 baseLow,) = _prices(address(m.usdc));
+        for (uint256 i; i < ids.length; ++i) {
+            AuctionView memory v = Books.auction(m.liquidator, ids[i]);
+            if (v.account == address(0)) continue;
+            (,, uint256 high) = _prices(v.asset);
+            value += Math.mulDiv(Math.mulDiv(v.lot, high, v.scale), USDC, baseLow);
         }
     }
 
@@ -473,7 +703,11 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     /// auction would need a redo; it buys blind one time in two when there is no valid price. It
     /// pays with its own base tokens (minted up to the tab, the most a take owes). The slice is
     /// the whole lot, a random part, or all but a sliver (which can leave a lot worth under dust:
-    /// `settle`). One refused take in four (needs a redo, breaker 3) is tried anyway.
+    /// `settle`). One refused take in four (needs a redo, breaker 3) is tried anyway. One take in
+    /// five offers 1 wei to 1 % under the current price: it must be refused `TooExpensive`; and
+    /// no take ever pays more than its slice at its `maxPrice`. Also checked, for takes, flash
+    /// takes and settles: a loss is realised only once the account has no collateral and no
+    /// live auction left (an auction ending short while a sibling lives is charged back).
     function take(uint256 idSeed, uint256 amount) external observed {
         (uint256 id, AuctionView memory v) = _pickAuction(idSeed);
         if (id == 0) return;
@@ -485,21 +719,53 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         uint256 maxCollateral = amount % 3 == 0
             ? v.lot
             : amount % 3 == 1 ? _bound(amount, 1, v.lot) : v.lot - _bound(amount / 3, 0, v.lot / 100);
+        bool underPrice = !refused && idSeed % 5 == 0 && price != 0;
+        uint256 maxPrice = underPrice ? price - _bound(amount / 7, 1, Math.max(price / 100, 1)) : price;
         m.usdc.mint(a.keeper, v.tab);
-        MockERC20 asset = MockERC20(v.asset);
-        uint256 before = asset.balanceOf(a.keeper);
+        TakeView memory t = TakeView(
+            MockERC20(v.asset).balanceOf(a.keeper), m.usdc.balanceOf(a.keeper), m.pool.realizedLosses(), maxPrice
+        );
         vm.prank(a.keeper);
-        try m.liquidator.take(id, maxCollateral, price, a.keeper, "") {
+        try m.liquidator.take(id, maxCollateral, maxPrice, a.keeper, "") {
             _ok("take");
             if (refused) ++guardsBypassed;
-            collateralSold[v.asset] += asset.balanceOf(a.keeper) - before;
-            // a take never leaves a tab remainder under dust (the slice is adjusted instead)
-            AuctionView memory left = Books.auction(m.liquidator, id);
-            if (left.account != address(0) && left.tab < DUST) ++guardsBypassed;
+            if (underPrice) ++maxPriceIgnored;
+            _afterTake(id, v, t);
         } catch (bytes memory reason) {
             _fail("take", reason); // NeedsRedo, BreakerOn, NoPartialPurchase (a tab ≤ dust with a slice)
             if (!_takeRefusalAllowed(reason)) ++takeRefusals;
+            if (underPrice && bytes4(reason) != IDutchAuctionLiquidator.TooExpensive.selector) ++takeRefusals;
         }
+    }
+
+    /// @dev What the handler reads just before a take.
+    struct TakeView {
+        uint256 collateral; // [token units] the keeper's balance of the lot's asset
+        uint256 base; // [base units] the keeper's base balance
+        uint256 losses; // [base units] realizedLosses
+        uint256 maxPrice; // [wad] offered
+    }
+
+    function _afterTake(uint256 id, AuctionView memory v, TakeView memory t) internal {
+        uint256 bought = MockERC20(v.asset).balanceOf(a.keeper) - t.collateral;
+        collateralSold[v.asset] += bought;
+        if (t.base - m.usdc.balanceOf(a.keeper) > _oweAt(bought, t.maxPrice, v.scale)) ++maxPriceIgnored;
+        // a take never leaves a tab remainder under dust (the slice is adjusted instead)
+        AuctionView memory left = Books.auction(m.liquidator, id);
+        if (left.account != address(0) && left.tab < DUST) ++guardsBypassed;
+        _checkNoEarlyLoss(v.account, t.losses);
+    }
+
+    /// @dev What `slice` costs at `price` [base units], rounded up (at most what a take may pull).
+    function _oweAt(uint256 slice, uint256 price, uint256 scale) internal pure returns (uint256) {
+        return Math.mulDiv(Math.mulDiv(slice, price, scale, Math.Rounding.Ceil), USDC, WAD, Math.Rounding.Ceil);
+    }
+
+    /// @dev After an action that may end an auction: realised losses moved only if the account
+    /// has neither collateral nor a live auction left (DESIGN.md 4, Shortfall).
+    function _checkNoEarlyLoss(address account, uint256 lossesBefore) internal {
+        if (m.pool.realizedLosses() == lossesBefore) return;
+        if (m.pool.liveAuctions(account) != 0 || m.pool.assetsIn(account) != 0) ++lossesBookedEarly;
     }
 
     /// @dev FlashTaker buys with no capital and sells on the AMM inside the callback. The AMM is
@@ -513,18 +779,21 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         (bool needsRedo,,,) = m.liquidator.getStatus(id);
         if (needsRedo) return;
         MockERC20 asset = MockERC20(v.asset);
-        MockAMM amm = v.asset == address(m.weth) ? tools.wethAmm : tools.wbtcAmm;
+        MockAMM amm =
+            v.asset == address(m.weth) ? tools.wethAmm : v.asset == address(m.wbtc) ? tools.wbtcAmm : tools.wxrpAmm;
         premiumBps = _bound(premiumBps, 9_000, 11_500);
         if (!_syncAmm(amm, asset, premiumBps)) return;
         if (!_waitFor(id, v, _bid(v.asset, premiumBps * 99 / 100, 1))) return;
         (, uint256 price,,) = m.liquidator.getStatus(id);
         uint256 before = asset.balanceOf(address(amm));
+        uint256 losses = m.pool.realizedLosses();
         vm.prank(a.flashKeeper);
         try tools.flashTaker.take(id, v.lot, price, amm, 0) {
             _ok("flashTake");
             collateralSold[v.asset] += asset.balanceOf(address(amm)) - before;
             AuctionView memory left = Books.auction(m.liquidator, id);
             if (left.account != address(0) && left.tab < DUST) ++guardsBypassed;
+            _checkNoEarlyLoss(v.account, losses);
         } catch (bytes memory reason) {
             _fail("flashTake", reason); // Unprofitable (slippage), BreakerOn
             if (!_takeRefusalAllowed(reason) && bytes4(reason) != FlashTaker.Unprofitable.selector) ++takeRefusals;
@@ -603,10 +872,12 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         bool worthless =
             Math.mulDiv(Math.mulDiv(v.lot, v.top, v.scale, Math.Rounding.Ceil), USDC, WAD, Math.Rounding.Ceil) < DUST;
         bool allowed = (stuck || worthless) && m.liquidator.breaker() < 2;
+        uint256 losses = m.pool.realizedLosses();
         vm.prank(a.keeper);
         try m.liquidator.settle(id) {
             _ok("settle");
             if (!allowed) ++guardsBypassed;
+            _checkNoEarlyLoss(v.account, losses);
         } catch (bytes memory reason) {
             _fail("settle", reason); // CannotSettle: priced and worth at least dust
         }
@@ -623,6 +894,34 @@ contract Handler is CommonBase, StdCheats, StdUtils {
             m.liquidator.setBreaker(_bound(levelSeed / 8, 1, 3));
         }
         _ok("breaker");
+    }
+
+    /// @dev The governor moves a collateral's liquidation factor to [0.90, 1.05] × its value in
+    /// force (within [0.5, the penalty bound]), lowering its borrow factor as far as the joint
+    /// bound needs (never above the listed one). A lowering ramps over 7 days from the value in
+    /// force; a raise applies at once (DESIGN.md 2). The schedule is recorded here and checked
+    /// after every call (`_checkRamps`); the ladder and HF checks use it, not the config's view.
+    function rampLiquidationFactor(uint256 assetSeed, uint256 bps) external observed {
+        address asset = address(_collateral(assetSeed));
+        CollateralInfo memory c = m.config.collateralInfo(asset);
+        uint256 current = _scheduledLF(asset);
+        uint256 most = (WAD * WAD - 1) / (WAD + c.liquidationPenalty); // lf·(1 + p) < 1
+        uint256 target = Math.max(0.5e18, Math.min(current * _bound(bps, 9_000, 10_500) / 10_000, most));
+        uint256 marginCallHF = m.config.marketParamsTarget().marginCallHF;
+        uint256 borrowFactor = Math.min(_initialBorrowFactor[asset], Math.mulDiv(target, WAD, marginCallHF));
+        vm.prank(a.governor);
+        try m.config.setCollateralParams(
+            asset, CollateralParams(borrowFactor, target, c.liquidationPenalty, c.supplyCap)
+        ) {
+            _ok("rampLiquidationFactor");
+            Schedule storage r = lfSchedule[asset];
+            if (target == r.to) return; // the ramp in progress goes on untouched
+            if (target < current) (r.from, r.start, r.end) = (current, block.timestamp, block.timestamp + RAMP);
+            else (r.from, r.start, r.end) = (target, block.timestamp, block.timestamp);
+            r.to = target;
+        } catch (bytes memory reason) {
+            _fail("rampLiquidationFactor", reason);
+        }
     }
 
     // ================================================================ insurance fund
@@ -765,8 +1064,8 @@ contract Handler is CommonBase, StdCheats, StdUtils {
                 return false;
             }
         }
-        MockERC20[2] memory assets = [m.weth, m.wbtc];
-        for (uint256 i; i < 2; ++i) {
+        MockERC20[ASSETS] memory assets = _assets();
+        for (uint256 i; i < ASSETS; ++i) {
             uint256 balance = m.pool.collateralOf(borrower, address(assets[i]));
             if (balance == 0) continue;
             uint256 before = assets[i].balanceOf(borrower);
@@ -806,6 +1105,133 @@ contract Handler is CommonBase, StdCheats, StdUtils {
             lastPrice[ids[i]] = price;
         }
         lastRestartSeen = restart;
+
+        _checkDebtPartsFit();
+        _checkRamps();
+        for (uint256 i; i < 4; ++i) {
+            _checkLadder(a.borrowers[i]);
+        }
+    }
+
+    /// @dev Σ debt parts of each borrower's live auctions == its debtInAuctionOf, exactly
+    /// (DESIGN.md 5). An account where they differ is counted once and left alone from then on.
+    function _checkDebtPartsFit() internal {
+        for (uint256 i; i < 4; ++i) {
+            address borrower = a.borrowers[i];
+            if (misfit[borrower]) continue;
+            Books.Sums memory own = Books.sums(m.liquidator, address(0), borrower);
+            if (own.debtPartOfAccount != m.pool.debtInAuctionOf(borrower)) {
+                misfit[borrower] = true;
+                ++debtPartMisfits;
+            }
+        }
+    }
+
+    /// @dev Each liquidation factor in force equals the handler's schedule (`lfSchedule`).
+    function _checkRamps() internal {
+        MockERC20[ASSETS] memory assets = _assets();
+        for (uint256 i; i < ASSETS; ++i) {
+            address asset = address(assets[i]);
+            if (m.config.collateralInfo(asset).liquidationFactor != _scheduledLF(asset)) ++rampMismatches;
+        }
+    }
+
+    /// @dev The liquidation factor the schedule gives now: linear from `from` to `to` over
+    /// [start, end], rounded towards `to` (the side the ramp moves to).
+    function _scheduledLF(address asset) internal view returns (uint256) {
+        Schedule memory r = lfSchedule[asset];
+        if (block.timestamp >= r.end) return r.to;
+        if (block.timestamp <= r.start) return r.from;
+        uint256 moved = Math.mulDiv(r.from - r.to, block.timestamp - r.start, r.end - r.start, Math.Rounding.Ceil);
+        return r.from - moved; // only lowerings ramp
+    }
+
+    /// @dev The margin-call ladder of DESIGN.md 3, recomputed here for `account` from its
+    /// balances, debt, the feeds (the ends better for the borrower, as the status reads them),
+    /// the scheduled liquidation factors and the call this handler saw issued, and compared with
+    /// `accountStatus`: Liquidatable iff HF < 1, or a live call whose deadline has passed (now >
+    /// deadline) while HF < the base marginCallHF; a call is dead from deadline + gracePeriod on.
+    /// Judged only with every price valid; the call level (volatility) is the pool's.
+    function _checkLadder(address account) internal {
+        uint256 deadline = m.pool.marginCallDeadline(account);
+        if (deadline != 0 && block.timestamp >= issuedLapse[account]) ++lapsedCallsAlive;
+        if (m.pool.debtOf(account) == 0) return;
+        (bool ok, AccountStatus status) = _status(account);
+        uint256 level = _callLevel(account);
+        (bool priced, uint256 hf) = _independentHFDown(account);
+        if (!ok || !priced || level == 0) return;
+        AccountStatus expected;
+        if (hf < WAD) expected = AccountStatus.Liquidatable;
+        else if (deadline != 0 && block.timestamp > deadline && hf < m.config.marketParams().marginCallHF) {
+            expected = AccountStatus.Liquidatable;
+        } else if (hf < level) {
+            expected = AccountStatus.MarginCall;
+        } else {
+            expected = AccountStatus.Healthy;
+        }
+        if (status != expected) ++ladderMismatches;
+    }
+
+    /// @dev The account's HF as the pool computes it at the status prices, recomputed here: Σ
+    /// ⌊⌊amount·high/scale⌋·lf⌋ / ⌈debt·baseLow⌉, rounded down, with lf from the schedule.
+    function _independentHFDown(address account) internal view returns (bool priced, uint256 hf) {
+        uint256 debt = m.pool.debtOf(account);
+        (bool okBase, uint256 baseLow,) = _prices(address(m.usdc));
+        if (!okBase) return (false, 0);
+        uint256 liquidationValue; // [wad USD]
+        MockERC20[ASSETS] memory assets = _assets();
+        for (uint256 i; i < ASSETS; ++i) {
+            uint256 amount = m.pool.collateralOf(account, address(assets[i]));
+            if (amount == 0) continue;
+            (bool ok,, uint256 high) = _prices(address(assets[i]));
+            if (!ok) return (false, 0);
+            uint256 value = Math.mulDiv(amount, high, 10 ** assets[i].decimals());
+            liquidationValue += Math.mulDiv(value, _scheduledLF(address(assets[i])), WAD);
+        }
+        if (debt == 0) return (true, type(uint256).max);
+        return (true, Math.mulDiv(liquidationValue, WAD, Math.mulDiv(debt, baseLow, USDC, Math.Rounding.Ceil)));
+    }
+
+    /// @dev After a borrow or a collateral withdrawal with debt, the opening rule of DESIGN.md 3
+    /// recomputed here at the prices worse for the borrower (the lower collateral price, the
+    /// higher base price of two disagreeing feeds), with the pool's rounding:
+    /// Σ ⌊⌊⌊amount·low/scale⌋·bf⌋·marginCallHF⌋ ≥ ⌈⌈debt·baseHigh⌉·callHF_eff⌉.
+    function _checkOpeningRule(address account) internal {
+        (bool okBase,, uint256 baseHigh) = _prices(address(m.usdc));
+        uint256 level = _callLevel(account);
+        if (!okBase || level == 0) return;
+        uint256 marginCallHF = m.config.marketParams().marginCallHF;
+        uint256 capacity;
+        MockERC20[ASSETS] memory assets = _assets();
+        for (uint256 i; i < ASSETS; ++i) {
+            uint256 amount = m.pool.collateralOf(account, address(assets[i]));
+            if (amount == 0) continue;
+            (bool ok, uint256 low,) = _prices(address(assets[i]));
+            if (!ok) return;
+            uint256 value = Math.mulDiv(amount, low, 10 ** assets[i].decimals());
+            uint256 weighted = Math.mulDiv(value, m.config.collateralInfo(address(assets[i])).borrowFactor, WAD);
+            capacity += Math.mulDiv(weighted, marginCallHF, WAD);
+        }
+        uint256 debtValue = Math.mulDiv(m.pool.debtOf(account), baseHigh, USDC, Math.Rounding.Ceil);
+        if (Math.mulDiv(debtValue, level, WAD, Math.Rounding.Ceil) > capacity) ++opensBeyondLimit;
+    }
+
+    /// @dev An asset's price range from its two feeds, recomputed here as DESIGN.md 6 states
+    /// it: both valid and more than `maxDeviation` apart (relative to the lower, rounded up) →
+    /// (lower, higher); else the primary if valid, else the secondary; `ok` false if neither.
+    function _prices(address asset) internal view returns (bool ok, uint256 low, uint256 high) {
+        (uint256 primary, FeedFault primaryFault,) = m.oracle.readFeed(asset, true);
+        (uint256 secondary, FeedFault secondaryFault,) = m.oracle.readFeed(asset, false);
+        bool primaryOk = primaryFault == FeedFault.None;
+        bool secondaryOk = secondaryFault == FeedFault.None;
+        if (primaryOk && secondaryOk) {
+            (low, high) = primary < secondary ? (primary, secondary) : (secondary, primary);
+            if (Math.mulDiv(high - low, WAD, low, Math.Rounding.Ceil) > m.oracle.maxDeviation()) return (true, low, high);
+            return (true, primary, primary);
+        }
+        if (primaryOk) return (true, primary, primary);
+        if (secondaryOk) return (true, secondary, secondary);
+        return (false, 0, 0);
     }
 
     /// @notice cash + totalAccountDebt + debtInAuction − (supplierAssets + reserves), signed.
@@ -829,11 +1255,16 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         m.usdc.approve(spender, type(uint256).max);
         m.weth.approve(spender, type(uint256).max);
         m.wbtc.approve(spender, type(uint256).max);
+        m.wxrp.approve(spender, type(uint256).max);
         vm.stopPrank();
     }
 
+    function _assets() internal view returns (MockERC20[ASSETS] memory) {
+        return [m.weth, m.wbtc, m.wxrp];
+    }
+
     function _collateral(uint256 seed) internal view returns (MockERC20) {
-        return seed % 2 == 0 ? m.weth : m.wbtc;
+        return _assets()[seed % ASSETS];
     }
 
     function _answer(MockAggregator feed) internal view returns (int256 answer) {
@@ -855,6 +1286,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     function _mayOpenRisk(address account) internal returns (bool) {
         m.oracle.poke(address(m.weth));
         m.oracle.poke(address(m.wbtc));
+        m.oracle.poke(address(m.wxrp));
         if (m.pool.liveAuctions(account) != 0) return false;
         if (m.pool.debtOf(account) == 0) return true;
         (bool ok, AccountStatus status) = _status(account);
@@ -893,25 +1325,24 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         if (debt != 0 && debt < DUST) ++dustLeftBehind;
     }
 
-    /// @dev HF recomputed here from balances, debt and the oracle (the end of each range better for
-    /// the borrower, as kick reads it), with the rounding that favours the borrower: liquidation
-    /// value up, debt value down. Max without debt or without a valid price (not judged).
+    /// @dev HF recomputed here from balances, debt, the feeds (the end of each range better for
+    /// the borrower, as kick reads it, `_prices`) and the scheduled liquidation factors, with the
+    /// rounding that favours the borrower: liquidation value up, debt value down. Max without
+    /// debt or without a valid price (not judged).
     function _independentHF(address account) internal view returns (uint256) {
         uint256 debt = m.pool.debtOf(account);
         if (debt == 0) return type(uint256).max;
-        (bool okBase, uint256 baseLow,) = m.oracle.tryPriceRange(address(m.usdc));
+        (bool okBase, uint256 baseLow,) = _prices(address(m.usdc));
         if (!okBase) return type(uint256).max;
         uint256 liquidationValue; // [wad USD]
-        MockERC20[2] memory assets = [m.weth, m.wbtc];
-        for (uint256 i; i < 2; ++i) {
+        MockERC20[ASSETS] memory assets = _assets();
+        for (uint256 i; i < ASSETS; ++i) {
             uint256 amount = m.pool.collateralOf(account, address(assets[i]));
             if (amount == 0) continue;
-            (bool ok,, uint256 high) = m.oracle.tryPriceRange(address(assets[i]));
+            (bool ok,, uint256 high) = _prices(address(assets[i]));
             if (!ok) return type(uint256).max;
             uint256 value = Math.mulDiv(amount, high, 10 ** assets[i].decimals(), Math.Rounding.Ceil);
-            liquidationValue += Math.mulDiv(
-                value, m.config.collateralInfo(address(assets[i])).liquidationFactor, WAD, Math.Rounding.Ceil
-            );
+            liquidationValue += Math.mulDiv(value, _scheduledLF(address(assets[i])), WAD, Math.Rounding.Ceil);
         }
         return Math.mulDiv(liquidationValue, WAD, Math.mulDiv(debt, baseLow, USDC), Math.Rounding.Ceil);
     }
@@ -961,11 +1392,16 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         return a.borrowers[seed % 4];
     }
 
+    /// @dev A live auction from `seed`; none (id 0) when it belongs to an account whose debt
+    /// parts no longer fit its debt in auction: ending its last auction would underflow the
+    /// pool's books (audit finding 1), already counted by `debtPartMisfits`, so the campaign does
+    /// not pile consequences on it.
     function _pickAuction(uint256 seed) internal view returns (uint256 id, AuctionView memory v) {
         uint256[] memory ids = m.liquidator.activeAuctions();
         if (ids.length == 0) return (0, v);
         id = ids[seed % ids.length];
         v = Books.auction(m.liquidator, id);
+        if (misfit[v.account]) return (0, v);
     }
 
     /// @dev Brings the AMM's spot price to `premiumBps` of the oracle's (base per collateral)

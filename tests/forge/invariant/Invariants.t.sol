@@ -15,10 +15,11 @@ import {Books} from "./Books.sol";
 /// the ladder makes: nobody is kicked unless Liquidatable, a poke never makes anyone
 /// Liquidatable, an auction's price only falls until a redo or a breaker restart, and an account
 /// with no live auction can always repay and leave.
-/// @dev Campaign: the demo market (Setup.sol) after a fall: one borrower kicked (a live auction),
-/// two in MarginCall with calls about to pass their deadline, one empty borrower; two lenders, two
-/// insurers (one with a withdrawal window open), a keeper with base tokens and a flash keeper with
-/// AMMs. Runs × depth from foundry.toml (64 × 32; `ci` pins the seed). Forge runs one campaign
+/// @dev Campaign: the demo market (Setup.sol: with a third, 6-decimal collateral and a secondary
+/// feed per collateral) after a fall: one borrower kicked (a live auction), two in MarginCall with
+/// calls about to pass their deadline, one empty borrower; two lenders, two insurers (one with a
+/// withdrawal window open), a keeper with base tokens, a flash keeper with AMMs and a donor who
+/// deposits on behalf of borrowers. Runs × depth from foundry.toml (64 × 32; `ci` pins the seed). Forge runs one campaign
 /// per invariant function, all from the same seed: each replays the same call sequences and
 /// checks its own invariant after every call, so wall time grows with the number of invariants.
 contract MarketInvariantsTest is MarketSetup {
@@ -33,7 +34,7 @@ contract MarketInvariantsTest is MarketSetup {
         m.fund.requestWithdraw(m.fund.balanceOf(actors.insurers[0]) / 2);
         vm.stopPrank();
         vm.warp(block.timestamp + COOLDOWN);
-        _refreshFeeds();
+        _refreshAllFeeds();
 
         _supply(actors.lenders[0], 200_000 * USDC);
         _supply(actors.lenders[1], 150_000 * USDC);
@@ -53,9 +54,11 @@ contract MarketInvariantsTest is MarketSetup {
         // deadline passes 10 minutes in: unless topped up, B and C become Liquidatable at HF ≥ 1,
         // the "warned, then sold" path.
         vm.warp(block.timestamp + 1 hours);
-        _refreshFeeds();
+        _refreshAllFeeds();
         m.wethFeed.setPrice(2_490e8);
+        secondaries.weth.setPrice(2_490e8);
         m.wbtcFeed.setPrice(54_000e8);
+        secondaries.wbtc.setPrice(54_000e8);
         m.oracle.poke(address(m.weth));
         m.oracle.poke(address(m.wbtc));
         vm.startPrank(actors.keeper);
@@ -63,13 +66,13 @@ contract MarketInvariantsTest is MarketSetup {
         m.pool.issueMarginCall(actors.borrowers[2]);
         vm.stopPrank();
         vm.warp(block.timestamp + GRACE_PERIOD - 10 minutes);
-        _refreshFeeds();
+        _refreshAllFeeds();
         vm.prank(actors.keeper);
         m.liquidator.kick(actors.borrowers[0], actors.keeper);
 
-        handler = new Handler(m, tools, actors);
+        handler = new Handler(m, tools, secondaries, actors);
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](25);
+        bytes4[] memory selectors = new bytes4[](30);
         selectors[0] = Handler.supply.selector;
         selectors[1] = Handler.withdraw.selector;
         selectors[2] = Handler.depositCollateral.selector;
@@ -95,6 +98,11 @@ contract MarketInvariantsTest is MarketSetup {
         selectors[22] = Handler.exitFully.selector;
         selectors[23] = Handler.feedOutage.selector;
         selectors[24] = Handler.fundTransfer.selector;
+        selectors[25] = Handler.depositOnBehalf.selector;
+        selectors[26] = Handler.dustThenKick.selector;
+        selectors[27] = Handler.warpToCallBoundary.selector;
+        selectors[28] = Handler.disagree.selector;
+        selectors[29] = Handler.rampLiquidationFactor.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
@@ -105,8 +113,8 @@ contract MarketInvariantsTest is MarketSetup {
     function invariant_tokenBalancesCoverBooks() public view {
         assertGe(m.usdc.balanceOf(address(m.pool)), m.pool.cash(), "pool: base < cash");
         assertGe(m.usdc.balanceOf(address(m.fund)), m.fund.assetsBook(), "fund: base < assetsBook");
-        MockERC20[2] memory assets = [m.weth, m.wbtc];
-        for (uint256 i; i < 2; ++i) {
+        MockERC20[3] memory assets = [m.weth, m.wbtc, m.wxrp];
+        for (uint256 i; i < 3; ++i) {
             address asset = address(assets[i]);
             assertGe(assets[i].balanceOf(address(m.pool)), m.pool.totalCollateral(asset), "pool: collateral < book");
             assertGe(
@@ -124,8 +132,8 @@ contract MarketInvariantsTest is MarketSetup {
         assertEq(m.usdc.balanceOf(address(m.pool)), m.pool.cash(), "pool: base != cash");
         assertEq(m.usdc.balanceOf(address(m.fund)), m.fund.assetsBook(), "fund: base != assetsBook");
         assertEq(m.usdc.balanceOf(address(m.liquidator)), 0, "liquidator holds base");
-        MockERC20[2] memory assets = [m.weth, m.wbtc];
-        for (uint256 i; i < 2; ++i) {
+        MockERC20[3] memory assets = [m.weth, m.wbtc, m.wxrp];
+        for (uint256 i; i < 3; ++i) {
             address asset = address(assets[i]);
             assertEq(assets[i].balanceOf(address(m.pool)), m.pool.totalCollateral(asset), "pool: collateral != book");
             assertEq(
@@ -182,34 +190,54 @@ contract MarketInvariantsTest is MarketSetup {
     }
 
     /// @notice Realised losses are booked once, through the waterfall, and nothing is forgiven:
-    /// realizedLosses == coveredByReserves + coveredByFund + socializedLosses.
+    /// realizedLosses == coveredByReserves + coveredByFund + socializedLosses; and only when
+    /// realised: no take, flash take or settle books a loss while the account still has
+    /// collateral or a live auction (an auction that ends short beside a live sibling is charged
+    /// back to the account, DESIGN.md 4).
     function invariant_lossesBookedOnce() public view {
         assertEq(
             m.pool.realizedLosses(),
             m.pool.coveredByReserves() + m.pool.coveredByFund() + m.pool.socializedLosses(),
             "losses: waterfall does not add up"
         );
+        assertEq(handler.lossesBookedEarly(), 0, "a loss was booked while the account had a live auction or collateral");
     }
 
     // ================================================================ liquidator books
-    /// @notice pendingLoss == Σ est, totalTab == Σ tab ≤ hole, debtInAuction == Σ debt part over
-    /// live auctions; per account, liveAuctions counts its live auctions and debtInAuctionOf sums
-    /// their debt parts, and Σ debtInAuctionOf == debtInAuction (nobody else has any).
+    /// @notice pendingLoss == Σ est, totalTab == Σ tab ≤ hole over live auctions; per account,
+    /// liveAuctions counts its live auctions, and Σ debtInAuctionOf == debtInAuction (nobody else
+    /// has any). The debt parts themselves: `invariant_debtPartsFitDebtInAuction`.
     function invariant_auctionBooks() public view {
         Books.Sums memory s = Books.sums(m.liquidator, address(0), address(0));
         assertEq(m.liquidator.pendingLoss(), s.est, "pendingLoss != sum of est");
         assertEq(m.liquidator.totalTab(), s.tab, "totalTab != sum of tabs");
         assertLe(m.liquidator.totalTab(), m.liquidator.hole(), "totalTab above hole");
-        assertEq(m.pool.debtInAuction(), s.debtPart, "debtInAuction != sum of debt parts");
         uint256 sumOfAccounts;
         for (uint256 i; i < 4; ++i) {
             address borrower = actors.borrowers[i];
             Books.Sums memory own = Books.sums(m.liquidator, address(0), borrower);
             assertEq(m.pool.liveAuctions(borrower), own.ofAccount, "liveAuctions != live auctions of the account");
-            assertEq(m.pool.debtInAuctionOf(borrower), own.debtPartOfAccount, "debtInAuctionOf != its debt parts");
             sumOfAccounts += m.pool.debtInAuctionOf(borrower);
         }
         assertEq(sumOfAccounts, m.pool.debtInAuction(), "sum of debtInAuctionOf != debtInAuction");
+    }
+
+    /// @notice DESIGN.md 5: Σ debt parts of an account's live auctions == debtInAuctionOf(account),
+    /// exactly, for every account, and Σ debt parts of all live auctions == debtInAuction: the
+    /// rounded per-asset split of a full kick is fitted to the debt moved whatever the number of
+    /// collaterals. (Audit finding 1: with three collaterals a dust deposit of the third just
+    /// before a full kick made the split overshoot by a wei that no auction could ever repay;
+    /// the handler's `dustThenKick` and `depositOnBehalf` play that attack. The handler also
+    /// checks it after every call, `debtPartMisfits`.)
+    function invariant_debtPartsFitDebtInAuction() public view {
+        assertEq(handler.debtPartMisfits(), 0, "an account's debt parts stopped fitting its debt in auction");
+        address[] memory all = handler.everyone();
+        for (uint256 i; i < all.length; ++i) {
+            Books.Sums memory own = Books.sums(m.liquidator, address(0), all[i]);
+            assertEq(m.pool.debtInAuctionOf(all[i]), own.debtPartOfAccount, "debtInAuctionOf != its debt parts");
+        }
+        Books.Sums memory s = Books.sums(m.liquidator, address(0), address(0));
+        assertEq(m.pool.debtInAuction(), s.debtPart, "debtInAuction != sum of debt parts");
     }
 
     // ================================================================ insurance fund
@@ -244,8 +272,8 @@ contract MarketInvariantsTest is MarketSetup {
     /// @notice Nothing from nothing, per collateral asset: every token deposited is in the pool,
     /// in a live lot, back in a wallet, with a taker, held by the fund or released by it.
     function invariant_collateralConserved() public view {
-        MockERC20[2] memory assets = [m.weth, m.wbtc];
-        for (uint256 i; i < 2; ++i) {
+        MockERC20[3] memory assets = [m.weth, m.wbtc, m.wxrp];
+        for (uint256 i; i < 3; ++i) {
             address asset = address(assets[i]);
             uint256 accounted = m.pool.totalCollateral(asset) + Books.sums(m.liquidator, asset, address(0)).lot
                 + handler.collateralOut(asset) + handler.collateralSold(asset) + m.fund.heldCollateral(asset)
@@ -260,8 +288,8 @@ contract MarketInvariantsTest is MarketSetup {
         for (uint256 i; i < 4; ++i) {
             address borrower = actors.borrowers[i];
             if (m.pool.normalizedDebtOf(borrower) == 0 || m.pool.liveAuctions(borrower) != 0) continue;
-            uint256 collateral =
-                m.pool.collateralOf(borrower, address(m.weth)) + m.pool.collateralOf(borrower, address(m.wbtc));
+            uint256 collateral = m.pool.collateralOf(borrower, address(m.weth))
+                + m.pool.collateralOf(borrower, address(m.wbtc)) + m.pool.collateralOf(borrower, address(m.wxrp));
             assertGt(collateral, 0, "debt with no collateral and no live auction");
         }
     }
@@ -285,9 +313,42 @@ contract MarketInvariantsTest is MarketSetup {
     /// MarginCall or already called; none cleared while not Healthy; no borrow or collateral
     /// withdrawal by an account with live auctions or, with debt, not Healthy; no incentive for
     /// closing an account, and a redo's tip at most once per `tail`; no take leaving a live tab
-    /// under dust; no settle of an auction neither stuck nor worth under dust.
+    /// under dust; no settle of an auction neither stuck nor worth under dust. And: no take above
+    /// its `maxPrice` (nor paying more than its slice at that price); no kick incentive for a tab
+    /// or a lot worth under dust; a kick whose tab exactly fills the room under `hole` is not cut
+    /// down, so it clears the call of an account it leaves Healthy.
     function invariant_guardsHold() public view {
         assertEq(handler.guardsBypassed(), 0, "a guarded action went through");
+        assertEq(handler.maxPriceIgnored(), 0, "a take went through above its maxPrice");
+        assertEq(handler.worthlessIncentives(), 0, "a kick paid an incentive for a tab or lot under dust");
+        assertEq(handler.exactFitsKeptCall(), 0, "a kick exactly filling the room was treated as cut down");
+    }
+
+    /// @notice The ladder of DESIGN.md 3, recomputed by the handler after every call for every
+    /// borrower (balances, debt, both feeds, its own liquidation-factor schedule, the calls it
+    /// issued) agrees with `accountStatus`: Liquidatable iff HF < 1 or, with a live call, now >
+    /// deadline and HF < the base marginCallHF; MarginCall iff otherwise HF < callHF_eff. Calls
+    /// get deadline = now + gracePeriod and are dead from deadline + gracePeriod on. The campaign
+    /// lands on deadlines and lapses exactly (`warpToCallBoundary`) and makes feeds disagree
+    /// (`disagree`): the status reads the price better for the borrower.
+    function invariant_ladderMatchesDesign() public view {
+        assertEq(handler.ladderMismatches(), 0, "accountStatus or a deadline differs from the ladder of DESIGN.md 3");
+        assertEq(handler.lapsedCallsAlive(), 0, "a margin call was still live at or after its lapse");
+    }
+
+    /// @notice Every borrow and collateral withdrawal (with debt) meets the opening rule at the
+    /// prices worse for the borrower, recomputed by the handler from both feeds (DESIGN.md 3, 6):
+    /// marginCallHF · Σ value_low · borrowFactor ≥ callHF_eff · debt · baseHigh. The handler
+    /// borrows between the worse-price and the better-price limits a third of the time.
+    function invariant_openingRuleAtWorsePrices() public view {
+        assertEq(handler.opensBeyondLimit(), 0, "a borrow or withdrawal broke the opening rule at the worse price");
+    }
+
+    /// @notice Liquidation factors follow their ramps (DESIGN.md 2): a lowering moves linearly
+    /// over 7 days from the value in force, a raise applies at once; `collateralInfo` and
+    /// everything the pool values with it equal the handler's schedule after every call.
+    function invariant_rampsFollowSchedule() public view {
+        assertEq(handler.rampMismatches(), 0, "a liquidation factor is off its 7-day ramp");
     }
 
     /// @notice A kick that was not scaled down to the room under `hole` leaves the account with no
@@ -371,7 +432,7 @@ contract MarketInvariantsTest is MarketSetup {
     /// @notice After each run: successes and failures per action, and the losses booked (shown
     /// with -vv), to see what a campaign reached.
     function afterInvariant() public view {
-        bytes32[26] memory names = [
+        bytes32[31] memory names = [
             bytes32("supply"),
             "withdraw",
             "depositCollateral",
@@ -397,7 +458,12 @@ contract MarketInvariantsTest is MarketSetup {
             "sellHeldCollateral",
             "exitFully",
             "feedOutage",
-            "fundTransfer"
+            "fundTransfer",
+            "depositOnBehalf",
+            "dustThenKick",
+            "warpToCallBoundary",
+            "disagree",
+            "rampLiquidationFactor"
         ];
         for (uint256 i; i < names.length; ++i) {
             console.log(_trim(names[i]), handler.succeeded(names[i]), handler.failed(names[i]));
