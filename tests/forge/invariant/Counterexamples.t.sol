@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {MarketSetup} from "./Setup.sol";
+import {Books} from "./Books.sol";
 
 /// @title InvariantCounterexamplesTest
 /// @notice Counterexamples the invariant campaign found, replayed as plain scenarios on the demo
@@ -62,5 +63,59 @@ contract InvariantCounterexamplesTest is MarketSetup {
         assertEq(m.usdc.balanceOf(address(m.fund)), m.fund.assetsBook(), "fund tokens == assetsBook");
         assertEq(m.usdc.balanceOf(address(m.pool)), m.pool.cash(), "pool tokens == cash");
         assertEq(m.liquidator.activeAuctions().length, 0, "auction ended");
+    }
+
+    /// @notice KNOWN BUG, audit finding 1 (issue 13): RED until the audit fix of
+    /// `DutchAuctionLiquidator._fitDebtParts` is merged, then green with no change here.
+    /// Found by invariant_debtPartsFitDebtInAuction through the handler's `dustThenKick`: a
+    /// donor deposits one wei of WETH (slot 0) and one unit of WXRP (slot 2, half a base unit)
+    /// on behalf of a WBTC-only borrower, who is then fully kicked. The debt splits by value over
+    /// three assets, each part rounded up: WETH's ⌈tiny⌉ = 1, WXRP's ⌈0.55⌉ = 1 and WBTC's
+    /// ⌈debt − 0.55 − tiny⌉ = debt, so Σ = debt + 2; the fitting takes the overshoot off the last
+    /// slot only (WXRP's 1 wei, clamped), leaving Σ debt parts = debt + 1 against the pool's
+    /// `debt` in auction. Whatever ends the last of the three auctions then underflows the pool's
+    /// books for ever: the lot is locked, its est stays in pendingLoss, its tab holds Hole room.
+    /// Asserted: the parts fit exactly, and every auction can be bought out to the end, leaving
+    /// no debt in auction, nothing pending and every book equal to its tokens.
+    function testFinding1_dustOfTwoMoreCollateralsBeforeAFullKickLeavesNoAuctionStuck() public {
+        address donor = actors.donor;
+        _mintApprove(m.weth, donor, address(m.pool), 1);
+        _mintApprove(m.wxrp, donor, address(m.pool), 1);
+        vm.startPrank(donor);
+        m.pool.depositCollateral(address(m.weth), 1, borrower); // 1 wei of WETH
+        m.pool.depositCollateral(address(m.wxrp), 1, borrower); // 1e-6 WXRP, $0.0000005
+        vm.stopPrank();
+
+        vm.warp(block.timestamp + 10 minutes);
+        _refreshAllFeeds();
+        m.wbtcFeed.setPrice(36_000e8); // HF 0.72: a full kick
+        secondaries.wbtc.setPrice(36_000e8);
+        uint256 debt = m.pool.debtOf(borrower);
+        vm.prank(keeper);
+        uint256[] memory ids = m.liquidator.kick(borrower, keeper);
+        assertGt(ids.length, 1, "auctions opened");
+        assertEq(m.pool.assetsIn(borrower), 0, "full kick: all collateral seized");
+        assertEq(m.pool.debtOf(borrower), 0, "full kick: all debt moved");
+        assertEq(m.pool.debtInAuctionOf(borrower), debt, "the pool books the whole debt in auction");
+        assertEq(
+            Books.sums(m.liquidator, address(0), borrower).debtPartOfAccount,
+            m.pool.debtInAuctionOf(borrower),
+            "sum of debt parts != debt in auction (audit finding 1)"
+        );
+
+        // every auction can be bought out to its end at its start price
+        m.usdc.mint(keeper, 200_000 * USDC);
+        for (uint256 i; i < ids.length; ++i) {
+            (, uint256 price, uint256 lot,) = m.liquidator.getStatus(ids[i]);
+            vm.prank(keeper);
+            m.liquidator.take(ids[i], lot, price, keeper, "");
+        }
+        assertEq(m.liquidator.activeAuctions().length, 0, "every auction ended");
+        assertEq(m.pool.debtInAuctionOf(borrower), 0, "no debt left in auction");
+        assertEq(m.pool.debtInAuction(), 0, "no debt in auction at all");
+        assertEq(m.liquidator.pendingLoss(), 0, "nothing pending");
+        assertEq(m.liquidator.totalTab(), 0, "no Hole room held");
+        assertEq(m.usdc.balanceOf(address(m.pool)), m.pool.cash(), "pool tokens == cash");
+        assertEq(m.usdc.balanceOf(address(m.fund)), m.fund.assetsBook(), "fund tokens == assetsBook");
     }
 }

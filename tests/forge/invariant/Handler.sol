@@ -10,7 +10,7 @@ import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockAggregator} from "../../../contracts/mocks/MockAggregator.sol";
 import {MockAMM} from "../../../contracts/mocks/MockAMM.sol";
 import {FlashTaker} from "../../../contracts/keepers/FlashTaker.sol";
-import {AccountStatus} from "../../../interfaces/ILendingPool.sol";
+import {AccountStatus, AccountState} from "../../../interfaces/ILendingPool.sol";
 import {IDutchAuctionLiquidator} from "../../../interfaces/IDutchAuctionLiquidator.sol";
 import {PauseAction, CollateralInfo, CollateralParams} from "../../../interfaces/IMarketConfig.sol";
 import {FeedFault} from "../../../interfaces/IOracleAdapter.sol";
@@ -256,17 +256,16 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     }
 
     /// @dev The attack of audit finding 1 in one step: just before a kick, a dust deposit (1 to 3
-    /// units, each worth at most half a base unit) of the last-slot asset the victim does not hold
-    /// yet, so that a full kick splits the debt over one more asset, whose debt part is a wei.
+    /// token units) of every collateral the victim does not hold yet, so that a full kick splits
+    /// the debt over three assets, the last slot's (WXRP: a unit is worth half a base unit) a wei.
     /// Then the kick, checked as `kick` checks it. The victim is a Liquidatable borrower when
     /// there is one.
     function dustThenKick(uint256 borrowerSeed, uint256 amount) external observed {
         address borrower = _pick(borrowerSeed, AccountStatus.Liquidatable);
         MockERC20[ASSETS] memory assets = _assets();
-        for (uint256 i = ASSETS; i > 0; --i) {
-            if (m.pool.collateralOf(borrower, address(assets[i - 1])) != 0) continue;
-            if (_donate(borrower, assets[i - 1], _bound(amount, 1, 3))) _ok("dustThenKick");
-            break;
+        for (uint256 i; i < ASSETS; ++i) {
+            if (m.pool.collateralOf(borrower, address(assets[i])) != 0) continue;
+            if (_donate(borrower, assets[i], _bound(amount >> (8 * i), 1, 3))) _ok("dustThenKick");
         }
         _kick(borrower, borrowerSeed);
     }
@@ -1096,8 +1095,12 @@ contract Handler is CommonBase, StdCheats, StdUtils {
 
         uint256 restart = m.liquidator.lastRestart();
         uint256[] memory ids = m.liquidator.activeAuctions();
+        uint256[4] memory parts; // Σ debt parts of each borrower's live auctions
         for (uint256 i; i < ids.length; ++i) {
             AuctionView memory v = Books.auction(m.liquidator, ids[i]);
+            for (uint256 j; j < 4; ++j) {
+                if (v.account == a.borrowers[j]) parts[j] += v.debtPart;
+            }
             (, uint256 price,,) = m.liquidator.getStatus(ids[i]);
             bool sameClock = lastTic[ids[i]] == v.tic && restart == lastRestartSeen;
             if ((sameClock && price > lastPrice[ids[i]]) || price > v.top) ++priceRises;
@@ -1106,24 +1109,27 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         }
         lastRestartSeen = restart;
 
-        _checkDebtPartsFit();
+        _checkDebtPartsFit(parts);
         _checkRamps();
+        PriceBook memory prices = _priceBook();
+        address[] memory borrowers = new address[](4);
         for (uint256 i; i < 4; ++i) {
-            _checkLadder(a.borrowers[i]);
+            borrowers[i] = a.borrowers[i];
+        }
+        (AccountState[] memory states,) = m.pool.accountStates(borrowers); // one price snapshot
+        for (uint256 i; i < 4; ++i) {
+            _checkLadder(borrowers[i], states[i], prices);
         }
     }
 
     /// @dev Σ debt parts of each borrower's live auctions == its debtInAuctionOf, exactly
     /// (DESIGN.md 5). An account where they differ is counted once and left alone from then on.
-    function _checkDebtPartsFit() internal {
+    function _checkDebtPartsFit(uint256[4] memory parts) internal {
         for (uint256 i; i < 4; ++i) {
             address borrower = a.borrowers[i];
-            if (misfit[borrower]) continue;
-            Books.Sums memory own = Books.sums(m.liquidator, address(0), borrower);
-            if (own.debtPartOfAccount != m.pool.debtInAuctionOf(borrower)) {
-                misfit[borrower] = true;
-                ++debtPartMisfits;
-            }
+            if (misfit[borrower] || parts[i] == m.pool.debtInAuctionOf(borrower)) continue;
+            misfit[borrower] = true;
+            ++debtPartMisfits;
         }
     }
 
@@ -1146,50 +1152,64 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         return r.from - moved; // only lowerings ramp
     }
 
+    /// @dev Every collateral's and the base asset's price range (`_prices`), read once.
+    struct PriceBook {
+        bool[4] ok; // WETH, WBTC, WXRP, base
+        uint256[4] low; // [wad USD]
+        uint256[4] high; // [wad USD]
+    }
+
+    function _priceBook() internal view returns (PriceBook memory p) {
+        MockERC20[ASSETS] memory assets = _assets();
+        for (uint256 i; i < ASSETS; ++i) {
+            (p.ok[i], p.low[i], p.high[i]) = _prices(address(assets[i]));
+        }
+        (p.ok[3], p.low[3], p.high[3]) = _prices(address(m.usdc));
+    }
+
     /// @dev The margin-call ladder of DESIGN.md 3, recomputed here for `account` from its
     /// balances, debt, the feeds (the ends better for the borrower, as the status reads them),
     /// the scheduled liquidation factors and the call this handler saw issued, and compared with
-    /// `accountStatus`: Liquidatable iff HF < 1, or a live call whose deadline has passed (now >
-    /// deadline) while HF < the base marginCallHF; a call is dead from deadline + gracePeriod on.
-    /// Judged only with every price valid; the call level (volatility) is the pool's.
-    function _checkLadder(address account) internal {
-        uint256 deadline = m.pool.marginCallDeadline(account);
-        if (deadline != 0 && block.timestamp >= issuedLapse[account]) ++lapsedCallsAlive;
-        if (m.pool.debtOf(account) == 0) return;
-        (bool ok, AccountStatus status) = _status(account);
-        uint256 level = _callLevel(account);
-        (bool priced, uint256 hf) = _independentHFDown(account);
-        if (!ok || !priced || level == 0) return;
+    /// the pool's `accountState`: Liquidatable iff HF < 1, or a live call whose deadline has
+    /// passed (now > deadline) while HF < the base marginCallHF; a call is dead from deadline +
+    /// gracePeriod on. Judged only with every price valid; the call level (volatility) is the
+    /// pool's.
+    function _checkLadder(address account, AccountState memory st, PriceBook memory prices) internal {
+        if (st.callDeadline != 0 && block.timestamp >= issuedLapse[account]) ++lapsedCallsAlive;
+        if (st.debt == 0 || !st.priceOk) return;
+        (bool priced, uint256 hf) = _independentHFDown(account, st.debt, prices);
+        if (!priced) return;
         AccountStatus expected;
         if (hf < WAD) expected = AccountStatus.Liquidatable;
-        else if (deadline != 0 && block.timestamp > deadline && hf < m.config.marketParams().marginCallHF) {
+        else if (st.callDeadline != 0 && block.timestamp > st.callDeadline && hf < m.config.marketParams().marginCallHF)
+        {
             expected = AccountStatus.Liquidatable;
-        } else if (hf < level) {
+        } else if (hf < st.callLevel) {
             expected = AccountStatus.MarginCall;
         } else {
             expected = AccountStatus.Healthy;
         }
-        if (status != expected) ++ladderMismatches;
+        if (st.status != expected) ++ladderMismatches;
     }
 
     /// @dev The account's HF as the pool computes it at the status prices, recomputed here: Σ
     /// ⌊⌊amount·high/scale⌋·lf⌋ / ⌈debt·baseLow⌉, rounded down, with lf from the schedule.
-    function _independentHFDown(address account) internal view returns (bool priced, uint256 hf) {
-        uint256 debt = m.pool.debtOf(account);
-        (bool okBase, uint256 baseLow,) = _prices(address(m.usdc));
-        if (!okBase) return (false, 0);
+    function _independentHFDown(address account, uint256 debt, PriceBook memory prices)
+        internal
+        view
+        returns (bool priced, uint256 hf)
+    {
+        if (!prices.ok[3]) return (false, 0);
         uint256 liquidationValue; // [wad USD]
         MockERC20[ASSETS] memory assets = _assets();
         for (uint256 i; i < ASSETS; ++i) {
             uint256 amount = m.pool.collateralOf(account, address(assets[i]));
             if (amount == 0) continue;
-            (bool ok,, uint256 high) = _prices(address(assets[i]));
-            if (!ok) return (false, 0);
-            uint256 value = Math.mulDiv(amount, high, 10 ** assets[i].decimals());
+            if (!prices.ok[i]) return (false, 0);
+            uint256 value = Math.mulDiv(amount, prices.high[i], 10 ** assets[i].decimals());
             liquidationValue += Math.mulDiv(value, _scheduledLF(address(assets[i])), WAD);
         }
-        if (debt == 0) return (true, type(uint256).max);
-        return (true, Math.mulDiv(liquidationValue, WAD, Math.mulDiv(debt, baseLow, USDC, Math.Rounding.Ceil)));
+        return (true, Math.mulDiv(liquidationValue, WAD, Math.mulDiv(debt, prices.low[3], USDC, Math.Rounding.Ceil)));
     }
 
     /// @dev After a borrow or a collateral withdrawal with debt, the opening rule of DESIGN.md 3
