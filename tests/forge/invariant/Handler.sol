@@ -133,7 +133,12 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     mapping(address asset => Schedule) public lfSchedule;
     mapping(address asset => uint256) internal _initialBorrowFactor; // [wad]
 
-    constructor(Market memory market, KeeperTools memory keeperTools, SecondaryFeeds memory secondaries, Actors memory roles) {
+    constructor(
+        Market memory market,
+        KeeperTools memory keeperTools,
+        SecondaryFeeds memory secondaries,
+        Actors memory roles
+    ) {
         m = market;
         tools = keeperTools;
         sec = secondaries;
@@ -748,7 +753,8 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     function _afterTake(uint256 id, AuctionView memory v, TakeView memory t) internal {
         uint256 bought = MockERC20(v.asset).balanceOf(a.keeper) - t.collateral;
         collateralSold[v.asset] += bought;
-        if (t.base - m.usdc.balanceOf(a.keeper) > _oweAt(bought, t.maxPrice, v.scale)) ++maxPriceIgnored;
+        // less than one token unit more than the slice at maxPrice (a dust-cut slice rounds down)
+        if (t.base - m.usdc.balanceOf(a.keeper) > _oweAt(bought + 1, t.maxPrice, v.scale)) ++maxPriceIgnored;
         // a take never leaves a tab remainder under dust (the slice is adjusted instead)
         AuctionView memory left = Books.auction(m.liquidator, id);
         if (left.account != address(0) && left.tab < DUST) ++guardsBypassed;
@@ -909,9 +915,8 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         uint256 marginCallHF = m.config.marketParamsTarget().marginCallHF;
         uint256 borrowFactor = Math.min(_initialBorrowFactor[asset], Math.mulDiv(target, WAD, marginCallHF));
         vm.prank(a.governor);
-        try m.config.setCollateralParams(
-            asset, CollateralParams(borrowFactor, target, c.liquidationPenalty, c.supplyCap)
-        ) {
+        try m.config
+            .setCollateralParams(asset, CollateralParams(borrowFactor, target, c.liquidationPenalty, c.supplyCap)) {
             _ok("rampLiquidationFactor");
             Schedule storage r = lfSchedule[asset];
             if (target == r.to) return; // the ramp in progress goes on untouched
@@ -1180,9 +1185,11 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         (bool priced, uint256 hf) = _independentHFDown(account, st.debt, prices);
         if (!priced) return;
         AccountStatus expected;
-        if (hf < WAD) expected = AccountStatus.Liquidatable;
-        else if (st.callDeadline != 0 && block.timestamp > st.callDeadline && hf < m.config.marketParams().marginCallHF)
-        {
+        if (hf < WAD) {
+            expected = AccountStatus.Liquidatable;
+        } else if (
+            st.callDeadline != 0 && block.timestamp > st.callDeadline && hf < m.config.marketParams().marginCallHF
+        ) {
             expected = AccountStatus.Liquidatable;
         } else if (hf < st.callLevel) {
             expected = AccountStatus.MarginCall;
@@ -1246,7 +1253,9 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         bool secondaryOk = secondaryFault == FeedFault.None;
         if (primaryOk && secondaryOk) {
             (low, high) = primary < secondary ? (primary, secondary) : (secondary, primary);
-            if (Math.mulDiv(high - low, WAD, low, Math.Rounding.Ceil) > m.oracle.maxDeviation()) return (true, low, high);
+            if (Math.mulDiv(high - low, WAD, low, Math.Rounding.Ceil) > m.oracle.maxDeviation()) {
+                return (true, low, high);
+            }
             return (true, primary, primary);
         }
         if (primaryOk) return (true, primary, primary);
