@@ -431,7 +431,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     function warpToCallBoundary(uint256 borrowerSeed, uint256 which) external observed {
         address borrower = address(0);
         for (uint256 i; i < 4; ++i) {
-            address candidate = a.borrowers[(borrowerSeed + i) % 4];
+            address candidate = a.borrowers[(borrowerSeed % 4 + i) % 4];
             if (m.pool.marginCallDeadline(candidate) != 0) {
                 borrower = candidate;
                 break;
