@@ -67,9 +67,12 @@ contract InvariantCounterexamplesTest is MarketSetup {
 
     /// @notice KNOWN BUG, audit finding 1 (issue 13): RED until the audit fix of
     /// `DutchAuctionLiquidator._fitDebtParts` is merged, then green with no change here.
-    /// Found by invariant_debtPartsFitDebtInAuction through the handler's `dustThenKick`: a
-    /// donor deposits one wei of WETH (slot 0) and one unit of WXRP (slot 2, half a base unit)
-    /// on behalf of a WBTC-only borrower, who is then fully kicked. The debt splits by value over
+    /// Found by invariant_debtPartsFitDebtInAuction (unseeded, 300 runs × 48 calls: at run 222;
+    /// the CI seed's 64 × 32 does not reach it), shrunk to three calls: `flashTake` (borrowerA's
+    /// auction sells out, freeing `Hole` room), `movePrice` (WBTC falls), `dustThenKick` (dust of
+    /// each collateral the victim lacks, then a full kick). Replayed here: a donor deposits one
+    /// wei of WETH (slot 0) and one unit of WXRP (slot 2, half a base unit) on behalf of a
+    /// WBTC-only borrower, who is then fully kicked. The debt splits by value over
     /// three assets, each part rounded up: WETH's ⌈tiny⌉ = 1, WXRP's ⌈0.55⌉ = 1 and WBTC's
     /// ⌈debt − 0.55 − tiny⌉ = debt, so Σ = debt + 2; the fitting takes the overshoot off the last
     /// slot only (WXRP's 1 wei, clamped), leaving Σ debt parts = debt + 1 against the pool's
