@@ -116,6 +116,9 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     uint256 public maxSlackStep;
     uint256 public lastBorrowIndex;
     uint256 public borrowIndexFalls;
+    /// @dev Set by the actions that move time, prices, feeds, ramps or calls: the ladder and the
+    /// ramps are then recomputed after the call (the costly checks, not after every call).
+    bool internal _worldMoved;
 
     // margin calls as issued: deadline and lapse [unix seconds] of the last call issued per account
     mapping(address account => uint256) public issuedDeadline;
@@ -418,6 +421,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     /// @dev Mostly short steps (auction clocks run in 90 s steps), one in four long ones (margin
     /// calls run for hours); feeds are refreshed after four warps in five.
     function warp(uint256 seconds_, uint256 refreshSeed) external observed {
+        _worldMoved = true;
         seconds_ = seconds_ % 4 != 0 ? _bound(seconds_, 30, 30 minutes) : _bound(seconds_, 30 minutes, 12 hours);
         vm.warp(block.timestamp + seconds_);
         if (refreshSeed % 5 != 0) _refreshAll();
@@ -429,6 +433,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     /// the call (`_checkLadder`) then sees whether the account is Liquidatable exactly when the
     /// deadline has passed, and whether the call is dead exactly from its lapse on.
     function warpToCallBoundary(uint256 borrowerSeed, uint256 which) external observed {
+        _worldMoved = true;
         address borrower = address(0);
         for (uint256 i; i < 4; ++i) {
             address candidate = a.borrowers[(borrowerSeed % 4 + i) % 4];
@@ -463,6 +468,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     /// [0.95, 1.05]. A secondary feed moves by the same factor (a disagreement persists). The new
     /// round is timestamped now (that feed is fresh again).
     function movePrice(uint256 assetSeed, uint256 factorBps) external observed {
+        _worldMoved = true;
         uint256 which = assetSeed % 8; // 0–1 WETH, 2–3 WBTC, 4–5 WXRP, 6 all three, 7 the base asset
         if (which == 7) {
             _move(m.usdcFeed, 1e8, _bound(factorBps, 9_900, 10_100), 95, 105);
@@ -485,6 +491,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     /// call in four back to agreement): beyond `maxDeviation` (2 %) the two disagree, and
     /// borrowing reads the price worse for the borrower, the ladder and kicks the better one.
     function disagree(uint256 assetSeed, uint256 bps) external observed {
+        _worldMoved = true;
         uint256 which = assetSeed % ASSETS;
         MockAggregator primary = which == 0 ? m.wethFeed : which == 1 ? m.wbtcFeed : m.wxrpFeed;
         MockAggregator secondary = which == 0 ? sec.weth : which == 1 ? sec.wbtc : sec.wxrp;
@@ -516,6 +523,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     /// borrow, withdrawal with debt, calls, kicks and redoes of that asset are refused with the
     /// oracle's named error.
     function feedOutage(uint256 feedSeed) external observed {
+        _worldMoved = true;
         MockAggregator[7] memory feeds = [m.wethFeed, m.wbtcFeed, m.wxrpFeed, m.usdcFeed, sec.weth, sec.wbtc, sec.wxrp];
         bool restored;
         for (uint256 i; i < 7; ++i) {
@@ -555,6 +563,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
 
     // ================================================================ margin calls
     function issueMarginCall(uint256 borrowerSeed) external observed {
+        _worldMoved = true;
         address borrower = _pickForCall(borrowerSeed, AccountStatus.MarginCall, false);
         (bool ok, AccountStatus status) = _status(borrower);
         bool qualifies = ok && status == AccountStatus.MarginCall && m.pool.marginCallDeadline(borrower) == 0;
@@ -574,6 +583,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     }
 
     function clearMarginCall(uint256 borrowerSeed) external observed {
+        _worldMoved = true;
         address borrower = _pickForCall(borrowerSeed, AccountStatus.Healthy, true);
         (bool ok, AccountStatus status) = _status(borrower);
         bool qualifies = ok && status == AccountStatus.Healthy && m.pool.marginCallDeadline(borrower) != 0;
@@ -907,6 +917,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     /// force; a raise applies at once (DESIGN.md 2). The schedule is recorded here and checked
     /// after every call (`_checkRamps`); the ladder and HF checks use it, not the config's view.
     function rampLiquidationFactor(uint256 assetSeed, uint256 bps) external observed {
+        _worldMoved = true;
         address asset = address(_collateral(assetSeed));
         CollateralInfo memory c = m.config.collateralInfo(asset);
         uint256 current = _scheduledLF(asset);
@@ -1115,6 +1126,8 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         lastRestartSeen = restart;
 
         _checkDebtPartsFit(parts);
+        if (!_worldMoved) return;
+        _worldMoved = false;
         _checkRamps();
         PriceBook memory prices = _priceBook();
         address[] memory borrowers = new address[](4);
