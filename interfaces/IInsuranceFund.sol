@@ -40,6 +40,9 @@ interface IInsuranceFund is IERC4626 {
     function payIncentive(address keeper, uint256 amount) external returns (uint256 paid);
     function notifyIncome(uint8 kind, uint256 amount) external;
     function holdCollateral(address asset, uint256 amount) external;
+    /// @notice Collateral the fund holds by its books (settled lots, closed accounts), outside
+    /// `totalAssets` until sold [token units]; a token merely sent to the fund is not in it.
+    function heldCollateral(address asset) external view returns (uint256);
 
     /// @notice Starts the cooldown for `shares` (replacing any earlier request).
     function requestWithdraw(uint256 shares) external;
