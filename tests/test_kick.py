@@ -410,6 +410,7 @@ def test_kick_that_exactly_fills_the_hole_is_not_cut_down(market, liq, pool, mis
     """The Hole boundary: room left exactly equal to the kick's tab is enough room. The kick is
     whole, not "scaled", so it clears the call as a whole kick does (with `>=` instead of `>`
     it kept the expired call, and a later dip before the lapse was sellable at once)."""
+    # Incident class: off-by-one at a liquidation limit (a boundary that keeps an expired margin call alive).
     account = missed["hole"]
     market.oracle.poke(market.collaterals["WETH"].token, {"from": keeper})  # nothing left for kick to consume
     at = chain.time() + 5
