@@ -70,7 +70,9 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// [base units] debt parts charged back to the account while it held no collateral: a loss
     /// waiting for its last auction, kept in `pendingLoss` until then
     mapping(address account => uint256) public unbackedChargeBacks;
-    mapping(address asset => uint256) public liveAuctionsOfAsset;
+    /// @dev 1 + live auctions of the asset once it has had one (0 before): the count never
+    /// returns to a zero slot, so only an asset's first auction pays for a fresh storage slot
+    mapping(address asset => uint256) internal _auctionsOfAssetPlusOne;
 
     // ================================================================ constructor
     constructor(ILendingPool pool_, IInsuranceFund fund_, IPriceCurve curve_, uint256 tail_, uint256 hole_) {
@@ -364,7 +366,9 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             est: est
         });
         _active.push(id);
-        liveAuctionsOfAsset[snap.asset[slot]] += 1;
+        address asset = snap.asset[slot];
+        uint256 counted = _auctionsOfAssetPlusOne[asset];
+        _auctionsOfAssetPlusOne[asset] = (counted == 0 ? 1 : counted) + 1;
         pendingLoss += est;
         emit Kick(id, account, snap.asset[slot], top, plan.lots[slot], plan.tabs[slot], plan.debtParts[slot], est);
     }
@@ -553,6 +557,12 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     /// @inheritdoc IDutchAuctionLiquidator
+    function liveAuctionsOfAsset(address asset) external view returns (uint256) {
+        uint256 counted = _auctionsOfAssetPlusOne[asset];
+        return counted == 0 ? 0 : counted - 1;
+    }
+
+    /// @inheritdoc IDutchAuctionLiquidator
     function activeAuctions() external view returns (uint256[] memory) {
         return _active;
     }
@@ -576,7 +586,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     function _remove(uint256 id) internal {
-        liveAuctionsOfAsset[auctions[id].asset] -= 1;
+        _auctionsOfAssetPlusOne[auctions[id].asset] -= 1;
         uint256 pos = auctions[id].pos;
         uint256 moved = _active[_active.length - 1];
         if (moved != id) {
