@@ -121,7 +121,8 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// @notice The guardian (or governor) raises the breaker, only the governor lowers it.
     /// Lowering from 2 or 3 makes every live auction need a redo before a take, without a loop:
     /// an auction started before `lastRestart` needs one. Its age (for `settle`) runs from the
-    /// later of its start and `lastRestart`.
+    /// later of its start and `lastRestart`. Lowering from 3 to 2 thus leaves takes waiting until
+    /// redos reopen (level below 2).
     function setBreaker(uint256 level) external {
         if (level > 3) revert BadBreakerLevel(level);
         uint256 old = breaker;
