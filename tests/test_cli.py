@@ -206,3 +206,54 @@ def test_a_signal_stops_the_command_and_its_chain(sig, code):
     process.send_signal(sig)
     assert process.wait(timeout=60) == code
     assert not port_open(url)
+
+
+# ================================================================ a node that goes away
+def start_keeper(url, record, *extra):
+    return subprocess.Popen(
+        [MARGINCALL, "keeper", "--rpc-url", url, "--deployment", str(record), "--interval", "0.2", *extra],
+        stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "KEY": DEV_KEYS[1]},
+    )  # fmt: skip
+
+
+def read_until(stream, needle, timeout=60):
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = stream.readline()
+        seen.append(line)
+        if needle in line:
+            return seen
+    raise AssertionError(f"{needle!r} not seen in {seen}")
+
+
+def deploy_on(url, out):
+    result = run("deploy", "--rpc-url", url, "--unlocked", "0", "--out", out)
+    assert result.exit_code == 0, result.output
+    return out / "31337.json"
+
+
+def test_a_node_that_stays_down_is_retried_then_given_up(tmp_path):
+    with LocalAnvil() as anvil:
+        record = deploy_on(anvil.url, tmp_path)
+        keeper = start_keeper(anvil.url, record, "--retries", "2", "--private-key-env", "KEY")
+        read_until(keeper.stderr, "keeper on chain 31337")
+    seen = read_until(keeper.stderr, "giving up")
+    assert keeper.wait(timeout=30) == 1
+    retries = [line.strip() for line in seen if line.startswith("RPC failed")]
+    assert retries == ["RPC failed (connection refused); retry 1/2 in 1 s", "RPC failed (connection refused); retry 2/2 in 2 s"]
+    assert seen[-1].strip() == "Error: the RPC did not answer for 3 attempts in a row (connection refused); giving up"
+    assert "Traceback" not in "".join(seen) + keeper.stderr.read()
+
+
+def test_a_chain_restarted_under_a_running_keeper_stops_it(tmp_path):
+    with LocalAnvil() as anvil:
+        record = deploy_on(anvil.url, tmp_path)
+        port = anvil.port
+        keeper = start_keeper(anvil.url, record, "--private-key-env", "KEY")
+        read_until(keeper.stderr, "keeper on chain 31337")
+    read_until(keeper.stderr, "retry 1/5")
+    with LocalAnvil(port=port):  # the same URL, a new chain without the market
+        seen = read_until(keeper.stderr, "Error:")
+        assert keeper.wait(timeout=30) == 1
+    assert "chain was restarted or reset under the keeper" in seen[-1]
