@@ -140,13 +140,12 @@ class Bulk:
     def send(self, txs: Sequence[Tx]) -> list[str]:
         """Put ``txs`` in the node's pool (not mined); returns their hashes in order."""
         calls = []
-        keys = self.chain._keys  # senders the session holds a local key for
         self._load_nonces(tx.sender for tx in txs)
         for tx in txs:
             if tx.gas > TX_CAP:
                 raise BulkError(f"a transaction asks for {tx.gas} gas, more than the {TX_CAP} cap")
             nonce = self._next_nonce(tx.sender)
-            signer = keys.get(tx.sender)
+            signer = self.chain.local_key(tx.sender)
             if signer is None:  # the node signs; the nonce is ours (a batch is served concurrently)
                 fields = {"to": tx.to, "data": tx.data, "value": hex(tx.value), "gas": hex(tx.gas), "nonce": hex(nonce)}
                 calls.append(("eth_sendTransaction", [{"from": tx.sender, **fields, "gasPrice": hex(self.gas_price)}]))

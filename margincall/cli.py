@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 from urllib.parse import urlparse
 
+import requests
 import typer
 from eth_account import Account
 from rich.console import Console
@@ -88,8 +89,10 @@ def _one_line_errors() -> Iterator[None]:
         _fail(str(exc))
     except ProtocolError as exc:
         _fail(f"the chain refused a transaction: {exc.message.rstrip(': ')}")
-    except OSError as exc:  # the node went away under the command
-        _fail(f"the RPC stopped answering ({one_line(exc)})")
+    except requests.RequestException as exc:  # the node went away under the command
+        _fail(f"the RPC stopped answering ({short_reason(exc)})")
+    except OSError as exc:  # a file the command writes or reads
+        _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
 
 @dataclass(frozen=True)
