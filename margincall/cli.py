@@ -45,7 +45,7 @@ from .deploy import DeployError, Market, deploy_market, load_deployment, read_re
 from .errors import HarnessError, ProtocolError
 from .keeper import Action, Keeper
 from .params import DEMO_PARAMS, ParamsError, load_params
-from .retry import one_line, short_reason, with_retries
+from .retry import short_reason, with_retries
 from .session import Chain, Signer
 from .watch import Watcher
 
