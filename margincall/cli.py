@@ -425,6 +425,27 @@ bench_app = typer.Typer(help="Benchmarks of the harness.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 
 
+@bench_app.command("gas")
+def bench_gas(
+    accounts: int = typer.Option(500, help="Accounts read by the one PoolLens call measured."),
+    out: Path = typer.Option(Path("reports/bench.json"), help="JSON report."),
+    rpc_url: Optional[str] = RPC_URL,
+    unlocked: Optional[int] = UNLOCKED,
+) -> None:
+    """Gas of every user-facing action on the demo market and of one PoolLens call."""
+    from .gas import measure_gas
+    from .session import TX_CAP
+
+    with _one_line_errors():
+        if accounts < 1:
+            _fail("--accounts must be at least 1")
+        with _session(rpc_url, SignerChoice(unlocked=unlocked)) as (chain, _own):
+            gas = measure_gas(chain, accounts, say=typer.echo)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps({"gas": gas, "tx_cap": TX_CAP}, indent=2) + "\n")
+            typer.echo(f"written to {out}")
+
+
 @bench_app.command("throughput")
 def bench_throughput(
     accounts: int = typer.Option(1000, help="Borrowers: 2 × this many transactions per measured phase."),
