@@ -4,7 +4,8 @@
     margincall keeper  [--once] [--json] [--deployment FILE] [--flash-taker ADDR --amm WETH=ADDR]  CHAIN SIGNER
     margincall watch   [--once] [--deployment FILE] [--no-table]   CHAIN
     margincall demo                                                CHAIN SIGNER
-    margincall bench throughput [--accounts N] [--out FILE]
+    margincall bench gas        [--accounts N] [--out FILE]          CHAIN
+    margincall bench throughput [--accounts N] [--out FILE]          CHAIN (Anvil: impersonates, automine off)
 
 CHAIN is ``--rpc-url URL`` (any JSON-RPC node); without it the command starts its own Anvil on
 a free port, says so on stderr, and stops it when the command ends (Ctrl-C and SIGTERM
