@@ -56,8 +56,9 @@ $(PY):
 
 # The .pth sets SOLCX_BINARY_PATH for any python of the venv (a bare
 # `brownie test` outside make), unless the caller already set it.
+# The package needs only web3.py; the venv adds Brownie (the `brownie` extra) for tests and scripts/.
 $(VENV_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install -e .
+	$(PY) -m pip install -e '.[brownie]'
 	$(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' | { read -r site; \
 	  printf 'import os; os.environ.setdefault("SOLCX_BINARY_PATH", "%s")\n' "$(SOLCX_BINARY_PATH)" \
 	    > "$$site/margincall_solcx.pth"; }
@@ -109,8 +110,14 @@ test-ganache: install check-port $(BROWNIE_STAMP)
 demo: install check-port $(BROWNIE_STAMP)
 	brownie run scripts/demo.py --network $(NETWORK)
 
-bench: install check-port $(BROWNIE_STAMP)
-	brownie run scripts/bench.py --network anvil
+# Gas of each action (reports/bench.json), then the bulk path's throughput against the raw
+# ceiling (reports/throughput.json; DESIGN.md 12 asks ratio >= 0.6). Each on a private Anvil
+# on a free port (`brownie run scripts/bench.py --network anvil` measures the gas through Brownie).
+BENCH_ACCOUNTS ?= 500
+THROUGHPUT_ACCOUNTS ?= 2000
+bench: install $(BROWNIE_STAMP)
+	margincall bench gas --accounts $(BENCH_ACCOUNTS) --out reports/bench.json
+	margincall bench throughput --accounts $(THROUGHPUT_ACCOUNTS) --out reports/throughput.json
 
 # ---- static analysis ----------------------------------------------------------
 # Slither compiles through Forge (and so the shim). Traps: it runs `forge clean`
