@@ -65,8 +65,8 @@ contract InvariantCounterexamplesTest is MarketSetup {
         assertEq(m.liquidator.activeAuctions().length, 0, "auction ended");
     }
 
-    /// @notice KNOWN BUG, audit finding 1 (issue 13): RED until the audit fix of
-    /// `DutchAuctionLiquidator._fitDebtParts` is merged, then green with no change here.
+    /// @notice Audit finding 1 (issue 13), regression test: red on f75276f (before the fix of
+    /// `DutchAuctionLiquidator._fitDebtParts`: Σ debt parts = debt + 1), green with the fix.
     /// Found by invariant_debtPartsFitDebtInAuction (unseeded, 300 runs × 48 calls: at run 222;
     /// the CI seed's 64 × 32 does not reach it), shrunk to three calls: `flashTake` (borrowerA's
     /// auction sells out, freeing `Hole` room), `movePrice` (WBTC falls), `dustThenKick` (dust of
