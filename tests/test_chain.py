@@ -16,20 +16,22 @@ def test_transactions_respect_the_per_transaction_cap(market, governor):
     assert chain.id == 31337
 
 
-def test_chain_time_moves_only_when_the_test_moves_it(market, governor):
+def test_chain_time_moves_only_when_the_test_moves_it(market, governor, frozen_chain_clock):
     """The session's frozen clock (tests/fixtures/chain_clock.py): wall-clock seconds between
-    transactions add nothing; sleeps add up until the next block; an exact timestamp is kept."""
+    transactions add nothing; sleeps add up until the next block; an exact timestamp is kept.
+    (With CHAIN_SECONDS_PER_BLOCK=n each block also starts n seconds after the previous one.)"""
+    n = frozen_chain_clock.seconds_per_block
     pool = market.pool
     start = chain[-1].timestamp
     first = pool.accrueInterest({"from": governor})
     time.sleep(1.2)  # a slow machine
     second = pool.accrueInterest({"from": governor})
-    assert first.timestamp == second.timestamp == start
+    assert (first.timestamp, second.timestamp) == (start + n, start + 2 * n)
 
     chain.sleep(100)
     chain.sleep(20)
-    assert pool.accrueInterest({"from": governor}).timestamp == start + 120
-    assert pool.accrueInterest({"from": governor}).timestamp == start + 120
+    assert pool.accrueInterest({"from": governor}).timestamp == start + 3 * n + 120
+    assert pool.accrueInterest({"from": governor}).timestamp == start + 4 * n + 120
 
     web3.provider.make_request("evm_setNextBlockTimestamp", [start + 500])
     chain.sleep(7)  # counts from the timestamp already set for the next block
@@ -40,4 +42,4 @@ def test_chain_time_moves_only_when_the_test_moves_it(market, governor):
     chain.sleep(1_000)
     chain.revert()  # the sleep goes with the reverted state
     chain.mine()
-    assert chain[-1].timestamp == start + 507
+    assert chain[-1].timestamp == start + 507 + n
