@@ -2,9 +2,11 @@
 # other tool (solc-js, anvil, forge, ganache, brownie, slither) is installed
 # into node_modules/ and .venv/ by `make install` (run by the other targets).
 #
-#   make test        install, then Brownie/pytest tests, the demo on Ganache, then Forge tests
+#   make test        install, then Brownie/pytest tests, the demo on Ganache, Forge tests, gas check
 #   make test-py     PYTEST_ARGS="-k probe -x" to pass options to pytest
 #   make test-forge  FORGE_ARGS="--mt testFoo -vvv" to pass options to forge test
+#   make gas-check   every figure of snapshots/gas.json, fail on a rise over 1 % (run by make test)
+#   make gas-snapshot  rewrite snapshots/gas.json (commit it with the change that moved it)
 #   CI=true make test    Forge runs its `ci` profile (pinned seed, invariant 64x32)
 
 SHELL  := /bin/bash
@@ -42,7 +44,7 @@ SLITHER_VERSION := 0.11.6
 NPM_STAMP  := node_modules/.package-lock.json
 VENV_STAMP := .venv/.margincall-pip.stamp
 
-.PHONY: install compile test test-py test-ganache test-forge demo bench lint clean distclean check-port
+.PHONY: install compile test test-py test-ganache test-forge gas-check gas-snapshot demo bench lint clean distclean check-port
 
 # ---- install (idempotent: each step reruns only when its inputs changed) ----
 install: $(NPM_STAMP) $(VENV_STAMP)
@@ -83,6 +85,7 @@ test: install
 	$(MAKE) --no-print-directory test-py
 	$(MAKE) --no-print-directory test-ganache
 	$(MAKE) --no-print-directory test-forge
+	$(MAKE) --no-print-directory gas-check
 
 # Trap: if 8545 is taken, Brownie silently attaches to that chain (none of our
 # settings). Fail loudly instead; this never kills anything.
@@ -101,6 +104,14 @@ test-py: install check-port $(BROWNIE_STAMP)
 test-forge: install
 	forge test $(FORGE_ARGS)
 
+# Gas of every DESIGN.md 11 operation, each its own transaction on cold storage
+# (tests/forge/gas, run isolated by tools/gas.py; a plain `forge test` skips them).
+gas-check: install
+	$(PY) tools/gas.py check
+
+gas-snapshot: install
+	$(PY) tools/gas.py snapshot
+
 # The same contracts on Ganache (Shanghai, its own gas and trace quirks): the demo deploys the
 # demo market and checks every claim of its story against the chain (margincall/demo.py).
 test-ganache: install check-port $(BROWNIE_STAMP)
@@ -110,12 +121,14 @@ test-ganache: install check-port $(BROWNIE_STAMP)
 demo: install check-port $(BROWNIE_STAMP)
 	brownie run scripts/demo.py --network $(NETWORK)
 
-# Gas of each action (reports/bench.json), then the bulk path's throughput against the raw
-# ceiling (reports/throughput.json; DESIGN.md 12 asks ratio >= 0.6). Each on a private Anvil
-# on a free port (`brownie run scripts/bench.py --network anvil` measures the gas through Brownie).
+# The gas of every DESIGN.md 11 operation beside the budget and the Aave/Maker/Morpho figures
+# (bench/gas.json, Forge, isolated), then the gas of each action on Anvil (reports/bench.json)
+# and the bulk path's throughput against the raw ceiling (reports/throughput.json; DESIGN.md 12
+# asks ratio >= 0.6), each on a private Anvil on a free port.
 BENCH_ACCOUNTS ?= 500
 THROUGHPUT_ACCOUNTS ?= 2000
 bench: install $(BROWNIE_STAMP)
+	$(PY) tools/gas.py report
 	margincall bench gas --accounts $(BENCH_ACCOUNTS) --out reports/bench.json
 	margincall bench throughput --accounts $(THROUGHPUT_ACCOUNTS) --out reports/throughput.json
 

@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IDutchAuctionLiquidator} from "../interfaces/IDutchAuctionLiquidator.sol";
 import {ILendingPool, AccountStatus, AccountState, MarketSnapshot} from "../interfaces/ILendingPool.sol";
@@ -41,6 +42,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     uint256 internal immutable BASE_SCALE; // 10 ** base decimals
 
     // ================================================================ storage
+    /// @dev One auction as the code works with it (memory), and as `auctions(id)` returns it.
     struct Auction {
         address account; // zero when not running
         address asset;
@@ -56,6 +58,24 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         uint256 est; // [base units] loss if the lot sold at the oracle price of the kick / redo
     }
 
+    /// @dev The same auction as stored: 5 slots, packed with what the kick knows (DESIGN.md 11;
+    /// Maker's clip keeps 5 too). Amounts fit 128 bits (SafeCast refuses anything larger), the
+    /// scale is kept as its decimals, timestamps in 48 bits.
+    struct StoredAuction {
+        address account; // slot 1
+        uint48 tic;
+        uint48 lastIncentive;
+        address asset; // slot 2
+        uint24 pos;
+        uint8 decimals;
+        uint64 penalty; // [wad]
+        uint128 lot; // slot 3
+        uint128 tab;
+        uint128 debtPart; // slot 4
+        uint128 est;
+        uint256 top; // slot 5
+    }
+
     IPriceCurve public curve;
     uint256 public tail; // [seconds] age after which an auction needs a redo
     uint256 public hole; // [base units] cap on the total tab of live auctions
@@ -66,7 +86,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     uint256 public lastRestart; // [unix seconds] last lowering of the breaker from 2 or 3
     uint256 public kicks; // auction ids are 1..kicks
     uint256[] internal _active;
-    mapping(uint256 id => Auction) public auctions;
+    mapping(uint256 id => StoredAuction) internal _auctions;
     /// [base units] debt parts charged back to the account while it held no collateral: a loss
     /// waiting for its last auction, kept in `pendingLoss` until then
     mapping(address account => uint256) public unbackedChargeBacks;
@@ -352,19 +372,19 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         id = ++kicks;
         uint256 top = snap.high[slot].mulDivDown(config.liquidationParams().buf, snap.baseLow);
         uint256 est = _estimate(plan.debtParts[slot], plan.lots[slot], snap.high[slot], snap.scale[slot], snap.baseLow);
-        auctions[id] = Auction({
+        _auctions[id] = StoredAuction({
             account: account,
+            tic: SafeCast.toUint48(block.timestamp),
+            lastIncentive: SafeCast.toUint48(block.timestamp),
             asset: snap.asset[slot],
-            pos: uint64(_active.length),
-            tic: uint64(block.timestamp),
-            lastIncentive: uint64(block.timestamp),
-            scale: snap.scale[slot],
-            penalty: snap.liquidationPenalty[slot],
-            lot: plan.lots[slot],
-            tab: plan.tabs[slot],
-            debtPart: plan.debtParts[slot],
-            top: top,
-            est: est
+            pos: SafeCast.toUint24(_active.length),
+            decimals: SafeCast.toUint8(Math.log10(snap.scale[slot])),
+            penalty: SafeCast.toUint64(snap.liquidationPenalty[slot]),
+            lot: SafeCast.toUint128(plan.lots[slot]),
+            tab: SafeCast.toUint128(plan.tabs[slot]),
+            debtPart: SafeCast.toUint128(plan.debtParts[slot]),
+            est: SafeCast.toUint128(est),
+            top: top
         });
         _active.push(id);
         address asset = snap.asset[slot];
@@ -391,7 +411,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         locked
     {
         if (breaker >= 3) revert BreakerOn(breaker);
-        Auction memory a = auctions[id];
+        Auction memory a = _load(id);
         if (a.account == address(0)) revert NotRunning(id);
         (bool needsRedo, uint256 price) = _status(a);
         if (needsRedo) revert NeedsRedo(id);
@@ -453,8 +473,9 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         if (a.lot == 0 || a.tab == 0) {
             _end(id, a);
         } else {
-            Auction storage stored = auctions[id];
-            (stored.lot, stored.tab, stored.debtPart) = (a.lot, a.tab, a.debtPart);
+            StoredAuction storage stored = _auctions[id];
+            (stored.lot, stored.tab, stored.debtPart) =
+            (SafeCast.toUint128(a.lot), SafeCast.toUint128(a.tab), SafeCast.toUint128(a.debtPart));
         }
     }
 
@@ -496,7 +517,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// at most once per `tail`, the kick counting as a payment, only for a tab and lot ≥ dust.
     function redo(uint256 id, address keeper) external locked {
         if (breaker >= 2) revert BreakerOn(breaker);
-        Auction storage a = auctions[id];
+        Auction memory a = _load(id);
         if (a.account == address(0)) revert NotRunning(id);
         (bool needsRedo,) = _status(a);
         if (!needsRedo) revert CannotRedo(id);
@@ -506,9 +527,9 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         LiquidationParams memory lp = config.liquidationParams();
         uint256 est = _estimate(a.debtPart, a.lot, high, a.scale, baseLow);
         pendingLoss = pendingLoss - a.est + est;
-        a.est = est;
         a.top = high.mulDivDown(lp.buf, baseLow);
-        a.tic = uint64(block.timestamp);
+        StoredAuction storage stored = _auctions[id];
+        (stored.est, stored.top, stored.tic) = (SafeCast.toUint128(est), a.top, SafeCast.toUint48(block.timestamp));
 
         uint256 paid;
         uint256 dust = config.marketParams().dust;
@@ -516,7 +537,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             block.timestamp >= a.lastIncentive + tail && a.tab >= dust
                 && _lotValue(a.lot, high, a.scale, baseLow) >= dust
         ) {
-            a.lastIncentive = uint64(block.timestamp);
+            stored.lastIncentive = SafeCast.toUint48(block.timestamp);
             paid = fund.payIncentive(keeper, lp.tip);
         }
         emit Redo(id, a.top, a.tab, a.lot, est, keeper, paid);
@@ -530,7 +551,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// the governor to sell) and the auction ends short under the shortfall rule.
     function settle(uint256 id) external locked {
         if (breaker >= 2) revert BreakerOn(breaker);
-        Auction memory a = auctions[id];
+        Auction memory a = _load(id);
         if (a.account == address(0)) revert NotRunning(id);
         (bool needsRedo,) = _status(a);
         if (!needsRedo) revert CannotSettle(id);
@@ -549,9 +570,49 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     // ================================================================ views
+    /// @notice The record of auction `id`, field by field (all zero once it has ended): the
+    /// account, the asset, its index in `activeAuctions`, start or last redo [unix seconds], last
+    /// incentive [unix seconds], 10 ** collateral decimals, penalty [wad], lot [token units], tab
+    /// and debt part [base units], top [wad base per whole token], est [base units].
+    function auctions(uint256 id)
+        external
+        view
+        returns (
+            address account,
+            address asset,
+            uint64 pos,
+            uint64 tic,
+            uint64 lastIncentive,
+            uint256 scale,
+            uint256 penalty,
+            uint256 lot,
+            uint256 tab,
+            uint256 debtPart,
+            uint256 top,
+            uint256 est
+        )
+    {
+        Auction memory a = _load(id);
+        return
+            (
+                a.account,
+                a.asset,
+                a.pos,
+                a.tic,
+                a.lastIncentive,
+                a.scale,
+                a.penalty,
+                a.lot,
+                a.tab,
+                a.debtPart,
+                a.top,
+                a.est
+            );
+    }
+
     /// @inheritdoc IDutchAuctionLiquidator
     function getStatus(uint256 id) external view returns (bool needsRedo, uint256 price, uint256 lot, uint256 tab) {
-        Auction memory a = auctions[id];
+        Auction memory a = _load(id);
         if (a.account == address(0)) return (false, 0, 0, 0);
         (needsRedo, price) = _status(a);
         return (needsRedo, price, a.lot, a.tab);
@@ -587,15 +648,35 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     function _remove(uint256 id) internal {
-        _auctionsOfAssetPlusOne[auctions[id].asset] -= 1;
-        uint256 pos = auctions[id].pos;
+        StoredAuction storage stored = _auctions[id];
+        _auctionsOfAssetPlusOne[stored.asset] -= 1;
+        uint256 pos = stored.pos;
         uint256 moved = _active[_active.length - 1];
         if (moved != id) {
             _active[pos] = moved;
-            auctions[moved].pos = uint64(pos);
+            _auctions[moved].pos = uint24(pos);
         }
         _active.pop();
-        delete auctions[id];
+        delete _auctions[id];
+    }
+
+    /// @dev The stored record unpacked (a zero record when the auction is not running).
+    function _load(uint256 id) internal view returns (Auction memory a) {
+        StoredAuction memory s = _auctions[id];
+        a = Auction({
+            account: s.account,
+            asset: s.asset,
+            pos: s.pos,
+            tic: s.tic,
+            lastIncentive: s.lastIncentive,
+            scale: s.account == address(0) ? 0 : 10 ** s.decimals,
+            penalty: s.penalty,
+            lot: s.lot,
+            tab: s.tab,
+            debtPart: s.debtPart,
+            top: s.top,
+            est: s.est
+        });
     }
 
     function _pokeHeld(address account) internal {

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Vm} from "forge-std/Vm.sol";
+
+import {IDutchAuctionLiquidator} from "../../interfaces/IDutchAuctionLiquidator.sol";
+import {LiquidationBase} from "./Liquidation.t.sol";
+
+/// @notice The auction record is stored packed in 5 slots (DESIGN.md 11) and `auctions(id)`
+/// still returns every field with its meaning: what the kick announced, the asset's scale and
+/// penalty, the index in `activeAuctions`, the timestamps; all zero once the auction ended, and
+/// the moved auction's index kept right by swap-and-pop.
+contract AuctionRecordTest is LiquidationBase {
+    struct Announced {
+        uint256 id;
+        address asset;
+        uint256 top;
+        uint256 lot;
+        uint256 tab;
+        uint256 debtPart;
+        uint256 est;
+    }
+
+    function test_recordReadsBackWhatTheKickAnnounced() public {
+        _open(10 * ETH, BTC / 2, 30_000 * USDC); // two collaterals: two auctions
+        vm.warp(block.timestamp + 1 hours);
+        _refreshFeeds();
+        _scalePrices(0.55e18); // HF 1.65 → 0.91: all of it
+        vm.recordLogs();
+        vm.prank(keeper);
+        uint256[] memory ids = m.liquidator.kick(borrower, keeper);
+        Announced[] memory kicks = _announced(vm.getRecordedLogs());
+        assertEq(ids.length, 2, "one auction per asset");
+        assertEq(kicks.length, 2, "one Kick per auction");
+
+        uint256[] memory active = m.liquidator.activeAuctions();
+        for (uint256 k; k < 2; ++k) {
+            Announced memory e = kicks[k];
+            AuctionRecord memory r = _auction(e.id);
+            (,, uint64 pos,, uint64 lastIncentive,,,,,,,) = m.liquidator.auctions(e.id);
+            bool weth = e.asset == address(m.weth);
+            assertEq(r.account, borrower, "account");
+            assertEq(r.asset, e.asset, "asset");
+            assertEq(active[pos], e.id, "pos indexes activeAuctions");
+            assertEq(r.tic, block.timestamp, "tic");
+            assertEq(lastIncentive, block.timestamp, "lastIncentive: the kick counts as paid");
+            assertEq(r.scale, weth ? ETH : BTC, "scale");
+            assertEq(r.penalty, weth ? WETH_PENALTY : WBTC_PENALTY, "penalty");
+            assertEq(r.lot, e.lot, "lot");
+            assertEq(r.tab, e.tab, "tab");
+            assertEq(r.debtPart, e.debtPart, "debt part");
+            assertEq(r.top, e.top, "top");
+            assertEq(r.est, e.est, "est");
+        }
+
+        // the first auction ends (whole tab bought): its record is zero, the other moves to pos 0
+        uint256 first = active[0];
+        uint256 second = active[1];
+        (, uint256 price, uint256 lot,) = m.liquidator.getStatus(first);
+        vm.prank(taker);
+        m.liquidator.take(first, lot, price, taker, "");
+        AuctionRecord memory gone = _auction(first);
+        assertEq(gone.account, address(0), "ended: account");
+        assertEq(gone.asset, address(0), "ended: asset");
+        assertEq(gone.scale + gone.penalty + gone.lot + gone.tab + gone.debtPart + gone.top + gone.est, 0, "ended");
+        (,, uint64 movedPos,,,,,,,,,) = m.liquidator.auctions(second);
+        assertEq(movedPos, 0, "swap-and-pop moved the other auction");
+        assertEq(m.liquidator.activeAuctions()[0], second, "activeAuctions");
+    }
+
+    function _announced(Vm.Log[] memory logs) internal view returns (Announced[] memory out) {
+        uint256 n;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter == address(m.liquidator) && logs[i].topics[0] == IDutchAuctionLiquidator.Kick.selector)
+            {
+                ++n;
+            }
+        }
+        out = new Announced[](n);
+        n = 0;
+        for (uint256 i; i < logs.length; ++i) {
+            Vm.Log memory log = logs[i];
+            if (log.emitter != address(m.liquidator) || log.topics[0] != IDutchAuctionLiquidator.Kick.selector) {
+                continue;
+            }
+            (uint256 top, uint256 lot, uint256 tab, uint256 debtPart, uint256 est) =
+                abi.decode(log.data, (uint256, uint256, uint256, uint256, uint256));
+            out[n++] = Announced(
+                uint256(log.topics[1]), address(uint160(uint256(log.topics[3]))), top, lot, tab, debtPart, est
+            );
+        }
+    }
+}
