@@ -56,8 +56,9 @@ $(PY):
 
 # The .pth sets SOLCX_BINARY_PATH for any python of the venv (a bare
 # `brownie test` outside make), unless the caller already set it.
+# The package needs only web3.py; the venv adds Brownie (the `brownie` extra) for tests and scripts/.
 $(VENV_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install -e .
+	$(PY) -m pip install -e '.[brownie]'
 	$(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' | { read -r site; \
 	  printf 'import os; os.environ.setdefault("SOLCX_BINARY_PATH", "%s")\n' "$(SOLCX_BINARY_PATH)" \
 	    > "$$site/margincall_solcx.pth"; }

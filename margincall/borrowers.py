@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from brownie import web3
+from eth_utils import keccak
+from web3 import Web3
 
 from .deploy import Market
 
@@ -24,8 +25,8 @@ def _hex(value: Any) -> str:
 
 # topic0 → the topic index of the account each event names
 _DISCOVERY = {
-    _hex(web3.keccak(text="CollateralDeposited(address,address,address,uint256)")): 2,  # onBehalfOf
-    _hex(web3.keccak(text="Borrowed(address,address,uint256)")): 1,  # account
+    "0x" + keccak(text="CollateralDeposited(address,address,address,uint256)").hex(): 2,  # onBehalfOf
+    "0x" + keccak(text="Borrowed(address,address,uint256)").hex(): 1,  # account
 }
 
 
@@ -39,9 +40,10 @@ class Borrowers:
 
     def discover(self) -> list[str]:
         """Borrowers named by the pool's events since the last scan (deployment block first)."""
-        latest = web3.eth.block_number
+        w3 = self.market.chain.w3
+        latest = w3.eth.block_number
         if latest >= self._next_block:
-            logs = web3.eth.get_logs(
+            logs = w3.eth.get_logs(
                 {
                     "address": self.market.pool.address,
                     "fromBlock": self._next_block,
@@ -53,7 +55,7 @@ class Borrowers:
             for entry in logs:
                 topics = entry["topics"]
                 index = _DISCOVERY[_hex(topics[0])]
-                account = web3.to_checksum_address("0x" + _hex(topics[index])[-40:])
+                account = Web3.to_checksum_address("0x" + _hex(topics[index])[-40:])
                 if account not in known:
                     known.add(account)
                     self.accounts.append(account)
@@ -61,11 +63,12 @@ class Borrowers:
         return self.accounts
 
     def states(self) -> list[tuple[str, Any]]:
-        """(account, AccountState) for every known borrower, read in PoolLens batches."""
+        """(account, AccountState) for every known borrower, read in PoolLens batches. An
+        AccountState is a named tuple (``.status``, ``.healthFactor``, ``.priceOk``, ...)."""
         borrowers = self.discover()
         states = []
         for i in range(0, len(borrowers), LENS_BATCH):
             batch = borrowers[i : i + LENS_BATCH]
-            answer, _snapshot = self.market.lens.accounts(batch)
+            answer, _snapshot = self.market.lens.call.accounts(batch)
             states += list(zip(batch, answer))
         return states

@@ -1,44 +1,77 @@
-"""``margincall``: the harness's command line (DESIGN.md 8).
+"""``margincall``: the harness's command line (DESIGN.md 8, 12).
 
-    margincall deploy [--params FILE] [--network anvil]
-    margincall keeper --once [--deployment FILE] [--flash-taker ADDR --amm WETH=ADDR ...]
-    margincall watch [--once] [--deployment FILE] [--deadline-warning SECONDS] [--no-table]
+    margincall deploy  [--params FILE] [--out DIR]                 CHAIN SIGNER
+    margincall keeper  [--once] [--json] [--deployment FILE] [--flash-taker ADDR --amm WETH=ADDR]  CHAIN SIGNER
+    margincall watch   [--once] [--deployment FILE] [--no-table]   CHAIN
+    margincall demo                                                CHAIN SIGNER
+    margincall bench throughput [--accounts N] [--out FILE]
 
-Each command loads the Brownie project of this repository and connects to ``--network``: any
-network Brownie knows (``brownie networks list``). A development network whose host is
-already listening is attached to (a chain started by someone else); otherwise Brownie launches
-it and stops it when the command ends. Transactions are sent from one of the node's unlocked
-accounts (``--account``, an index).
+CHAIN is ``--rpc-url URL`` (any JSON-RPC node); without it the command starts its own Anvil on
+a free port, says so on stderr, and stops it when the command ends (Ctrl-C and SIGTERM
+included): it never attaches to a chain it was not pointed at. On its own chain ``keeper`` and
+``watch`` first deploy the demo market (there is nothing else there to keep or watch), and
+``deploy`` writes no record unless ``--out`` asks for one (the chain is gone afterwards).
+
+SIGNER is one of ``--private-key-env NAME`` (the key is read from that environment variable,
+never from the command line), ``--keystore FILE`` (password prompted, or read from the variable
+``--password-env`` names) or ``--unlocked N`` (the node's N-th unlocked account, on a dev node).
+Without one, the node's first unlocked account signs, if it has any.
+
+Every problem the user can fix ends the command with one ``Error: ...`` line and exit code 1.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import sys
 import time
-import warnings
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
+from urllib.parse import urlparse
 
 import typer
+from eth_account import Account
 from rich.console import Console
 from rich.table import Table
+from web3 import Web3
 
-from .deploy import DeployError, deploy_market, load_deployment, write_deployment
+from .anvil import LocalAnvil
+from .artifacts import ArtifactError, project_root
+from .deploy import DeployError, Market, deploy_market, load_deployment, read_record, write_deployment
+from .errors import HarnessError, ProtocolError
 from .keeper import Action, Keeper
 from .params import DEMO_PARAMS, ParamsError, load_params
-from .rpc import install_receipt_retry
+from .retry import one_line, with_retries
+from .session import Chain, Signer
 from .watch import Watcher
 
-ROOT = Path(__file__).resolve().parent.parent  # the repository: contracts/, build/, brownie-config.yaml
+app = typer.Typer(
+    help="Margin Call Lab harness: deploy a market, run a keeper, watch accounts, tell the demo, bench.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 
-app = typer.Typer(help="Margin Call Lab harness: deploy a market, run a keeper, watch accounts.", no_args_is_help=True)
+RPC_URL = typer.Option(
+    None, "--rpc-url", metavar="URL", help="JSON-RPC node (http:// or https://). Default: a private Anvil, stopped on exit."
+)
+PRIVATE_KEY_ENV = typer.Option(
+    None, "--private-key-env", metavar="NAME", help="Sign with the private key held in environment variable NAME."
+)
+KEYSTORE = typer.Option(None, "--keystore", metavar="FILE", help="Sign with an encrypted JSON keystore.")
+PASSWORD_ENV = typer.Option(
+    None, "--password-env", metavar="NAME", help="The keystore's password is in variable NAME (default: prompt)."
+)
+UNLOCKED = typer.Option(None, "--unlocked", metavar="N", help="Sign with the node's N-th unlocked account (dev nodes).")
+DEPLOYMENT = typer.Option(
+    None, help="Deployment record; default deployments/<chain-id>.json of the chain (needs --rpc-url)."
+)
 
-NETWORK = typer.Option("anvil", help="Brownie network id (brownie networks list).")
-ACCOUNT = typer.Option(0, help="Index of the node's unlocked account that sends the transactions.")
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
 
 
 def _fail(message: str) -> None:
@@ -46,203 +79,361 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
-def _connect(network: str) -> Any:
-    """The repository's Brownie project, on ``network`` (reused when already loaded and
-    connected, as under pytest). Brownie resolves the compiler's remappings (node_modules/)
-    against the working directory, so the command runs from the repository root from here
-    on: resolve path options before calling this."""
-    from brownie import network as brownie_network
-    from brownie import project as brownie_project
+@contextlib.contextmanager
+def _one_line_errors() -> Iterator[None]:
+    """Every error the user can act on as one line and exit code 1; never a traceback."""
+    try:
+        yield
+    except (HarnessError, ParamsError, ArtifactError) as exc:
+        _fail(str(exc))
+    except ProtocolError as exc:
+        _fail(f"the chain refused a transaction: {exc.message.rstrip(': ')}")
+    except OSError as exc:  # the node went away under the command
+        _fail(f"the RPC stopped answering ({one_line(exc)})")
 
-    from brownie.exceptions import BrownieEnvironmentWarning
 
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    warnings.filterwarnings("ignore", category=BrownieEnvironmentWarning)  # "block height of N" on attach
-    loaded = brownie_project.get_loaded_projects()
-    if not loaded:
-        os.chdir(ROOT)
-    if loaded:
-        project = loaded[0]
-    else:
-        project = brownie_project.load(ROOT, name="MarginCallLab")
-        project.load_config()  # brownie-config.yaml: the networks' ports, gas limits, ...
-    if not brownie_network.is_connected():
+@dataclass(frozen=True)
+class SignerChoice:
+    private_key_env: Optional[str] = None
+    keystore: Optional[Path] = None
+    password_env: Optional[str] = None
+    unlocked: Optional[int] = None
+
+    def given(self) -> list[str]:
+        names = [("--private-key-env", self.private_key_env), ("--keystore", self.keystore), ("--unlocked", self.unlocked)]
+        return [n for n, v in names if v is not None]
+
+
+def _check_url(url: str) -> None:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        _fail(f"--rpc-url {url}: not an http:// or https:// URL (e.g. http://127.0.0.1:8545)")
+
+
+def _connect(url: str, own: bool = False) -> Web3:
+    w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 30}))
+    try:
+        w3.eth.chain_id
+    except Exception as exc:  # refused, DNS, timeout, not JSON-RPC: all one message
+        where = "the private Anvil" if own else f"--rpc-url {url}"
+        _fail(f"{where}: no JSON-RPC node answers there ({_reason(exc)}); is the node running on that host and port?")
+    return w3
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a node did not answer, in a few words."""
+    text = str(exc)
+    for needle, reason in (
+        ("Connection refused", "connection refused"),
+        ("NewConnectionError", "connection refused"),
+        ("NameResolution", "unknown host"),
+        ("Name or service not known", "unknown host"),
+        ("timed out", "timed out"),
+        ("Read timed out", "timed out"),
+    ):
+        if needle in text:
+            return reason
+    return one_line(exc)[:120]
+
+
+def _signer(w3: Web3, choice: SignerChoice, chain_id: int) -> Signer:
+    given = choice.given()
+    if len(given) > 1:
+        _fail(f"{' and '.join(given)}: give one signer, not {len(given)}")
+    if choice.private_key_env is not None:
+        name = choice.private_key_env
+        key = os.environ.get(name, "").strip()
+        if not key:
+            _fail(f"--private-key-env {name}: the environment variable {name} is not set (export {name}=0x<64 hex digits>)")
         try:
-            # Brownie announces the launch or attach on stdout; stdout is for the command's output
-            with contextlib.redirect_stdout(sys.stderr):
-                brownie_network.connect(network)
-        except Exception as exc:  # Brownie raises several unrelated types for a bad network
-            _fail(f"cannot connect to network {network!r}: {exc}")
-    install_receipt_retry()
-    return project
+            signer = Signer.from_key(key)
+        except Exception:  # eth-account raises several types for a malformed key
+            _fail(f"--private-key-env {name}: the value of {name} is not a private key (64 hex digits)")
+        what = f"--private-key-env {name}"
+    elif choice.keystore is not None:
+        signer, what = _keystore_signer(choice.keystore, choice.password_env), f"--keystore {choice.keystore}"
+    else:
+        unlocked = [Web3.to_checksum_address(a) for a in w3.eth.accounts]
+        index = choice.unlocked if choice.unlocked is not None else 0
+        if not unlocked:
+            _fail("no signer: this node has no unlocked accounts; give --private-key-env NAME or --keystore FILE")
+        if not 0 <= index < len(unlocked):
+            _fail(f"--unlocked {index}: the node has {len(unlocked)} unlocked accounts (0 to {len(unlocked) - 1})")
+        signer, what = Signer(unlocked[index]), f"--unlocked {index}"
+    if w3.eth.get_balance(signer.address) == 0:
+        _fail(f"{what}: account {signer.address} has no ETH on chain {chain_id} to pay for gas; fund it first")
+    return signer
 
 
-def _account(index: int) -> Any:
-    from brownie import accounts
+def _keystore_signer(path: Path, password_env: Optional[str]) -> Signer:
+    try:
+        encrypted = json.loads(path.read_text())
+    except OSError as exc:
+        _fail(f"--keystore {path}: cannot read it ({exc.strerror})")
+    except ValueError:
+        _fail(f"--keystore {path}: not a JSON keystore")
+    if password_env is not None:
+        if password_env not in os.environ:
+            _fail(f"--password-env {password_env}: the environment variable {password_env} is not set")
+        password = os.environ[password_env]
+    else:
+        password = typer.prompt(f"password for {path}", hide_input=True, err=True)
+    try:
+        key = Account.decrypt(encrypted, password)
+    except ValueError:
+        _fail(f"--keystore {path}: wrong password (or not a keystore)")
+    except Exception:  # a JSON file of another shape
+        _fail(f"--keystore {path}: not a JSON keystore")
+    return Signer.from_key(key.hex() if hasattr(key, "hex") else key)
 
-    if not 0 <= index < len(accounts):
-        _fail(f"--account {index}: the node has {len(accounts)} unlocked accounts")
-    return accounts[index]
+
+@contextlib.contextmanager
+def _session(rpc_url: Optional[str], choice: SignerChoice, need_signer: bool = True) -> Iterator[tuple[Chain, bool]]:
+    """A ``Chain`` on ``rpc_url`` or on a private Anvil (the bool says which), with the signer
+    chosen; the private Anvil stops when the block ends, however it ends."""
+    if rpc_url is not None:
+        _check_url(rpc_url)
+        w3 = _connect(rpc_url)
+        chain_id = int(w3.eth.chain_id)
+        signer = _signer(w3, choice, chain_id) if need_signer or choice.given() else None
+        yield Chain(w3, signer), False
+        return
+    with LocalAnvil() as anvil:
+        w3 = _connect(anvil.url, own=True)
+        chain_id = int(w3.eth.chain_id)
+        _err(f"no --rpc-url: started a private Anvil at {anvil.url} (chain {chain_id}); it stops when this command ends")
+        signer = _signer(w3, choice, chain_id) if need_signer or choice.given() else None
+        yield Chain(w3, signer), True
 
 
-def _contract_at(project: Any, name: str, address: str, option: str) -> Any:
-    from brownie import web3
-
-    if not web3.is_address(address):
-        _fail(f"{option} {address}: not an address")
-    address = web3.to_checksum_address(address)
-    if len(web3.eth.get_code(address)) == 0:
-        _fail(f"no {name} at {address}: no contract code there")
-    return getattr(project, name).at(address)
-
-
-def _deployment_path(deployment: Optional[Path]) -> Optional[Path]:
-    """The --deployment option checked and made absolute (before ``_connect`` changes directory)."""
+def _deployment_path(deployment: Optional[Path], rpc_url: Optional[str]) -> Optional[Path]:
+    """The --deployment option checked (exists, reads as a record) before any chain is reached."""
     if deployment is None:
         return None
     if not deployment.is_file():
         _fail(f"deployment file not found: {deployment}")
+    read_record(deployment)  # DeployError: corrupt or malformed
+    if rpc_url is None:
+        _fail(f"--deployment {deployment} needs --rpc-url: the market it records is on a chain this command did not start")
     return deployment.resolve()
 
 
-def _market(project: Any, deployment: Optional[Path]) -> Any:
-    """The market of ``deployment``, or of deployments/<chain-id>.json of the connected chain."""
-    from brownie import chain
+def _market(chain: Chain, own: bool, deployment: Optional[Path], command: str) -> Market:
+    if own:
+        market = deploy_market(chain)
+        _err(
+            f"deployed the demo market on it (LendingPool {market.pool.address}, no borrowers yet) for the {command} "
+            "to run on; give --rpc-url (and --deployment) to work on a real market"
+        )
+        return market
+    path = deployment or project_root() / "deployments" / f"{chain.chain_id}.json"
+    if deployment is None and not path.is_file():
+        _fail(
+            f"no deployment record for chain {chain.chain_id} ({path}): deploy one with "
+            "`margincall deploy --rpc-url URL`, or give --deployment FILE"
+        )
+    return load_deployment(chain, path)
 
-    try:
-        return load_deployment(project, deployment or ROOT / "deployments" / f"{chain.id}.json")
-    except DeployError as exc:
-        _fail(str(exc))
 
-
-DEPLOYMENT = typer.Option(None, help="Deployment record; default deployments/<chain-id>.json of the connected chain.")
-
-
+# ================================================================ deploy
 @app.command()
 def deploy(
     params: Path = typer.Option(DEMO_PARAMS, help="Market parameter file (YAML)."),
-    network: str = NETWORK,
-    out: Path = typer.Option(ROOT / "deployments", help="Folder for <chain-id>.json."),
-    account: int = ACCOUNT,
+    out: Optional[Path] = typer.Option(
+        None, help="Folder for <chain-id>.json. Default: deployments/ (with --rpc-url); none on a private Anvil."
+    ),
+    guardian: Optional[str] = typer.Option(None, help="Guardian address (may pause). Default: the signer."),
+    rpc_url: Optional[str] = RPC_URL,
+    private_key_env: Optional[str] = PRIVATE_KEY_ENV,
+    keystore: Optional[Path] = KEYSTORE,
+    password_env: Optional[str] = PASSWORD_ENV,
+    unlocked: Optional[int] = UNLOCKED,
 ) -> None:
-    """Deploy the market of a parameter file and write deployments/<chain-id>.json."""
-    try:
+    """Deploy the market of a parameter file (the signer governs it) and write its record."""
+    with _one_line_errors():
         spec = load_params(params)
-    except ParamsError as exc:
-        _fail(str(exc))
-    out = out.resolve()
-    project = _connect(network)
-    governor = _account(account)
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):  # Brownie prints every transaction
-            market = deploy_market(project, governor, spec)
-    except DeployError as exc:
-        _fail(str(exc))
-    path = write_deployment(market, out)
-    typer.echo(f"LendingPool {market.pool.address} on chain {market.chain_id}, block {market.block}")
-    typer.echo(f"deployment written to {path}")
+        if guardian is not None and not Web3.is_address(guardian):
+            _fail(f"--guardian {guardian}: not an address (0x and 40 hex digits)")
+        with _session(rpc_url, SignerChoice(private_key_env, keystore, password_env, unlocked)) as (chain, own):
+            market = deploy_market(chain, spec, guardian)
+            typer.echo(f"LendingPool {market.pool.address} on chain {market.chain_id}, block {market.block}")
+            if own and out is None:
+                typer.echo(
+                    "the market was deployed on this command's private Anvil, which stops now: no record written. "
+                    "To keep a market, start a node (anvil --port 8545 --gas-limit 60000000 --hardfork shanghai "
+                    "--base-fee 0) and run `margincall deploy --rpc-url http://127.0.0.1:8545`."
+                )
+                return
+            path = write_deployment(market, out or project_root() / "deployments")
+            typer.echo(f"deployment written to {path}")
+            if own:
+                typer.echo("note: it records a market on this command's private Anvil, which stops now: that chain is gone")
 
 
+# ================================================================ keeper
 @app.command()
 def keeper(
     deployment: Optional[Path] = DEPLOYMENT,
-    network: str = NETWORK,
-    account: int = ACCOUNT,
-    flash_taker: Optional[str] = typer.Option(None, help="FlashTaker owned by --account; without it no takes."),
+    flash_taker: Optional[str] = typer.Option(None, help="FlashTaker owned by the signer; without it no takes."),
     amm: list[str] = typer.Option([], help="SYMBOL=ADDRESS of the MockAMM the FlashTaker sells SYMBOL on."),
-    margin_bps: int = typer.Option(100, help="Take when the AMM pays owe × (1 + margin_bps / 10,000)."),
+    margin_bps: int = typer.Option(100, help="Take when the AMM pays owe × (1 + margin_bps / 10,000); 0 or more."),
     once: bool = typer.Option(False, "--once", help="One pass, print its actions, exit."),
     interval: float = typer.Option(12.0, help="Seconds between passes (without --once)."),
+    json_lines: bool = typer.Option(False, "--json", help="Print each action as a JSON line instead of a table."),
+    retries: int = typer.Option(5, help="Retries of a pass whose RPC failed (1 s, 2 s, 4 s, ... apart) before giving up."),
+    rpc_url: Optional[str] = RPC_URL,
+    private_key_env: Optional[str] = PRIVATE_KEY_ENV,
+    keystore: Optional[Path] = KEYSTORE,
+    password_env: Optional[str] = PASSWORD_ENV,
+    unlocked: Optional[int] = UNLOCKED,
 ) -> None:
-    """Issue margin calls, kick, redo and take (with a FlashTaker) on one market."""
-    deployment = _deployment_path(deployment)
-    amms: dict[str, str] = {}
-    for entry in amm:
-        symbol, sep, address = entry.partition("=")
-        if not sep:
-            _fail(f"--amm {entry}: expected SYMBOL=ADDRESS")
-        amms[symbol] = address
-    if amms and flash_taker is None:
-        _fail("--amm needs --flash-taker")
+    """Issue margin calls, kick, redo, settle and take (with a FlashTaker) on one market."""
+    with _one_line_errors():
+        if margin_bps < 0:
+            _fail(f"--margin-bps {margin_bps}: must be 0 or more (the profit a take needs, in basis points of the owe)")
+        if interval < 0 or retries < 0:
+            _fail("--interval and --retries must be 0 or more")
+        deployment = _deployment_path(deployment, rpc_url)
+        amms: dict[str, str] = {}
+        for entry in amm:
+            symbol, sep, address = entry.partition("=")
+            if not sep:
+                _fail(f"--amm {entry}: expected SYMBOL=ADDRESS")
+            amms[symbol] = address
+        if amms and flash_taker is None:
+            _fail("--amm needs --flash-taker")
+        choice = SignerChoice(private_key_env, keystore, password_env, unlocked)
+        with _session(rpc_url, choice) as (chain, own):
+            market = _market(chain, own, deployment, "keeper")
+            k = _keeper(chain, market, flash_taker, amms, margin_bps)
+            _run_keeper(k, market, once, interval, json_lines, retries)
 
-    project = _connect(network)
-    sender = _account(account)
-    market = _market(project, deployment)
+
+def _contract_at(chain: Chain, name: str, address: str, option: str) -> Any:
+    if not Web3.is_address(address):
+        _fail(f"{option} {address}: not an address")
+    address = Web3.to_checksum_address(address)
+    if len(chain.w3.eth.get_code(address)) == 0:
+        _fail(f"no {name} at {address}: no contract code there")
+    return chain.contract(name, address)
+
+
+def _keeper(chain: Chain, market: Market, flash_taker: Optional[str], amms: dict[str, str], margin_bps: int) -> Keeper:
+    sender = chain.signer_for(None)
     taker = None
     if flash_taker is not None:
-        taker = _contract_at(project, "FlashTaker", flash_taker, "--flash-taker")
+        taker = _contract_at(chain, "FlashTaker", flash_taker, "--flash-taker")
         try:
-            serves, owner = taker.liquidator(), taker.owner()
+            serves, owner = taker.call.liquidator(), taker.call.owner()
         except Exception:  # code that is not a FlashTaker: the calls revert or do not decode
             _fail(f"no FlashTaker at {taker.address}: the contract there does not answer as one")
         if serves != market.liquidator.address:
             _fail(f"the FlashTaker at {taker.address} serves liquidator {serves}, not {market.liquidator.address}")
         if owner != sender.address:
-            _fail(f"the FlashTaker at {taker.address} is owned by {owner}; --account {account} is {sender.address}")
+            _fail(f"the FlashTaker at {taker.address} is owned by {owner}; the signer is {sender.address}")
     unknown = set(amms) - set(market.collaterals)
     if unknown:
         _fail(f"--amm: {', '.join(sorted(unknown))} is not a collateral of this market ({', '.join(market.collaterals)})")
-    amm_contracts = {s: _contract_at(project, "MockAMM", a, "--amm") for s, a in amms.items()}
+    amm_contracts = {s: _contract_at(chain, "MockAMM", a, "--amm") for s, a in amms.items()}
     for symbol, pair in amm_contracts.items():
         want = (market.collaterals[symbol].token.address, market.base.token.address)
-        if (pair.collateral(), pair.base()) != want:
+        if (pair.call.collateral(), pair.call.base()) != want:
             _fail(f"--amm {symbol}: the MockAMM at {pair.address} does not trade {symbol} against {market.base.symbol}")
+    return Keeper(market, sender, taker=taker, amms=amm_contracts, margin_bps=margin_bps)
 
-    k = Keeper(market, sender, taker=taker, amms=amm_contracts, margin_bps=margin_bps)
+
+def _run_keeper(k: Keeper, market: Market, once: bool, interval: float, json_lines: bool, retries: int) -> None:
     console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)
 
-    # the console keeps the real stdout; Brownie's line per transaction goes nowhere
-    quiet = contextlib.redirect_stdout(io.StringIO())
+    def report(actions: list[Action]) -> None:
+        if json_lines:
+            block = market.chain.block_number()
+            for a in actions:
+                typer.echo(json.dumps({"chainId": market.chain_id, "block": block, **a.as_json()}))
+        elif actions or once:
+            console.print(_table(actions, market.chain_id))
+
+    def retry(attempt: int, delay: float, exc: BaseException) -> None:
+        _err(f"RPC failed ({one_line(exc)}); retry {attempt}/{retries} in {delay:.0f} s")
+
     if once:
-        with quiet:
-            actions = k.run_once()
-        console.print(_table(actions, market.chain_id))
+        k.run(0, stop_after=1, on_pass=report, on_retry=retry, retries=retries)
         return
-    console.print(f"keeper on chain {market.chain_id}, pool {market.pool.address}, every {interval} s (Ctrl-C stops)")
+    _err(f"keeper on chain {market.chain_id}, pool {market.pool.address}, every {interval} s (Ctrl-C stops)")
     try:
-        with quiet:
-            k.run(interval, on_pass=lambda actions: actions and console.print(_table(actions, market.chain_id)))
+        k.run(interval, on_pass=report, on_retry=retry, retries=retries)
     except KeyboardInterrupt:
-        console.print("keeper stopped")
+        _err("keeper stopped")
 
 
+# ================================================================ watch
 @app.command()
 def watch(
     deployment: Optional[Path] = DEPLOYMENT,
-    network: str = NETWORK,
     once: bool = typer.Option(False, "--once", help="One look, then exit."),
     interval: float = typer.Option(12.0, help="Seconds between looks (without --once)."),
     deadline_warning: int = typer.Option(3600, help="Alert when a call's deadline is this many seconds away."),
     table: bool = typer.Option(True, help="Show the accounts table (on stderr); --no-table for alerts only."),
+    retries: int = typer.Option(5, help="Retries of a look whose RPC failed before giving up."),
+    rpc_url: Optional[str] = RPC_URL,
 ) -> None:
     """Show every borrower's health and call countdown; print alerts as JSON lines.
 
     The table goes to stderr and the alerts (status changes, deadlines close, prices lost) to
-    stdout, so they can be piped."""
-    deployment = _deployment_path(deployment)
-    project = _connect(network)
-    market = _market(project, deployment)
-    watcher = Watcher(market, deadline_warning=deadline_warning)
-    screen = Console(file=sys.stderr, width=None if sys.stderr.isatty() else 160)
+    stdout, so they can be piped. The watcher only reads: it needs no signer."""
+    with _one_line_errors():
+        if deadline_warning < 0 or interval < 0 or retries < 0:
+            _fail("--deadline-warning, --interval and --retries must be 0 or more")
+        deployment = _deployment_path(deployment, rpc_url)
+        with _session(rpc_url, SignerChoice(), need_signer=False) as (chain, own):
+            if own:
+                chain.signer = Signer(chain.unlocked()[0])  # deploys the demo market it watches
+            market = _market(chain, own, deployment, "watcher")
+            watcher = Watcher(market, deadline_warning=deadline_warning)
+            screen = Console(file=sys.stderr, width=None if sys.stderr.isatty() else 160)
 
-    def look() -> None:
-        rows, alerts = watcher.poll()
-        if table:
-            screen.print(_accounts_table(watcher, rows, market.chain_id))
-        for alert in alerts:
-            typer.echo(json.dumps(alert))
+            def retry(attempt: int, delay: float, exc: BaseException) -> None:
+                _err(f"RPC failed ({one_line(exc)}); retry {attempt}/{retries} in {delay:.0f} s")
 
-    look()
-    if once:
-        return
-    try:
-        while True:
-            time.sleep(interval)
+            def look() -> None:
+                rows, alerts = with_retries(watcher.poll, retries, 1.0, retry)
+                if table:
+                    screen.print(_accounts_table(watcher, rows, market.chain_id))
+                for alert in alerts:
+                    typer.echo(json.dumps(alert))
+
             look()
-    except KeyboardInterrupt:
-        screen.print("watch stopped")
+            if once:
+                return
+            try:
+                while True:
+                    time.sleep(interval)
+                    look()
+            except KeyboardInterrupt:
+                screen.print("watch stopped")
 
 
+# ================================================================ demo
+@app.command()
+def demo(
+    rpc_url: Optional[str] = RPC_URL,
+    private_key_env: Optional[str] = PRIVATE_KEY_ENV,
+    keystore: Optional[Path] = KEYSTORE,
+    password_env: Optional[str] = PASSWORD_ENV,
+    unlocked: Optional[int] = UNLOCKED,
+) -> None:
+    """Deploy the demo market and tell the margin-call story, checking each claim on-chain."""
+    from . import demo as story
+
+    with _one_line_errors():
+        with _session(rpc_url, SignerChoice(private_key_env, keystore, password_env, unlocked)) as (chain, _own):
+            try:
+                story.run(chain)
+            except story.DemoError as exc:
+                _fail(f"the chain contradicts the story: {exc}")
+
+
+# ================================================================ tables
 def _accounts_table(watcher: Watcher, rows: list, chain_id: int) -> Table:
     table = Table(title=f"Accounts on chain {chain_id}")
     for column in ("account", "debt", "HF", "call level", "status", "liq. price", "call deadline", "auctions"):
@@ -263,3 +454,7 @@ def _table(actions: list[Action], chain_id: int) -> Table:
         style = "green" if a.ok else "yellow"
         table.add_row(a.kind, a.subject, f"[{style}]{a.outcome}[/{style}]", a.tx or "-", a.detail)
     return table
+
+
+def main() -> None:  # pragma: no cover - the console script
+    app()

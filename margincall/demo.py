@@ -22,22 +22,20 @@ disagree, the demo stops with a ``DemoError`` instead of telling a story that di
 
 from __future__ import annotations
 
-import contextlib
-import io
 import sys
-import warnings
+from typing import Any
 
-from brownie import accounts, chain
 from rich.console import Console
 from rich.table import Table
 
 from .chain import account_view, fund, price_of, set_price, sleep, volatility_of
 from .deploy import Market, deploy_market
 from .params import load_params
-from .rpc import install_receipt_retry
+from .session import Chain, Receipt
+from .status import AccountStatus
 from .units import fmt_hf, fmt_units
 
-# the story prints to the terminal; Brownie's own per-transaction lines are silenced below
+# the story prints to the terminal (a framework's own per-transaction lines go elsewhere)
 console = Console(file=sys.__stdout__, width=None if sys.__stdout__.isatty() else 110)
 
 
@@ -46,15 +44,14 @@ class DemoError(RuntimeError):
 
 
 class Story:
-    def __init__(self, market: Market, cast: dict[str, object]):
-        self.market = market
+    def __init__(self, market: Any, cast: dict[str, object]):
+        self.market: Market = market.core  # a Market or a framework's view of one
         self.cast = cast  # display name → account
 
-    def step(self, title: str, tx=None) -> None:
+    def step(self, title: str, tx: Receipt | None = None) -> None:
         console.rule(f"[bold]{title}")
         if tx is not None:
-            names = [e.name for e in tx.events] if tx.events else []
-            shown = [n for n in names if n not in ("Transfer", "Approval", "RoundSet")]
+            shown = [n for n in tx.event_names if n not in ("Transfer", "Approval", "RoundSet")]
             console.print(f"  events: {', '.join(shown) or '(none)'}", style="cyan")
 
     def expect(self, name: str, status: str, *, hf_above_one: bool | None = None, called: bool | None = None):
@@ -95,9 +92,13 @@ class Story:
         table.add_column("status")
         table.add_column("call deadline", justify="right")
         for name, v in views.items():
-            left = v.call_deadline - chain.time() if v.call_deadline else None
+            left = v.call_deadline - m.chain.time() if v.call_deadline else None
             deadline = "-" if left is None else (f"in {left / 3600:.1f} h" if left > 0 else "passed")
-            style = {0: "green", 1: "yellow", 2: "red"}[v.status]
+            style = {
+                AccountStatus.Healthy: "green",
+                AccountStatus.MarginCall: "yellow",
+                AccountStatus.Liquidatable: "red",
+            }[v.status]
             table.add_row(
                 name,
                 fmt_units(v.debt, base_dec, 2),
@@ -117,36 +118,31 @@ class Story:
         console.print(table)
 
 
-def run(market: Market | None = None) -> Market:
-    """Deploy (unless given a market) and tell the story. Returns the market."""
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    install_receipt_retry()
-    # Brownie prints every transaction to stdout; the story tells each one itself
-    with contextlib.redirect_stdout(io.StringIO()):
-        return _tell(market)
-
-
-def _tell(market: Market | None) -> Market:
-    governor, guardian, supplier, alice, bob, carol, keeper = (accounts[i] for i in range(7))
+def run(chain: Chain, market: Market | None = None) -> Market:
+    """Deploy the demo market from ``chain``'s signer (unless given a market) and tell the
+    story. The cast are the node's unlocked accounts, or fresh local keys funded by the signer
+    on a chain without any (``Chain.actors``). Returns the market."""
+    governor, guardian, supplier, alice, bob, carol, keeper = chain.actors(7)
     if market is None:
-        market = deploy_market(_project(), governor, load_params(), guardian)
+        market = deploy_market(chain, load_params(), guardian)
+    market = market.core
     pool, usdc, oracle = market.pool, market.base.token, market.oracle
     weth, wbtc = market.collaterals["WETH"].token, market.collaterals["WBTC"].token
-    grace = market.config.marketParams()["gracePeriod"]
+    grace = market.config.call.marketParams().gracePeriod
     story = Story(market, {"Alice": alice, "Bob": bob, "Carol": carol})
     console.print(f"[bold]Margin Call Lab demo[/bold]: LendingPool at {pool.address}, chain {market.chain_id}")
 
     # Act 1
     fund(usdc, supplier, 1_000_000 * 10**6, pool)
-    story.step("Act 1. A supplier lends 1,000,000 USDC", pool.supply(1_000_000 * 10**6, supplier, {"from": supplier}))
+    story.step("Act 1. A supplier lends 1,000,000 USDC", pool.send.supply(1_000_000 * 10**6, supplier, sender=supplier))
     for who in (alice, bob):
         fund(weth, who, 12 * 10**18, pool)
-        pool.depositCollateral(weth, 10 * 10**18, who, {"from": who})
-        tx = pool.borrow(15_000 * 10**6, who, {"from": who})
+        pool.send.depositCollateral(weth, 10 * 10**18, who, sender=who)
+        tx = pool.send.borrow(15_000 * 10**6, who, sender=who)
     story.step("Alice and Bob each deposit 10 WETH and borrow 15,000 USDC", tx)
     fund(wbtc, carol, 10**8, pool)
-    pool.depositCollateral(wbtc, 10**8, carol, {"from": carol})
-    story.step("Carol deposits 1 WBTC and borrows 38,000 USDC", pool.borrow(38_000 * 10**6, carol, {"from": carol}))
+    pool.send.depositCollateral(wbtc, 10**8, carol, sender=carol)
+    story.step("Carol deposits 1 WBTC and borrows 38,000 USDC", pool.send.borrow(38_000 * 10**6, carol, sender=carol))
     for name in ("Alice", "Bob", "Carol"):
         story.expect(name, "Healthy")
     story.prices()
@@ -161,12 +157,12 @@ def _tell(market: Market | None) -> Market:
     story.prices()
     story.accounts("Alice", "Bob")
     for name, who in (("Alice", alice), ("Bob", bob)):
-        story.step(f"A keeper issues a margin call on {name}", pool.issueMarginCall(who, {"from": keeper}))
+        story.step(f"A keeper issues a margin call on {name}", pool.send.issueMarginCall(who, sender=keeper))
         story.expect(name, "MarginCall", called=True)
     story.accounts("Alice", "Bob")
 
     # Act 3
-    tx = pool.depositCollateral(weth, 2 * 10**18, alice, {"from": alice})
+    tx = pool.send.depositCollateral(weth, 2 * 10**18, alice, sender=alice)
     story.expect("Alice", "Healthy", called=False)
     story.step("Act 3. Alice tops up 2 WETH within the grace period: the call is met", tx)
     story.accounts("Alice", "Bob")
@@ -183,14 +179,14 @@ def _tell(market: Market | None) -> Market:
 
     # Act 5
     for usd in ("54000", "66000", "55000", "60000"):
-        chain.sleep(60)
+        market.chain.sleep(60)
         set_price(market, "WBTC", usd)
     story.step("Act 5. WBTC whipsaws $60,000 → 54,000 → 66,000 → 55,000 → 60,000 within minutes")
-    story.step("A keeper pokes the oracle, which consumes the new rounds", oracle.poke(wbtc, {"from": keeper}))
+    story.step("A keeper pokes the oracle, which consumes the new rounds", oracle.send.poke(wbtc, sender=keeper))
     story.prices()
     story.volatilities()
     story.accounts("Carol")
-    tx = pool.issueMarginCall(carol, {"from": keeper})
+    tx = pool.send.issueMarginCall(carol, sender=keeper)
     story.expect("Carol", "MarginCall", hf_above_one=True, called=True)
     story.step("Carol's price is unchanged, but her call level rose with volatility: she is called", tx)
     sleep(market, grace + 1)
@@ -206,58 +202,52 @@ def _tell(market: Market | None) -> Market:
 
 
 def _liquidation_act(story: Story, market: Market, bob, supplier, keeper) -> None:
-    project = _project()
+    chain = market.chain
     pool, usdc, liquidator = market.pool, market.base.token, market.liquidator
     weth = market.collaterals["WETH"].token
-    tx = liquidator.kick(bob, keeper, {"from": keeper})
-    # From the Kick event, not tx.return_value: that needs a debug trace, which Ganache cannot
-    # produce for a transaction this large ("Invalid string length").
-    (auction_id,) = [e["id"] for e in tx.events["Kick"]]
+    tx = liquidator.send.kick(bob, keeper, sender=keeper)
+    (auction_id,) = [e["id"] for e in tx.event("Kick")]
     story.step("Act 4. A keeper kicks Bob: a slice of his WETH goes to auction", tx)
-    a = liquidator.auctions(auction_id)
+    a = liquidator.call.auctions(auction_id)
     console.print(
-        f"  auction {auction_id}: lot {fmt_units(a['lot'], 18, 4)} WETH, tab {fmt_units(a['tab'], 6, 2)} USDC "
-        f"(debt {fmt_units(a['debtPart'], 6, 2)} + penalty), starts at {fmt_units(a['top'], 18, 2)} USDC/WETH, "
+        f"  auction {auction_id}: lot {fmt_units(a.lot, 18, 4)} WETH, tab {fmt_units(a.tab, 6, 2)} USDC "
+        f"(debt {fmt_units(a.debtPart, 6, 2)} + penalty), starts at {fmt_units(a.top, 18, 2)} USDC/WETH, "
         "falls 1 % every 90 s"
     )
     story.accounts("Bob")
 
     # an AMM where WETH trades near the oracle price, and a keeper contract with no capital
-    amm = project.MockAMM.deploy(weth, usdc, {"from": supplier})
+    amm = chain.deploy("MockAMM", weth, usdc, sender=supplier)
     fund(weth, supplier, 100 * 10**18, amm)
     fund(usdc, supplier, 190_000 * 10**6, amm)
-    amm.addLiquidity(100 * 10**18, 190_000 * 10**6, {"from": supplier})
-    taker = project.FlashTaker.deploy(liquidator, usdc, {"from": keeper})
+    amm.send.addLiquidity(100 * 10**18, 190_000 * 10**6, sender=supplier)
+    taker = chain.deploy("FlashTaker", liquidator, usdc, sender=keeper)
     # the keeper waits, one price step at a time, until selling the lot on the AMM pays the owe
     waited = 0
     while True:
-        _, price, lot, tab = liquidator.getStatus(auction_id)
+        _, price, lot, tab = liquidator.call.getStatus(auction_id)
         owe = min(tab, -(-lot * price * 10**6 // 10**36))
-        if amm.quote(weth, lot) > owe * 101 // 100:
+        if amm.call.quote(weth, lot) > owe * 101 // 100:
             break
         chain.sleep(90)
         chain.mine()
         waited += 90
-    before = usdc.balanceOf(keeper)
-    tx = taker.take(auction_id, lot, price, amm, 0, {"from": keeper})
+    before = usdc.call.balanceOf(keeper)
+    tx = taker.send.take(auction_id, lot, price, amm, 0, sender=keeper)
     story.step(
         f"{waited // 60} min later the auction asks {fmt_units(price, 18, 2)} USDC/WETH; FlashTaker (0 USDC of its "
         "own) takes the lot, sells it on the AMM and repays, in one transaction",
         tx,
     )
-    profit = usdc.balanceOf(keeper) - before
+    profit = usdc.call.balanceOf(keeper) - before
     if profit <= 0:
         raise DemoError(f"the FlashTaker's keeper earned {profit} base units, not a spread")
-    console.print(f"  keeper's spread: {fmt_units(profit, 6, 2)} USDC; auctions still live: {liquidator.activeCount()}")
+    console.print(f"  keeper's spread: {fmt_units(profit, 6, 2)} USDC; auctions still live: {liquidator.call.activeCount()}")
     story.accounts("Bob")
-    fund_assets = market.fund.totalAssets()
+    fund_assets = market.fund.call.totalAssets()
     console.print(
         f"  insurance fund assets {fmt_units(fund_assets, 6, 2)} USDC (penalty income "
-        f"{fmt_units(market.fund.penaltyIncome(), 6, 2)}); bad debt realised {fmt_units(pool.realizedLosses(), 6, 2)}"
+        f"{fmt_units(market.fund.call.penaltyIncome(), 6, 2)}); bad debt realised "
+        f"{fmt_units(pool.call.realizedLosses(), 6, 2)}"
     )
 
-
-def _project():
-    from brownie import project
-
-    return project.get_loaded_projects()[0]

@@ -12,8 +12,9 @@ Order of deployment (each step asserted afterwards):
    pool (they share its reentrancy lock), and the fund's dead shares;
 7. every collateral listed with its parameters.
 
-``deploy_market`` takes a Brownie project (anything with the contract containers as
-attributes) and the governor account that sends every transaction.
+``deploy_market(chain, spec)`` sends every transaction from the session's signer (the
+governor) through web3.py; it returns a ``Market`` of typed handles. ``load_deployment``
+reads a ``deployments/<chain-id>.json`` record back into one.
 """
 
 from __future__ import annotations
@@ -23,40 +24,58 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from brownie import chain
+from web3 import Web3
 
+from .errors import HarnessError, ProtocolError
 from .params import MarketSpec, ParamsError, load_params, parse_params
+from .session import Chain, Handle, address_of
 
 
-class DeployError(RuntimeError):
-    """A deployment that did not produce the market its parameter file describes."""
+class DeployError(HarnessError):
+    """A deployment that did not produce the market its parameter file describes, or a
+    deployment record that does not describe a market on the connected chain."""
 
 
 @dataclass
 class Asset:
     symbol: str
-    token: Any  # Brownie Contract (MockERC20)
-    feed: Any  # Brownie Contract (MockAggregator)
+    token: Handle  # MockERC20
+    feed: Handle  # MockAggregator (primary feed)
     decimals: int
 
 
 @dataclass
 class Market:
-    """Handles on a deployed market (Brownie contract objects) and the spec it came from."""
+    """Handles on a deployed market, the spec it came from and the session that reaches it."""
 
+    chain: Chain
     spec: MarketSpec
     chain_id: int
-    block: int
-    oracle: Any
-    rate_model: Any
-    config: Any
-    pool: Any
-    lens: Any
-    fund: Any
-    liquidator: Any
-    curve: Any
+    block: int  # the deployment's first block: where event scans start
+    oracle: Handle
+    rate_model: Handle
+    config: Handle
+    pool: Handle
+    lens: Handle
+    fund: Handle
+    liquidator: Handle
+    curve: Handle
     base: Asset
     collaterals: dict[str, Asset] = field(default_factory=dict)
+
+    @property
+    def core(self) -> Market:
+        """The market itself; a framework's view of a market (tests' Brownie objects) has a
+        ``core`` too, so the helpers of ``margincall.chain`` take either."""
+        return self
+
+    def asset(self, symbol: str) -> Asset:
+        """The base asset or a collateral, by symbol."""
+        if symbol == self.base.symbol:
+            return self.base
+        if symbol not in self.collaterals:
+            raise HarnessError(f"{symbol} is not an asset of this market ({self.base.symbol}, {', '.join(self.collaterals)})")
+        return self.collaterals[symbol]
 
     def record(self) -> dict[str, Any]:
         """The deployment record of DESIGN.md 9."""
@@ -81,71 +100,67 @@ class Market:
         }
 
 
-def _revert_name(exc: Exception) -> str:
-    return getattr(exc, "revert_msg", None) or str(exc)
+DEAD = "0x000000000000000000000000000000000000dEaD"
+
+_CURVES = {"stairstep": "StairstepExponentialDecrease", "exponential": "ExponentialDecrease", "linear": "LinearDecrease"}
 
 
-def deploy_market(project: Any, governor: Any, spec: MarketSpec | None = None, guardian: Any = None) -> Market:
+def deploy_market(chain: Chain, spec: MarketSpec | None = None, guardian: Any = None) -> Market:
     """Deploy the whole market described by ``spec`` (default: the demo market).
 
-    ``governor`` deploys and governs; ``guardian`` (default: the governor) may pause.
-    Raises ``DeployError`` with the on-chain error's name when a parameter is refused.
-    """
+    The session's signer deploys and governs; ``guardian`` (an address, default the governor)
+    may pause. Raises ``DeployError`` with the on-chain error's name and arguments when a
+    parameter is refused (e.g. ``BadHealthLadder: 1100000000000000000, ...``)."""
     spec = spec or load_params()
-    guardian = guardian or governor
-    tx = {"from": governor}
+    governor = chain.signer_for(None).address
+    guardian = address_of(guardian) if guardian is not None else governor
+    first_block = chain.block_number() + 1
 
     def token_and_feed(symbol: str, name: str, decimals: int, feed_spec) -> Asset:
-        token = project.MockERC20.deploy(name, symbol, decimals, tx)
-        feed = project.MockAggregator.deploy(feed_spec.decimals, f"{symbol} / USD", feed_spec.answer, tx)
+        token = chain.deploy("MockERC20", name, symbol, decimals)
+        feed = chain.deploy("MockAggregator", feed_spec.decimals, f"{symbol} / USD", feed_spec.answer)
         return Asset(symbol, token, feed, decimals)
 
-    base = token_and_feed(spec.base.symbol, spec.base.name, spec.base.decimals, spec.base.feed)
-    collaterals = {s: token_and_feed(s, c.name, c.decimals, c.feed) for s, c in spec.collaterals.items()}
-
-    vol = spec.volatility
-    oracle = project.OracleAdapter.deploy(
-        governor, spec.max_deviation, vol["vol_ref"], vol["tau"], vol["max_rounds"], tx
-    )
-    for asset, feed_spec in [(base, spec.base.feed)] + [
-        (collaterals[s], c.feed) for s, c in spec.collaterals.items()
-    ]:
-        oracle.setFeed(
-            asset.token, True, asset.feed, feed_spec.heartbeat, feed_spec.min_price, feed_spec.max_price, tx
-        )
-
-    i = spec.interest
-    rate_model = project.InterestRateModel.deploy(i["base_rate"], i["kink"], i["kink_rate"], i["max_rate"], tx)
     try:
-        config = project.MarketConfig.deploy(
-            base.token, oracle, rate_model, governor, guardian, spec.market_tuple(), spec.liquidation_tuple(), tx
+        base = token_and_feed(spec.base.symbol, spec.base.name, spec.base.decimals, spec.base.feed)
+        collaterals = {s: token_and_feed(s, c.name, c.decimals, c.feed) for s, c in spec.collaterals.items()}
+
+        vol = spec.volatility
+        oracle = chain.deploy("OracleAdapter", governor, spec.max_deviation, vol["vol_ref"], vol["tau"], vol["max_rounds"])
+        for asset, feed_spec in [(base, spec.base.feed)] + [(collaterals[s], c.feed) for s, c in spec.collaterals.items()]:
+            oracle.send.setFeed(
+                asset.token, True, asset.feed, feed_spec.heartbeat, feed_spec.min_price, feed_spec.max_price
+            )
+        i = spec.interest
+        rate_model = chain.deploy("InterestRateModel", i["base_rate"], i["kink"], i["kink_rate"], i["max_rate"])
+        config = chain.deploy(
+            "MarketConfig", base.token, oracle, rate_model, governor, guardian, spec.market_tuple(), spec.liquidation_tuple()
         )
-        pool = project.LendingPool.deploy(config, tx)
-        config.bindPool(pool, tx)
-        lens = project.PoolLens.deploy(pool, tx)
-        curve = _deploy_curve(project, spec.auction["curve"], tx)
-        fund = project.InsuranceFund.deploy(
-            pool, "Margin Call Lab Insurance", "mclINS", spec.fund["cooldown"], spec.fund["window"], tx
+        pool = chain.deploy("LendingPool", config)
+        config.send.bindPool(pool)
+        lens = chain.deploy("PoolLens", pool)
+        curve = _deploy_curve(chain, spec.auction["curve"])
+        fund = chain.deploy(
+            "InsuranceFund", pool, "Margin Call Lab Insurance", "mclINS", spec.fund["cooldown"], spec.fund["window"]
         )
-        liquidator = project.DutchAuctionLiquidator.deploy(
-            pool, fund, curve, spec.auction["tail"], spec.auction["hole"], tx
-        )
-        pool.setLiquidationModules(liquidator, fund, tx)
+        liquidator = chain.deploy("DutchAuctionLiquidator", pool, fund, curve, spec.auction["tail"], spec.auction["hole"])
+        pool.send.setLiquidationModules(liquidator, fund)
         for symbol, c in spec.collaterals.items():
-            config.listCollateral(collaterals[symbol].token, c.params_tuple(), tx)
-    except Exception as exc:  # a refused parameter: say which rule, not a stack of RPC details
-        raise DeployError(f"the market refused its parameters: {_revert_name(exc)}") from exc
-    # dead shares: the first depositor of the fund is nobody (inflation attack, DESIGN.md 5)
-    dead = spec.fund["dead_shares_deposit"]
-    if dead:
-        base.token.mint(governor, dead, tx)
-        base.token.approve(fund, dead, tx)
-        fund.deposit(dead, DEAD, tx)
+            config.send.listCollateral(collaterals[symbol].token, c.params_tuple())
+        # dead shares: the first depositor of the fund is nobody (inflation attack, DESIGN.md 5)
+        dead = spec.fund["dead_shares_deposit"]
+        if dead:
+            base.token.send.mint(governor, dead)
+            base.token.send.approve(fund, dead)
+            fund.send.deposit(dead, DEAD)
+    except ProtocolError as exc:  # a refused parameter: say which rule and the values it saw
+        raise DeployError(f"the market refused its parameters: {explain(exc, spec)}") from None
 
     market = Market(
+        chain=chain,
         spec=spec,
-        chain_id=chain.id,
-        block=int(pool.tx.block_number) if getattr(pool, "tx", None) else 0,
+        chain_id=chain.chain_id,
+        block=first_block,
         oracle=oracle,
         rate_model=rate_model,
         config=config,
@@ -161,19 +176,41 @@ def deploy_market(project: Any, governor: Any, spec: MarketSpec | None = None, g
     return market
 
 
-DEAD = "0x000000000000000000000000000000000000dEaD"
+# The rule behind each argument-less refusal of MarketConfig, and the file's fields it reads
+_RULES = {
+    "BadHealthLadder": (
+        "needs full_liquidation_hf <= 1 < margin_call_hf <= target_hf <= 3",
+        ("market", ("full_liquidation_hf", "margin_call_hf", "target_hf")),
+    ),
+    "BadMaxCallHF": ("needs margin_call_hf <= max_call_hf <= 3", ("market", ("margin_call_hf", "max_call_hf"))),
+    "BadVolatilityParams": ("vol_slope (and the oracle's vol_ref) out of bounds", ("market", ("vol_slope",))),
+    "BadAuctionCurve": (
+        "needs 1 <= buf <= 2, 0 < cusp < 1 and cusp x buf >= (1 + the largest penalty) / 2",
+        ("liquidation", ("buf", "cusp")),
+    ),
+}
 
 
-_CURVES = {"stairstep": "StairstepExponentialDecrease", "exponential": "ExponentialDecrease", "linear": "LinearDecrease"}
+def explain(error: ProtocolError, spec: MarketSpec) -> str:
+    """A refusal as ``Name: args``, with the rule and the file's values when the error itself
+    carries none (``BadHealthLadder``)."""
+    text = error.message.rstrip(": ").rstrip(":")
+    rule = _RULES.get(error.name)
+    if rule is None or error.args_:
+        return text
+    why, (section, keys) = rule
+    raw = spec.raw.get(section, {}) if isinstance(spec.raw, dict) else {}
+    values = ", ".join(f"{section}.{k} = {raw.get(k)}" for k in keys)
+    return f"{text} ({why}; the file has {values})"
 
 
-def _deploy_curve(project: Any, curve: dict, tx: dict) -> Any:
-    container = getattr(project, _CURVES[curve["kind"]])
+def _deploy_curve(chain: Chain, curve: dict) -> Handle:
+    name = _CURVES[curve["kind"]]
     if curve["kind"] == "stairstep":
-        return container.deploy(curve["cut"], curve["step"], tx)
+        return chain.deploy(name, curve["cut"], curve["step"])
     if curve["kind"] == "exponential":
-        return container.deploy(curve["cut"], tx)
-    return container.deploy(curve["duration"], tx)
+        return chain.deploy(name, curve["cut"])
+    return chain.deploy(name, curve["duration"])
 
 
 def check_deployment(market: Market) -> None:
@@ -185,29 +222,30 @@ def check_deployment(market: Market) -> None:
         if got != want:
             problems.append(f"{what}: on-chain {got!r}, expected {want!r}")
 
-    expect("pool.config", market.pool.config(), market.config.address)
-    expect("config.pool", market.config.pool(), market.pool.address)
-    expect("pool.baseToken", market.pool.baseToken(), market.base.token.address)
-    expect("lens.pool", market.lens.pool(), market.pool.address)
-    expect("pool.liquidator", market.pool.liquidator(), market.liquidator.address)
-    expect("pool.insuranceFund", market.pool.insuranceFund(), market.fund.address)
-    expect("liquidator.hole", market.liquidator.hole(), spec.auction["hole"])
-    expect("fund dead shares", market.fund.totalAssets(), spec.fund["dead_shares_deposit"])
-    expect("oracle.volRef", market.oracle.volRef(), spec.volatility["vol_ref"])
-    expect("config.marketParams", tuple(market.config.marketParams()), spec.market_tuple())
-    expect("config.liquidationParams", tuple(market.config.liquidationParams()), spec.liquidation_tuple())
+    pool, config, oracle = market.pool.call, market.config.call, market.oracle.call
+    expect("pool.config", pool.config(), market.config.address)
+    expect("config.pool", config.pool(), market.pool.address)
+    expect("pool.baseToken", pool.baseToken(), market.base.token.address)
+    expect("lens.pool", market.lens.call.pool(), market.pool.address)
+    expect("pool.liquidator", pool.liquidator(), market.liquidator.address)
+    expect("pool.insuranceFund", pool.insuranceFund(), market.fund.address)
+    expect("liquidator.hole", market.liquidator.call.hole(), spec.auction["hole"])
+    expect("fund dead shares", market.fund.call.totalAssets(), spec.fund["dead_shares_deposit"])
+    expect("oracle.volRef", oracle.volRef(), spec.volatility["vol_ref"])
+    expect("config.marketParams", tuple(config.marketParams()), spec.market_tuple())
+    expect("config.liquidationParams", tuple(config.liquidationParams()), spec.liquidation_tuple())
     for symbol, c in spec.collaterals.items():
-        info = market.config.collateralInfo(market.collaterals[symbol].token)
-        expect(f"{symbol} listed", info["listed"], True)
-        expect(f"{symbol} decimals", info["decimals"], c.decimals)
+        info = config.collateralInfo(market.collaterals[symbol].token.address)
+        expect(f"{symbol} listed", info.listed, True)
+        expect(f"{symbol} decimals", info.decimals, c.decimals)
         expect(
             f"{symbol} params",
-            (info["borrowFactor"], info["liquidationFactor"], info["liquidationPenalty"], info["supplyCap"]),
+            (info.borrowFactor, info.liquidationFactor, info.liquidationPenalty, info.supplyCap),
             c.params_tuple(),
         )
         d = c.feed.decimals
         wad_price = c.feed.answer * 10 ** (18 - d) if d <= 18 else c.feed.answer // 10 ** (d - 18)
-        expect(f"{symbol} price", market.oracle.getPrice(market.collaterals[symbol].token), wad_price)
+        expect(f"{symbol} price", oracle.getPrice(market.collaterals[symbol].token.address), wad_price)
     if problems:
         raise DeployError("deployment check failed:\n  " + "\n  ".join(problems))
 
@@ -221,36 +259,76 @@ def write_deployment(market: Market, directory: str | Path = "deployments") -> P
     return path
 
 
-def load_deployment(project: Any, path: str | Path) -> Market:
-    """The market recorded in ``deployments/<chain-id>.json`` (``write_deployment``), as
-    Brownie contract objects on the connected chain.
-
-    Raises ``DeployError`` when the file is missing or unreadable, was written for another
-    chain, or names an address without code. (``check_deployment`` is not rerun: governance may
-    have changed parameters since, and the fund's assets have moved.)
-    """
+def read_record(path: str | Path) -> dict[str, Any]:
+    """A deployment record, checked for shape (not against a chain). Raises ``DeployError``
+    naming the file and the field that is wrong."""
     path = Path(path)
     if not path.is_file():
         raise DeployError(f"deployment file not found: {path}")
     try:
         record = json.loads(path.read_text())
-        contracts, chain_id = record["contracts"], int(record["chainId"])
-        spec = parse_params(record["params"])
-    except (ValueError, KeyError, TypeError, ParamsError) as exc:
+    except ValueError as exc:
+        raise DeployError(f"{path}: not JSON ({exc}); write it again with `margincall deploy`") from None
+    try:
+        if not isinstance(record, dict):
+            raise TypeError("expected a JSON object")
+        int(record["chainId"]), int(record["block"])
+        parse_params(record["params"])
+        addresses = [(f"contracts.{k}", v) for k, v in record["contracts"].items()]
+        addresses += [("base.token", record["base"]["token"]), ("base.feed", record["base"]["feed"])]
+        for symbol, entry in record["collaterals"].items():
+            addresses += [(f"collaterals.{symbol}.token", entry["token"]), (f"collaterals.{symbol}.feed", entry["feed"])]
+        missing = [c for c in _CONTRACTS if c not in record["contracts"]]
+        if missing:
+            raise KeyError(", ".join(missing))
+    except KeyError as exc:
+        raise DeployError(f"{path}: not a deployment record (missing {exc.args[0]})") from None
+    except (ValueError, TypeError, AttributeError, ParamsError) as exc:
         raise DeployError(f"{path}: not a deployment record ({exc})") from None
-    if chain_id != chain.id:
-        raise DeployError(f"{path} is a deployment on chain {chain_id}, but the connected chain is {chain.id}")
+    for where, address in addresses:
+        if not isinstance(address, str) or not Web3.is_address(address):
+            raise DeployError(f"{path}: {where} is {address!r}, not an address (0x and 40 hex digits)")
+    return record
 
-    def at(container: str, address: str) -> Any:
-        if not address or len(_code(address)) == 0:
-            raise DeployError(f"{path}: no {container} at {address} on chain {chain_id}")
-        return getattr(project, container).at(address)
+
+_CONTRACTS = (
+    "LendingPool",
+    "MarketConfig",
+    "OracleAdapter",
+    "InterestRateModel",
+    "PoolLens",
+    "InsuranceFund",
+    "DutchAuctionLiquidator",
+    "PriceCurve",
+)
+
+
+def load_deployment(chain: Chain, path: str | Path) -> Market:
+    """The market recorded in ``path`` (``write_deployment``), as handles on ``chain``.
+
+    Raises ``DeployError`` when the file is missing or unreadable, was written for another
+    chain, or names an address without code (a chain restarted since). ``check_deployment`` is
+    not rerun: governance may have changed parameters since, and the fund's assets have moved."""
+    path = Path(path)
+    record = read_record(path)
+    contracts, chain_id = record["contracts"], int(record["chainId"])
+    spec = parse_params(record["params"])
+    if chain_id != chain.chain_id:
+        raise DeployError(f"{path} is a deployment on chain {chain_id}, but the connected chain is {chain.chain_id}")
+
+    def at(name: str, address: str) -> Handle:
+        if len(chain.w3.eth.get_code(Web3.to_checksum_address(address))) == 0:
+            raise DeployError(
+                f"{path}: no {name} at {address} on chain {chain_id} (was the chain restarted? deploy again)"
+            )
+        return chain.contract(name, address)
 
     def asset(symbol: str, entry: dict) -> Asset:
         token = at("MockERC20", entry["token"])
-        return Asset(symbol, token, at("MockAggregator", entry["feed"]), token.decimals())
+        return Asset(symbol, token, at("MockAggregator", entry["feed"]), token.call.decimals())
 
     return Market(
+        chain=chain,
         spec=spec,
         chain_id=chain_id,
         block=int(record["block"]),
@@ -265,9 +343,3 @@ def load_deployment(project: Any, path: str | Path) -> Market:
         base=asset(record["base"]["symbol"], record["base"]),
         collaterals={s: asset(s, e) for s, e in record["collaterals"].items()},
     )
-
-
-def _code(address: str) -> bytes:
-    from brownie import web3
-
-    return web3.eth.get_code(address)

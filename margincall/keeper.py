@@ -1,47 +1,52 @@
-"""A keeper for one market: margin calls, kicks, redoes and flash takes (DESIGN.md 3, 4, 8).
+"""A keeper for one market: margin calls, kicks, redoes, settles and flash takes (DESIGN.md 3, 4, 8).
 
 One pass (``Keeper.run_once``):
 
-1. discover borrowers from the pool's ``CollateralDeposited`` and ``Borrowed`` events since the
+1. check the deployment is still there (a chain restarted under the keeper has lost it:
+   ``DeployError``, the keeper stops);
+2. discover borrowers from the pool's ``CollateralDeposited`` and ``Borrowed`` events since the
    deployment block (only new blocks on later passes);
-2. read them through ``PoolLens.accounts`` in batches of at most 500, at one snapshot each;
+3. read them through ``PoolLens.accounts`` in batches of at most 500, at one snapshot each;
    accounts whose ``priceOk`` is false are skipped (nothing can be done on a bad price);
-3. ``issueMarginCall`` for every MarginCall account without a live call, ``clearMarginCall``
+4. ``issueMarginCall`` for every MarginCall account without a live call, ``clearMarginCall``
    for every Healthy account that still has one, ``kick`` every Liquidatable account (unless it
    has live auctions and no collateral left: nothing to seize);
-4. for each active auction: ``redo`` when ``getStatus`` says it needs one; else, with a
-   ``FlashTaker`` (owned by the keeper's account) and a ``MockAMM`` for the lot's asset, take the
-   whole lot when the AMM's quote for it covers the owe by ``margin_bps``; else leave it.
+5. for each active auction: ``settle`` when the liquidator would accept it (a stuck or worthless
+   lot; checked by a call first), else ``redo`` when ``getStatus`` says it needs one; else, with
+   a ``FlashTaker`` (owned by the keeper's account) and a ``MockAMM`` for the lot's asset, take
+   the whole lot when the AMM's quote for it covers the owe by ``margin_bps``; else leave it.
 
 Every transaction may lose a race (another keeper sent the same one first, or the state moved
-between the read and the send): a revert with one of the protocol's named errors is recorded as
-the action's outcome, never raised. Anything else (an unknown revert, a dead RPC) is raised.
+between the read and the send): it is sent anyway, and a revert with one of the protocol's named
+errors is recorded as the action's outcome, never raised. Anything else (an unknown revert) is
+raised. ``run`` retries a pass whose RPC failed, with backoff, and gives up with
+``retry.RpcUnavailable`` after ``retries`` failures in a row.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Callable
 
-from brownie.exceptions import VirtualMachineError
-
 from .borrowers import Borrowers
-from .deploy import Market
+from .deploy import DeployError, Market
+from .errors import HarnessError, ProtocolError
+from .retry import with_retries
+from .session import Receipt, address_of
+from .status import AccountStatus
 
 log = logging.getLogger(__name__)
 
 WAD = 10**18
-HEALTHY, MARGIN_CALL, LIQUIDATABLE = 0, 1, 2
 OK = "ok"
-
 
 @dataclass(frozen=True)
 class Action:
     """One transaction the keeper sent and how it ended."""
 
-    kind: str  # "call" | "clear" | "kick" | "redo" | "take"
+    kind: str  # "call" | "clear" | "kick" | "redo" | "settle" | "take"
     subject: str  # account address, or auction id
     tx: str | None  # transaction hash (a reverted transaction has one too)
     outcome: str  # "ok", or the protocol's error name when it lost a race ("NotLiquidatable")
@@ -51,52 +56,77 @@ class Action:
     def ok(self) -> bool:
         return self.outcome == OK
 
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
 
 class Keeper:
     """Keeps one market from one account.
 
-    ``taker`` is a deployed ``FlashTaker`` owned by ``sender``; ``amms`` maps a collateral symbol
-    to the ``MockAMM`` the taker sells it on. Without them the keeper never takes.
+    ``market`` is a ``Market`` or a framework's view of one (``.core``); ``sender`` the account
+    that sends (an address, a ``Signer``, or any object with ``.address`` the session can send
+    from). ``taker`` is a deployed ``FlashTaker`` owned by ``sender``; ``amms`` maps a collateral
+    symbol to the ``MockAMM`` the taker sells it on. Without them the keeper never takes.
     ``margin_bps``: a lot is taken when the AMM pays at least owe · (1 + margin_bps / 10⁴), and
     the take itself requires that profit on-chain (FlashTaker's ``minProfit``).
     """
 
     def __init__(
         self,
-        market: Market,
+        market: Any,
         sender: Any,
         taker: Any = None,
         amms: dict[str, Any] | None = None,
         margin_bps: int = 100,
         clear_calls: bool = True,
     ):
-        self.market = market
-        self.sender = sender
-        self.taker = taker
-        self.amms = {market.collaterals[s].token.address: amm for s, amm in (amms or {}).items()}
+        self.market: Market = market.core
+        chain = self.market.chain
+        self.sender = chain.signer_for(sender)
+        self.taker = chain.contract("FlashTaker", address_of(taker)) if taker is not None else None
+        self.amms = {
+            self.market.collaterals[s].token.address: chain.contract("MockAMM", address_of(amm))
+            for s, amm in (amms or {}).items()
+        }
+        if margin_bps < 0:
+            raise HarnessError(f"margin_bps {margin_bps}: must be 0 or more (basis points of profit over the owe)")
         self.margin_bps = margin_bps
         self.clear_calls = clear_calls
-        self.borrowers = Borrowers(market)
-        contracts = [market.pool, market.liquidator, market.oracle, market.config] + ([taker] if taker else [])
-        self.named_errors = {e["name"] for c in contracts for e in c.abi if e["type"] == "error"}
+        self.borrowers = Borrowers(self.market)
 
     # ------------------------------------------------------------------ one pass
     def run_once(self) -> list[Action]:
-        """Discover, read, act on accounts, then on auctions. Returns the actions taken."""
+        """Check the deployment, discover, read, act on accounts, then on auctions."""
+        self.check_deployment()
         return self.act_on_accounts(self.read_accounts()) + self.act_on_auctions()
 
-    def run(self, interval: float, stop_after: int | None = None, on_pass: Callable | None = None) -> list[Action]:
+    def check_deployment(self) -> None:
+        """Raise ``DeployError`` when the pool has no code any more (the chain was restarted)."""
+        pool = self.market.pool.address
+        if len(self.market.chain.w3.eth.get_code(pool)) == 0:
+            raise DeployError(
+                f"no LendingPool at {pool} on chain {self.market.chain_id} any more: the chain was restarted "
+                "or reset under the keeper; deploy again and restart it"
+            )
+
+    def run(
+        self,
+        interval: float,
+        stop_after: int | None = None,
+        on_pass: Callable[[list[Action]], Any] | None = None,
+        on_retry: Callable[[int, float, BaseException], Any] | None = None,
+        retries: int = 5,
+        backoff: float = 1.0,
+    ) -> list[Action]:
         """Passes every ``interval`` seconds, forever or ``stop_after`` passes; ``on_pass`` sees
-        each pass's actions. A pass that fails (e.g. the RPC is briefly down) is logged with its
-        traceback and the next one runs as planned."""
+        each pass's actions. A pass whose RPC fails is retried after ``backoff`` seconds,
+        doubling each time (``on_retry(attempt, delay, error)`` hears of each); after
+        ``retries`` failures in a row ``RpcUnavailable`` is raised. A vanished deployment raises
+        ``DeployError`` at once."""
         done: list[Action] = []
         passes = 0
         while stop_after is None or passes < stop_after:
-            try:
-                actions = self.run_once()
-            except (ConnectionError, OSError, ValueError):
-                log.exception("keeper pass failed; retrying in %s s", interval)
-                actions = []
+            actions = with_retries(self.run_once, retries, backoff, on_retry)
             done += actions
             if on_pass is not None:
                 on_pass(actions)
@@ -114,63 +144,75 @@ class Keeper:
         pool, liq = self.market.pool, self.market.liquidator
         actions = []
         for account, s in states:
-            if not s["priceOk"]:
+            if not s.priceOk:
                 continue
-            status, called = s["status"], s["callDeadline"] != 0
-            if status == MARGIN_CALL and not called:
-                actions.append(self._send("call", account, pool.issueMarginCall, account))
-            elif status == HEALTHY and called and self.clear_calls:
-                actions.append(self._send("clear", account, pool.clearMarginCall, account))
-            elif status == LIQUIDATABLE and not (s["liveAuctions"] and s["assetsIn"] == 0):
-                actions.append(self._send("kick", account, liq.kick, account, self.sender))
+            status, called = AccountStatus(s.status), s.callDeadline != 0
+            if status is AccountStatus.MarginCall and not called:
+                actions.append(self._send("call", account, pool.fn.issueMarginCall(account)))
+            elif status is AccountStatus.Healthy and called and self.clear_calls:
+                actions.append(self._send("clear", account, pool.fn.clearMarginCall(account)))
+            elif status is AccountStatus.Liquidatable and not (s.liveAuctions and s.assetsIn == 0):
+                actions.append(self._send("kick", account, liq.fn.kick(account, self.sender.address)))
         return actions
 
     # ------------------------------------------------------------------ auctions
     def act_on_auctions(self) -> list[Action]:
         liq = self.market.liquidator
         actions = []
-        for id_ in liq.activeAuctions():
-            needs_redo, price, lot, tab = liq.getStatus(id_)
+        for id_ in liq.call.activeAuctions():
+            if self._can_settle(id_):
+                actions.append(self._send("settle", str(id_), liq.fn.settle(id_)))
+                continue
+            needs_redo, price, lot, tab = liq.call.getStatus(id_)
             if needs_redo:
-                actions.append(self._send("redo", str(id_), liq.redo, id_, self.sender))
+                actions.append(self._send("redo", str(id_), liq.fn.redo(id_, self.sender.address)))
             elif self.taker is not None:
                 action = self._maybe_take(id_, price, lot, tab)
                 if action is not None:
                     actions.append(action)
         return actions
 
+    def _can_settle(self, id_: int) -> bool:
+        """Whether the liquidator would accept ``settle(id)`` now (the same call, not sent)."""
+        try:
+            self.market.liquidator.call.settle(id_, sender=self.sender.address)
+        except ProtocolError:
+            return False
+        return True
+
     def _maybe_take(self, id_: int, price: int, lot: int, tab: int) -> Action | None:
         """Take the whole lot through the FlashTaker when the AMM's quote for what the take
         buys covers the owe by the margin (the owe and slice as the liquidator computes them)."""
-        auction = self.market.liquidator.auctions(id_)
-        amm = self.amms.get(auction["asset"])
+        auction = self.market.liquidator.call.auctions(id_)
+        amm = self.amms.get(auction.asset)
         if amm is None or price == 0 or lot == 0:
             return None
-        base_scale, scale = 10**self.market.base.decimals, auction["scale"]
+        base_scale, scale = 10**self.market.base.decimals, auction.scale
         owe = -(-lot * price * base_scale // (scale * WAD))  # rounded up
         sold = lot
         if owe > tab:  # the tab is paid before the lot is gone: the slice shrinks
             owe = tab
             sold = tab * WAD * scale // (base_scale * price)
-        proceeds = amm.quote(auction["asset"], sold)
+        proceeds = amm.call.quote(auction.asset, sold)
         min_profit = owe * self.margin_bps // 10_000
         if proceeds < owe + min_profit:
             return None
         return self._send(
-            "take", str(id_), self.taker.take, id_, lot, price, amm, min_profit,
-            detail=lambda tx: f"profit {tx.events['FlashTaken'][0]['profit']} base units",
+            "take",
+            str(id_),
+            self.taker.fn.take(id_, lot, price, amm.address, min_profit),
+            detail=lambda r: f"profit {r.event('FlashTaken')[0]['profit']} base units",
         )
 
     # ------------------------------------------------------------------ sending
-    def _send(self, kind: str, subject: str, fn: Callable, *args: Any, detail: Callable | None = None) -> Action:
+    def _send(self, kind: str, subject: str, function: Any, detail: Callable[[Receipt], str] | None = None) -> Action:
         """Send one transaction; a revert with a protocol error becomes the outcome."""
         try:
-            tx = fn(*args, {"from": self.sender})
-        except VirtualMachineError as exc:
-            message = str(getattr(exc, "revert_msg", "") or exc)
-            name = message.split(":", 1)[0].strip()
-            if name not in self.named_errors:
+            receipt = self.market.chain.send(function, sender=self.sender, broadcast_reverts=True)
+        except ProtocolError as exc:
+            if exc.name in ("Revert", "UnknownError", "Panic"):
                 raise
-            log.info("%s %s lost a race: %s", kind, subject, message)
-            return Action(kind, subject, getattr(exc, "txid", None) or None, name, message)
-        return Action(kind, subject, tx.txid, OK, detail(tx) if detail else "")
+            log.info("%s %s lost a race: %s", kind, subject, exc.message)
+            return Action(kind, subject, exc.tx, exc.name, exc.message)
+        return Action(kind, subject, receipt.tx, OK, detail(receipt) if detail else "")
+

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .units import scaled, to_decimal, wad
+from .units import scaled, to_decimal
 
 DEMO_PARAMS = Path(__file__).parent / "params" / "demo.yaml"
 
@@ -92,25 +92,43 @@ def _need(section: dict, key: str, where: str) -> Any:
 
 
 def _int(value: Any, where: str) -> int:
-    d = to_decimal(value, where)
+    d = _decimal(value, where)
     if d != d.to_integral_value() or d < 0:
         raise ParamsError(f"{where}: {value!r} must be a whole, non-negative number")
     return int(d)
 
 
-def _wad(value: Any, where: str) -> int:
+def _decimal(value: Any, where: str):
+    if isinstance(value, bool):  # YAML's yes/no/true/false: not a number
+        raise ParamsError(f"{where}: {value!r} is not a number")
     try:
-        return wad(value, where)
+        return to_decimal(value, where)
+    except ValueError as e:
+        raise ParamsError(f"{e}; write a plain number (e.g. 21600, 0.05, \"1.10\")") from None
+
+
+def _scaled(value: Any, decimals: int, where: str) -> int:
+    """A non-negative human amount in units of ``10**-decimals``: every amount, price, factor
+    and rate of a market is at least 0 (the contracts take them as unsigned integers)."""
+    d = _decimal(value, where)
+    if d < 0:
+        raise ParamsError(f"{where}: {value!r} must not be negative")
+    try:
+        result = scaled(d, decimals, where)
     except ValueError as e:
         raise ParamsError(str(e)) from None
+    if result >= 2**256:
+        raise ParamsError(f"{where}: {value!r} is too large")
+    return result
+
+
+def _wad(value: Any, where: str) -> int:
+    return _scaled(value, 18, where)
 
 
 def _feed(raw: dict, where: str) -> FeedSpec:
     decimals = _int(_need(raw, "decimals", where), f"{where}.decimals")
-    try:
-        answer = scaled(_need(raw, "price", where), decimals, f"{where}.price")
-    except ValueError as e:
-        raise ParamsError(str(e)) from None
+    answer = _scaled(_need(raw, "price", where), decimals, f"{where}.price")
     return FeedSpec(
         decimals=decimals,
         answer=answer,
@@ -142,10 +160,7 @@ def parse_params(raw: dict[str, Any]) -> MarketSpec:
         if symbol == base.symbol:
             raise ParamsError(f"{where}: the base asset cannot be collateral")
         decimals = _int(_need(c, "decimals", where), f"{where}.decimals")
-        try:
-            cap = scaled(_need(c, "supply_cap", where), decimals, f"{where}.supply_cap")
-        except ValueError as e:
-            raise ParamsError(str(e)) from None
+        cap = _scaled(_need(c, "supply_cap", where), decimals, f"{where}.supply_cap")
         collaterals[symbol] = CollateralSpec(
             symbol=symbol,
             name=str(c.get("name", symbol)),
@@ -164,10 +179,7 @@ def parse_params(raw: dict[str, Any]) -> MarketSpec:
         if key == "grace_period":
             market[key] = _int(value, "market.grace_period")
         elif key == "dust":
-            try:
-                market[key] = scaled(value, base.decimals, "market.dust")
-            except ValueError as e:
-                raise ParamsError(str(e)) from None
+            market[key] = _scaled(value, base.decimals, "market.dust")
         else:
             market[key] = _wad(value, f"market.{key}")
 
@@ -179,10 +191,7 @@ def parse_params(raw: dict[str, Any]) -> MarketSpec:
     for key in LIQUIDATION_KEYS:
         value = _need(l_raw, key, "liquidation")
         if key == "tip":
-            try:
-                liquidation[key] = scaled(value, base.decimals, "liquidation.tip")
-            except ValueError as e:
-                raise ParamsError(str(e)) from None
+            liquidation[key] = _scaled(value, base.decimals, "liquidation.tip")
         else:
             liquidation[key] = _wad(value, f"liquidation.{key}")
 
@@ -204,12 +213,9 @@ def parse_params(raw: dict[str, Any]) -> MarketSpec:
         curve["duration"] = _int(_need(curve_raw, "duration", "liquidation.curve"), "liquidation.curve.duration")
     else:
         raise ParamsError(f"liquidation.curve.kind: {kind!r} is not one of linear, exponential, stairstep")
-    try:
-        hole = scaled(_need(l_raw, "hole", "liquidation"), base.decimals, "liquidation.hole")
-        f_raw = _need(raw, "insurance_fund", "parameter file")
-        dead = scaled(_need(f_raw, "dead_shares_deposit", "insurance_fund"), base.decimals, "insurance_fund.dead")
-    except ValueError as e:
-        raise ParamsError(str(e)) from None
+    hole = _scaled(_need(l_raw, "hole", "liquidation"), base.decimals, "liquidation.hole")
+    f_raw = _need(raw, "insurance_fund", "parameter file")
+    dead = _scaled(_need(f_raw, "dead_shares_deposit", "insurance_fund"), base.decimals, "insurance_fund.dead_shares_deposit")
     auction = {"tail": _int(_need(l_raw, "tail", "liquidation"), "liquidation.tail"), "hole": hole, "curve": curve}
     fund = {
         "cooldown": _int(_need(f_raw, "cooldown", "insurance_fund"), "insurance_fund.cooldown"),

@@ -1,21 +1,22 @@
-"""Make Brownie's confirmation wait robust against Anvil's receipt lag.
+"""Make a framework's confirmation wait robust against Anvil's receipt lag.
 
 Brownie 1.22 declares a transaction "dropped without known replacement" when the sender's
 nonce has moved past it but ``eth_getTransactionReceipt`` still answers null. Anvil 1.7 can
 briefly answer that way right after mining a heavy block (seen with batches of position-opening
 transactions), so an honest, mined transaction fails. Brownie's waiting loop is compiled and
 cannot be patched; its web3 provider can: a null receipt is asked for again a few times before
-it is believed.
+it is believed. (``margincall``'s own ``Chain`` waits by polling and needs none of this; the tests
+and ``scripts/`` install it on Brownie's ``web3``.)
 """
 
 from __future__ import annotations
 
 import time
+from typing import Any
 
 
-def install_receipt_retry(attempts: int = 40, delay: float = 0.05) -> None:
-    """Retry null ``eth_getTransactionReceipt`` answers on Brownie's web3 (idempotent)."""
-    from brownie import web3
+def install_receipt_retry(web3: Any, attempts: int = 40, delay: float = 0.05) -> None:
+    """Retry null ``eth_getTransactionReceipt`` answers on ``web3`` (idempotent)."""
     from web3.middleware import Web3Middleware
 
     class ReceiptRetry(Web3Middleware):

@@ -18,11 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from brownie import web3
-
 from .borrowers import Borrowers
-from .chain import STATUS_NAMES
-from .deploy import Market
+from .deploy import DeployError, Market
+from .status import AccountStatus
 from .units import fmt_hf, fmt_units
 
 
@@ -43,27 +41,28 @@ class Row:
 
 class Watcher:
     def __init__(self, market: Market, deadline_warning: int = 3600):
-        self.market = market
-        self.borrowers = Borrowers(market)
+        self.market: Market = market.core  # a Market or a framework's view of one
+        self.borrowers = Borrowers(self.market)
         self.deadline_warning = deadline_warning
         self._seen: dict[str, tuple[str, bool]] = {}  # account → (status, priceOk) at the last poll
         self._warned: set[tuple[str, int]] = set()  # (account, deadline) already warned about
 
     def poll(self) -> tuple[list[Row], list[dict[str, Any]]]:
-        block = web3.eth.get_block("latest")
+        self.check_deployment()
+        block = self.market.chain.w3.eth.get_block("latest")
         now = block["timestamp"]
         rows, alerts = [], []
         for account, s in self.borrowers.states():
-            status, price_ok, deadline = STATUS_NAMES[s["status"]], s["priceOk"], s["callDeadline"]
+            status, price_ok, deadline = AccountStatus(s.status).name, s.priceOk, s.callDeadline
             row = Row(
                 account=account,
-                debt=s["debt"],
-                health_factor=s["healthFactor"],
-                call_level=s["callLevel"],
+                debt=s.debt,
+                health_factor=s.healthFactor,
+                call_level=s.callLevel,
                 status=status,
-                liquidation_price=s["liquidationPrice"],
+                liquidation_price=s.liquidationPrice,
                 deadline_in=deadline - now if deadline else None,
-                live_auctions=s["liveAuctions"],
+                live_auctions=s.liveAuctions,
                 price_ok=price_ok,
             )
             rows.append(row)
@@ -78,6 +77,15 @@ class Watcher:
                 alerts.append({**base, "alert": "deadline", "deadline": deadline, "secondsLeft": deadline - now})
             self._seen[account] = (status, price_ok)
         return rows, alerts
+
+    def check_deployment(self) -> None:
+        """Raise ``DeployError`` when the pool has no code any more (the chain was restarted)."""
+        pool = self.market.pool.address
+        if len(self.market.chain.w3.eth.get_code(pool)) == 0:
+            raise DeployError(
+                f"no LendingPool at {pool} on chain {self.market.chain_id} any more: the chain was restarted "
+                "or reset under the watcher; deploy again and restart it"
+            )
 
     def table_rows(self, rows: list[Row]) -> list[tuple[str, ...]]:
         """The rows as display strings: account, debt, HF, call level, status, liquidation

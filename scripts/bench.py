@@ -5,31 +5,23 @@ N accounts (BENCH_ACCOUNTS, default 500), and writes reports/bench.json. Figures
 from real transactions (or eth_estimateGas for the lens view) on Anvil, Shanghai rules.
 """
 
-import contextlib
-import io
 import json
 import os
 import sys
-import warnings
-
-from margincall.rpc import install_receipt_retry
 from pathlib import Path
 
-from brownie import accounts, project, web3
+from brownie import accounts, web3
 
 from margincall.chain import fund, set_price, sleep
 from margincall.deploy import deploy_market
 from margincall.params import load_params
+from margincall.session import Chain, Signer
 
 TX_CAP = 16_777_216
 
 
 def main():
-    install_receipt_retry()
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    # Brownie prints every transaction; the benchmark prints its own table
-    with contextlib.redirect_stdout(io.StringIO()):
-        _run(int(os.environ.get("BENCH_ACCOUNTS", "500")))
+    _run(int(os.environ.get("BENCH_ACCOUNTS", "500")))
 
 
 def out(line: str) -> None:
@@ -37,48 +29,51 @@ def out(line: str) -> None:
 
 
 def _run(n_accounts: int) -> None:
-    governor, supplier, borrower, keeper = accounts[0], accounts[2], accounts[4], accounts[7]
-    market = deploy_market(project.get_loaded_projects()[0], governor, load_params(), accounts[1])
+    governor, supplier, borrower, keeper = (accounts[i].address for i in (0, 2, 4, 7))
+    chain = Chain(web3, Signer(governor))
+    market = deploy_market(chain, load_params(), accounts[1].address)
     pool, usdc, lens, liquidator = market.pool, market.base.token, market.lens, market.liquidator
     weth = market.collaterals["WETH"].token
     gas = {}
 
-    def record(name, tx):
-        gas[name] = tx.gas_used
-        out(f"{name:32s} {tx.gas_used:>10,d}")
+    def record(name, receipt):
+        gas[name] = receipt.gas_used
+        out(f"{name:32s} {receipt.gas_used:>10,d}")
 
     fund(usdc, supplier, 10**13, pool)
-    record("supply", pool.supply(10**13, supplier, {"from": supplier}))
+    record("supply", pool.send.supply(10**13, supplier, sender=supplier))
     fund(weth, borrower, 100 * 10**18, pool)
     fund(usdc, borrower, 10**12, pool)
-    record("depositCollateral (first)", pool.depositCollateral(weth, 10 * 10**18, borrower, {"from": borrower}))
-    record("depositCollateral", pool.depositCollateral(weth, 10**18, borrower, {"from": borrower}))
-    record("borrow", pool.borrow(20_000 * 10**6, borrower, {"from": borrower}))
+    record("depositCollateral (first)", pool.send.depositCollateral(weth, 10 * 10**18, borrower, sender=borrower))
+    record("depositCollateral", pool.send.depositCollateral(weth, 10**18, borrower, sender=borrower))
+    record("borrow", pool.send.borrow(20_000 * 10**6, borrower, sender=borrower))
     sleep(market, 3600)  # an hour of interest; feeds refreshed
-    record("repay (partial)", pool.repay(1_000 * 10**6, borrower, {"from": borrower}))
-    record("withdrawCollateral", pool.withdrawCollateral(weth, 10**17, borrower, {"from": borrower}))
+    record("repay (partial)", pool.send.repay(1_000 * 10**6, borrower, sender=borrower))
+    record("withdrawCollateral", pool.send.withdrawCollateral(weth, 10**17, borrower, sender=borrower))
     set_price(market, "WETH", "2150")
-    record("issueMarginCall", pool.issueMarginCall(borrower, {"from": keeper}))
+    record("issueMarginCall", pool.send.issueMarginCall(borrower, sender=keeper))
     set_price(market, "WETH", "1900")
-    record("kick (one asset)", liquidator.kick(borrower, keeper, {"from": keeper}))
-    (auction_id,) = liquidator.activeAuctions()
-    _, price, lot, _ = liquidator.getStatus(auction_id)
+    record("kick (one asset)", liquidator.send.kick(borrower, keeper, sender=keeper))
+    (auction_id,) = liquidator.call.activeAuctions()
+    _, price, lot, _ = liquidator.call.getStatus(auction_id)
     fund(usdc, keeper, 10**12, liquidator)
-    record("take (whole lot)", liquidator.take(auction_id, lot, price, keeper, b"", {"from": keeper}))
-    record("poke (no new round)", market.oracle.poke(weth, {"from": keeper}))
+    record("take (whole lot)", liquidator.send.take(auction_id, lot, price, keeper, b"", sender=keeper))
+    record("poke (no new round)", market.oracle.send.poke(weth, sender=keeper))
 
     # many accounts, one lens call: positions opened by contracts, a batch per transaction
     wbtc = market.collaterals["WBTC"].token
-    factory = project.get_loaded_projects()[0].MockPositionFactory.deploy({"from": governor})
+    factory = chain.deploy("MockPositionFactory")
     for label, assets, amounts, debt in (
         ("WETH", [weth], [10**18], 1_100 * 10**6),
         ("WETH+WBTC", [weth, wbtc], [10**18, 10**6], 1_500 * 10**6),
     ):
-        first = factory.count()
+        first = factory.call.count()
         for _ in range(0, n_accounts, 25):
-            factory.open(pool, assets, amounts, debt, 25, {"from": governor})
-        holders = factory.accounts()[first : first + n_accounts]
-        lens_gas = web3.eth.estimate_gas({"to": lens.address, "data": lens.accounts.encode_input(holders)})
+            factory.send.open(market.pool, assets, amounts, debt, 25, gas=16_777_216)
+        holders = factory.call.accounts()[first : first + n_accounts]
+        lens_gas = web3.eth.estimate_gas(
+            {"to": lens.address, "data": lens.fn.accounts(holders)._encode_transaction_data()}
+        )
         name = f"PoolLens.accounts({len(holders)} × {label})"
         gas[name] = lens_gas
         verdict = "within" if lens_gas <= TX_CAP else "OVER"

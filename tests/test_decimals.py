@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from margincall.chain import set_price
-from margincall.deploy import deploy_market
+from tests.fixtures.market import deploy_market
 from margincall.params import DEMO_PARAMS, parse_params
 from margincall.units import scaled
 from tests.helpers import MAX_UINT, check_pool_books, fund

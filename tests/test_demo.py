@@ -4,7 +4,10 @@ breaks the story fails here, not in front of a newcomer. ``make test`` also runs
 
 import pytest
 
+from brownie import project
+
 from margincall import demo
+from tests.fixtures.market import brownie_view, core_chain
 
 
 @pytest.fixture(autouse=True)
@@ -12,8 +15,8 @@ def own_chain_state(module_isolation):
     """The demo moves time and deploys its own market: its module is reverted afterwards."""
 
 
-def test_the_demo_story_holds_on_chain():
-    market = demo.run()
+def test_the_demo_story_holds_on_chain(governor):
+    market = brownie_view(project.get_loaded_projects()[0], demo.run(core_chain(governor)))
     pool = market.pool
     # the end of the story, read back: Carol called but not Liquidatable, Bob's auction sold
     assert market.liquidator.activeCount() == 0

@@ -7,11 +7,15 @@ MockAMM once that pays (its owner holding no base tokens), redo stale auctions, 
 race as an outcome instead of raising.
 """
 
+import json
+
 import pytest
+from brownie import chain, web3
 from typer.testing import CliRunner
 
 from margincall import cli
 from margincall.keeper import Keeper
+from margincall.retry import RpcUnavailable
 from tests.liquidation_helpers import MAX_UINT, advance
 
 ETH, USDC = 10**18, 10**6
@@ -100,9 +104,68 @@ def test_a_lost_race_is_recorded_not_raised(market, keeper, stranger, crashed, b
     assert len(others) == 2 and all(a.ok for a in others), others
 
 
+def test_a_pass_settles_an_auction_stuck_without_a_price(market, keeper, crashed, books):
+    k = Keeper(market, keeper)
+    k.run_once()
+    liq = market.liquidator
+    ids = sorted(str(i) for i in liq.activeAuctions())
+    assert len(ids) == 2
+    # the WETH feed goes silent for more than (3 + 1) tails: the lots cannot be priced, redone
+    # or sold, and the liquidator accepts a settle (their collateral goes to the fund)
+    chain.sleep(4 * liq.tail() + 1)
+    chain.mine()
+    actions = k.act_on_auctions()
+    assert subjects(actions, "settle") == ids and all(a.ok and a.tx for a in actions), actions
+    assert liq.activeCount() == 0
+    assert k.act_on_auctions() == []
+
+
+def test_a_live_auction_is_not_settled(market, keeper, crashed, books):
+    k = Keeper(market, keeper)
+    k.run_once()
+    assert [a.kind for a in k.act_on_auctions()] == []  # fresh prices, young auctions: nothing to do
+    assert market.liquidator.activeCount() == 2
+
+
+def test_a_dropped_rpc_is_retried_with_backoff_then_given_up(market, keeper, monkeypatch):
+    k = Keeper(market, keeper)
+    calls, retries = [], []
+
+    def dropped():
+        calls.append(1)
+        raise ConnectionError("connection refused")
+
+    monkeypatch.setattr(k, "run_once", dropped)
+    with pytest.raises(RpcUnavailable, match="did not answer for 3 attempts"):
+        k.run(0, stop_after=1, retries=2, backoff=0.01, on_retry=lambda n, d, e: retries.append((n, d)))
+    assert len(calls) == 3 and retries == [(1, 0.01), (2, 0.02)]
+
+
+def test_a_pass_after_a_short_drop_goes_on(market, keeper, crashed, monkeypatch):
+    k = Keeper(market, keeper)
+    real, failures = k.run_once, [ConnectionError("reset")]
+
+    def flaky():
+        if failures:
+            raise failures.pop()
+        return real()
+
+    monkeypatch.setattr(k, "run_once", flaky)
+    retried = []
+    actions = k.run(0, stop_after=1, backoff=0.01, on_retry=lambda n, d, e: retried.append(n))
+    assert retried == [1]
+    assert subjects(actions, "kick") == sorted(crashed["Liquidatable"])
+
+
 # ================================================================ CLI
 def invoke(*args):
     return CliRunner().invoke(cli.app, list(args))
+
+
+@pytest.fixture(scope="module")
+def rpc_url():
+    """The URL of the chain Brownie runs the suite on: the CLI reaches it like any node."""
+    return web3.provider.endpoint_uri
 
 
 def test_cli_refuses_a_missing_deployment_file(tmp_path):
@@ -111,22 +174,61 @@ def test_cli_refuses_a_missing_deployment_file(tmp_path):
     assert "deployment file not found" in result.output and "nowhere.json" in result.output
 
 
-def test_cli_refuses_a_deployment_of_another_chain(market, record):
-    result = invoke("keeper", "--once", "--deployment", str(record(chainId=market.chain_id + 1)))
+def test_cli_refuses_a_deployment_of_another_chain(market, record, rpc_url):
+    result = invoke("keeper", "--once", "--rpc-url", rpc_url, "--deployment", str(record(chainId=market.chain_id + 1)))
     assert result.exit_code == 1
     assert f"deployment on chain {market.chain_id + 1}" in result.output
 
 
-def test_cli_refuses_an_address_without_a_flash_taker(market, record, stranger):
+def test_cli_refuses_an_address_without_a_flash_taker(market, record, stranger, rpc_url):
     path = record()
-    result = invoke("keeper", "--once", "--deployment", str(path), "--flash-taker", str(stranger))
+    result = invoke("keeper", "--once", "--rpc-url", rpc_url, "--deployment", str(path), "--flash-taker", str(stranger))
     assert result.exit_code == 1
     assert f"no FlashTaker at {stranger}" in result.output
 
 
-def test_cli_keeper_once_prints_the_actions(market, record, crashed):
-    result = invoke("keeper", "--once", "--deployment", str(record()), "--account", "7")
+def test_cli_keeper_once_prints_the_actions(market, record, crashed, rpc_url):
+    result = invoke("keeper", "--once", "--rpc-url", rpc_url, "--deployment", str(record()), "--unlocked", "7")
     assert result.exit_code == 0, result.output
     for who in crashed["MarginCall"] + crashed["Liquidatable"]:
         assert who[:10] in result.output
     assert market.pool.marginCallDeadline(crashed["MarginCall"][0]) > 0
+
+
+def test_cli_keeper_json_logs_one_line_per_action(market, record, crashed, rpc_url, keeper):
+    result = invoke("keeper", "--once", "--json", "--rpc-url", rpc_url, "--deployment", str(record()), "--unlocked", "7")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted((a["kind"], a["subject"]) for a in lines) == sorted(
+        [("call", who) for who in crashed["MarginCall"]] + [("kick", who) for who in crashed["Liquidatable"]]
+    )
+    assert all(a["outcome"] == "ok" and a["tx"].startswith("0x") and a["chainId"] == market.chain_id for a in lines)
+    # a second keeper a moment later finds nothing left: no line at all
+    again = invoke("keeper", "--once", "--json", "--rpc-url", rpc_url, "--deployment", str(record()), "--unlocked", "7")
+    assert again.exit_code == 0 and again.stdout == ""
+
+
+def test_cli_keeper_refuses_a_negative_margin(tmp_path):
+    result = invoke("keeper", "--once", "--margin-bps", "-5")
+    assert result.exit_code == 1
+    assert "--margin-bps -5: must be 0 or more" in result.output and "Traceback" not in result.output
+
+
+def test_cli_keeper_refuses_a_deployment_file_with_a_malformed_address(market, record, rpc_url):
+    doctored = market.record()
+    doctored["contracts"]["LendingPool"] = "0x1234"
+    result = invoke("keeper", "--once", "--rpc-url", rpc_url, "--deployment", str(record(contracts=doctored["contracts"])))
+    assert result.exit_code == 1
+    assert "contracts.LendingPool is '0x1234', not an address" in result.output
+
+
+def test_cli_keeper_refuses_a_corrupt_deployment_file(tmp_path, rpc_url):
+    path = tmp_path / "31337.json"
+    path.write_text('{"chainId": 31337, "contr')
+    result = invoke("keeper", "--once", "--rpc-url", rpc_url, "--deployment", str(path))
+    assert result.exit_code == 1 and "not JSON" in result.output and "Traceback" not in result.output
+
+
+def test_cli_keeper_needs_a_chain_for_a_deployment_file(market, record):
+    result = invoke("keeper", "--once", "--deployment", str(record()))
+    assert result.exit_code == 1 and "needs --rpc-url" in result.output

@@ -4,6 +4,7 @@ liquidation price and call countdown, and alerts as JSON lines, on the WETH cras
 
 import json
 
+from brownie import web3
 from typer.testing import CliRunner
 
 from margincall import cli
@@ -59,7 +60,8 @@ def test_status_changes_and_deadlines_alert_once(market, keeper, crashed):
 
 
 def test_cli_watch_once_prints_the_table_and_alerts_as_json_lines(market, record, crashed):
-    result = CliRunner().invoke(cli.app, ["watch", "--once", "--deployment", str(record())])
+    url = web3.provider.endpoint_uri
+    result = CliRunner().invoke(cli.app, ["watch", "--once", "--rpc-url", url, "--deployment", str(record())])
     assert result.exit_code == 0, result.output + result.stderr
     alerts = [json.loads(line) for line in result.stdout.splitlines()]
     assert sorted(a["account"] for a in alerts) == sorted(crashed["MarginCall"] + crashed["Liquidatable"])
