@@ -55,7 +55,7 @@ def plot_prices(m: dict[str, Any], out: Path) -> str:
     fig, axes = plt.subplots(len(symbols), 1, figsize=(FIGSIZE[0], 2.4 * len(symbols) + 0.6), sharex=True, squeeze=False)
     for ax, symbol in zip(axes[:, 0], symbols):
         ax.plot([(s["t"] - t0) / scale for s in samples], [s["prices"].get(symbol) for s in samples],
-                color="tab:blue", label=f"{symbol} oracle price")
+                drawstyle="steps-post", color="tab:blue", label=f"{symbol} oracle price")
         for kind, (marker, colour, label) in KIND_STYLE.items():
             pts = [e for e in m["events"] if e["kind"] == kind and e.get("asset") == symbol and e.get("price") is not None]
             if pts:
@@ -77,22 +77,30 @@ def plot_health(m: dict[str, Any], out: Path) -> str:
     if samples:
         x = [(s["t"] - t0) / scale for s in samples]
         q = list(zip(*[s["hfQuantiles"] for s in samples]))
-        ax.fill_between(x, q[0], q[-1], color="tab:blue", alpha=0.15, label="5th-95th percentile")
-        ax.fill_between(x, q[1], q[-2], color="tab:blue", alpha=0.3, label="25th-75th percentile")
-        ax.plot(x, q[len(q) // 2], color="tab:blue", label="median")
-        ax.plot(x, [s["hfMin"] for s in samples], color="tab:red", lw=0.8, label="lowest")
+        ax.fill_between(x, q[0], q[-1], step="post", color="tab:blue", alpha=0.15, label="5th-95th percentile")
+        ax.fill_between(x, q[1], q[-2], step="post", color="tab:blue", alpha=0.3, label="25th-75th percentile")
+        ax.plot(x, q[len(q) // 2], drawstyle="steps-post", color="tab:blue", label="median")
+        ax.plot(x, [s["hfMin"] for s in samples], drawstyle="steps-post", color="tab:red", lw=0.8, label="lowest")
     ax.axhline(1.0, color="black", ls="--", lw=0.8, label="HF 1 (liquidatable)")
     call = m["params"].get("marginCallHF")
     if call:
         ax.axhline(float(call), color="tab:orange", ls=":", lw=1, label=f"margin call {float(call):.2f}")
+    for kind, colour, label in (("call", "tab:orange", "margin call issued"), ("topUp", "tab:green", "top-up")):
+        times = sorted({(e["t"] - t0) / scale for e in m["events"] if e["kind"] == kind})
+        for i, x_event in enumerate(times[:50]):  # a few markers tell the story; thousands would hide it
+            ax.axvline(x_event, color=colour, lw=0.8, alpha=0.6, label=label if i == 0 else None)
     ax.set_ylabel("health factor (accounts with debt)")
     ax.set_title(f"{m['scenario']} ({m['mechanism']}): health factors and the ladder")
     ax.grid(alpha=0.3)
     ax.legend(loc="upper right", fontsize=8, ncol=2)
     xs = [(s["t"] - t0) / scale for s in m["samples"]]
-    names = ["Healthy", "MarginCall", "Liquidatable"]
-    ax2.stackplot(xs, *[[s["statuses"].get(n, 0) for s in m["samples"]] for n in names],
-                  labels=names, colors=["tab:green", "tab:orange", "tab:red"], alpha=0.7)
+    names = [("Healthy", "tab:green"), ("MarginCall", "tab:orange"), ("Liquidatable", "tab:red")]
+    below = [0] * len(xs)
+    for name, colour in names:
+        top = [b + s["statuses"].get(name, 0) for b, s in zip(below, m["samples"])]
+        ax2.fill_between(xs, below, top, step="post", color=colour, alpha=0.7, label=name)
+        below = top
+    ax2.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax2.set_ylabel("accounts")
     ax2.set_xlabel(f"time since start [{unit}]")
     ax2.grid(alpha=0.3)
@@ -106,9 +114,12 @@ def plot_fund(m: dict[str, Any], out: Path) -> str:
     t0, sym, dec = samples[0]["t"], m["base"]["symbol"], m["base"]["decimals"]
     x = [(s["t"] - t0) / scale for s in samples]
     fig, ax = plt.subplots(figsize=FIGSIZE)
-    ax.plot(x, [_human(s["fundAssets"], dec) for s in samples], color="tab:blue", label="insurance fund assets")
-    ax.plot(x, [_human(s["badDebt"], dec) for s in samples], color="tab:red", label="bad debt realised (cumulative)")
-    ax.plot(x, [_human(s["debtInAuction"], dec) for s in samples], color="tab:gray", ls="--", label="debt in auction")
+    ax.plot(x, [_human(s["fundAssets"], dec) for s in samples], drawstyle="steps-post", color="tab:blue",
+            label="insurance fund assets")
+    ax.plot(x, [_human(s["badDebt"], dec) for s in samples], drawstyle="steps-post", color="tab:red",
+            label="bad debt realised (cumulative)")
+    ax.plot(x, [_human(s["debtInAuction"], dec) for s in samples], drawstyle="steps-post", color="tab:gray", ls="--",
+            label="debt in auction")
     ax.set_xlabel(f"time since start [{unit}]")
     ax.set_ylabel(f"[{sym}]")
     ax.set_title(f"{m['scenario']} ({m['mechanism']}): insurance fund and losses")
