@@ -283,6 +283,9 @@ class Lab:
         receipt = self.try_send("kick", self.market.liquidator.send.kick, account, keeper.address, sender=keeper)
         if receipt is None:
             return []
+        return self._record_kick(account, receipt)
+
+    def _record_kick(self, account: str, receipt: Receipt) -> list[int]:
         ids = []
         incentive = sum(e["paid"] for e in receipt.event("KickIncentive"))
         gas: int | None = receipt.gas_used
@@ -299,6 +302,31 @@ class Lab:
         for e in receipt.event("AccountClosed"):
             self.recorder.event("close", t=self.t, block=receipt.block, account=e["account"])
         return ids
+
+    def keeper_pass(self, keeper: Any) -> list[Any]:
+        """One pass of ``margincall.keeper.Keeper`` (calls, clears, kicks, redoes, settles,
+        flash takes when it has a taker); every action is recorded, lost races by error name."""
+        from ..keeper import Keeper  # the keeper's own module: scenarios use the real keeper
+
+        if not isinstance(keeper, Keeper):
+            keeper = Keeper(self.market, keeper)
+        actions = keeper.run_once()
+        kinds = {"call": "call", "clear": "clear", "kick": "kick", "redo": "redo", "settle": "settle", "take": "flashTake"}
+        for action in actions:
+            block, gas = self.chain.block_number(), None
+            if action.tx:
+                raw = self.chain.w3.eth.get_transaction_receipt(action.tx)
+                block, gas = int(raw["blockNumber"]), int(raw["gasUsed"])
+            self.recorder.transactions += 1
+            if not action.ok:
+                self.recorder.event("refused", t=self.t, block=block, action=action.kind, error=action.outcome)
+                continue
+            if action.kind == "kick":
+                receipt = self.chain.receipt(raw)
+                self._record_kick(action.subject, receipt)
+            else:
+                self.recorder.event(kinds[action.kind], t=self.t, block=block, gas=gas, subject=action.subject)
+        return actions
 
     def take(self, auction_id: int, taker: Signer, max_price: int | None = None) -> bool:
         """Buy the whole lot of ``auction_id`` at its current price from ``taker`` (who holds

@@ -24,9 +24,11 @@ from ..books import check_books
 from ..engine import GENESIS_TIMESTAMP, Lab, RunOptions, ScenarioError
 from ..metrics import Recorder
 from ..report import render
-from . import margin_call_met
+from . import insurance_exhausted, margin_call_met, missed_call, stale_oracle
 
-SCENARIOS: dict[str, ModuleType] = {m.NAME: m for m in (margin_call_met,)}
+SCENARIOS: dict[str, ModuleType] = {
+    m.NAME: m for m in (margin_call_met, missed_call, stale_oracle, insurance_exhausted)
+}
 
 
 def scenario(name: str) -> ModuleType:

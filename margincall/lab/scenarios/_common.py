@@ -9,6 +9,7 @@ from ...units import WAD
 from ..engine import Lab
 
 LENDER_SUPPLY = 10_000_000  # [base tokens] plenty of liquidity for every scenario's borrowers
+FUND_DEPOSIT = 100_000  # [base tokens] insurers' first-loss capital, pays keeper incentives
 
 
 def first_collateral(lab: Lab) -> str:
@@ -32,3 +33,10 @@ def price_for_hf(lab: Lab, account: str, symbol: str, hf: Decimal) -> Decimal:
     st = lab.state(account)
     liq_per_usd = Decimal(st.liquidationValue) / (lab.price(symbol) * WAD)  # Σ amount · lf
     return (hf * Decimal(st.debtValue) / WAD / liq_per_usd).quantize(Decimal("0.00000001"))
+
+
+def lend_and_insure(lab: Lab, supply: int = LENDER_SUPPLY, insurance: int = FUND_DEPOSIT) -> None:
+    """A lender supplies ``supply`` and an insurer deposits ``insurance`` (whole base tokens)."""
+    lab.supply(lab.base_units(supply))
+    if insurance:
+        lab.seed_fund(lab.base_units(insurance))

@@ -7,7 +7,7 @@ from decimal import Decimal
 from ...status import AccountStatus
 from ...units import WAD, from_units
 from ..engine import Lab, RunOptions
-from ._common import LENDER_SUPPLY, first_collateral, open_single, price_for_hf
+from ._common import first_collateral, lend_and_insure, open_single, price_for_hf
 
 NAME = "margin-call-met"
 DESCRIPTION = "A borrower in the warning band is called and meets the call with a top-up."
@@ -18,7 +18,7 @@ def run(lab: Lab, options: RunOptions) -> None:
     rec, pool = lab.recorder, lab.market.pool
     symbol = first_collateral(lab)
     with rec.phase("setup"):
-        lab.supply(lab.base_units(LENDER_SUPPLY))
+        lend_and_insure(lab)
         borrower, debt = open_single(lab, symbol, 10, Decimal("0.9"))
         (keeper,) = lab.actors(1)
         lab.sample()
