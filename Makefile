@@ -132,8 +132,12 @@ test-ganache: install check-port $(BROWNIE_STAMP)
 demo: install check-port $(BROWNIE_STAMP)
 	brownie run scripts/demo.py --network $(NETWORK)
 
+# Gas of each action (Brownie on Anvil, reports/bench.json), then the bulk path's throughput
+# against the raw ceiling on a private Anvil (reports/throughput.json; DESIGN.md 12 asks ratio >= 0.6).
+THROUGHPUT_ACCOUNTS ?= 2000
 bench: install check-port $(BROWNIE_STAMP)
 	brownie run scripts/bench.py --network anvil
+	margincall bench throughput --accounts $(THROUGHPUT_ACCOUNTS) --out reports/throughput.json
 
 # ---- static analysis ----------------------------------------------------------
 # Slither compiles through Forge (and so the shim). Traps: it runs `forge clean`

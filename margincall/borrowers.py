@@ -12,7 +12,7 @@ from typing import Any
 from eth_utils import keccak
 from web3 import Web3
 
-from .deploy import Market
+from .deploy import DeployError, Market
 
 LENS_BATCH = 500  # PoolLens serves 500 accounts within the per-transaction gas cap
 
@@ -37,6 +37,24 @@ class Borrowers:
         self.market = market
         self.accounts: list[str] = []
         self._next_block = market.block
+
+    def check_chain(self, who: str) -> None:
+        """Raise ``DeployError`` when the chain under ``who`` (the keeper, the watcher) was
+        restarted or reset: the pool has no code any more, or the chain's head went back
+        behind blocks already scanned."""
+        w3 = self.market.chain.w3
+        pool = self.market.pool.address
+        if len(w3.eth.get_code(pool)) == 0:
+            raise DeployError(
+                f"no LendingPool at {pool} on chain {self.market.chain_id} any more: the chain was restarted "
+                f"or reset under the {who}; deploy again and restart it"
+            )
+        head = w3.eth.block_number
+        if head + 1 < self._next_block:
+            raise DeployError(
+                f"chain {self.market.chain_id} went back from block {self._next_block - 1} to {head}: it was "
+                f"restarted or reset under the {who}; restart it"
+            )
 
     def discover(self) -> list[str]:
         """Borrowers named by the pool's events since the last scan (deployment block first)."""

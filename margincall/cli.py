@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 from urllib.parse import urlparse
 
+import requests
 import typer
 from eth_account import Account
 from rich.console import Console
@@ -44,7 +45,7 @@ from .deploy import DeployError, Market, deploy_market, load_deployment, read_re
 from .errors import HarnessError, ProtocolError
 from .keeper import Action, Keeper
 from .params import DEMO_PARAMS, ParamsError, load_params
-from .retry import one_line, with_retries
+from .retry import one_line, short_reason, with_retries
 from .session import Chain, Signer
 from .watch import Watcher
 
@@ -88,8 +89,10 @@ def _one_line_errors() -> Iterator[None]:
         _fail(str(exc))
     except ProtocolError as exc:
         _fail(f"the chain refused a transaction: {exc.message.rstrip(': ')}")
-    except OSError as exc:  # the node went away under the command
-        _fail(f"the RPC stopped answering ({one_line(exc)})")
+    except requests.RequestException as exc:  # the node went away under the command
+        _fail(f"the RPC stopped answering ({short_reason(exc)})")
+    except OSError as exc:  # a file the command writes or reads
+        _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
 
 @dataclass(frozen=True)
@@ -116,24 +119,8 @@ def _connect(url: str, own: bool = False) -> Web3:
         w3.eth.chain_id
     except Exception as exc:  # refused, DNS, timeout, not JSON-RPC: all one message
         where = "the private Anvil" if own else f"--rpc-url {url}"
-        _fail(f"{where}: no JSON-RPC node answers there ({_reason(exc)}); is the node running on that host and port?")
+        _fail(f"{where}: no JSON-RPC node answers there ({short_reason(exc)}); is the node running on that host and port?")
     return w3
-
-
-def _reason(exc: BaseException) -> str:
-    """Why a node did not answer, in a few words."""
-    text = str(exc)
-    for needle, reason in (
-        ("Connection refused", "connection refused"),
-        ("NewConnectionError", "connection refused"),
-        ("NameResolution", "unknown host"),
-        ("Name or service not known", "unknown host"),
-        ("timed out", "timed out"),
-        ("Read timed out", "timed out"),
-    ):
-        if needle in text:
-            return reason
-    return one_line(exc)[:120]
 
 
 def _signer(w3: Web3, choice: SignerChoice, chain_id: int) -> Signer:
@@ -354,7 +341,7 @@ def _run_keeper(k: Keeper, market: Market, once: bool, interval: float, json_lin
             console.print(_table(actions, market.chain_id))
 
     def retry(attempt: int, delay: float, exc: BaseException) -> None:
-        _err(f"RPC failed ({one_line(exc)}); retry {attempt}/{retries} in {delay:.0f} s")
+        _err(f"RPC failed ({short_reason(exc)}); retry {attempt}/{retries} in {delay:.0f} s")
 
     if once:
         k.run(0, stop_after=1, on_pass=report, on_retry=retry, retries=retries)
@@ -393,7 +380,7 @@ def watch(
             screen = Console(file=sys.stderr, width=None if sys.stderr.isatty() else 160)
 
             def retry(attempt: int, delay: float, exc: BaseException) -> None:
-                _err(f"RPC failed ({one_line(exc)}); retry {attempt}/{retries} in {delay:.0f} s")
+                _err(f"RPC failed ({short_reason(exc)}); retry {attempt}/{retries} in {delay:.0f} s")
 
             def look() -> None:
                 rows, alerts = with_retries(watcher.poll, retries, 1.0, retry)
@@ -431,6 +418,37 @@ def demo(
                 story.run(chain)
             except story.DemoError as exc:
                 _fail(f"the chain contradicts the story: {exc}")
+
+
+# ================================================================ bench
+bench_app = typer.Typer(help="Benchmarks of the harness.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("throughput")
+def bench_throughput(
+    accounts: int = typer.Option(1000, help="Borrowers: 2 × this many transactions per measured phase."),
+    batch_size: int = typer.Option(1000, help="JSON-RPC requests per HTTP batch."),
+    per_block: int = typer.Option(100, help="Transactions mined per block."),
+    out: Path = typer.Option(Path("reports/throughput.json"), help="JSON report."),
+    rpc_url: Optional[str] = RPC_URL,
+    unlocked: Optional[int] = UNLOCKED,
+) -> None:
+    """The bulk path's sustained rate on protocol transactions against the raw ceiling (ETH
+    transfers through the same path), in one run; prints both and the ratio (target 0.6).
+    Needs Anvil (it impersonates the borrowers and switches automine off while it runs)."""
+    from .bench import measure, write_report
+
+    with _one_line_errors():
+        if accounts < 1 or batch_size < 1 or per_block < 1:
+            _fail("--accounts, --batch-size and --per-block must be at least 1")
+        with _session(rpc_url, SignerChoice(unlocked=unlocked)) as (chain, _own):
+            result = measure(chain, accounts, batch_size, per_block, say=_err)
+            path = write_report(result, out)
+            typer.echo(
+                f"raw ceiling {result.raw_ceiling_tps:,.0f} tx/s, protocol {result.protocol_tps:,.0f} tx/s, "
+                f"ratio {result.ratio:.2f} (target {result.target_ratio}); written to {path}"
+            )
 
 
 # ================================================================ tables

@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable
 
 from .borrowers import Borrowers
-from .deploy import DeployError, Market
+from .deploy import Market
 from .errors import HarnessError, ProtocolError
 from .retry import with_retries
 from .session import Receipt, address_of
@@ -101,13 +101,8 @@ class Keeper:
         return self.act_on_accounts(self.read_accounts()) + self.act_on_auctions()
 
     def check_deployment(self) -> None:
-        """Raise ``DeployError`` when the pool has no code any more (the chain was restarted)."""
-        pool = self.market.pool.address
-        if len(self.market.chain.w3.eth.get_code(pool)) == 0:
-            raise DeployError(
-                f"no LendingPool at {pool} on chain {self.market.chain_id} any more: the chain was restarted "
-                "or reset under the keeper; deploy again and restart it"
-            )
+        """Raise ``DeployError`` when the chain was restarted under the keeper (``Borrowers.check_chain``)."""
+        self.borrowers.check_chain("keeper")
 
     def run(
         self,

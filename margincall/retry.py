@@ -26,6 +26,24 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0] if text else ''}"[:200]
 
 
+def short_reason(exc: BaseException) -> str:
+    """Why a node did not answer, in a few words."""
+    text = str(exc)
+    for needle, reason in (
+        ("Connection refused", "connection refused"),
+        ("NewConnectionError", "connection refused"),
+        ("RemoteDisconnected", "connection closed"),
+        ("Connection aborted", "connection closed"),
+        ("Connection reset", "connection reset"),
+        ("NameResolution", "unknown host"),
+        ("Name or service not known", "unknown host"),
+        ("timed out", "timed out"),
+    ):
+        if needle in text:
+            return reason
+    return one_line(exc)[:120]
+
+
 def with_retries(
     step: Callable[[], T],
     retries: int = 5,
@@ -44,7 +62,7 @@ def with_retries(
             attempt += 1
             if attempt > retries:
                 raise RpcUnavailable(
-                    f"the RPC did not answer for {retries + 1} attempts in a row ({one_line(exc)}); giving up"
+                    f"the RPC did not answer for {retries + 1} attempts in a row ({short_reason(exc)}); giving up"
                 ) from None
             delay = backoff * 2 ** (attempt - 1)
             if on_retry is not None:

@@ -230,6 +230,10 @@ class Chain:
         self._keys[signer.address] = signer
         return signer
 
+    def local_key(self, address: str) -> Signer | None:
+        """The session's ``Signer`` with a local key for ``address``, if it holds one."""
+        return self._keys.get(address)
+
     def signer_for(self, who: Any = None) -> Signer:
         """The ``Signer`` for ``who`` (default: the session's): its local key if the session holds
         one, else the node signs (the account must be unlocked there)."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .borrowers import Borrowers
-from .deploy import DeployError, Market
+from .deploy import Market
 from .status import AccountStatus
 from .units import fmt_hf, fmt_units
 
@@ -79,13 +79,8 @@ class Watcher:
         return rows, alerts
 
     def check_deployment(self) -> None:
-        """Raise ``DeployError`` when the pool has no code any more (the chain was restarted)."""
-        pool = self.market.pool.address
-        if len(self.market.chain.w3.eth.get_code(pool)) == 0:
-            raise DeployError(
-                f"no LendingPool at {pool} on chain {self.market.chain_id} any more: the chain was restarted "
-                "or reset under the watcher; deploy again and restart it"
-            )
+        """Raise ``DeployError`` when the chain was restarted under the watcher (``Borrowers.check_chain``)."""
+        self.borrowers.check_chain("watcher")
 
     def table_rows(self, rows: list[Row]) -> list[tuple[str, ...]]:
         """The rows as display strings: account, debt, HF, call level, status, liquidation
