@@ -106,3 +106,12 @@ def test_cli_lists_scenarios_and_refuses_bad_input(tmp_path):
     (tmp_path / "bad" / "metrics.json").write_text(json.dumps({"scenario": "x"}))
     broken = runner.invoke(app, ["report", str(tmp_path / "bad")])
     assert broken.exit_code == 1 and "not a scenario's metrics" in broken.output
+
+
+def test_flash_crash_two_keepers_race_and_the_loser_records_by_name(tmp_path):
+    m = read_metrics(run("flash-crash", tmp_path, accounts=8, seed=11))
+    lost = {e["error"] for e in m["events"] if e["kind"] == "refused"}
+    assert lost and lost <= {"NotLiquidatable", "MarginCallAlreadyLive", "NoLiveMarginCall", "NotRunning", "NeedsRedo"}
+    assert m["totals"]["kicks"] > 0 and m["totals"]["takes"] > 0
+    # every lot sold went through a FlashTaker at or under the oracle price
+    assert all(e["price"] <= e["oracle"] for e in m["events"] if e["kind"] == "take")

@@ -96,6 +96,7 @@ class Lab:
         self.start = self.chain.time()
         self.progress: Any = None  # a rich Progress for long set-ups, or None
         self._lots: dict[int, int] = {}  # auction id → lot left [token units], from Kick/Take events
+        self._assets: dict[int, str] = {}  # auction id → collateral symbol, from Kick events
 
     # ------------------------------------------------------------------ clock
     @property
@@ -292,6 +293,7 @@ class Lab:
         for e in receipt.event("Kick"):
             symbol = self.symbol_of(e["asset"])
             self._lots[e["id"]] = e["lot"]
+            self._assets[e["id"]] = symbol
             ids.append(e["id"])
             self.recorder.event(
                 "kick", t=self.t, block=receipt.block, gas=gas, account=account, asset=symbol, id=e["id"],
@@ -303,27 +305,61 @@ class Lab:
             self.recorder.event("close", t=self.t, block=receipt.block, account=e["account"])
         return ids
 
-    def keeper_pass(self, keeper: Any) -> list[Any]:
-        """One pass of ``margincall.keeper.Keeper`` (calls, clears, kicks, redoes, settles,
-        flash takes when it has a taker); every action is recorded, lost races by error name."""
+    def keeper(self, sender: Signer, amms: dict[str, Any] | None = None, margin_bps: int = 50) -> Any:
+        """A ``margincall.keeper.Keeper`` sending from ``sender``; with ``amms`` (symbol → MockAMM)
+        it also gets its own ``FlashTaker`` and takes lots it can resell at a profit."""
         from ..keeper import Keeper  # the keeper's own module: scenarios use the real keeper
 
-        if not isinstance(keeper, Keeper):
-            keeper = Keeper(self.market, keeper)
-        actions = keeper.run_once()
-        kinds = {"call": "call", "clear": "clear", "kick": "kick", "redo": "redo", "settle": "settle", "take": "flashTake"}
+        taker = None
+        if amms:
+            taker = self.chain.deploy("FlashTaker", self.market.liquidator, self.market.base.token, sender=sender)
+            self.recorder.transactions += 1
+        return Keeper(self.market, sender, taker=taker, amms=amms, margin_bps=margin_bps)
+
+    def deploy_amm(self, symbol: str, usd: object, depth: int) -> Any:
+        """A ``MockAMM`` for ``symbol``/base holding ``depth`` base units and the collateral worth
+        as much at ``usd`` per token (so its spot price is ``usd``, in base tokens of $1)."""
+        asset, base = self.market.collaterals[symbol], self.market.base
+        amm = self.chain.deploy("MockAMM", asset.token, base.token, sender=self.governor)
+        amount = int(Decimal(depth) / Decimal(10) ** base.decimals / Decimal(str(usd)) * Decimal(10) ** asset.decimals)
+        self.mint(asset.token, self.governor, amount, amm)
+        self.mint(base.token, self.governor, depth, amm)
+        self.send(amm.send.addLiquidity, amount, depth, sender=self.governor)
+        return amm
+
+    def keeper_pass(self, keeper: Any) -> list[Any]:
+        """One pass of a ``Keeper`` (calls, clears, kicks, redoes, settles, flash takes); every
+        action is recorded, lost races by error name."""
+        if not hasattr(keeper, "run_once"):
+            keeper = self.keeper(keeper)
+        return self.record_actions(keeper.run_once())
+
+    def competing_pass(self, keepers: list[Any]) -> list[Any]:
+        """Keepers that saw the same block race: each acts on the same reading of the accounts
+        (so the later ones lose the races the first won, and say so by error name), then each
+        works the auctions as it finds them."""
+        states = keepers[0].read_accounts()
+        actions = []
+        for k in keepers:
+            actions += self.record_actions(k.act_on_accounts(states))
+        for k in keepers:
+            actions += self.record_actions(k.act_on_auctions())
+        return actions
+
+    def record_actions(self, actions: list[Any]) -> list[Any]:
+        kinds = {"call": "call", "clear": "clear", "redo": "redo", "settle": "settle"}
         for action in actions:
-            block, gas = self.chain.block_number(), None
+            block, gas, raw = self.chain.block_number(), None, None
             if action.tx:
                 raw = self.chain.w3.eth.get_transaction_receipt(action.tx)
                 block, gas = int(raw["blockNumber"]), int(raw["gasUsed"])
             self.recorder.transactions += 1
             if not action.ok:
-                self.recorder.event("refused", t=self.t, block=block, action=action.kind, error=action.outcome)
-                continue
-            if action.kind == "kick":
-                receipt = self.chain.receipt(raw)
-                self._record_kick(action.subject, receipt)
+                self.recorder.event("refused", t=self.t, block=block, action=action.kind, error=action.outcome, gas=gas)
+            elif action.kind == "kick":
+                self._record_kick(action.subject, self.chain.receipt(raw))
+            elif action.kind == "take":
+                self._record_take(self.chain.receipt(raw))
             else:
                 self.recorder.event(kinds[action.kind], t=self.t, block=block, gas=gas, subject=action.subject)
         return actions
@@ -338,8 +374,6 @@ class Lab:
             return False
         asset = liq.call.auctions(auction_id).asset
         symbol = self.symbol_of(asset)
-        token = self.market.collaterals[symbol].token
-        before = token.call.balanceOf(taker.address)
         oracle = self.oracle_price(symbol)
         receipt = self.try_send(
             "take", liq.send.take, auction_id, lot, max_price if max_price is not None else price, taker.address, b"",
@@ -347,18 +381,27 @@ class Lab:
         )
         if receipt is None:
             return False
-        sale = receipt.event("Take")[0]
-        bought = token.call.balanceOf(taker.address) - before
-        penalty = self.market.spec.collaterals[symbol].liquidation_penalty
-        repaid = sale["owe"] * WAD // (WAD + penalty)
-        value = self._value_in_base(symbol, bought, oracle)
-        self._lots[auction_id] = sale["lot"]
-        self.recorder.event(
-            "take", t=self.t, block=receipt.block, gas=receipt.gas_used, id=auction_id, asset=symbol,
-            account=sale["account"], price=float(Decimal(sale["price"]) / WAD), oracle=float(oracle or 0),
-            bought=bought, owe=sale["owe"], repaid=repaid, borrowerLoss=value - repaid,
-        )  # fmt: skip
+        self._record_take(receipt, oracle)
         return True
+
+    def _record_take(self, receipt: Receipt, oracle: Decimal | None = None) -> None:
+        """Record each ``Take`` of ``receipt``: the slice bought (the lot before, from the kick,
+        less the lot after), its price beside the oracle price, and what the borrower lost on
+        it (the slice's oracle value less the debt it repaid; the penalty is part of that)."""
+        for sale in receipt.event("Take"):
+            auction_id = sale["id"]
+            symbol = self._assets[auction_id]
+            usd = oracle if oracle is not None else self.oracle_price(symbol)
+            bought = self._lots.get(auction_id, sale["lot"]) - sale["lot"]
+            self._lots[auction_id] = sale["lot"]
+            penalty = self.market.spec.collaterals[symbol].liquidation_penalty
+            repaid = sale["owe"] * WAD // (WAD + penalty)
+            self.recorder.event(
+                "take", t=self.t, block=receipt.block, gas=receipt.gas_used, id=auction_id, asset=symbol,
+                account=sale["account"], price=float(Decimal(sale["price"]) / WAD), oracle=float(usd or 0),
+                bought=bought, owe=sale["owe"], repaid=repaid,
+                borrowerLoss=self._value_in_base(symbol, bought, usd) - repaid,
+            )  # fmt: skip
 
     def _value_in_base(self, symbol: str, amount: int, usd: Decimal | None) -> int:
         """``amount`` of ``symbol`` at ``usd`` per token, in base units (rounded down)."""

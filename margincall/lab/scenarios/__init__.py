@@ -24,10 +24,10 @@ from ..books import check_books
 from ..engine import GENESIS_TIMESTAMP, Lab, RunOptions, ScenarioError
 from ..metrics import Recorder
 from ..report import render
-from . import insurance_exhausted, margin_call_met, missed_call, stale_oracle
+from . import flash_crash, insurance_exhausted, margin_call_met, missed_call, stale_oracle
 
 SCENARIOS: dict[str, ModuleType] = {
-    m.NAME: m for m in (margin_call_met, missed_call, stale_oracle, insurance_exhausted)
+    m.NAME: m for m in (margin_call_met, missed_call, flash_crash, stale_oracle, insurance_exhausted)
 }
 
 
@@ -49,7 +49,8 @@ def lab_chain(rpc_url: str | None, log: Callable[[str], Any] = lambda _: None) -
             anvil = stack.enter_context(LocalAnvil(extra_args=("--timestamp", str(GENESIS_TIMESTAMP))))
             log(f"started a private Anvil at {anvil.url} (stopped when the run ends)")
             rpc_url = anvil.url
-        w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 60}))
+        # cache_allowed_requests: web3 asks eth_chainId before every call otherwise (one extra round trip each)
+        w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 60}, cache_allowed_requests=True))
         try:
             unlocked = w3.eth.accounts
         except Exception as exc:  # connection refused, not JSON-RPC, ...
