@@ -60,12 +60,19 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     uint256 public tail; // [seconds] age after which an auction needs a redo
     uint256 public hole; // [base units] cap on the total tab of live auctions
     uint256 public totalTab; // [base units] Σ tab of live auctions
-    uint256 public pendingLoss; // [base units] Σ est of live auctions
+    /// [base units] Σ est of live auctions + Σ unbackedChargeBacks (DESIGN.md 5)
+    uint256 public pendingLoss;
     uint256 public breaker; // 0 running; 1 no kick; 2 no kick, no redo; 3 no kick, redo or take
     uint256 public lastRestart; // [unix seconds] last lowering of the breaker from 2 or 3
     uint256 public kicks; // auction ids are 1..kicks
     uint256[] internal _active;
     mapping(uint256 id => Auction) public auctions;
+    /// [base units] debt parts charged back to the account while it held no collateral: a loss
+    /// waiting for its last auction, kept in `pendingLoss` until then
+    mapping(address account => uint256) public unbackedChargeBacks;
+    /// @dev 1 + live auctions of the asset once it has had one (0 before): the count never
+    /// returns to a zero slot, so only an asset's first auction pays for a fresh storage slot
+    mapping(address asset => uint256) internal _auctionsOfAssetPlusOne;
 
     // ================================================================ constructor
     constructor(ILendingPool pool_, IInsuranceFund fund_, IPriceCurve curve_, uint256 tail_, uint256 hole_) {
@@ -112,8 +119,10 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     /// @notice The guardian (or governor) raises the breaker, only the governor lowers it.
-    /// Lowering from 2 or 3 restarts every live auction's clock, without a loop: an auction's
-    /// age runs from the later of its start and `lastRestart`.
+    /// Lowering from 2 or 3 makes every live auction need a redo before a take, without a loop:
+    /// an auction started before `lastRestart` needs one. Its age (for `settle`) runs from the
+    /// later of its start and `lastRestart`. Lowering from 3 to 2 thus leaves takes waiting until
+    /// redos reopen (level below 2).
     function setBreaker(uint256 level) external {
         if (level > 3) revert BadBreakerLevel(level);
         uint256 old = breaker;
@@ -165,8 +174,12 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         if (st.status != AccountStatus.Liquidatable) revert NotLiquidatable(uint8(st.status));
         uint256 dust = snap.market.dust;
 
-        if (pool.liveAuctions(account) == 0 && _toBase(st.collateralValue, snap) < dust) {
-            // nothing worth an auction: close the account, its debt is bad debt (no incentive)
+        if (
+            pool.liveAuctions(account) == 0 && _toBase(st.collateralValue, snap) < dust
+                && st.collateralValue < st.debtValue
+        ) {
+            // nothing worth an auction and less than the debt: close the account, its debt is bad
+            // debt (no incentive); collateral worth at least the debt is auctioned instead
             pool.closeAccount(account);
             emit AccountClosed(account);
             return ids;
@@ -278,7 +291,11 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         return (f >= WAD, f);
     }
 
-    /// @dev Makes Σ debtParts exactly `debt` (the rounded-up split can overshoot by a few wei).
+    /// @dev Makes Σ debtParts exactly `debt`, for any number of assets. The value split rounds
+    /// each part up, so it overshoots by less than one wei per asset; the overshoot is taken off
+    /// the parts from the last held slot backwards, each at most down to 0 (one dust slot's part
+    /// may be smaller than the overshoot). The equal split of worthless collateral rounds down:
+    /// its remainder goes to the last held slot.
     function _fitDebtParts(Plan memory plan, uint256 debt) internal pure {
         uint256 sum;
         uint256 last;
@@ -286,9 +303,18 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             sum += plan.debtParts[i];
             if (plan.lots[i] != 0) last = i;
         }
-        if (sum > debt) plan.debtParts[last] -= Math.min(sum - debt, plan.debtParts[last]);
-        else plan.debtParts[last] += debt - sum;
         plan.debtMoved = debt;
+        if (sum <= debt) {
+            plan.debtParts[last] += debt - sum;
+            return;
+        }
+        uint256 excess = sum - debt;
+        for (uint256 i = last + 1; excess != 0;) {
+            --i;
+            uint256 cut = Math.min(excess, plan.debtParts[i]);
+            plan.debtParts[i] -= cut;
+            excess -= cut;
+        }
     }
 
     /// @dev `hole` reached: every lot, tab and debt part scaled down by room/totalTab. The kick
@@ -341,6 +367,9 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             est: est
         });
         _active.push(id);
+        address asset = snap.asset[slot];
+        uint256 counted = _auctionsOfAssetPlusOne[asset];
+        _auctionsOfAssetPlusOne[asset] = (counted == 0 ? 1 : counted) + 1;
         pendingLoss += est;
         emit Kick(id, account, snap.asset[slot], top, plan.lots[slot], plan.tabs[slot], plan.debtParts[slot], est);
     }
@@ -439,7 +468,25 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         _remove(id);
         if (leftover != 0) IERC20(a.asset).safeTransfer(address(pool), leftover);
         pool.auctionEnded(a.account, a.asset, leftover, unpaid);
+        _trackChargeBack(a.account, unpaid);
         emit AuctionEnded(id, leftover, unpaid);
+    }
+
+    /// @dev DESIGN.md 5: a debt part charged back to an account without collateral (a sibling
+    /// auction still live) is a loss nothing answers for; it stays in `pendingLoss` until the
+    /// account's last auction ends, when the pool books it (or returned collateral backs it).
+    /// A repay meanwhile does not lower it: exits stay priced with the larger loss.
+    function _trackChargeBack(address account, uint256 unpaid) internal {
+        if (pool.liveAuctions(account) == 0) {
+            uint256 pending = unbackedChargeBacks[account];
+            if (pending != 0) {
+                pendingLoss -= pending;
+                unbackedChargeBacks[account] = 0;
+            }
+        } else if (unpaid != 0 && pool.assetsIn(account) == 0) {
+            unbackedChargeBacks[account] += unpaid;
+            pendingLoss += unpaid;
+        }
     }
 
     // ================================================================ redo and settle
@@ -476,17 +523,21 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     /// @inheritdoc IDutchAuctionLiquidator
-    /// @dev Allowed (breaker below 2) when the auction has needed a redo for 3 × tail (it is
-    /// 4 tails old) and no valid price exists now, or when its lot is worth less than `dust` at
-    /// its `top`. The lot goes to the insurance fund (outside its assets, for the governor to
-    /// sell) and the auction ends short under the shortfall rule.
+    /// @dev Allowed (breaker below 2) only for an auction that needs a redo (DESIGN.md 4): when
+    /// it has needed one for 3 × tail (it is 4 tails old) and no valid price exists now, or when
+    /// its lot is worth less than `dust` at a fresh valid oracle price (never at the kick: a small
+    /// lot must first fail to sell). The lot goes to the insurance fund (outside its assets, for
+    /// the governor to sell) and the auction ends short under the shortfall rule.
     function settle(uint256 id) external locked {
         if (breaker >= 2) revert BreakerOn(breaker);
         Auction memory a = auctions[id];
         if (a.account == address(0)) revert NotRunning(id);
         (bool needsRedo,) = _status(a);
-        bool stuck = needsRedo && _age(a) > (SETTLE_TAILS + 1) * tail && !_priced(a.asset);
-        bool worthless = _owe(a.lot, a.top, a.scale) < config.marketParams().dust;
+        if (!needsRedo) revert CannotSettle(id);
+        (bool okAsset,, uint256 high) = oracle.tryPriceRange(a.asset);
+        (bool okBase, uint256 baseLow,) = oracle.tryPriceRange(address(baseToken));
+        bool stuck = !(okAsset && okBase) && _age(a) > (SETTLE_TAILS + 1) * tail;
+        bool worthless = okAsset && okBase && _lotValue(a.lot, high, a.scale, baseLow) < config.marketParams().dust;
         if (!stuck && !worthless) revert CannotSettle(id);
 
         uint256 lot = a.lot;
@@ -507,6 +558,12 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     /// @inheritdoc IDutchAuctionLiquidator
+    function liveAuctionsOfAsset(address asset) external view returns (uint256) {
+        uint256 counted = _auctionsOfAssetPlusOne[asset];
+        return counted == 0 ? 0 : counted - 1;
+    }
+
+    /// @inheritdoc IDutchAuctionLiquidator
     function activeAuctions() external view returns (uint256[] memory) {
         return _active;
     }
@@ -521,13 +578,16 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         return block.timestamp - Math.max(a.tic, lastRestart);
     }
 
+    /// @dev An auction started (or last redone) before the last lowering of the breaker from 2 or
+    /// 3 was live during the stop: it needs a redo, so nothing resumes at a pre-stop price.
     function _status(Auction memory a) internal view returns (bool needsRedo, uint256 price) {
         uint256 age = _age(a);
         price = curve.price(a.top, age);
-        needsRedo = age > tail || price < a.top.wMulDown(config.liquidationParams().cusp);
+        needsRedo = a.tic < lastRestart || age > tail || price < a.top.wMulDown(config.liquidationParams().cusp);
     }
 
     function _remove(uint256 id) internal {
+        _auctionsOfAssetPlusOne[auctions[id].asset] -= 1;
         uint256 pos = auctions[id].pos;
         uint256 moved = _active[_active.length - 1];
         if (moved != id) {
@@ -546,12 +606,6 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             if (held & 1 != 0) oracle.poke(slots[i]);
             held >>= 1;
         }
-    }
-
-    function _priced(address asset) internal view returns (bool) {
-        (bool okAsset,,) = oracle.tryPriceRange(asset);
-        (bool okBase,,) = oracle.tryPriceRange(address(baseToken));
-        return okAsset && okBase;
     }
 
     /// @dev [base units] owed for `slice` at `price` (wad base per whole token), rounded up.

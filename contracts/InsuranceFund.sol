@@ -6,6 +6,7 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
@@ -19,9 +20,10 @@ import {IDutchAuctionLiquidator} from "../interfaces/IDutchAuctionLiquidator.sol
 /// See IInsuranceFund.
 /// @dev OpenZeppelin's ERC4626 with a decimals offset of 6 (virtual shares against the
 /// first-depositor inflation attack; the deploy script also seeds dead shares). Its books are
-/// its own ledger, never its token balance. Exits are owner-aware (a withdrawal request caps the
-/// value of the requested shares), so `previewRedeem`/`previewWithdraw` quote the
-/// request-free price and may be more generous than a capped exit.
+/// its own ledger, never its token balance. Exits are owner-aware: a withdrawal request caps the
+/// price of the requested shares at their exit price then, stored as a ratio so that a request
+/// that gained nothing exits at exactly the request-free price. `previewRedeem`/`previewWithdraw`
+/// quote the request-free price; `previewRedeemFor`/`previewWithdrawFor` the owner's exact one.
 contract InsuranceFund is ERC4626, IInsuranceFund {
     using SafeERC20 for IERC20;
 
@@ -42,10 +44,13 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
     uint256 public immutable window; // [seconds] during which requested shares can exit
 
     // ================================================================ storage
+    /// @dev The exit price at the request is kept as the ratio it was computed from (never as a
+    /// rounded value), so an exit's value is floored once, whatever part of the request it takes.
     struct Request {
-        uint256 shares; // requested, still loss-exposed
-        uint256 value; // [base units] their exit value at the request: they earn nothing after it
-        uint256 requestedAt; // [unix seconds]
+        uint192 shares; // [fund shares] requested, still loss-exposed
+        uint64 requestedAt; // [unix seconds]
+        uint256 priceAssets; // [base units] exit assets + 1 at the request ...
+        uint256 priceShares; // [fund shares] ... over total supply + 10^offset: they earn nothing after it
     }
 
     // the ledger (DESIGN.md 5): assets = deposits − withdrawals + penalties + reserve income
@@ -60,7 +65,7 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
     uint256 public incentivesPaid;
     mapping(address asset => uint256) public heldCollateral; // [token units] outside the assets
     uint256 public coverOwed; // [base units] booked cover still to send (see `cover`)
-    mapping(address owner => Request) public requests;
+    mapping(address owner => Request) internal _requests;
 
     // ================================================================ constructor
     constructor(ILendingPool pool_, string memory name_, string memory symbol_, uint256 cooldown_, uint256 window_)
@@ -104,8 +109,9 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
         return super.mint(shares, receiver);
     }
 
-    /// @notice Redeems requested shares inside their window, at value less the fund's share of
-    /// the known pending loss, and never above their value at the request.
+    /// @inheritdoc IERC4626
+    /// @dev Requested shares inside their window, at the lower of the exit price now and at the
+    /// request (`previewRedeemFor`).
     function redeem(uint256 shares, address receiver, address owner)
         public
         override(ERC4626, IERC4626)
@@ -115,11 +121,13 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
         uint256 maxShares = maxRedeem(owner);
         if (shares > maxShares) revert ERC4626ExceededMaxRedeem(owner, shares, maxShares);
         assets = _exitValue(owner, shares);
-        _consumeRequest(owner, shares);
+        _requests[owner].shares -= uint192(shares); // shares ≤ maxRedeem ≤ the request
         _withdraw(_msgSender(), receiver, owner, assets, shares);
     }
 
-    /// @notice Withdraws `assets` by burning requested shares (rounded up) inside their window.
+    /// @inheritdoc IERC4626
+    /// @dev Burns requested shares inside their window, rounded up at the lower of the exit price
+    /// now and at the request (`previewWithdrawFor`).
     function withdraw(uint256 assets, address receiver, address owner)
         public
         override(ERC4626, IERC4626)
@@ -128,15 +136,9 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
     {
         uint256 maxAssets = maxWithdraw(owner);
         if (assets > maxAssets) revert ERC4626ExceededMaxWithdraw(owner, assets, maxAssets);
-        if (assets == 0) return 0;
-        // the dearer of the two prices a requested share can exit at (maxAssets > 0: value > 0)
-        shares = Math.max(
-            Math.mulDiv(assets, totalSupply() + 10 ** DECIMALS_OFFSET, _exitAssets() + 1, Math.Rounding.Ceil),
-            Math.mulDiv(assets, requests[owner].shares, requests[owner].value, Math.Rounding.Ceil)
-        );
-        uint256 maxShares = maxRedeem(owner);
-        if (shares > maxShares) revert ERC4626ExceededMaxRedeem(owner, shares, maxShares);
-        _consumeRequest(owner, shares);
+        // maxAssets = ⌊maxRedeem·p⌋ at the owner's price p, so ⌈assets/p⌉ ≤ maxRedeem ≤ the request
+        shares = _sharesToExit(owner, assets);
+        _requests[owner].shares -= uint192(shares);
         _withdraw(_msgSender(), receiver, owner, assets, shares);
     }
 
@@ -144,32 +146,58 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
     function requestWithdraw(uint256 shares) external locked {
         uint256 balance = balanceOf(msg.sender);
         if (shares > balance) revert InsufficientShares(balance);
-        uint256 value = _convertAtExit(shares);
-        requests[msg.sender] = Request(shares, value, block.timestamp);
+        uint256 priceAssets = _exitAssets() + 1;
+        uint256 priceShares = totalSupply() + 10 ** DECIMALS_OFFSET;
+        _requests[msg.sender] =
+            Request(SafeCast.toUint192(shares), SafeCast.toUint64(block.timestamp), priceAssets, priceShares);
+        uint256 value = Math.mulDiv(shares, priceAssets, priceShares);
         emit WithdrawRequested(
             msg.sender, shares, value, block.timestamp + cooldown, block.timestamp + cooldown + window
         );
     }
 
-    /// @notice Requested shares, and only inside their window (0 before and after it).
+    /// @inheritdoc IERC4626
+    /// @dev Requested shares, and only inside their window (0 before and after it).
     function maxRedeem(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
-        Request memory r = requests[owner];
+        Request storage r = _requests[owner];
+        uint256 shares = r.shares;
         uint256 opens = r.requestedAt + cooldown;
-        if (r.shares == 0 || block.timestamp < opens || block.timestamp > opens + window) return 0;
-        return Math.min(r.shares, balanceOf(owner));
+        if (shares == 0 || block.timestamp < opens || block.timestamp > opens + window) return 0;
+        return Math.min(shares, balanceOf(owner));
     }
 
+    /// @inheritdoc IERC4626
+    /// @dev `maxRedeem`'s shares at the owner's exit price (`previewRedeemFor`).
     function maxWithdraw(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
         return _exitValue(owner, maxRedeem(owner));
     }
 
-    /// @notice Request-free exit quote: value less the fund's share of the pending loss.
-    function previewRedeem(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
+    /// @inheritdoc IInsuranceFund
+    function previewRedeem(uint256 shares) public view override(ERC4626, IInsuranceFund) returns (uint256) {
         return _convertAtExit(shares);
     }
 
-    function previewWithdraw(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
+    /// @inheritdoc IInsuranceFund
+    function previewWithdraw(uint256 assets) public view override(ERC4626, IInsuranceFund) returns (uint256) {
         return Math.mulDiv(assets, totalSupply() + 10 ** DECIMALS_OFFSET, _exitAssets() + 1, Math.Rounding.Ceil);
+    }
+
+    /// @inheritdoc IInsuranceFund
+    function previewRedeemFor(address owner, uint256 shares) external view returns (uint256 assets) {
+        return _exitValue(owner, shares);
+    }
+
+    /// @inheritdoc IInsuranceFund
+    function previewWithdrawFor(address owner, uint256 assets) external view returns (uint256 shares) {
+        return _sharesToExit(owner, assets);
+    }
+
+    /// @inheritdoc IInsuranceFund
+    function requests(address owner) external view returns (uint256 shares, uint256 value, uint256 requestedAt) {
+        Request storage r = _requests[owner];
+        shares = r.shares;
+        requestedAt = r.requestedAt;
+        if (shares != 0) value = Math.mulDiv(shares, r.priceAssets, r.priceShares);
     }
 
     /// @notice The ledger's assets; collateral the fund holds is outside them until sold.
@@ -265,19 +293,22 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
         return Math.mulDiv(shares, _exitAssets() + 1, totalSupply() + 10 ** DECIMALS_OFFSET);
     }
 
-    /// @dev The lower of the shares' exit value now and their value at the request.
-    function _exitValue(address owner, uint256 shares) internal view returns (uint256) {
-        Request memory r = requests[owner];
-        uint256 value = _convertAtExit(shares);
-        if (r.shares == 0) return value;
-        return Math.min(value, Math.mulDiv(r.value, shares, r.shares));
+    /// @dev `shares` of `owner` valued at the lower of the exit price now and at the owner's request,
+    /// rounded down once: ⌊shares·min(p_now, p_request)⌋.
+    function _exitValue(address owner, uint256 shares) internal view returns (uint256 assets) {
+        assets = _convertAtExit(shares);
+        Request storage r = _requests[owner];
+        if (r.shares != 0) assets = Math.min(assets, Math.mulDiv(shares, r.priceAssets, r.priceShares));
     }
 
-    /// @dev Takes `shares` (≤ the request, checked by the callers) and their value off a request.
-    function _consumeRequest(address owner, uint256 shares) internal {
-        Request storage r = requests[owner];
-        r.value -= Math.min(r.value, Math.mulDiv(r.value, shares, r.shares, Math.Rounding.Ceil));
-        r.shares -= shares;
+    /// @dev Shares of `owner` that pay out `assets`, rounded up at the same price:
+    /// ⌈assets / min(p_now, p_request)⌉, the fewest whose `_exitValue` reaches `assets`.
+    function _sharesToExit(address owner, uint256 assets) internal view returns (uint256 shares) {
+        shares = Math.mulDiv(assets, totalSupply() + 10 ** DECIMALS_OFFSET, _exitAssets() + 1, Math.Rounding.Ceil);
+        Request storage r = _requests[owner];
+        if (r.shares != 0) {
+            shares = Math.max(shares, Math.mulDiv(assets, r.priceShares, r.priceAssets, Math.Rounding.Ceil));
+        }
     }
 
     function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
@@ -299,12 +330,9 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
     function _update(address from, address to, uint256 value) internal override {
         super._update(from, to, value);
         if (from == address(0)) return;
-        Request storage r = requests[from];
+        Request storage r = _requests[from];
         uint256 balance = balanceOf(from);
-        if (r.shares > balance) {
-            r.value = Math.mulDiv(r.value, balance, r.shares);
-            r.shares = balance;
-        }
+        if (r.shares > balance) r.shares = uint192(balance); // its price stays: the cap per share
     }
 
     function _decimalsOffset() internal pure override returns (uint8) {

@@ -182,7 +182,13 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         _accrue();
 
         uint256 newTotal = totalCollateral[asset] + amount;
-        _meta[onBehalfOf].assetsIn |= uint8(1 << c.slot);
+        uint8 bit = uint8(1 << c.slot);
+        // nobody else chooses what an account holds: a new asset on behalf needs a price
+        if (onBehalfOf != msg.sender && _meta[onBehalfOf].assetsIn & bit == 0) {
+            (bool priced,,) = oracle.tryPriceRange(asset);
+            if (!priced) revert NoPriceForNewHolding(asset);
+        }
+        _meta[onBehalfOf].assetsIn |= bit;
         bool overCap = newTotal > c.supplyCap;
         bool hasDebt = normalizedDebtOf[onBehalfOf] != 0;
         // prices are read only when needed, once, and never required (a top-up always works)
@@ -559,6 +565,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
                 snap.volatility[i] = oracle.volatility(asset);
                 (snap.priced[i], snap.low[i], snap.high[i]) = _price(asset, strict);
                 if (!snap.priced[i]) snap.ok = false;
+                uint256 total = totalCollateral[asset];
+                if (total > c.supplyCap) snap.overCap[i] = total - c.supplyCap;
             }
             slotMask >>= 1;
         }
@@ -616,7 +624,9 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
             uint256 value = amount.mulDivDown(snap.high[i], snap.scale[i]);
             v.collateralValue += value;
             v.liquidationValue += value.wMulDown(snap.liquidationFactor[i]);
-            v.openingCapacity += amount.mulDivDown(snap.low[i], snap.scale[i]).wMulDown(snap.borrowFactor[i])
+            // over the supply cap: only the part that fits under it counts (ILendingPool.borrow)
+            uint256 counted = amount > snap.overCap[i] ? amount - snap.overCap[i] : 0;
+            v.openingCapacity += counted.mulDivDown(snap.low[i], snap.scale[i]).wMulDown(snap.borrowFactor[i])
                 .wMulDown(snap.market.marginCallHF);
             v.volatilityWeight += value * snap.volatility[i];
         }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
@@ -16,6 +15,7 @@ import {
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
 import {IInterestRateModel} from "../interfaces/IInterestRateModel.sol";
 import {ILendingPool} from "../interfaces/ILendingPool.sol";
+import {IDutchAuctionLiquidator} from "../interfaces/IDutchAuctionLiquidator.sol";
 import {WadMath} from "./libraries/WadMath.sol";
 import {Ramp, RampLib} from "./libraries/RampLib.sol";
 
@@ -211,16 +211,21 @@ contract MarketConfig is IMarketConfig {
     }
 
     /// @notice Removes a frozen asset that nobody holds any more, freeing its slot. An asset with
-    /// collateral outstanding is never removed.
+    /// collateral outstanding is never removed: decided from the protocol's books (accounts'
+    /// collateral, live auctions of the asset, collateral the insurance fund holds), never from
+    /// token balances, so a token sent to a protocol contract cannot block it (DESIGN.md 5).
     function removeCollateral(address asset) external onlyGovernor {
         Collateral storage c = _listed(asset);
         if (!c.frozen) revert NotFrozen(asset);
-        // collateral in the pool, and lots of live auctions held by the liquidator
         uint256 outstanding;
         if (address(pool) != address(0)) {
             outstanding = pool.totalCollateral(asset);
-            address liquidator = address(pool.liquidator());
-            if (liquidator != address(0)) outstanding += IERC20(asset).balanceOf(liquidator);
+            IDutchAuctionLiquidator liquidator = pool.liquidator();
+            if (address(liquidator) != address(0)) {
+                uint256 auctions = liquidator.liveAuctionsOfAsset(asset);
+                if (auctions != 0) revert LiveAuctionsOfAsset(asset, auctions);
+                outstanding += pool.insuranceFund().heldCollateral(asset);
+            }
         }
         if (outstanding != 0) revert CollateralOutstanding(asset, outstanding);
         delete _slots[c.slot];

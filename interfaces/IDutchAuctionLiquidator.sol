@@ -49,12 +49,30 @@ interface IDutchAuctionLiquidator {
     event ParamSet(bytes32 indexed what, uint256 oldValue, uint256 newValue);
     event CurveSet(address oldCurve, address newCurve);
 
+    /// @notice Auctions a pro-rata slice of every collateral of a Liquidatable account (one
+    /// auction per asset), or closes it. Closing (collateral to the insurance fund, the whole
+    /// debt booked as bad debt, no incentive) applies only to an account with no live auction
+    /// whose collateral is worth less than `dust` **and** less than its debt, at the kick's
+    /// prices. An account whose small collateral is worth at least its debt (a missed call with
+    /// HF ≥ 1 and debt under dust after a charge-back) is auctioned in full instead: what its lots
+    /// raise above their tabs returns to it, and a lot that cannot sell is settled later.
     function kick(address account, address keeper) external returns (uint256[] memory ids);
     function take(uint256 id, uint256 maxCollateral, uint256 maxPrice, address receiver, bytes calldata data) external;
     function redo(uint256 id, address keeper) external;
+    /// @notice Ends an auction that cannot sell: only one that needs a redo, and then only when
+    /// it has needed one for 3 × `tail` with no valid price now, or when its lot is worth less
+    /// than `dust` at a fresh valid oracle price. The lot goes to the insurance fund.
     function settle(uint256 id) external;
     function getStatus(uint256 id) external view returns (bool needsRedo, uint256 price, uint256 lot, uint256 tab);
     function activeAuctions() external view returns (uint256[] memory);
-    /// @notice Σ est over live auctions [base units]: the loss known if every lot sold at the oracle price.
+    /// @notice The known loss priced into exits [base units] (DESIGN.md 5): Σ est over live
+    /// auctions (their loss if every lot sold at the oracle price) plus every debt part charged
+    /// back to an account that held no collateral then (`unbackedChargeBacks`), until that
+    /// account's last auction ends and the pool books it.
     function pendingLoss() external view returns (uint256);
+    /// @notice Debt parts charged back to `account` while it held no collateral, not yet booked
+    /// [base units]; cleared when its last live auction ends.
+    function unbackedChargeBacks(address account) external view returns (uint256);
+    /// @notice Live auctions of `asset` (by the books, never the token balance): delisting waits for 0.
+    function liveAuctionsOfAsset(address asset) external view returns (uint256);
 }

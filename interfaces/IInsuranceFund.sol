@@ -10,7 +10,15 @@ import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 /// @dev `totalAssets` is the fund's own ledger, never its token balance; collateral it holds
 /// (settled lots, closed accounts) is outside it until sold. Redemptions are priced at value
 /// less, pro rata, `min(fundAssets, max(0, pendingLoss − poolReserves))`; deposits without it.
-/// Requested shares stay exposed to losses and earn nothing from the request on.
+/// Requested shares stay exposed to losses and earn nothing from the request on: they exit at the
+/// lower of the exit price now and at the request.
+/// @dev ERC-4626 as written (DESIGN.md 5), except:
+/// Warning: `previewRedeem` and `previewWithdraw` take no owner, so they quote the request-free
+/// exit price. For an owner whose share price rose since the request (income, or even the rounding
+/// a later deposit or exit leaves in the fund) `redeem` pays less and `withdraw` burns more than
+/// they quote; `previewRedeemFor` and `previewWithdrawFor` give the owner's exact figures.
+/// Warning: `maxRedeem` and `maxWithdraw` are 0 for an owner without a request and outside the
+/// request's window; `redeem` and `withdraw` of 0 never revert.
 interface IInsuranceFund is IERC4626 {
     error NotGovernor();
     error NotProtocol(address caller);
@@ -40,7 +48,37 @@ interface IInsuranceFund is IERC4626 {
     function payIncentive(address keeper, uint256 amount) external returns (uint256 paid);
     function notifyIncome(uint8 kind, uint256 amount) external;
     function holdCollateral(address asset, uint256 amount) external;
+    /// @notice Collateral the fund holds by its books (settled lots, closed accounts), outside
+    /// `totalAssets` until sold [token units]; a token merely sent to the fund is not in it.
+    function heldCollateral(address asset) external view returns (uint256);
 
-    /// @notice Starts the cooldown for `shares` (replacing any earlier request).
+    /// @notice Starts the cooldown for `shares` (replacing any earlier request; 0 cancels it) and
+    /// caps their exit price at the one now.
     function requestWithdraw(uint256 shares) external;
+
+    /// @notice The owner's open request: `shares` still requested, their `value` at the request's
+    /// price (the most they can exit at) and when it was made.
+    function requests(address owner) external view returns (uint256 shares, uint256 value, uint256 requestedAt);
+
+    // ERC-4626 previews: request-free, and the owner's exact ones
+    /// @notice Assets `shares` would exit at now without a request: value less the fund's share of
+    /// the pending loss, rounded down.
+    /// @dev Warning: request-free, so for an owner whose request price is below today's it is more
+    /// than `redeem` pays (ERC-4626 previews take no owner); `previewRedeemFor` is exact.
+    function previewRedeem(uint256 shares) external view override returns (uint256 assets);
+
+    /// @notice Shares that would be burnt to withdraw `assets` now without a request, rounded up.
+    /// @dev Warning: request-free, so for an owner whose request price is below today's it is less
+    /// than `withdraw` burns (ERC-4626 previews take no owner); `previewWithdrawFor` is exact.
+    function previewWithdraw(uint256 assets) external view override returns (uint256 shares);
+
+    /// @notice Exactly what `redeem(shares, ·, owner)` pays now (whether or not `owner` could
+    /// redeem now): `shares` at the lower of the exit price now and at the owner's request, rounded
+    /// down.
+    function previewRedeemFor(address owner, uint256 shares) external view returns (uint256 assets);
+
+    /// @notice Exactly the shares `withdraw(assets, ·, owner)` burns now (whether or not `owner`
+    /// could withdraw now): `assets` at the lower of the exit price now and at the owner's request,
+    /// rounded up.
+    function previewWithdrawFor(address owner, uint256 assets) external view returns (uint256 shares);
 }

@@ -34,6 +34,9 @@ struct MarketSnapshot {
     bool[8] priced;
     uint256[8] low; // [wad]
     uint256[8] high; // [wad]
+    /// [token units] how far the asset's total collateral is above its supply cap (0 when under
+    /// it): no account's opening capacity counts that much of its holding (DESIGN.md 3)
+    uint256[8] overCap;
 }
 
 /// @notice An account as the pool sees it. When `priceOk` is false (a price it needs is invalid)
@@ -85,6 +88,9 @@ interface ILendingPool {
     /// @dev The token delivered less than the amount asked (fee on transfer): refused.
     error UnsupportedToken(address asset);
     error SupplyCapExceeded(address asset, uint256 cap);
+    /// @dev A deposit on behalf of another account would add an asset it does not hold while
+    /// that asset has no valid price (DESIGN.md 3: nobody else chooses what an account holds).
+    error NoPriceForNewHolding(address asset);
     error DebtBelowDust(uint256 debt, uint256 dust);
     error NoDebt();
     error AccountNotHealthy(AccountStatus status);
@@ -130,8 +136,12 @@ interface ILendingPool {
     function withdraw(uint256 amount, address receiver) external returns (uint256 shares);
 
     // ================================================================ collateral
-    /// @notice Adds collateral for `onBehalfOf`. Never paused, never reverts on the oracle.
-    /// Respects `supplyCap` except for accounts not Healthy, or with debt while a price is invalid.
+    /// @notice Adds collateral for `onBehalfOf`. Never paused. Own deposits and anyone's top-up
+    /// of an asset the account already holds never read a required price; a deposit on behalf
+    /// of another account that adds an asset it does not hold needs a valid price for that
+    /// asset (`NoPriceForNewHolding`), so nobody can shield an account with one wei of an
+    /// unpriced asset. Respects `supplyCap` except for accounts not Healthy, or with debt while a
+    /// price is invalid; collateral over the cap never adds borrowing capacity (see `borrow`).
     function depositCollateral(address asset, uint256 amount, address onBehalfOf) external;
 
     /// @notice Withdraws the caller's collateral to `receiver` (`type(uint256).max`: all of it).
@@ -142,6 +152,12 @@ interface ILendingPool {
     // ================================================================ borrow
     /// @notice Borrows `amount` base tokens to `receiver` against the caller's collateral.
     /// Debt after it must be ≥ `dust` and pass the opening-risk check.
+    /// Supply cap: while an asset's total collateral is above its `supplyCap` by an excess E,
+    /// the opening-risk check of every account (borrow, and withdrawal with debt) counts only
+    /// `max(0, holding − E)` of its holding of that asset, the part that fits under the cap
+    /// beside everyone else's; so collateral deposited over a cap (a top-up of an account in the
+    /// band) never adds borrowing capacity, and every holder's capacity from that asset shrinks
+    /// by E while the excess lasts. Status and health factor count the whole holding.
     function borrow(uint256 amount, address receiver) external;
 
     /// @notice Repays debt of `onBehalfOf` from the caller (`type(uint256).max` or more than the

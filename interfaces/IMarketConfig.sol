@@ -81,7 +81,10 @@ interface IMarketConfig {
     error UnsupportedToken(address asset);
     error CollateralFrozen(address asset);
     error NotFrozen(address asset);
+    /// @dev Delisting refused: accounts' collateral plus the fund's holdings of the asset, by the books.
     error CollateralOutstanding(address asset, uint256 total);
+    /// @dev Delisting refused: the liquidator still runs `count` auctions of the asset.
+    error LiveAuctionsOfAsset(address asset, uint256 count);
     error ParameterTooLarge(uint256 value);
     // the joint hard bounds (DESIGN.md 2), one error per broken condition
     error PenaltyTooHigh(address asset);

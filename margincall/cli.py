@@ -4,7 +4,8 @@
     margincall keeper  [--once] [--json] [--deployment FILE] [--flash-taker ADDR --amm WETH=ADDR]  CHAIN SIGNER
     margincall watch   [--once] [--deployment FILE] [--no-table]   CHAIN
     margincall demo                                                CHAIN SIGNER
-    margincall bench throughput [--accounts N] [--out FILE]
+    margincall bench gas        [--accounts N] [--out FILE]          CHAIN
+    margincall bench throughput [--accounts N] [--out FILE]          CHAIN (Anvil: impersonates, automine off)
 
 CHAIN is ``--rpc-url URL`` (any JSON-RPC node); without it the command starts its own Anvil on
 a free port, says so on stderr, and stops it when the command ends (Ctrl-C and SIGTERM
@@ -45,7 +46,7 @@ from .deploy import DeployError, Market, deploy_market, load_deployment, read_re
 from .errors import HarnessError, ProtocolError
 from .keeper import Action, Keeper
 from .params import DEMO_PARAMS, ParamsError, load_params
-from .retry import one_line, short_reason, with_retries
+from .retry import short_reason, with_retries
 from .session import Chain, Signer
 from .watch import Watcher
 
@@ -423,6 +424,27 @@ def demo(
 # ================================================================ bench
 bench_app = typer.Typer(help="Benchmarks of the harness.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("gas")
+def bench_gas(
+    accounts: int = typer.Option(500, help="Accounts read by the one PoolLens call measured."),
+    out: Path = typer.Option(Path("reports/bench.json"), help="JSON report."),
+    rpc_url: Optional[str] = RPC_URL,
+    unlocked: Optional[int] = UNLOCKED,
+) -> None:
+    """Gas of every user-facing action on the demo market and of one PoolLens call."""
+    from .gas import measure_gas
+    from .session import TX_CAP
+
+    with _one_line_errors():
+        if accounts < 1:
+            _fail("--accounts must be at least 1")
+        with _session(rpc_url, SignerChoice(unlocked=unlocked)) as (chain, _own):
+            gas = measure_gas(chain, accounts, say=typer.echo)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps({"gas": gas, "tx_cap": TX_CAP}, indent=2) + "\n")
+            typer.echo(f"written to {out}")
 
 
 @bench_app.command("throughput")

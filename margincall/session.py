@@ -99,6 +99,8 @@ class Handle:
     """A deployed contract: ``call.method(args)`` reads, ``send.method(args, sender=...)`` writes,
     ``fn.method(args)`` is the bare web3 ``ContractFunction`` (for encoding, batches)."""
 
+    deploy_receipt: Receipt | None = None  # set by ``Chain.deploy``
+
     def __init__(self, chain: Chain, name: str, address: str, abi: Iterable[dict] | None = None):
         self.chain = chain
         self.name = name

@@ -129,9 +129,12 @@ def post_round(feed, feed_answer: int, updated_at: int, sender) -> int:
     return round_id
 
 
-def refresh(feeds, updated_at: int, sender) -> None:
-    """Re-post each feed's latest answer as fresh at ``updated_at``."""
+def refresh(feeds, updated_at: int, sender, mined_at: int | None = None) -> None:
+    """Re-post each feed's latest answer as fresh at ``updated_at``; with ``mined_at``, each of
+    these transactions is mined at exactly that timestamp (they then take no chain time)."""
     for feed in feeds:
+        if mined_at is not None:
+            next_block_at(mined_at)
         post_round(feed, feed.latestRoundData()[1], updated_at, sender)
 
 

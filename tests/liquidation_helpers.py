@@ -173,8 +173,9 @@ class NoRoom(Exception):
 
 def _full_plan(k: KickInputs) -> KickPlan:
     """Below fullLiquidationHF (or when less than dust would remain): all debt, all collateral,
-    the debt split by collateral value (up; the split is then trimmed to the debt on the last
-    asset), each tab that debt part times 1+p_i (up)."""
+    the debt split by collateral value (up), each tab that debt part times 1+p_i (up); then the
+    parts are fitted to sum to the debt exactly (DESIGN.md 5): the overshoot comes off the parts
+    from the last asset backwards, each at most to 0 (an equal split's shortfall goes to the last)."""
     value = k.collateral_value
     n = len(k.holdings)
     parts = [
@@ -182,10 +183,13 @@ def _full_plan(k: KickInputs) -> KickPlan:
     ]
     tabs = [w_mul_up(part, WAD + h.penalty) for part, h in zip(parts, k.holdings)]
     excess = sum(parts) - k.debt
-    if excess > 0:
-        parts[-1] -= min(excess, parts[-1])
-    else:
+    if excess <= 0:
         parts[-1] += -excess
+    for i in reversed(range(n)):
+        cut = min(max(excess, 0), parts[i])
+        parts[i] -= cut
+        excess -= cut
+    assert sum(parts) == k.debt
     auctions = [Auction(h.symbol, h.amount, tab, part) for h, tab, part in zip(k.holdings, tabs, parts)]
     return KickPlan(True, auctions, k.debt)
 

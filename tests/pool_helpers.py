@@ -183,8 +183,11 @@ def holding(amount: int, price: int, decimals: int, params) -> dict:
 
 # ---------------------------------------------------------------- time
 def next_block_at(timestamp: int) -> None:
-    """The next block gets ``timestamp`` (Anvil accepts the latest block's own timestamp)."""
-    web3.provider.make_request("evm_setNextBlockTimestamp", [int(timestamp)])
+    """The next block gets ``timestamp`` (Anvil accepts the latest block's own timestamp; an
+    earlier one is an error answer, raised here rather than ignored)."""
+    answer = web3.provider.make_request("evm_setNextBlockTimestamp", [int(timestamp)])
+    if answer.get("error"):
+        raise RuntimeError(f"evm_setNextBlockTimestamp({timestamp}): {answer['error']}")
 
 
 def pin_time() -> None:

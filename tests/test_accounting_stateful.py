@@ -24,7 +24,7 @@ others), at one block:
 * ``Σ supplySharesOf = totalSupplyShares`` and ``Σ fund shares = totalSupply`` (every holder);
 * ``Σ normalizedDebtOf = totalNormalizedDebt``; in base units ``Σ ⌈nᵢ·I⌉ ≥ totalAccountDebt``
   (each account rounds up, in the protocol's favour) and exceeds it by less than 1 wei per account;
-* over ``activeAuctions()``: ``pendingLoss = Σ est``, ``totalTab = Σ tab ≤ hole``,
+* over ``activeAuctions()``: ``pendingLoss = Σ est + Σ unbackedChargeBacks``, ``totalTab = Σ tab ≤ hole``,
   ``debtInAuction = Σ debtPart``; per account ``liveAuctions`` and ``debtInAuctionOf`` match its
   auctions, and ``Σ debtInAuctionOf = debtInAuction``;
 * fund ledger: ``assetsBook = totalDeposited − totalWithdrawn + penaltyIncome + reserveIncome +
@@ -79,6 +79,7 @@ from tests.liquidation_helpers import (
     NoPartialPurchase,
     deposit_to_fund,
     mine_at,
+    mul_div_down,
     mul_div_up,
     set_next_timestamp,
     supply,
@@ -625,13 +626,19 @@ def test_accounting_identities_stateful(
         @precondition(lambda self: self.active)
         @rule(pick=st.integers(0, 7))
         def settle(self, pick):
-            """Allowed when stuck (needing a redo for 3 tails, no valid price) or worthless (the
-            lot worth under dust at its top); refused with CannotSettle otherwise."""
+            """Allowed only when the auction needs a redo and is stuck (needing one for 3 tails,
+            no valid price) or worthless (the lot worth under dust at a fresh valid price);
+            refused with CannotSettle otherwise (DESIGN.md 4)."""
             a = self.auction(pick)
             now = self.at_next_second()
             needs_redo, _ = self.auction_status_at(a, now.ts)
-            stuck = needs_redo and now.ts - max(a.tic, last_restart) > 4 * tail and not self.priced(now, a.asset)
-            worthless = mul_div_up(mul_div_up(a.lot, a.top, a.scale), USDC, WAD) < dust
+            priced = self.priced(now, a.asset)
+            stuck = needs_redo and now.ts - max(a.tic, last_restart) > 4 * tail and not priced
+            worthless = False
+            if needs_redo and priced:
+                high = now.prices[by_address[a.asset].symbol][2]
+                base_low = now.prices[market.base.symbol][1]
+                worthless = mul_div_down(mul_div_down(a.lot, high, a.scale), USDC, base_low) < dust
             allowed = set() if (stuck or worthless) else {"CannotSettle"}
             tx, error = self.send(liq.settle, a.id, sender=keeper, allowed=allowed)
             assert (error is None) == (not allowed), f"settle of {a} went through although {allowed}"
@@ -689,6 +696,7 @@ def test_accounting_identities_stateful(
             calls += [(fund.balanceOf, (w,)) for w in [*everyone, DEAD]]
             calls += [(pool.normalizedDebtOf, (w,)) for w in everyone]
             calls += [(pool.debtInAuctionOf, (w,)) for w in borrowers]
+            calls += [(liq.unbackedChargeBacks, (w,)) for w in borrowers]
             calls += [(lens.accounts, (borrowers,))]
             calls += [(liq.auctions, (i,)) for i in self.active]
             out = iter(batch(calls, block))
@@ -699,6 +707,7 @@ def test_accounting_identities_stateful(
             fund_shares = [next(out) for _ in range(len(everyone) + 1)]
             normalized = [next(out) for _ in everyone]
             in_auction_of = dict(zip(map(str, borrowers), [next(out) for _ in borrowers]))
+            unbacked = dict(zip(map(str, borrowers), [next(out) for _ in borrowers]))
             states = next(out)[0]
             rows = {str(who): dict(zip(state_fields, s)) for who, s in zip(borrowers, states)}
             records = [next(out) for _ in self.active]
@@ -731,7 +740,8 @@ def test_accounting_identities_stateful(
             )
 
             # the liquidator's books over live auctions
-            assert v["pendingLoss"] == sum(r["est"] for r in records), "pendingLoss != Σ est"
+            charged = sum(unbacked.values())
+            assert v["pendingLoss"] == sum(r["est"] for r in records) + charged, "pendingLoss != Σ est + charge-backs"
             assert v["totalTab"] == sum(r["tab"] for r in records), "totalTab != Σ tab"
             assert v["totalTab"] <= hole, "totalTab above hole"
             assert v["debtInAuction"] == sum(r["debtPart"] for r in records), "debtInAuction != Σ debtPart"
@@ -739,6 +749,7 @@ def test_accounting_identities_stateful(
                 own = [r for r in records if r["account"] == who]
                 assert in_auction_of[who] == sum(r["debtPart"] for r in own), f"{who}: debtInAuctionOf != Σ debt parts"
                 assert rows[who]["liveAuctions"] == len(own), f"{who}: liveAuctions != its live auctions"
+                assert own or unbacked[who] == 0, f"{who}: a charge-back pending with no live auction"
             assert sum(in_auction_of.values()) == v["debtInAuction"], "Σ debtInAuctionOf != debtInAuction"
 
             # the fund's ledger

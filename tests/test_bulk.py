@@ -102,3 +102,12 @@ def test_cli_bench_throughput_prints_the_ratio_and_writes_json(tmp_path):
     report = json.loads(out.read_text())
     assert f"ratio {report['ratio']:.2f} (target 0.6)" in result.stdout
     assert report["accounts"] == 40 and report["protocol_tps"] > 0
+
+
+def test_cli_bench_gas_measures_each_action_and_the_lens(tmp_path):
+    out = tmp_path / "bench.json"
+    result = CliRunner().invoke(cli.app, ["bench", "gas", "--accounts", "25", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    gas = json.loads(out.read_text())["gas"]
+    assert {"supply", "borrow", "kick (one asset)", "take (whole lot)", "PoolLens.accounts(25 × WETH+WBTC)"} <= set(gas)
+    assert all(0 < g <= 16_777_216 for g in gas.values())

@@ -510,7 +510,7 @@ def test_lowering_a_liquidation_factor_ramps_over_seven_days(
         end + 30 * DAY: target,
     }
     for t, value in sorted(expected.items()):
-        refresh([weth_feed, usdc_feed], t, governor)
+        refresh([weth_feed, usdc_feed], t, governor, mined_at=t)  # one second apart at the end
         mine_at(t)
         lf = config.collateralInfo(weth)["liquidationFactor"]
         assert lf == ramp_value(WETH_LF, target, start, end, t)

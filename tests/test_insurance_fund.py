@@ -1,7 +1,9 @@
 """InsuranceFund (DESIGN.md 5): an ERC-4626 vault with a decimals offset of 6 and dead shares;
 exits through requestWithdraw → cooldown → window; requested shares earn nothing and stay
 exposed to losses; redemptions priced with the known pending loss; no first-depositor
-inflation; reserves routed only from free cash; held collateral under the governor.
+inflation; reserves routed only from free cash; held collateral under the governor; the
+ERC-4626 edges (owner-aware previews exact, zero exits, one rounding per exit; the full property
+suite is tests/forge/InsuranceFund4626.t.sol).
 
 Module state: 1,000,000 USDC supplied to the pool; the fund holds its dead-share dollar only.
 """
@@ -22,6 +24,7 @@ from tests.liquidation_helpers import (
     mul_div_down,
     open_position,
     price,
+    set_next_timestamp,
     supply,
 )
 
@@ -207,15 +210,90 @@ def test_first_depositor_inflation_fails(market, fund, attacker, stranger, usdc,
     assert fund.previewRedeem(fund.balanceOf(attacker)) <= 1
 
 
+# ================================================================ ERC-4626 edges (issue 13)
+def lot_proceeds(fund, governor, usdc, amount):
+    """Income booked by the governor (a held lot sold): the fund's share price rises."""
+    usdc.mint(governor, amount, {"from": governor})
+    usdc.approve(fund, MAX_UINT, {"from": governor})
+    fund.depositLotProceeds(amount, {"from": governor})
+
+
+def test_owner_previews_are_exact_where_request_free_ones_quote_the_income(market, fund, insurer, insurer2, governor, usdc, books):
+    """+10 % income during the cooldown: the request-free previews quote it (ERC-4626 previews take
+    no owner, the interface's Warning), previewRedeemFor / previewWithdrawFor give exactly what
+    redeem and withdraw do."""
+    # Incident class: an integrator trusting an ERC-4626 preview that is more generous than the exit.
+    deposit_to_fund(market, insurer2, 9_000 * USDC)
+    deposit_to_fund(market, insurer, 1_000 * USDC)
+    shares = fund.balanceOf(insurer)
+    fund.requestWithdraw(shares, {"from": insurer})
+    value = fund.requests(insurer)["value"]
+    assert value == fund.previewRedeemFor(insurer, shares) == fund.previewRedeem(shares)
+    lot_proceeds(fund, governor, usdc, fund.totalAssets() // 10)
+    advance(market, fund.cooldown())
+
+    assert fund.previewRedeem(shares) > value + 99 * USDC  # 1,099.90 against 1,000.00
+    assert fund.previewRedeemFor(insurer, shares) == value == fund.maxWithdraw(insurer)
+    # the owner-aware quotes are exact for a part, by shares and by assets
+    half = shares // 2
+    quote = fund.previewRedeemFor(insurer, half)
+    assert quote < fund.previewRedeem(half)
+    before = usdc.balanceOf(insurer)
+    tx = fund.redeem(half, insurer, insurer, {"from": insurer})
+    assert tx.return_value == quote == usdc.balanceOf(insurer) - before
+    assets = fund.maxWithdraw(insurer) // 3
+    burnt = fund.previewWithdrawFor(insurer, assets)
+    assert burnt > fund.previewWithdraw(assets)
+    held = fund.balanceOf(insurer)
+    tx = fund.withdraw(assets, insurer, insurer, {"from": insurer})
+    assert tx.return_value == burnt == held - fund.balanceOf(insurer)
+    # a holder without a request gets the request-free figures
+    own = fund.balanceOf(insurer2)
+    assert fund.previewRedeemFor(insurer2, own) == fund.previewRedeem(own)
+    assert fund.previewWithdrawFor(insurer2, 5 * USDC) == fund.previewWithdraw(5 * USDC)
+
+
+def test_a_partial_exit_after_nothing_moved_pays_exactly_the_preview(market, fund, insurer, insurer2, governor, usdc, books):
+    """The request's value was floored, then floored again pro rata: a third of a request paid
+    333,344,442 against a preview of 333,344,443. A request keeps its price instead."""
+    # Incident class: an integrator trusting an ERC-4626 preview that is more generous than the exit.
+    deposit_to_fund(market, insurer2, 9_000 * USDC)
+    deposit_to_fund(market, insurer, 1_000 * USDC)
+    lot_proceeds(fund, governor, usdc, 333_333)  # a share price that is not round
+    shares = fund.balanceOf(insurer)
+    fund.requestWithdraw(shares, {"from": insurer})
+    advance(market, fund.cooldown())
+    third = shares // 3
+    quote = fund.previewRedeem(third)
+    assert quote == 333_344_443 == fund.previewRedeemFor(insurer, third)
+    before = usdc.balanceOf(insurer)
+    fund.redeem(third, insurer, insurer, {"from": insurer})
+    assert usdc.balanceOf(insurer) - before == quote
+
+
+def test_redeem_and_withdraw_of_zero_never_revert(market, fund, insurer, insurer2, stranger, usdc, books):
+    """ERC-4626: redeeming up to maxRedeem (0 here) must not revert; it was a division-by-zero
+    panic for every owner without a request."""
+    deposit_to_fund(market, insurer, 1_000 * USDC)
+    assert fund.maxRedeem(insurer) == 0 == fund.maxWithdraw(insurer)
+    for caller, owner in ((insurer, insurer), (stranger, insurer), (stranger, insurer2)):
+        tx = fund.redeem(0, stranger, owner, {"from": caller})
+        assert tx.return_value == 0 and tx.events["Withdraw"][0]["shares"] == 0
+        tx = fund.withdraw(0, stranger, owner, {"from": caller})
+        assert tx.return_value == 0 and tx.events["Withdraw"][0]["assets"] == 0
+    assert fund.balanceOf(insurer) > 0 and usdc.balanceOf(stranger) == 0
+
+
 # ================================================================ reserves and held collateral
 def test_route_reserves_only_from_free_cash(market, fund, borrower2, keeper, books):
     pool = market.pool
     open_position(market, borrower2, {"WBTC": 25 * BTC}, 999_000 * USDC)  # 99.9 % utilisation
     advance(market, 365 * 86_400)
-    pool.accrueInterest({"from": keeper})
+    accrued = pool.accrueInterest({"from": keeper})
     reserves, cash = pool.reserves(), pool.cash()
     assert reserves > cash > 0
     income = fund.reserveIncome()
+    set_next_timestamp(accrued.timestamp)  # no interest between the reads and the routing
     tx = pool.routeReserves({"from": keeper})
     assert tx.return_value == cash
     assert dict(tx.events["ReservesRouted"][0]) == {"amount": cash}

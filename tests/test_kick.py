@@ -23,6 +23,7 @@ from brownie import chain
 
 from tests.helpers import err
 from tests.liquidation_helpers import (
+    MAX_UINT,
     RAY,
     WAD,
     ZERO,
@@ -31,6 +32,7 @@ from tests.liquidation_helpers import (
     assert_kick_matches,
     deposit_to_fund,
     fund_taker,
+    mine_at,
     gentle_move,
     kick_incentive,
     kick_inputs,
@@ -39,6 +41,7 @@ from tests.liquidation_helpers import (
     price,
     scale_to_room,
     set_next_timestamp,
+    slice_for,
     supply,
 )
 
@@ -403,6 +406,29 @@ def test_hole_no_room_below_dust(market, liq, missed, keeper, governor, books):
         kick(liq, account, keeper)
 
 
+def test_kick_that_exactly_fills_the_hole_is_not_cut_down(market, liq, pool, missed, keeper, governor, books):
+    """The Hole boundary: room left exactly equal to the kick's tab is enough room. The kick is
+    whole, not "scaled", so it clears the call as a whole kick does (with `>=` instead of `>`
+    it kept the expired call, and a later dip before the lapse was sellable at once)."""
+    # Incident class: off-by-one at a liquidation limit (a boundary that keeps an expired margin call alive).
+    account = missed["hole"]
+    market.oracle.poke(market.collaterals["WETH"].token, {"from": keeper})  # nothing left for kick to consume
+    at = chain.time() + 5
+    mine_at(at)
+    wanted = plan_kick(kick_inputs(market, account)).total_tab
+    set_next_timestamp(at)
+    liq.setHole(liq.totalTab() + wanted, {"from": governor})
+    set_next_timestamp(at)
+    tx = kick(liq, account, keeper)
+    k = kick_inputs(market, account, tx)
+    plan = plan_kick(k)
+    assert plan.total_tab == wanted and not plan.full
+    assert_kick_matches(market, tx, plan, account)
+    assert liq.totalTab() == liq.hole(), "the room is not exactly used up"
+    assert "MarginCallMet" in tx.events and pool.marginCallDeadline(account) == 0
+    assert_partial_leaves_target(pool, account, plan)
+
+
 # ================================================================ breaker
 def test_breaker_levels_refuse_in_order(market, liq, pool, borrower, borrower2, keeper, guardian, governor, liquidator, books):
     weth_position(market, borrower)
@@ -466,12 +492,80 @@ def test_lowering_from_level_2_restarts_every_auction(market, liq, borrower, bor
     assert liq.lastRestart() == tx.timestamp
     for id_ in (a, b):
         needs_redo, p, _, _ = liq.getStatus(id_, block_identifier=tx.block_number)
-        assert not needs_redo and p == liq.auctions(id_)["top"], "price not back to top"
+        # DESIGN.md 4 (issue 13): live during the stop, so it needs a redo before a take
+        assert needs_redo and p == liq.auctions(id_)["top"], "price not back to top"
     # lowering from 1 restarts nothing
     liq.setBreaker(1, {"from": guardian})
     chain.sleep(200)
     tx = liq.setBreaker(0, {"from": governor})
     assert liq.lastRestart() < tx.timestamp
+
+
+def test_auctions_live_during_a_stop_need_a_redo_before_a_take(market, liq, pool, borrower, borrower2, keeper, guardian, governor, liquidator, books):
+    """DESIGN.md 4 (issue 13 hardening): WETH recovers from $1,720 to $2,500 while the breaker
+    stands at 3. Before, the auction resumed from its pre-stop top ($1,892 a WETH) after the
+    lowering, selling far below the market at the borrower's expense. Now every auction live
+    during the stop needs a redo, at the fresh price; once redone it sells, with no loop."""
+    # Incident class: keepers absent during a crash (Maker's Black Thursday 2020): halted auctions restart instead of selling at a decayed price.
+    weth_position(market, borrower)
+    price(market, "WETH", 1720)
+    (id_,) = kick(liq, borrower, keeper).return_value
+    stale_top = liq.auctions(id_)["top"]
+    liq.setBreaker(3, {"from": guardian})
+    chain.sleep(1800)
+    price(market, "WETH", 2500)
+    liq.setBreaker(0, {"from": governor})
+    assert liq.getStatus(id_)[0], "an auction live during the stop resumed without a redo"
+    fund_taker(market, liquidator)
+    with brownie.reverts(err("NeedsRedo", id_)):
+        liq.take(id_, MAX_UINT, MAX_UINT, liquidator, b"", {"from": liquidator})
+
+    tx = liq.redo(id_, keeper, {"from": keeper})
+    fresh_top = tx.events["Redo"][0]["top"]
+    assert fresh_top > stale_top * 13 // 10
+    assert not liq.getStatus(id_)[0], "a redone auction still needs a redo (a loop)"
+    a = liq.auctions(id_)
+    weth = market.collaterals["WETH"].token
+    held = pool.collateralOf(borrower, weth)
+    tx = liq.take(id_, MAX_UINT, MAX_UINT, liquidator, b"", {"from": liquidator})
+    assert tx.events["Take"][0]["price"] == fresh_top and tx.events["Take"][0]["owe"] == a["tab"]
+    sold = a["lot"] - tx.events["AuctionEnded"][0]["leftover"]
+    assert sold == slice_for(a["tab"], fresh_top, ETH, USDC)  # sold at the fresh top
+    assert pool.collateralOf(borrower, weth) == held + a["lot"] - sold
+
+
+# ================================================================ closing
+def test_small_account_worth_more_than_its_debt_is_auctioned_not_closed(market, liq, pool, borrower, keeper, governor, liquidator, weth, books):
+    """Issue 13 hardening. After governance raises dust to 2,000, an account owing 1,000 USDC on
+    0.5 WETH misses a call at HF 1.04: its collateral ($1,225) is under dust but worth more than
+    its debt. Closing it would hand the fund $1,225 for a $1,000 loss booked in full. Rule
+    (IDutchAuctionLiquidator.kick): close only when the collateral is worth less than dust and
+    less than the debt; otherwise auction everything, and what the lot raises above its tab
+    returns to the borrower."""
+    # Incident class: unjustified liquidation (confiscating a solvent account's equity).
+    open_position(market, borrower, {"WETH": ETH // 2}, 1_000 * USDC)
+    target = dict(market.config.marketParamsTarget().dict())
+    target["dust"] = 2_000 * USDC
+    market.config.setMarketParams(tuple(target.values()), {"from": governor})
+    price(market, "WETH", 2450)  # HF 1.041, collateral worth $1,225
+    pool.issueMarginCall(borrower, {"from": keeper})
+    advance(market, market.config.marketParams()["gracePeriod"] + 60)
+    assert pool.accountStatus(borrower) == 2 and pool.healthFactor(borrower) >= WAD
+
+    fund = market.fund
+    held, losses = fund.heldCollateral(weth), pool.realizedLosses()
+    tx = kick(liq, borrower, keeper)
+    assert "AccountClosed" not in tx.events and "BadDebtRealized" not in tx.events
+    (id_,) = tx.return_value
+    assert "KickIncentive" not in tx.events  # the lot is worth less than dust: no incentive
+    a = liq.auctions(id_)
+    assert a["lot"] == ETH // 2 and pool.debtOf(borrower) == 0
+    fund_taker(market, liquidator)
+    tx = liq.take(id_, MAX_UINT, MAX_UINT, liquidator, b"", {"from": liquidator})
+    leftover = tx.events["AuctionEnded"][0]["leftover"]
+    assert tx.events["Take"][0]["owe"] == a["tab"] and leftover > ETH // 20  # over 0.05 WETH back
+    assert pool.collateralOf(borrower, weth) == leftover and pool.debtOf(borrower) == 0
+    assert fund.heldCollateral(weth) == held and pool.realizedLosses() == losses
 
 
 # ================================================================ keeper incentive

@@ -591,17 +591,16 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         }
     }
 
-    /// @dev Also checked: a settled auction was stuck (needed a redo for 3 × tail, that is older
-    /// than 4 × tail, with no valid price now) or its lot was worth under dust at its top, and the
-    /// breaker was below 2 (DESIGN.md 4).
+    /// @dev Also checked: a settled auction needed a redo and was stuck (needed one for 3 × tail,
+    /// that is older than 4 × tail, with no valid price now) or its lot was worth under dust at a
+    /// fresh valid price, and the breaker was below 2 (DESIGN.md 4).
     function settle(uint256 idSeed) external observed {
         (uint256 id, AuctionView memory v) = _pickAuction(idSeed);
         if (id == 0) return;
         (bool needsRedo,,,) = m.liquidator.getStatus(id);
         uint256 age = block.timestamp - Math.max(v.tic, m.liquidator.lastRestart());
         bool stuck = needsRedo && age > 4 * m.liquidator.tail() && !_priced(v.asset);
-        bool worthless =
-            Math.mulDiv(Math.mulDiv(v.lot, v.top, v.scale, Math.Rounding.Ceil), USDC, WAD, Math.Rounding.Ceil) < DUST;
+        bool worthless = needsRedo && _priced(v.asset) && _lotValue(v) < DUST;
         bool allowed = (stuck || worthless) && m.liquidator.breaker() < 2;
         vm.prank(a.keeper);
         try m.liquidator.settle(id) {
@@ -671,7 +670,8 @@ contract Handler is CommonBase, StdCheats, StdUtils {
                 _ok("fundRedeem");
                 uint256 got = m.usdc.balanceOf(insurer) - before;
                 // requested shares earn nothing from the request on: at most their value then
-                if (got > quote || got * requested > requestValue * shares) ++fundExitsOverpaid;
+                // (`requestValue` is that value rounded down: one unit more, pro rata)
+                if (got > quote || got * requested > (requestValue + 1) * shares) ++fundExitsOverpaid;
             } catch (bytes memory reason) {
                 _fail("fundRedeem", reason);
             }
@@ -914,6 +914,13 @@ contract Handler is CommonBase, StdCheats, StdUtils {
             );
         }
         return Math.mulDiv(liquidationValue, WAD, Math.mulDiv(debt, baseLow, USDC), Math.Rounding.Ceil);
+    }
+
+    /// @dev [base units] a lot's value at the oracle price now (kick's rule), rounded down.
+    function _lotValue(AuctionView memory v) internal view returns (uint256) {
+        (,, uint256 high) = m.oracle.tryPriceRange(v.asset);
+        (, uint256 baseLow,) = m.oracle.tryPriceRange(address(m.usdc));
+        return Math.mulDiv(Math.mulDiv(v.lot, high, v.scale), USDC, baseLow);
     }
 
     function _priced(address asset) internal view returns (bool) {

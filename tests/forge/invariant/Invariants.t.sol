@@ -192,12 +192,20 @@ contract MarketInvariantsTest is MarketSetup {
     }
 
     // ================================================================ liquidator books
-    /// @notice pendingLoss == Σ est, totalTab == Σ tab ≤ hole, debtInAuction == Σ debt part over
-    /// live auctions; per account, liveAuctions counts its live auctions and debtInAuctionOf sums
-    /// their debt parts, and Σ debtInAuctionOf == debtInAuction (nobody else has any).
+    /// @notice pendingLoss == Σ est + Σ unbackedChargeBacks (DESIGN.md 5), totalTab == Σ tab ≤
+    /// hole, debtInAuction == Σ debt part over live auctions; per account, liveAuctions counts
+    /// its live auctions and debtInAuctionOf sums their debt parts, and Σ debtInAuctionOf ==
+    /// debtInAuction (nobody else has any); a charge-back is pending only while auctions live.
     function invariant_auctionBooks() public view {
         Books.Sums memory s = Books.sums(m.liquidator, address(0), address(0));
-        assertEq(m.liquidator.pendingLoss(), s.est, "pendingLoss != sum of est");
+        uint256 charged;
+        for (uint256 i; i < 4; ++i) {
+            address borrower = actors.borrowers[i];
+            uint256 pending = m.liquidator.unbackedChargeBacks(borrower);
+            if (m.pool.liveAuctions(borrower) == 0) assertEq(pending, 0, "a charge-back pending with no auction");
+            charged += pending;
+        }
+        assertEq(m.liquidator.pendingLoss(), s.est + charged, "pendingLoss != sum of est + unbacked charge-backs");
         assertEq(m.liquidator.totalTab(), s.tab, "totalTab != sum of tabs");
         assertLe(m.liquidator.totalTab(), m.liquidator.hole(), "totalTab above hole");
         assertEq(m.pool.debtInAuction(), s.debtPart, "debtInAuction != sum of debt parts");
