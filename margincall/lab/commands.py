@@ -41,7 +41,9 @@ def scenario(
     seed: int = typer.Option(7, min=0, help="Seed of every random draw: same seed, same run."),
     accounts: Optional[int] = typer.Option(None, min=1, help="Borrowers (default: the scenario's own)."),
     out: Optional[Path] = typer.Option(None, help="Output folder (default reports/scenarios/NAME-seedN)."),
-    liquidator: str = typer.Option("dutch", help="dutch (the protocol's auction) or fixed-spread (the lab baseline)."),
+    liquidator: Optional[str] = typer.Option(
+        None, help="dutch (the protocol's auction) or fixed-spread (the lab baseline); default: the scenario's own."
+    ),
     buf: Optional[str] = typer.Option(None, help="Auction start price over the oracle price, e.g. 1.10."),
     cut: Optional[str] = typer.Option(None, help="Stair-step decay per step, e.g. 0.99."),
     grace_period: Optional[int] = typer.Option(None, min=0, help="Margin-call grace period [seconds]."),

@@ -234,3 +234,34 @@ def render(run_dir: str | Path, compare_with: list[str | Path] = ()) -> Path:
     report = out / "report.md"
     report.write_text("\n".join(lines) + "\n")
     return report
+
+
+def render_comparison(out_dir: str | Path, runs: list[str | Path], story: list[str] = ()) -> Path:
+    """One report over the same scenario under several mechanisms: the money side by side, the
+    fund and bad debt overlaid, and each run's own plots below (from its own folder)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    metrics = [read_metrics(r) for r in runs]
+    first = metrics[0]
+    overlay = plot_comparison(metrics, out)
+    lines = [
+        f"# Scenario `{first['scenario']}` (seed {first['seed']}): {' vs '.join(m['mechanism'] for m in metrics)}",
+        "",
+        " ".join(story),
+        "",
+        summary_table(metrics),
+        "",
+        f"![compare]({overlay})",
+        "",
+    ]
+    for m, folder in zip(metrics, runs):
+        rel = Path(folder).resolve().relative_to(out.resolve())
+        lines += [f"## Under the {m['mechanism']} mechanism", "", " ".join(m.get("story", [])), ""]
+        lines += [f"![{m['mechanism']} {name}]({rel / name})\n" for name in ("prices.png", "health.png", "clearing.png")
+                  if (Path(folder) / name).exists()]
+    failed = {m["mechanism"]: {k: v for k, v in m["checks"].items() if v is not True} for m in metrics}
+    held = all(not f for f in failed.values())
+    lines.append("Accounting identities after each run: " + ("all held." if held else f"FAILED: {failed}"))
+    report = out / "report.md"
+    report.write_text("\n".join(lines) + "\n")
+    return report

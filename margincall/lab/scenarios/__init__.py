@@ -23,11 +23,11 @@ from ...session import Chain, Signer
 from ..books import check_books
 from ..engine import GENESIS_TIMESTAMP, Lab, RunOptions, ScenarioError
 from ..metrics import Recorder
-from ..report import render
-from . import flash_crash, insurance_exhausted, margin_call_met, missed_call, stale_oracle
+from ..report import render, render_comparison
+from . import black_thursday, flash_crash, insurance_exhausted, margin_call_met, missed_call, stale_oracle
 
 SCENARIOS: dict[str, ModuleType] = {
-    m.NAME: m for m in (margin_call_met, missed_call, flash_crash, stale_oracle, insurance_exhausted)
+    m.NAME: m for m in (margin_call_met, missed_call, flash_crash, black_thursday, stale_oracle, insurance_exhausted)
 }
 
 
@@ -71,15 +71,32 @@ def run_scenario(
     progress: Any = None,
 ) -> Path:
     """Run scenario ``name`` with ``options``; returns the output folder (metrics, plots,
-    report). ``progress`` is an optional ``rich.progress.Progress`` for long set-ups."""
+    report). A scenario that compares mechanisms (``MECHANISMS``, e.g. black-thursday) runs
+    once per mechanism, each on a fresh chain, into ``OUT/<mechanism>/``, and writes the
+    comparison at ``OUT/report.md``; ``--liquidator`` picks one mechanism instead.
+    ``progress`` is an optional ``rich.progress.Progress`` for long set-ups."""
     module = scenario(name)
     out = Path(options.out or Path("reports") / "scenarios" / f"{name}-seed{options.seed}")
+    mechanisms = [options.liquidator] if options.liquidator else list(getattr(module, "MECHANISMS", ("dutch",)))
+    if len(mechanisms) == 1:
+        return _run_once(module, options, mechanisms[0], out, rpc_url, log, progress)
+    folders = []
+    for mechanism in mechanisms:
+        log(f"{name}: running under the {mechanism} mechanism")
+        folders.append(_run_once(module, options, mechanism, out / mechanism, rpc_url, log, progress))
+    render_comparison(out, folders, getattr(module, "COMPARISON", []))
+    return out
+
+
+def _run_once(
+    module: ModuleType, options: RunOptions, mechanism: str, out: Path, rpc_url: str | None, log: Any, progress: Any
+) -> Path:
     spec = options.market_spec()
     with lab_chain(rpc_url, log) as chain:
-        recorder = Recorder(name, options.seed, options.liquidator, spec.base.symbol, spec.base.decimals)
+        recorder = Recorder(module.NAME, options.seed, mechanism, spec.base.symbol, spec.base.decimals)
         recorder.params = _params_record(spec, options, module)
         with recorder.phase("setup"):
-            market = deploy_market(chain, spec)
+            market = deploy_market(chain, spec) if mechanism == "dutch" else deploy_market(chain, spec, liquidator=mechanism)
         lab = Lab(market, recorder, options.seed)
         lab.progress = progress
         module.run(lab, options)
@@ -91,7 +108,7 @@ def run_scenario(
     recorder.write(out)  # again, with the report's own time
     broken = {k: v for k, v in recorder.checks.items() if v is not True}
     if broken:
-        raise ScenarioError(f"{name}: accounting identities broken after the run: {broken} (see {out})")
+        raise ScenarioError(f"{module.NAME}: accounting identities broken after the run: {broken} (see {out})")
     return out
 
 

@@ -27,8 +27,7 @@ def run(lab: Lab, options: RunOptions) -> None:
             options.seed, n, lab.collateral_terms(), base.decimals, dust=lab.market.spec.market_tuple()[6],
             leverage=Leverage(alpha=8, beta=2),
         )  # fmt: skip
-        task = lab.progress.add_task("opening positions", total=n) if lab.progress else None
-        lab.open_positions(positions, (lambda i: lab.progress.update(task, completed=i)) if task is not None else None)
+        lab.populate(positions)
         keeper_signers = lab.actors(2)
         lab.sample()
     with rec.phase("simulation"):
