@@ -459,6 +459,34 @@ class Lab:
                 borrowerLoss=self._value_in_base(symbol, bought, usd) - repaid,
             )  # fmt: skip
 
+    def liquidation_call(self, account: str, liquidator: Signer) -> bool:
+        """Under the fixed-spread baseline: ``liquidationCall`` on ``account``'s most valuable
+        collateral, as much debt as the close factor allows, paid by ``liquidator`` (who holds
+        base tokens and approved the baseline); records it like a sale. False when refused."""
+        pool = self.market.pool.call
+        held = {s: pool.collateralOf(account, a.token.address) for s, a in self.market.collaterals.items()}
+        prices = {s: self.oracle_price(s) for s, amount in held.items() if amount}
+        if not prices or any(p is None for p in prices.values()):
+            return False
+        symbol = max(prices, key=lambda s: self._value_in_base(s, held[s], prices[s]))
+        token = self.market.collaterals[symbol].token
+        receipt = self.try_send(
+            "liquidationCall", self.market.liquidator.send.liquidationCall, account, token, MAX_UINT,
+            liquidator.address, sender=liquidator,
+        )  # fmt: skip
+        if receipt is None:
+            return False
+        for e in receipt.event("LiquidationCall"):
+            value = self._value_in_base(symbol, e["collateralSeized"], prices[symbol])
+            bought = Decimal(e["collateralSeized"]) / Decimal(10) ** self.market.collaterals[symbol].decimals
+            self.recorder.event(
+                "liquidationCall", t=self.t, block=receipt.block, gas=receipt.gas_used, account=account, asset=symbol,
+                price=float(self.usd(e["debtCovered"]) / bought) if bought else 0.0, oracle=float(prices[symbol]),
+                bought=e["collateralSeized"], repaid=e["debtCovered"], borrowerLoss=value - e["debtCovered"],
+                bonus=value - e["debtCovered"],
+            )  # fmt: skip
+        return True
+
     def _value_in_base(self, symbol: str, amount: int, usd: Decimal | None) -> int:
         """``amount`` of ``symbol`` at ``usd`` per token, in base units (rounded down)."""
         if usd is None:
