@@ -8,8 +8,9 @@ Order of deployment (each step asserted afterwards):
 4. ``InterestRateModel`` (kinked curve);
 5. ``MarketConfig`` (roles and the jointly bounded risk parameters), then ``LendingPool``,
    bound to each other, and the read-only ``PoolLens``;
-6. the auction price curve, ``InsuranceFund`` and ``DutchAuctionLiquidator``, wired to the
-   pool (they share its reentrancy lock), and the fund's dead shares;
+6. the auction price curve, ``InsuranceFund`` and ``DutchAuctionLiquidator`` (or, with
+   ``liquidator="fixed-spread"``, the lab's ``FixedSpreadLiquidator`` baseline, issue 11), wired
+   to the pool (they share its reentrancy lock), and the fund's dead shares;
 7. every collateral listed with its parameters.
 
 ``deploy_market`` takes a Brownie project (anything with the contract containers as
@@ -57,6 +58,7 @@ class Market:
     curve: Any
     base: Asset
     collaterals: dict[str, Asset] = field(default_factory=dict)
+    liquidator_kind: str = "dutch"  # one of LIQUIDATORS
 
     def record(self) -> dict[str, Any]:
         """The deployment record of DESIGN.md 9."""
@@ -70,7 +72,7 @@ class Market:
                 "InterestRateModel": self.rate_model.address,
                 "PoolLens": self.lens.address,
                 "InsuranceFund": self.fund.address,
-                "DutchAuctionLiquidator": self.liquidator.address,
+                LIQUIDATORS[self.liquidator_kind]: self.liquidator.address,
                 "PriceCurve": self.curve.address,
             },
             "base": {"symbol": self.base.symbol, "token": self.base.token.address, "feed": self.base.feed.address},
@@ -85,12 +87,18 @@ def _revert_name(exc: Exception) -> str:
     return getattr(exc, "revert_msg", None) or str(exc)
 
 
-def deploy_market(project: Any, governor: Any, spec: MarketSpec | None = None, guardian: Any = None) -> Market:
+def deploy_market(
+    project: Any, governor: Any, spec: MarketSpec | None = None, guardian: Any = None, liquidator: str = "dutch"
+) -> Market:
     """Deploy the whole market described by ``spec`` (default: the demo market).
 
     ``governor`` deploys and governs; ``guardian`` (default: the governor) may pause.
+    ``liquidator``: ``"dutch"`` (the ``DutchAuctionLiquidator``) or ``"fixed-spread"`` (the lab's
+    Aave-style ``FixedSpreadLiquidator`` baseline; the auction curve is deployed but unused).
     Raises ``DeployError`` with the on-chain error's name when a parameter is refused.
     """
+    if liquidator not in LIQUIDATORS:
+        raise DeployError(f"unknown liquidator {liquidator!r}: choose one of {', '.join(LIQUIDATORS)}")
     spec = spec or load_params()
     guardian = guardian or governor
     tx = {"from": governor}
@@ -127,10 +135,13 @@ def deploy_market(project: Any, governor: Any, spec: MarketSpec | None = None, g
         fund = project.InsuranceFund.deploy(
             pool, "Margin Call Lab Insurance", "mclINS", spec.fund["cooldown"], spec.fund["window"], tx
         )
-        liquidator = project.DutchAuctionLiquidator.deploy(
-            pool, fund, curve, spec.auction["tail"], spec.auction["hole"], tx
-        )
-        pool.setLiquidationModules(liquidator, fund, tx)
+        if liquidator == "dutch":
+            module = project.DutchAuctionLiquidator.deploy(
+                pool, fund, curve, spec.auction["tail"], spec.auction["hole"], tx
+            )
+        else:
+            module = project.FixedSpreadLiquidator.deploy(pool, fund, tx)
+        pool.setLiquidationModules(module, fund, tx)
         for symbol, c in spec.collaterals.items():
             config.listCollateral(collaterals[symbol].token, c.params_tuple(), tx)
     except Exception as exc:  # a refused parameter: say which rule, not a stack of RPC details
@@ -152,16 +163,20 @@ def deploy_market(project: Any, governor: Any, spec: MarketSpec | None = None, g
         pool=pool,
         lens=lens,
         fund=fund,
-        liquidator=liquidator,
+        liquidator=module,
         curve=curve,
         base=base,
         collaterals=collaterals,
+        liquidator_kind=liquidator,
     )
     check_deployment(market)
     return market
 
 
 DEAD = "0x000000000000000000000000000000000000dEaD"
+
+# liquidator kind → contract name (also its key in the deployment record)
+LIQUIDATORS = {"dutch": "DutchAuctionLiquidator", "fixed-spread": "FixedSpreadLiquidator"}
 
 
 _CURVES = {"stairstep": "StairstepExponentialDecrease", "exponential": "ExponentialDecrease", "linear": "LinearDecrease"}
@@ -191,7 +206,8 @@ def check_deployment(market: Market) -> None:
     expect("lens.pool", market.lens.pool(), market.pool.address)
     expect("pool.liquidator", market.pool.liquidator(), market.liquidator.address)
     expect("pool.insuranceFund", market.pool.insuranceFund(), market.fund.address)
-    expect("liquidator.hole", market.liquidator.hole(), spec.auction["hole"])
+    if market.liquidator_kind == "dutch":
+        expect("liquidator.hole", market.liquidator.hole(), spec.auction["hole"])
     expect("fund dead shares", market.fund.totalAssets(), spec.fund["dead_shares_deposit"])
     expect("oracle.volRef", market.oracle.volRef(), spec.volatility["vol_ref"])
     expect("config.marketParams", tuple(market.config.marketParams()), spec.market_tuple())
@@ -250,6 +266,7 @@ def load_deployment(project: Any, path: str | Path) -> Market:
         token = at("MockERC20", entry["token"])
         return Asset(symbol, token, at("MockAggregator", entry["feed"]), token.decimals())
 
+    kind = next((k for k, name in LIQUIDATORS.items() if name in contracts), "dutch")
     return Market(
         spec=spec,
         chain_id=chain_id,
@@ -260,10 +277,11 @@ def load_deployment(project: Any, path: str | Path) -> Market:
         pool=at("LendingPool", contracts["LendingPool"]),
         lens=at("PoolLens", contracts["PoolLens"]),
         fund=at("InsuranceFund", contracts["InsuranceFund"]),
-        liquidator=at("DutchAuctionLiquidator", contracts["DutchAuctionLiquidator"]),
+        liquidator=at(LIQUIDATORS[kind], contracts.get(LIQUIDATORS[kind], "")),
         curve=at(_CURVES[spec.auction["curve"]["kind"]], contracts["PriceCurve"]),
         base=asset(record["base"]["symbol"], record["base"]),
         collaterals={s: asset(s, e) for s, e in record["collaterals"].items()},
+        liquidator_kind=kind,
     )
 
 
