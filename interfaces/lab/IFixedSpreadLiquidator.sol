@@ -11,7 +11,7 @@ pragma solidity ^0.8.24;
 /// `debtCovered × (1 + penalty_asset)` at the oracle price, i.e. the collateral at its oracle
 /// price less a fixed bonus equal to the asset's liquidation penalty.
 ///
-///     maxCover        = debt / 2, or all of the debt when HF < fullLiquidationHF
+///     maxCover        = ⌈debt / 2⌉ (CLOSE_FACTOR), or all of the debt when HF < fullLiquidationHF
 ///                       or debt < 2 · dust (Aave v3.3's small-position rule)
 ///     debtCovered     = min(debtToCover, maxCover)
 ///     collateralSeized = debtCovered · basePrice · (1 + p) / collateralPrice      (rounded down)
