@@ -444,6 +444,22 @@ contract FixedSpreadLiquidatorTest is DemoMarket {
         _fuzzCall(bound(second, 1, 12_000 * USDC), pick / 3);
     }
 
+    /// One collateral, down to underwater prices: a call that takes the last of it books the
+    /// rest of the debt as a loss, exactly once, through the waterfall.
+    function testFuzz_DebtToCover_OneCollateral(uint256 wethUsd, uint256 first, uint256 second) public {
+        _open(10 * ETH, 0, 0, 20_000 * USDC);
+        _depositInsurance(insurer, 1_000 * USDC);
+        _price(m.wethFeed, int256(bound(wethUsd, 1_000, 2_700)) * 1e8);
+        _fuzzCall(bound(first, 1, 25_000 * USDC), 0);
+        _fuzzCall(bound(second, 1, 25_000 * USDC), 0);
+        if (m.pool.assetsIn(borrower) == 0) {
+            assertEq(m.pool.debtOf(borrower), 0);
+            assertGt(m.pool.realizedLosses(), 0);
+        } else {
+            assertEq(m.pool.realizedLosses(), 0);
+        }
+    }
+
     function _fuzzCall(uint256 debtToCover, uint8 pick) internal {
         address[3] memory assets = [address(m.weth), address(m.wbtc), address(usdt)];
         address asset = assets[pick % 3];
