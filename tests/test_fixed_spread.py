@@ -12,10 +12,10 @@ import json
 import brownie
 import pytest
 
-from margincall.chain import fund, set_price, sleep
+from margincall.chain import set_price, sleep
 from margincall.deploy import LIQUIDATORS, DeployError, load_deployment, write_deployment
-from tests.fixtures.market import core_chain, deploy_market
-from tests.helpers import MAX_UINT, err
+from tests.fixtures.market import deploy_market
+from tests.helpers import MAX_UINT, err, fund
 
 USDC = 10**6
 ETH = 10**18
