@@ -281,8 +281,9 @@ class Lab:
             answers = batch.execute()
         return {i: tuple(a) for i, a in zip(ids, answers)}
 
-    def sample(self) -> list[tuple[str, Any]]:
-        """Record one sample of the market; returns the states it read."""
+    def sample(self, amm_prices: dict[str, float] | None = None) -> list[tuple[str, Any]]:
+        """Record one sample of the market (and ``amm_prices`` beside the oracle's, where a
+        scenario has AMMs); returns the states it read."""
         states = self.states()
         m = self.market
         statuses = {s: 0 for s in AccountStatus}
@@ -303,6 +304,7 @@ class Lab:
             fund_assets=m.fund.call.totalAssets(),
             debt_in_auction=m.pool.call.debtInAuction(),
             bad_debt=self.bad_debt(),
+            amm_prices=amm_prices,
         )
         return states
 

@@ -79,10 +79,13 @@ class Recorder:
         fund_assets: int,
         debt_in_auction: int,
         bad_debt: int,
+        amm_prices: dict[str, float] | None = None,
     ) -> None:
         capped = [min(hf, HF_PLOT_CAP) for hf in health_factors]
+        extra = {"ammPrices": amm_prices} if amm_prices else {}
         self.samples.append(
             {
+                **extra,
                 "t": t,
                 "block": block,
                 "prices": prices,

@@ -56,6 +56,10 @@ def plot_prices(m: dict[str, Any], out: Path) -> str:
     for ax, symbol in zip(axes[:, 0], symbols):
         ax.plot([(s["t"] - t0) / scale for s in samples], [s["prices"].get(symbol) for s in samples],
                 drawstyle="steps-post", color="tab:blue", label=f"{symbol} oracle price")
+        amm = [(s["t"], s["ammPrices"][symbol]) for s in samples if symbol in s.get("ammPrices", {})]
+        if amm:
+            ax.plot([(t - t0) / scale for t, _ in amm], [p for _, p in amm], drawstyle="steps-post",
+                    color="tab:orange", ls="--", label=f"{symbol} AMM spot price")
         for kind, (marker, colour, label) in KIND_STYLE.items():
             pts = [e for e in m["events"] if e["kind"] == kind and e.get("asset") == symbol and e.get("price") is not None]
             if pts:

@@ -24,10 +24,11 @@ from ..books import check_books
 from ..engine import GENESIS_TIMESTAMP, Lab, RunOptions, ScenarioError
 from ..metrics import Recorder
 from ..report import render, render_comparison
-from . import black_thursday, flash_crash, insurance_exhausted, margin_call_met, missed_call, stale_oracle
+from . import black_thursday, cascade, flash_crash, insurance_exhausted, margin_call_met, missed_call, stale_oracle
 
 SCENARIOS: dict[str, ModuleType] = {
-    m.NAME: m for m in (margin_call_met, missed_call, flash_crash, black_thursday, stale_oracle, insurance_exhausted)
+    m.NAME: m
+    for m in (margin_call_met, missed_call, flash_crash, black_thursday, cascade, stale_oracle, insurance_exhausted)
 }
 
 
@@ -77,7 +78,10 @@ def run_scenario(
     ``progress`` is an optional ``rich.progress.Progress`` for long set-ups."""
     module = scenario(name)
     out = Path(options.out or Path("reports") / "scenarios" / f"{name}-seed{options.seed}")
-    mechanisms = [options.liquidator] if options.liquidator else list(getattr(module, "MECHANISMS", ("dutch",)))
+    supported = list(getattr(module, "MECHANISMS", ("dutch",)))
+    if options.liquidator and options.liquidator not in supported:
+        raise ScenarioError(f"{name} runs under {' and '.join(supported)} only, not --liquidator {options.liquidator}")
+    mechanisms = [options.liquidator] if options.liquidator else supported
     if len(mechanisms) == 1:
         return _run_once(module, options, mechanisms[0], out, rpc_url, log, progress)
     folders = []
