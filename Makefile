@@ -7,6 +7,7 @@
 #   make test-forge  FORGE_ARGS="--mt testFoo -vvv" to pass options to forge test
 #   make gas-check   every figure of snapshots/gas.json, fail on a rise over 1 % (run by make test)
 #   make gas-snapshot  rewrite snapshots/gas.json (commit it with the change that moved it)
+#   make test-ape    the Ape suite (tests_ape/) in its own venv, .venv-ape
 #   CI=true make test    Forge runs its `ci` profile (pinned seed, invariant 64x32)
 
 SHELL  := /bin/bash
@@ -43,8 +44,11 @@ SLITHER_VERSION := 0.11.6
 # missing or older than package-lock.json / package.json).
 NPM_STAMP  := node_modules/.package-lock.json
 VENV_STAMP := .venv/.margincall-pip.stamp
+# eth-ape needs pins that clash with Brownie's (pytest < 9, rich < 15): its own venv.
+APE_VENV   := $(ROOT)/.venv-ape
+APE_STAMP  := .venv-ape/.margincall-ape.stamp
 
-.PHONY: install compile test test-py test-ganache test-forge gas-check gas-snapshot demo bench lint clean distclean check-port
+.PHONY: install install-ape compile test test-py test-ganache test-forge test-ape gas-check gas-snapshot demo bench lint clean distclean check-port
 
 # ---- install (idempotent: each step reruns only when its inputs changed) ----
 install: $(NPM_STAMP) $(VENV_STAMP)
@@ -64,6 +68,16 @@ $(VENV_STAMP): pyproject.toml | $(PY)
 	$(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' | { read -r site; \
 	  printf 'import os; os.environ.setdefault("SOLCX_BINARY_PATH", "%s")\n' "$(SOLCX_BINARY_PATH)" \
 	    > "$$site/margincall_solcx.pth"; }
+	touch $@
+
+# The Ape venv: eth-ape + ape-solidity + ape-foundry and everything else pinned exactly
+# (requirements-ape.txt), then this package without resolving again (--no-deps).
+install-ape: $(APE_STAMP)
+
+$(APE_STAMP): requirements-ape.txt pyproject.toml
+	$(PYTHON) -m venv $(APE_VENV)
+	$(APE_VENV)/bin/pip install -r requirements-ape.txt
+	$(APE_VENV)/bin/pip install --no-deps -e .
 	touch $@
 
 # ---- build --------------------------------------------------------------------
@@ -86,6 +100,7 @@ test: install
 	$(MAKE) --no-print-directory test-ganache
 	$(MAKE) --no-print-directory test-forge
 	$(MAKE) --no-print-directory gas-check
+	$(MAKE) --no-print-directory test-ape
 
 # Trap: if 8545 is taken, Brownie silently attaches to that chain (none of our
 # settings). Fail loudly instead; this never kills anything.
@@ -111,6 +126,13 @@ gas-check: install
 
 gas-snapshot: install
 	$(PY) tools/gas.py snapshot
+
+# Ape compiles the project itself (ape-config.yaml: the shim, Shanghai, same optimizer) into
+# .build/ and starts Anvil through ape-foundry on a free port (`host: auto`: never 8545).
+# tests_ape/pytest.ini keeps pyproject's Brownie options away from this run.
+test-ape: install $(APE_STAMP)
+	$(APE_VENV)/bin/ape compile
+	$(APE_VENV)/bin/ape test tests_ape --network ethereum:local:foundry $(APE_ARGS)
 
 # The same contracts on Ganache (Shanghai, its own gas and trace quirks): the demo deploys the
 # demo market and checks every claim of its story against the chain (margincall/demo.py).
@@ -143,8 +165,8 @@ lint: install
 	forge fmt --check contracts interfaces tests/forge
 
 clean:
-	rm -rf build out cache reports .hypothesis .pytest_cache
+	rm -rf build out cache reports .build .hypothesis .pytest_cache tests_ape/.pytest_cache
 	find . -name __pycache__ -not -path './.venv/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf node_modules .venv *.egg-info
+	rm -rf node_modules .venv .venv-ape *.egg-info

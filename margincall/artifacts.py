@@ -1,8 +1,10 @@
 """Compiled artifacts (ABI and bytecode) of the protocol, read from the build output.
 
 Brownie writes ``build/contracts/<Name>.json`` (DESIGN.md 9); Forge writes
-``out/<File>.sol/<Name>.json``. Both are read: Brownie's first, Forge's when Brownie's is
-missing. The build folder is the repository this package sits in, or ``$MARGINCALL_ROOT``.
+``out/<File>.sol/<Name>.json``; Ape (``ape compile``) writes every contract type into one
+manifest, ``.build/__local__.json``. All three are read: Brownie's first, then Forge's, then
+Ape's, so a project built by any one of the frameworks alone works. The build folder is the
+repository this package sits in, or ``$MARGINCALL_ROOT``.
 """
 
 from __future__ import annotations
@@ -49,12 +51,33 @@ def _forge(root: Path, name: str) -> Artifact | None:
 
 
 @lru_cache(maxsize=None)
+def _ape_manifest(root: Path) -> dict[str, Any]:
+    path = root / ".build" / "__local__.json"
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text()).get("contractTypes") or {}
+    except ValueError:
+        return {}
+
+
+def _ape(root: Path, name: str) -> Artifact | None:
+    contract_type = _ape_manifest(root).get(name)
+    if not contract_type or "deploymentBytecode" not in contract_type:
+        return None
+    code = contract_type["deploymentBytecode"].get("bytecode") or ""
+    return Artifact(name, contract_type["abi"], code if code.startswith("0x") else "0x" + code)
+
+
+@lru_cache(maxsize=None)
 def load(name: str) -> Artifact:
     """The artifact of contract ``name`` (e.g. ``"LendingPool"``)."""
     root = project_root()
-    artifact = _brownie(root, name) or _forge(root, name)
+    artifact = _brownie(root, name) or _forge(root, name) or _ape(root, name)
     if artifact is None:
-        raise ArtifactError(f"no compiled {name} under {root}/build/contracts or {root}/out: run `make compile`")
+        raise ArtifactError(
+            f"no compiled {name} under {root}/build/contracts, {root}/out or {root}/.build: run `make compile`"
+        )
     return artifact
 
 
@@ -62,7 +85,7 @@ def load(name: str) -> Artifact:
 def all_abis() -> tuple[tuple[str, tuple], ...]:
     """(name, abi) of every compiled contract: the errors and events the harness can decode."""
     root = project_root()
-    found: dict[str, list] = {}
+    found: dict[str, list] = {name: ct["abi"] for name, ct in _ape_manifest(root).items() if "abi" in ct}
     for path in sorted((root / "out").glob("*.sol/*.json")):
         try:
             found.setdefault(path.stem, json.loads(path.read_text())["abi"])

@@ -498,3 +498,10 @@ def _table(actions: list[Action], chain_id: int) -> Table:
 
 def main() -> None:  # pragma: no cover - the console script
     app()
+
+
+# ================================================================ the lab
+from .lab import commands as _lab  # noqa: E402  (the lab's commands live beside the lab)
+
+app.command("scenario", epilog=_lab.EXAMPLES_SCENARIO)(_lab.scenario)
+app.command("report", epilog=_lab.EXAMPLES_REPORT)(_lab.report)

@@ -8,7 +8,8 @@ Order of deployment (each step asserted afterwards):
 4. ``InterestRateModel`` (kinked curve);
 5. ``MarketConfig`` (roles and the jointly bounded risk parameters), then ``LendingPool``,
    bound to each other, and the read-only ``PoolLens``;
-6. the auction price curve, ``InsuranceFund`` and ``DutchAuctionLiquidator``, wired to the
+6. the auction price curve, ``InsuranceFund`` and ``DutchAuctionLiquidator`` (or, with
+   ``liquidator="fixed-spread"``, the lab's Aave-style ``FixedSpreadLiquidator`` baseline), wired to the
    pool (they share its reentrancy lock), and the fund's dead shares;
 7. every collateral listed with its parameters.
 
@@ -62,6 +63,7 @@ class Market:
     curve: Handle
     base: Asset
     collaterals: dict[str, Asset] = field(default_factory=dict)
+    liquidator_kind: str = "dutch"  # a key of LIQUIDATORS
 
     @property
     def core(self) -> Market:
@@ -89,7 +91,7 @@ class Market:
                 "InterestRateModel": self.rate_model.address,
                 "PoolLens": self.lens.address,
                 "InsuranceFund": self.fund.address,
-                "DutchAuctionLiquidator": self.liquidator.address,
+                LIQUIDATORS[self.liquidator_kind]: self.liquidator.address,
                 "PriceCurve": self.curve.address,
             },
             "base": {"symbol": self.base.symbol, "token": self.base.token.address, "feed": self.base.feed.address},
@@ -105,12 +107,23 @@ DEAD = "0x000000000000000000000000000000000000dEaD"
 _CURVES = {"stairstep": "StairstepExponentialDecrease", "exponential": "ExponentialDecrease", "linear": "LinearDecrease"}
 
 
-def deploy_market(chain: Chain, spec: MarketSpec | None = None, guardian: Any = None) -> Market:
+# liquidator kind → contract name (also its key in the deployment record)
+LIQUIDATORS = {"dutch": "DutchAuctionLiquidator", "fixed-spread": "FixedSpreadLiquidator"}
+
+
+def deploy_market(
+    chain: Chain, spec: MarketSpec | None = None, guardian: Any = None, liquidator: str = "dutch"
+) -> Market:
     """Deploy the whole market described by ``spec`` (default: the demo market).
 
     The session's signer deploys and governs; ``guardian`` (an address, default the governor)
-    may pause. Raises ``DeployError`` with the on-chain error's name and arguments when a
+    may pause. ``liquidator``: ``"dutch"`` (the protocol's ``DutchAuctionLiquidator``) or
+    ``"fixed-spread"`` (the lab's Aave-style baseline, for replays; the curve is deployed unused).
+    Raises ``DeployError`` with the on-chain error's name and arguments when a
     parameter is refused (e.g. ``BadHealthLadder: 1100000000000000000, ...``)."""
+    if liquidator not in LIQUIDATORS:
+        raise DeployError(f"unknown liquidator {liquidator!r}: choose one of {', '.join(LIQUIDATORS)}")
+    kind = liquidator
     spec = spec or load_params()
     governor = chain.signer_for(None).address
     guardian = address_of(guardian) if guardian is not None else governor
@@ -143,7 +156,10 @@ def deploy_market(chain: Chain, spec: MarketSpec | None = None, guardian: Any = 
         fund = chain.deploy(
             "InsuranceFund", pool, "Margin Call Lab Insurance", "mclINS", spec.fund["cooldown"], spec.fund["window"]
         )
-        liquidator = chain.deploy("DutchAuctionLiquidator", pool, fund, curve, spec.auction["tail"], spec.auction["hole"])
+        if kind == "dutch":
+            liquidator = chain.deploy("DutchAuctionLiquidator", pool, fund, curve, spec.auction["tail"], spec.auction["hole"])
+        else:
+            liquidator = chain.deploy("FixedSpreadLiquidator", pool, fund)
         pool.send.setLiquidationModules(liquidator, fund)
         for symbol, c in spec.collaterals.items():
             config.send.listCollateral(collaterals[symbol].token, c.params_tuple())
@@ -168,6 +184,7 @@ def deploy_market(chain: Chain, spec: MarketSpec | None = None, guardian: Any = 
         lens=lens,
         fund=fund,
         liquidator=liquidator,
+        liquidator_kind=kind,
         curve=curve,
         base=base,
         collaterals=collaterals,
@@ -229,7 +246,8 @@ def check_deployment(market: Market) -> None:
     expect("lens.pool", market.lens.call.pool(), market.pool.address)
     expect("pool.liquidator", pool.liquidator(), market.liquidator.address)
     expect("pool.insuranceFund", pool.insuranceFund(), market.fund.address)
-    expect("liquidator.hole", market.liquidator.call.hole(), spec.auction["hole"])
+    if market.liquidator_kind == "dutch":
+        expect("liquidator.hole", market.liquidator.call.hole(), spec.auction["hole"])
     expect("fund dead shares", market.fund.call.totalAssets(), spec.fund["dead_shares_deposit"])
     expect("oracle.volRef", oracle.volRef(), spec.volatility["vol_ref"])
     expect("config.marketParams", tuple(config.marketParams()), spec.market_tuple())
@@ -279,6 +297,8 @@ def read_record(path: str | Path) -> dict[str, Any]:
         for symbol, entry in record["collaterals"].items():
             addresses += [(f"collaterals.{symbol}.token", entry["token"]), (f"collaterals.{symbol}.feed", entry["feed"])]
         missing = [c for c in _CONTRACTS if c not in record["contracts"]]
+        if not any(name in record["contracts"] for name in LIQUIDATORS.values()):
+            missing.append(" or ".join(LIQUIDATORS.values()))
         if missing:
             raise KeyError(", ".join(missing))
     except KeyError as exc:
@@ -298,9 +318,8 @@ _CONTRACTS = (
     "InterestRateModel",
     "PoolLens",
     "InsuranceFund",
-    "DutchAuctionLiquidator",
     "PriceCurve",
-)
+)  # and one of LIQUIDATORS
 
 
 def load_deployment(chain: Chain, path: str | Path) -> Market:
@@ -327,6 +346,8 @@ def load_deployment(chain: Chain, path: str | Path) -> Market:
         token = at("MockERC20", entry["token"])
         return Asset(symbol, token, at("MockAggregator", entry["feed"]), token.call.decimals())
 
+    kind = next(k for k, name in LIQUIDATORS.items() if name in contracts)
+
     return Market(
         chain=chain,
         spec=spec,
@@ -338,8 +359,9 @@ def load_deployment(chain: Chain, path: str | Path) -> Market:
         pool=at("LendingPool", contracts["LendingPool"]),
         lens=at("PoolLens", contracts["PoolLens"]),
         fund=at("InsuranceFund", contracts["InsuranceFund"]),
-        liquidator=at("DutchAuctionLiquidator", contracts["DutchAuctionLiquidator"]),
+        liquidator=at(LIQUIDATORS[kind], contracts[LIQUIDATORS[kind]]),
         curve=at(_CURVES[spec.auction["curve"]["kind"]], contracts["PriceCurve"]),
         base=asset(record["base"]["symbol"], record["base"]),
         collaterals={s: asset(s, e) for s, e in record["collaterals"].items()},
+        liquidator_kind=kind,
     )
