@@ -505,3 +505,4 @@ from .lab import commands as _lab  # noqa: E402  (the lab's commands live beside
 
 app.command("scenario", epilog=_lab.EXAMPLES_SCENARIO)(_lab.scenario)
 app.command("report", epilog=_lab.EXAMPLES_REPORT)(_lab.report)
+app.command("sweep", epilog=_lab.EXAMPLES_SWEEP)(_lab.sweep)

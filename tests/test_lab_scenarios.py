@@ -115,3 +115,52 @@ def test_flash_crash_two_keepers_race_and_the_loser_records_by_name(tmp_path):
     assert m["totals"]["kicks"] > 0 and m["totals"]["takes"] > 0
     # every lot sold went through a FlashTaker at or under the oracle price
     assert all(e["price"] <= e["oracle"] for e in m["events"] if e["kind"] == "take")
+
+
+def test_sweep_runs_a_2x2_grid_on_a_process_pool(tmp_path):
+    from margincall.lab.sweep import load_grid, run_sweep
+
+    grid_file = tmp_path / "grid.yaml"
+    grid_file.write_text("scenario: missed-call\nseed: 5\ngrid:\n  buf: ['1.05', '1.20']\n  cut: ['0.98', '0.99']\n")
+    rows = run_sweep(load_grid(grid_file), tmp_path / "sweep", workers=2)
+    assert [(r["buf"], r["cut"]) for r in rows] == [("1.05", "0.98"), ("1.05", "0.99"), ("1.20", "0.98"), ("1.20", "0.99")]
+    assert all(r["liquidations"] == 1 for r in rows)
+    assert len({r["borrowerLoss"] for r in rows}) > 1  # the auction's shape moves what the borrower loses
+    assert (tmp_path / "sweep" / "sweep.csv").read_text().count("\n") == 5
+    assert (tmp_path / "sweep" / "heatmap-badDebt.png").exists() and (tmp_path / "sweep" / "heatmap-borrowerLoss.png").exists()
+
+
+def test_sweep_on_a_local_ray_instance_where_ray_installs(tmp_path):
+    pytest.importorskip("ray")
+    from margincall.lab.sweep import load_grid, run_sweep
+
+    grid_file = tmp_path / "grid.yaml"
+    grid_file.write_text("scenario: missed-call\ngrid:\n  buf: ['1.05', '1.20']\n  cut: ['0.98', '0.99']\n")
+    assert len(run_sweep(load_grid(grid_file), tmp_path / "sweep", ray_address="local")) == 4
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("grid: {}", "needs a `grid:` mapping"),
+        ("scenario: nope\ngrid: {buf: ['1.1']}", "is not one of"),
+        ("scenario: cascade\ngrid: {tip: [1]}", "grid.tip: not a sweepable option"),
+        ("scenario: cascade\ngrid: {buf: []}", "non-empty list"),
+        ("scenario: cascade\nseed: -3\ngrid: {buf: ['1.1']}", "seed: must be a whole number >= 0"),
+        ("scenario: [unclosed", "not valid YAML"),
+    ],
+)
+def test_bad_grid_files_are_named(tmp_path, text, message):
+    grid = tmp_path / "grid.yaml"
+    grid.write_text(text)
+    result = CliRunner().invoke(app, ["sweep", "--grid", str(grid), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1 and message in result.output
+
+
+def test_cascade_falls_beyond_the_first_shock(tmp_path):
+    m = read_metrics(run("cascade", tmp_path, accounts=60, seed=3))
+    t = m["totals"]
+    assert m["params"]["oracleFollowsAmm"] is True
+    assert t["accountsLiquidated"] > t["liquidatableAtShock"]  # the cascade liquidates beyond the shock alone
+    assert max(t["fallBeyondShock"].values()) > 0  # and the price ends below the shocked price
+    assert "Lab device" in (tmp_path / "cascade" / "report.md").read_text()

@@ -95,3 +95,22 @@ def report(
     except ValueError as exc:
         _fail(str(exc))
     typer.echo(f"report written to {path}")
+
+
+EXAMPLES_SWEEP = "Example:  margincall sweep --grid grid.yaml --out reports/sweep  (see margincall/lab/sweep.py for the file)"
+
+
+def sweep(
+    grid: Path = typer.Option(..., "--grid", metavar="FILE", help="Grid file (YAML): scenario, seed, grid of options."),
+    out: Path = typer.Option(Path("reports/sweep"), help="Output folder: sweep.csv, sweep.json, heatmaps, one folder per point."),
+    workers: Optional[int] = typer.Option(None, min=1, help="Processes (default: all cores); one private Anvil each."),
+    ray: Optional[str] = typer.Option(None, "--ray", metavar="ADDRESS", help="Run on a Ray cluster (or 'local'): pip install '.[ray]'."),
+) -> None:
+    """Run a scenario over a grid of parameters, one chain per grid point, and tabulate it."""
+    from .sweep import load_grid, run_sweep
+
+    try:
+        rows = run_sweep(load_grid(grid), out, workers, ray)
+    except (ScenarioError, HarnessError, ParamsError, ArtifactError) as exc:
+        _fail(str(exc))
+    typer.echo(f"{len(rows)} grid points; table in {out / 'sweep.csv'}, heatmaps in {out}")
