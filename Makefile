@@ -102,13 +102,23 @@ test-forge: install
 	forge test $(FORGE_ARGS)
 
 # The same contracts on Ganache (Shanghai, its own gas and trace quirks): the demo deploys the
-# demo market and checks every claim of its story against the chain (margincall/demo.py).
-test-ganache: install check-port $(BROWNIE_STAMP)
-	brownie run scripts/demo.py --network ganache-cli
+# demo market and checks every claim of its story against the chain (margincall/demo.py), on a
+# private Ganache on a free port (margincall/ganache.py) that stops when the demo ends.
+# The package CLI runs as `$(PY) -m margincall`: the checkout's own package, from any folder
+# (`brownie run` with an absolute script path fails under a parent folder with a dot in its name).
+MARGINCALL := $(PY) -m margincall
+test-ganache: install $(BROWNIE_STAMP)
+	$(PY) -m margincall.ganache $(MARGINCALL) demo --rpc-url {url}
 
 # ---- scripts ------------------------------------------------------------------
-demo: install check-port $(BROWNIE_STAMP)
-	brownie run scripts/demo.py --network $(NETWORK)
+# `make demo` runs on a private Anvil on a free port; NETWORK=ganache-cli on a private Ganache.
+# (`brownie run scripts/demo.py --network anvil` still tells it through Brownie, where Brownie can.)
+demo: install $(BROWNIE_STAMP)
+ifeq ($(NETWORK),ganache-cli)
+	$(PY) -m margincall.ganache $(MARGINCALL) demo --rpc-url {url}
+else
+	$(MARGINCALL) demo
+endif
 
 # Gas of each action (reports/bench.json), then the bulk path's throughput against the raw
 # ceiling (reports/throughput.json; DESIGN.md 12 asks ratio >= 0.6). Each on a private Anvil
@@ -116,8 +126,8 @@ demo: install check-port $(BROWNIE_STAMP)
 BENCH_ACCOUNTS ?= 500
 THROUGHPUT_ACCOUNTS ?= 2000
 bench: install $(BROWNIE_STAMP)
-	margincall bench gas --accounts $(BENCH_ACCOUNTS) --out reports/bench.json
-	margincall bench throughput --accounts $(THROUGHPUT_ACCOUNTS) --out reports/throughput.json
+	$(MARGINCALL) bench gas --accounts $(BENCH_ACCOUNTS) --out reports/bench.json
+	$(MARGINCALL) bench throughput --accounts $(THROUGHPUT_ACCOUNTS) --out reports/throughput.json
 
 # ---- static analysis ----------------------------------------------------------
 # Slither compiles through Forge (and so the shim). Traps: it runs `forge clean`

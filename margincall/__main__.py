@@ -1,0 +1,6 @@
+"""``python -m margincall``: the CLI of the package found first on ``sys.path`` (the checkout
+it runs from), whichever venv provides the dependencies."""
+
+from .cli import main
+
+main()
