@@ -48,6 +48,7 @@ from .keeper import Action, Keeper
 from .params import DEMO_PARAMS, ParamsError, load_params
 from .retry import short_reason, with_retries
 from .session import Chain, Signer
+from .upstate import keep_aside, live_record, read_state
 from .watch import Watcher
 
 app = typer.Typer(
@@ -179,6 +180,9 @@ def _keystore_signer(path: Path, password_env: Optional[str]) -> Signer:
 def _session(rpc_url: Optional[str], choice: SignerChoice, need_signer: bool = True) -> Iterator[tuple[Chain, bool]]:
     """A ``Chain`` on ``rpc_url`` or on a private Anvil (the bool says which), with the signer
     chosen; the private Anvil stops when the block ends, however it ends."""
+    if rpc_url is None and (bench := read_state()) is not None:  # a chain of `margincall up`
+        rpc_url = bench["rpcUrl"]
+        _err(f"no --rpc-url: using the bench of `margincall up` at {rpc_url} (pid {bench['pid']})")
     if rpc_url is not None:
         _check_url(rpc_url)
         w3 = _connect(rpc_url)
@@ -201,9 +205,17 @@ def _deployment_path(deployment: Optional[Path], rpc_url: Optional[str]) -> Opti
     if not deployment.is_file():
         _fail(f"deployment file not found: {deployment}")
     read_record(deployment)  # DeployError: corrupt or malformed
-    if rpc_url is None:
+    if rpc_url is None and read_state() is None:
         _fail(f"--deployment {deployment} needs --rpc-url: the market it records is on a chain this command did not start")
     return deployment.resolve()
+
+
+def _default_record(chain: Chain) -> Path:
+    """The record of the running `margincall up` when it is this chain, else deployments/<id>.json."""
+    bench = read_state()
+    if bench is not None and int(bench.get("chainId", -1)) == chain.chain_id and bench.get("deployment"):
+        return Path(bench["deployment"])
+    return project_root() / "deployments" / f"{chain.chain_id}.json"
 
 
 def _market(chain: Chain, own: bool, deployment: Optional[Path], command: str) -> Market:
@@ -214,7 +226,7 @@ def _market(chain: Chain, own: bool, deployment: Optional[Path], command: str) -
             "to run on; give --rpc-url (and --deployment) to work on a real market"
         )
         return market
-    path = deployment or project_root() / "deployments" / f"{chain.chain_id}.json"
+    path = deployment or _default_record(chain)
     if deployment is None and not path.is_file():
         _fail(
             f"no deployment record for chain {chain.chain_id} ({path}): deploy one with "
@@ -236,14 +248,28 @@ def deploy(
     keystore: Optional[Path] = KEYSTORE,
     password_env: Optional[str] = PASSWORD_ENV,
     unlocked: Optional[int] = UNLOCKED,
+    force: bool = typer.Option(False, "--force", help="Replace a record of a live deployment (kept beside it)."),
 ) -> None:
-    """Deploy the market of a parameter file (the signer governs it) and write its record."""
+    """Deploy the market of a parameter file (the signer governs it) and write its record.
+
+    Example: margincall deploy --rpc-url http://127.0.0.1:8545 --params margincall/params/demo.yaml"""
     with _one_line_errors():
         spec = load_params(params)
         if guardian is not None and not Web3.is_address(guardian):
             _fail(f"--guardian {guardian}: not an address (0x and 40 hex digits)")
         with _session(rpc_url, SignerChoice(private_key_env, keystore, password_env, unlocked)) as (chain, own):
+            if own and out is not None:
+                _fail(
+                    f"--out {out}: this deploy runs on its own private Anvil, which stops when it ends: a record "
+                    "would name a chain that no longer exists. Start a chain that stays up with `margincall up`."
+                )
+            target = (out or project_root() / "deployments") / f"{chain.chain_id}.json"
+            live = None if own else live_record(target, chain.w3)
+            if live and not force:
+                _fail(f"{target} records a live deployment ({live}); give --force to replace it (the old record is kept beside it)")
             market = deploy_market(chain, spec, guardian)
+            if live:
+                typer.echo(f"the previous record is kept as {keep_aside(target)}")
             typer.echo(f"LendingPool {market.pool.address} on chain {market.chain_id}, block {market.block}")
             if own and out is None:
                 typer.echo(
@@ -252,10 +278,8 @@ def deploy(
                     "--base-fee 0) and run `margincall deploy --rpc-url http://127.0.0.1:8545`."
                 )
                 return
-            path = write_deployment(market, out or project_root() / "deployments")
+            path = write_deployment(market, out or project_root() / "deployments", {"rpcUrl": chain.w3.provider.endpoint_uri})
             typer.echo(f"deployment written to {path}")
-            if own:
-                typer.echo("note: it records a market on this command's private Anvil, which stops now: that chain is gone")
 
 
 # ================================================================ keeper
@@ -293,8 +317,22 @@ def keeper(
         choice = SignerChoice(private_key_env, keystore, password_env, unlocked)
         with _session(rpc_url, choice) as (chain, own):
             market = _market(chain, own, deployment, "keeper")
+            if flash_taker is None and not own:  # the taker `margincall up` deployed for the keeper
+                kit = _recorded_keeper_kit(chain, deployment)
+                if kit:
+                    flash_taker, amms = kit["FlashTaker"], kit["amms"]
+                    _err(f"using the recorded FlashTaker {flash_taker} and MockAMMs ({', '.join(amms)})")
             k = _keeper(chain, market, flash_taker, amms, margin_bps)
             _run_keeper(k, market, once, interval, json_lines, retries)
+
+
+def _recorded_keeper_kit(chain: Chain, deployment: Optional[Path]) -> Optional[dict]:
+    path = deployment or _default_record(chain)
+    try:
+        kit = json.loads(path.read_text()).get("keeper")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return kit if isinstance(kit, dict) and "FlashTaker" in kit else None
 
 
 def _contract_at(chain: Chain, name: str, address: str, option: str) -> Any:
@@ -471,6 +509,12 @@ def bench_throughput(
                 f"raw ceiling {result.raw_ceiling_tps:,.0f} tx/s, protocol {result.protocol_tps:,.0f} tx/s, "
                 f"ratio {result.ratio:.2f} (target {result.target_ratio}); written to {path}"
             )
+
+
+# ================================================================ the lab bench: up, price, time, open, ...
+from .bench_commands import register as _register_bench  # noqa: E402  (it uses the helpers above)
+
+_register_bench(app)
 
 
 # ================================================================ tables

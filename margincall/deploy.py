@@ -304,12 +304,13 @@ def check_deployment(market: Market) -> None:
         raise DeployError("deployment check failed:\n  " + "\n  ".join(problems))
 
 
-def write_deployment(market: Market, directory: str | Path = "deployments") -> Path:
-    """Write ``deployments/<chain-id>.json`` and return its path."""
+def write_deployment(market: Market, directory: str | Path = "deployments", extra: dict | None = None) -> Path:
+    """Write ``deployments/<chain-id>.json`` and return its path. ``extra`` adds fields to the
+    record (``rpcUrl``; ``keeper``: the FlashTaker and MockAMMs ``margincall up`` deployed)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{market.chain_id}.json"
-    path.write_text(json.dumps(market.record(), indent=2, default=str) + "\n")
+    path.write_text(json.dumps({**market.record(), **(extra or {})}, indent=2, default=str) + "\n")
     return path
 
 
