@@ -173,7 +173,23 @@ def _wait_for_signal() -> int:
 
 # ================================================================ registration
 def register(app: typer.Typer) -> None:
-    from . import cli
+    from . import __version__, cli
+    from .cli_help import install
+
+    install()
+
+    def _version(value: bool) -> None:
+        if value:
+            typer.echo(f"margincall {__version__}")
+            raise typer.Exit()
+
+    @app.callback()
+    def _root(
+        version: bool = typer.Option(
+            False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ) -> None:
+        """The harness (its help is the app's)."""
 
     # ------------------------------------------------------------ up
     @app.command()

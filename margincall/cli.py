@@ -48,11 +48,14 @@ from .keeper import Action, Keeper
 from .params import DEMO_PARAMS, ParamsError, load_params
 from .retry import short_reason, with_retries
 from .session import Chain, Signer
+from .signals import sigterm_as_exit, stop_code
 from .upstate import keep_aside, live_record, read_state
 from .watch import Watcher
 
 app = typer.Typer(
-    help="Margin Call Lab harness: deploy a market, run a keeper, watch accounts, tell the demo, bench.",
+    help="Margin Call Lab harness: deploy a market, run a keeper, watch accounts, tell the demo, bench; "
+    "and a lab bench to drive by hand (up, price, time, open, populate, top-up, repay).\n\n"
+    "Example: margincall up   (then, in another shell: margincall open --account 2 --collateral WETH=10 --borrow 80%)",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -293,13 +296,19 @@ def keeper(
     interval: float = typer.Option(12.0, help="Seconds between passes (without --once)."),
     json_lines: bool = typer.Option(False, "--json", help="Print each action as a JSON line instead of a table."),
     retries: int = typer.Option(5, help="Retries of a pass whose RPC failed (1 s, 2 s, 4 s, ... apart) before giving up."),
+    quiet: bool = typer.Option(False, "--quiet", help="No heartbeat line for a pass with nothing to do."),
     rpc_url: Optional[str] = RPC_URL,
     private_key_env: Optional[str] = PRIVATE_KEY_ENV,
     keystore: Optional[Path] = KEYSTORE,
     password_env: Optional[str] = PASSWORD_ENV,
     unlocked: Optional[int] = UNLOCKED,
 ) -> None:
-    """Issue margin calls, kick, redo, settle and take (with a FlashTaker) on one market."""
+    """Issue margin calls, kick, redo, settle and take (with a FlashTaker) on one market.
+
+    Ctrl-C or SIGTERM stops it after listing what the interrupted pass already mined (exit 130 /
+    143). Each transaction is simulated first; one that would revert is reported, not sent.
+
+    Example: margincall keeper --rpc-url http://127.0.0.1:8545 --unlocked 0 --interval 6"""
     with _one_line_errors():
         if margin_bps < 0:
             _fail(f"--margin-bps {margin_bps}: must be 0 or more (the profit a take needs, in basis points of the owe)")
@@ -323,7 +332,7 @@ def keeper(
                     flash_taker, amms = kit["FlashTaker"], kit["amms"]
                     _err(f"using the recorded FlashTaker {flash_taker} and MockAMMs ({', '.join(amms)})")
             k = _keeper(chain, market, flash_taker, amms, margin_bps)
-            _run_keeper(k, market, once, interval, json_lines, retries)
+            _run_keeper(k, market, once, interval, json_lines, retries, quiet)
 
 
 def _recorded_keeper_kit(chain: Chain, deployment: Optional[Path]) -> Optional[dict]:
@@ -368,28 +377,41 @@ def _keeper(chain: Chain, market: Market, flash_taker: Optional[str], amms: dict
     return Keeper(market, sender, taker=taker, amms=amm_contracts, margin_bps=margin_bps)
 
 
-def _run_keeper(k: Keeper, market: Market, once: bool, interval: float, json_lines: bool, retries: int) -> None:
+def _run_keeper(
+    k: Keeper, market: Market, once: bool, interval: float, json_lines: bool, retries: int, quiet: bool = False
+) -> None:
     console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)
+    reported: list[Any] = [None]  # the last pass list printed (Keeper.current_pass of that pass)
 
     def report(actions: list[Action]) -> None:
+        reported[0] = k.current_pass
         if json_lines:
             block = market.chain.block_number()
             for a in actions:
                 typer.echo(json.dumps({"chainId": market.chain_id, "block": block, **a.as_json()}))
         elif actions or once:
             console.print(_table(actions, market.chain_id))
+        if not actions and not once and not quiet:  # a heartbeat: the keeper is alive, nothing to do
+            _err(f"{time.strftime('%H:%M:%S')} block {market.chain.block_number()}: quiet pass, nothing to do")
 
     def retry(attempt: int, delay: float, exc: BaseException) -> None:
         _err(f"RPC failed ({short_reason(exc)}); retry {attempt}/{retries} in {delay:.0f} s")
 
-    if once:
-        k.run(0, stop_after=1, on_pass=report, on_retry=retry, retries=retries)
-        return
-    _err(f"keeper on chain {market.chain_id}, pool {market.pool.address}, every {interval} s (Ctrl-C stops)")
-    try:
-        k.run(interval, on_pass=report, on_retry=retry, retries=retries)
-    except KeyboardInterrupt:
-        _err("keeper stopped")
+    if not once:
+        _err(f"keeper on chain {market.chain_id}, pool {market.pool.address}, every {interval} s (Ctrl-C stops)")
+    with sigterm_as_exit():
+        try:
+            k.run(0 if once else interval, stop_after=1 if once else None, on_pass=report, on_retry=retry, retries=retries)
+        except (KeyboardInterrupt, SystemExit) as exc:
+            code = stop_code(exc)
+            if code is None:
+                raise
+            unreported = k.current_pass if k.current_pass is not reported[0] else []
+            if unreported:  # the interrupted pass: every transaction it already sent
+                report(unreported)
+            mined = sum(1 for a in unreported if a.tx)
+            _err(f"keeper stopped ({'Ctrl-C' if code == 130 else 'SIGTERM'}); {mined} transaction(s) of the interrupted pass mined, listed above")
+            raise typer.Exit(code) from None
 
 
 # ================================================================ watch
@@ -406,7 +428,9 @@ def watch(
     """Show every borrower's health and call countdown; print alerts as JSON lines.
 
     The table goes to stderr and the alerts (status changes, deadlines close, prices lost) to
-    stdout, so they can be piped. The watcher only reads: it needs no signer."""
+    stdout, so they can be piped. The watcher only reads: it needs no signer.
+
+    Example: margincall watch --rpc-url http://127.0.0.1:8545 --no-table | jq ."""
     with _one_line_errors():
         if deadline_warning < 0 or interval < 0 or retries < 0:
             _fail("--deadline-warning, --interval and --retries must be 0 or more")
@@ -431,12 +455,17 @@ def watch(
             look()
             if once:
                 return
-            try:
-                while True:
-                    time.sleep(interval)
-                    look()
-            except KeyboardInterrupt:
-                screen.print("watch stopped")
+            with sigterm_as_exit():
+                try:
+                    while True:
+                        time.sleep(interval)
+                        look()
+                except (KeyboardInterrupt, SystemExit) as exc:
+                    code = stop_code(exc)
+                    if code is None:
+                        raise
+                    screen.print("watch stopped")
+                    raise typer.Exit(code) from None
 
 
 # ================================================================ demo
@@ -448,7 +477,9 @@ def demo(
     password_env: Optional[str] = PASSWORD_ENV,
     unlocked: Optional[int] = UNLOCKED,
 ) -> None:
-    """Deploy the demo market and tell the margin-call story, checking each claim on-chain."""
+    """Deploy the demo market and tell the margin-call story, checking each claim on-chain.
+
+    Example: margincall demo   (on its own Anvil; or --rpc-url http://127.0.0.1:8545)"""
     from . import demo as story
 
     with _one_line_errors():
@@ -471,7 +502,9 @@ def bench_gas(
     rpc_url: Optional[str] = RPC_URL,
     unlocked: Optional[int] = UNLOCKED,
 ) -> None:
-    """Gas of every user-facing action on the demo market and of one PoolLens call."""
+    """Gas of every user-facing action on the demo market and of one PoolLens call.
+
+    Example: margincall bench gas --accounts 500 --out reports/bench.json"""
     from .gas import measure_gas
     from .session import TX_CAP
 
@@ -496,7 +529,9 @@ def bench_throughput(
 ) -> None:
     """The bulk path's sustained rate on protocol transactions against the raw ceiling (ETH
     transfers through the same path), in one run; prints both and the ratio (target 0.6).
-    Needs Anvil (it impersonates the borrowers and switches automine off while it runs)."""
+    Needs Anvil (it impersonates the borrowers and switches automine off while it runs).
+
+    Example: margincall bench throughput --accounts 2000"""
     from .bench import measure, write_report
 
     with _one_line_errors():

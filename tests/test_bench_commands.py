@@ -174,3 +174,55 @@ def test_deploy_on_its_own_chain_refuses_to_record_a_chain_that_will_be_gone(tmp
     assert result.exit_code == 1
     assert "stops when it ends: a record would name a chain that no longer exists" in result.output
     assert list(tmp_path.glob("*.json")) == []
+
+
+# ================================================================ keepers and help that behave
+def test_version_and_every_help_has_an_example_and_reads_flags_as_flags():
+    result = CliRunner().invoke(cli.app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == "margincall 0.1.0"
+    commands = [[], ["deploy"], ["keeper"], ["watch"], ["demo"], ["up"], ["price"], ["time"], ["open"], ["top-up"],
+                ["repay"], ["populate"], ["bench", "gas"], ["bench", "throughput"]]  # fmt: skip
+    for command in commands:
+        text = CliRunner().invoke(cli.app, [*command, "--help"], env={"COLUMNS": "200"}).output
+        assert "Example: margincall" in text, command
+        assert "<bool>" not in text and "<str>" not in text and "<int>" not in text, (command, text)
+
+
+def test_ctrl_c_mid_pass_reports_every_transaction_already_mined(bench, monkeypatch):
+    from margincall.keeper import Keeper
+
+    drive(bench, "open", "--account", "5", "--collateral", "WETH=10", "--borrow", "95%")
+    drive(bench, "price", "WETH", "-25%")
+
+    def interrupted(self):
+        raise KeyboardInterrupt  # Ctrl-C after the pass kicked, before it looked at auctions
+
+    monkeypatch.setattr(Keeper, "act_on_auctions", interrupted)
+    tmp, _state, _ = bench
+    result = CliRunner().invoke(cli.app, ["keeper", "--once"], env={"MARGINCALL_STATE_DIR": str(tmp / "state")})
+    assert result.exit_code == 130, result.output
+    assert "│ kick " in result.output and "incentive" in result.output
+    mined = result.output.count("│ kick ") + result.output.count("│ call ")
+    assert f"keeper stopped (Ctrl-C); {mined} transaction(s) of the interrupted pass mined, listed above" in result.output
+
+
+def test_a_keeper_beats_on_quiet_passes_and_stops_on_sigterm_with_143(bench):
+    tmp, state, _ = bench
+    env = {**os.environ, "MARGINCALL_STATE_DIR": str(tmp / "state")}
+    keeper = subprocess.Popen(
+        [MARGINCALL, "keeper", "--interval", "0.2"], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+    )
+    seen, deadline = [], time.monotonic() + 120
+    while time.monotonic() < deadline and sum("quiet pass, nothing to do" in l for l in seen) < 2:
+        seen.append(keeper.stderr.readline())
+    assert sum("quiet pass, nothing to do" in l for l in seen) >= 2, seen
+    keeper.send_signal(signal.SIGTERM)
+    assert keeper.wait(timeout=60) == 143
+    assert "keeper stopped (SIGTERM)" in keeper.stderr.read()
+    quiet = subprocess.Popen(
+        [MARGINCALL, "keeper", "--interval", "0.2", "--quiet"], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+    )
+    time.sleep(4)
+    quiet.send_signal(signal.SIGINT)
+    assert quiet.wait(timeout=60) == 130
+    assert "quiet pass" not in quiet.stderr.read()
