@@ -6,6 +6,8 @@
     margincall demo                                                CHAIN SIGNER
     margincall bench gas        [--accounts N] [--out FILE]          CHAIN
     margincall bench throughput [--accounts N] [--out FILE]          CHAIN (Anvil: impersonates, automine off)
+    margincall up [--params FILE] [--port N]; price, time, open, top-up, repay, populate   the lab bench
+                                                                   (margincall/bench_commands.py)
 
 CHAIN is ``--rpc-url URL`` (any JSON-RPC node); without it the command starts its own Anvil on
 a free port, says so on stderr, and stops it when the command ends (Ctrl-C and SIGTERM
@@ -18,7 +20,9 @@ never from the command line), ``--keystore FILE`` (password prompted, or read fr
 ``--password-env`` names) or ``--unlocked N`` (the node's N-th unlocked account, on a dev node).
 Without one, the node's first unlocked account signs, if it has any.
 
-Every problem the user can fix ends the command with one ``Error: ...`` line and exit code 1.
+Every problem the user can fix ends the command with one ``Error: ...`` line and exit code 1;
+Ctrl-C ends a long-running command with 130, SIGTERM with 143. While ``margincall up`` runs, a
+command without ``--rpc-url`` uses its chain (``margincall.upstate``).
 """
 
 from __future__ import annotations
