@@ -3,4 +3,5 @@ it runs from), whichever venv provides the dependencies."""
 
 from .cli import main
 
-main()
+if __name__ == "__main__":
+    main()
