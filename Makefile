@@ -135,13 +135,23 @@ test-ape: install $(APE_STAMP)
 	$(APE_VENV)/bin/ape test tests_ape --network ethereum:local:foundry $(APE_ARGS)
 
 # The same contracts on Ganache (Shanghai, its own gas and trace quirks): the demo deploys the
-# demo market and checks every claim of its story against the chain (margincall/demo.py).
-test-ganache: install check-port $(BROWNIE_STAMP)
-	brownie run scripts/demo.py --network ganache-cli
+# demo market and checks every claim of its story against the chain (margincall/demo.py), on a
+# private Ganache on a free port (margincall/ganache.py) that stops when the demo ends.
+# The package CLI runs as `$(PY) -m margincall`: the checkout's own package, from any folder
+# (`brownie run` with an absolute script path fails under a parent folder with a dot in its name).
+MARGINCALL := $(PY) -m margincall
+test-ganache: install $(BROWNIE_STAMP)
+	$(PY) -m margincall.ganache $(MARGINCALL) demo --rpc-url {url}
 
 # ---- scripts ------------------------------------------------------------------
-demo: install check-port $(BROWNIE_STAMP)
-	brownie run scripts/demo.py --network $(NETWORK)
+# `make demo` runs on a private Anvil on a free port; NETWORK=ganache-cli on a private Ganache.
+# (`brownie run scripts/demo.py --network anvil` still tells it through Brownie, where Brownie can.)
+demo: install $(BROWNIE_STAMP)
+ifeq ($(NETWORK),ganache-cli)
+	$(PY) -m margincall.ganache $(MARGINCALL) demo --rpc-url {url}
+else
+	$(MARGINCALL) demo
+endif
 
 # The gas of every DESIGN.md 11 operation beside the budget and the Aave/Maker/Morpho figures
 # (bench/gas.json, Forge, isolated), then the gas of each action on Anvil (reports/bench.json)
@@ -151,8 +161,8 @@ BENCH_ACCOUNTS ?= 500
 THROUGHPUT_ACCOUNTS ?= 2000
 bench: install $(BROWNIE_STAMP)
 	$(PY) tools/gas.py report
-	margincall bench gas --accounts $(BENCH_ACCOUNTS) --out reports/bench.json
-	margincall bench throughput --accounts $(THROUGHPUT_ACCOUNTS) --out reports/throughput.json
+	$(MARGINCALL) bench gas --accounts $(BENCH_ACCOUNTS) --out reports/bench.json
+	$(MARGINCALL) bench throughput --accounts $(THROUGHPUT_ACCOUNTS) --out reports/throughput.json
 
 # ---- static analysis ----------------------------------------------------------
 # Slither compiles through Forge (and so the shim). Traps: it runs `forge clean`

@@ -6,6 +6,8 @@
     margincall demo                                                CHAIN SIGNER
     margincall bench gas        [--accounts N] [--out FILE]          CHAIN
     margincall bench throughput [--accounts N] [--out FILE]          CHAIN (Anvil: impersonates, automine off)
+    margincall up [--params FILE] [--port N]; price, time, open, top-up, repay, populate   the lab bench
+                                                                   (margincall/bench_commands.py)
 
 CHAIN is ``--rpc-url URL`` (any JSON-RPC node); without it the command starts its own Anvil on
 a free port, says so on stderr, and stops it when the command ends (Ctrl-C and SIGTERM
@@ -18,7 +20,9 @@ never from the command line), ``--keystore FILE`` (password prompted, or read fr
 ``--password-env`` names) or ``--unlocked N`` (the node's N-th unlocked account, on a dev node).
 Without one, the node's first unlocked account signs, if it has any.
 
-Every problem the user can fix ends the command with one ``Error: ...`` line and exit code 1.
+Every problem the user can fix ends the command with one ``Error: ...`` line and exit code 1;
+Ctrl-C ends a long-running command with 130, SIGTERM with 143. While ``margincall up`` runs, a
+command without ``--rpc-url`` uses its chain (``margincall.upstate``).
 """
 
 from __future__ import annotations
@@ -48,10 +52,14 @@ from .keeper import Action, Keeper
 from .params import DEMO_PARAMS, ParamsError, load_params
 from .retry import short_reason, with_retries
 from .session import Chain, Signer
+from .signals import sigterm_as_exit, stop_code
+from .upstate import keep_aside, live_record, read_state
 from .watch import Watcher
 
 app = typer.Typer(
-    help="Margin Call Lab harness: deploy a market, run a keeper, watch accounts, tell the demo, bench.",
+    help="Margin Call Lab harness: deploy a market, run a keeper, watch accounts, tell the demo, bench; "
+    "and a lab bench to drive by hand (up, price, time, open, populate, top-up, repay).\n\n"
+    "Example: margincall up   (then, in another shell: margincall open --account 2 --collateral WETH=10 --borrow 80%)",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -179,6 +187,9 @@ def _keystore_signer(path: Path, password_env: Optional[str]) -> Signer:
 def _session(rpc_url: Optional[str], choice: SignerChoice, need_signer: bool = True) -> Iterator[tuple[Chain, bool]]:
     """A ``Chain`` on ``rpc_url`` or on a private Anvil (the bool says which), with the signer
     chosen; the private Anvil stops when the block ends, however it ends."""
+    if rpc_url is None and (bench := read_state()) is not None:  # a chain of `margincall up`
+        rpc_url = bench["rpcUrl"]
+        _err(f"no --rpc-url: using the bench of `margincall up` at {rpc_url} (pid {bench['pid']})")
     if rpc_url is not None:
         _check_url(rpc_url)
         w3 = _connect(rpc_url)
@@ -201,9 +212,17 @@ def _deployment_path(deployment: Optional[Path], rpc_url: Optional[str]) -> Opti
     if not deployment.is_file():
         _fail(f"deployment file not found: {deployment}")
     read_record(deployment)  # DeployError: corrupt or malformed
-    if rpc_url is None:
+    if rpc_url is None and read_state() is None:
         _fail(f"--deployment {deployment} needs --rpc-url: the market it records is on a chain this command did not start")
     return deployment.resolve()
+
+
+def _default_record(chain: Chain) -> Path:
+    """The record of the running `margincall up` when it is this chain, else deployments/<id>.json."""
+    bench = read_state()
+    if bench is not None and int(bench.get("chainId", -1)) == chain.chain_id and bench.get("deployment"):
+        return Path(bench["deployment"])
+    return project_root() / "deployments" / f"{chain.chain_id}.json"
 
 
 def _market(chain: Chain, own: bool, deployment: Optional[Path], command: str) -> Market:
@@ -214,7 +233,7 @@ def _market(chain: Chain, own: bool, deployment: Optional[Path], command: str) -
             "to run on; give --rpc-url (and --deployment) to work on a real market"
         )
         return market
-    path = deployment or project_root() / "deployments" / f"{chain.chain_id}.json"
+    path = deployment or _default_record(chain)
     if deployment is None and not path.is_file():
         _fail(
             f"no deployment record for chain {chain.chain_id} ({path}): deploy one with "
@@ -236,14 +255,28 @@ def deploy(
     keystore: Optional[Path] = KEYSTORE,
     password_env: Optional[str] = PASSWORD_ENV,
     unlocked: Optional[int] = UNLOCKED,
+    force: bool = typer.Option(False, "--force", help="Replace a record of a live deployment (kept beside it)."),
 ) -> None:
-    """Deploy the market of a parameter file (the signer governs it) and write its record."""
+    """Deploy the market of a parameter file (the signer governs it) and write its record.
+
+    Example: margincall deploy --rpc-url http://127.0.0.1:8545 --params margincall/params/demo.yaml"""
     with _one_line_errors():
         spec = load_params(params)
         if guardian is not None and not Web3.is_address(guardian):
             _fail(f"--guardian {guardian}: not an address (0x and 40 hex digits)")
         with _session(rpc_url, SignerChoice(private_key_env, keystore, password_env, unlocked)) as (chain, own):
+            if own and out is not None:
+                _fail(
+                    f"--out {out}: this deploy runs on its own private Anvil, which stops when it ends: a record "
+                    "would name a chain that no longer exists. Start a chain that stays up with `margincall up`."
+                )
+            target = (out or project_root() / "deployments") / f"{chain.chain_id}.json"
+            live = None if own else live_record(target, chain.w3)
+            if live and not force:
+                _fail(f"{target} records a live deployment ({live}); give --force to replace it (the old record is kept beside it)")
             market = deploy_market(chain, spec, guardian)
+            if live:
+                typer.echo(f"the previous record is kept as {keep_aside(target)}")
             typer.echo(f"LendingPool {market.pool.address} on chain {market.chain_id}, block {market.block}")
             if own and out is None:
                 typer.echo(
@@ -252,10 +285,8 @@ def deploy(
                     "--base-fee 0) and run `margincall deploy --rpc-url http://127.0.0.1:8545`."
                 )
                 return
-            path = write_deployment(market, out or project_root() / "deployments")
+            path = write_deployment(market, out or project_root() / "deployments", {"rpcUrl": chain.w3.provider.endpoint_uri})
             typer.echo(f"deployment written to {path}")
-            if own:
-                typer.echo("note: it records a market on this command's private Anvil, which stops now: that chain is gone")
 
 
 # ================================================================ keeper
@@ -269,13 +300,19 @@ def keeper(
     interval: float = typer.Option(12.0, help="Seconds between passes (without --once)."),
     json_lines: bool = typer.Option(False, "--json", help="Print each action as a JSON line instead of a table."),
     retries: int = typer.Option(5, help="Retries of a pass whose RPC failed (1 s, 2 s, 4 s, ... apart) before giving up."),
+    quiet: bool = typer.Option(False, "--quiet", help="No heartbeat line for a pass with nothing to do."),
     rpc_url: Optional[str] = RPC_URL,
     private_key_env: Optional[str] = PRIVATE_KEY_ENV,
     keystore: Optional[Path] = KEYSTORE,
     password_env: Optional[str] = PASSWORD_ENV,
     unlocked: Optional[int] = UNLOCKED,
 ) -> None:
-    """Issue margin calls, kick, redo, settle and take (with a FlashTaker) on one market."""
+    """Issue margin calls, kick, redo, settle and take (with a FlashTaker) on one market.
+
+    Ctrl-C or SIGTERM stops it after listing what the interrupted pass already mined (exit 130 /
+    143). Each transaction is simulated first; one that would revert is reported, not sent.
+
+    Example: margincall keeper --rpc-url http://127.0.0.1:8545 --unlocked 0 --interval 6"""
     with _one_line_errors():
         if margin_bps < 0:
             _fail(f"--margin-bps {margin_bps}: must be 0 or more (the profit a take needs, in basis points of the owe)")
@@ -293,8 +330,22 @@ def keeper(
         choice = SignerChoice(private_key_env, keystore, password_env, unlocked)
         with _session(rpc_url, choice) as (chain, own):
             market = _market(chain, own, deployment, "keeper")
+            if flash_taker is None and not own:  # the taker `margincall up` deployed for the keeper
+                kit = _recorded_keeper_kit(chain, deployment)
+                if kit:
+                    flash_taker, amms = kit["FlashTaker"], kit["amms"]
+                    _err(f"using the recorded FlashTaker {flash_taker} and MockAMMs ({', '.join(amms)})")
             k = _keeper(chain, market, flash_taker, amms, margin_bps)
-            _run_keeper(k, market, once, interval, json_lines, retries)
+            _run_keeper(k, market, once, interval, json_lines, retries, quiet)
+
+
+def _recorded_keeper_kit(chain: Chain, deployment: Optional[Path]) -> Optional[dict]:
+    path = deployment or _default_record(chain)
+    try:
+        kit = json.loads(path.read_text()).get("keeper")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return kit if isinstance(kit, dict) and "FlashTaker" in kit else None
 
 
 def _contract_at(chain: Chain, name: str, address: str, option: str) -> Any:
@@ -330,28 +381,41 @@ def _keeper(chain: Chain, market: Market, flash_taker: Optional[str], amms: dict
     return Keeper(market, sender, taker=taker, amms=amm_contracts, margin_bps=margin_bps)
 
 
-def _run_keeper(k: Keeper, market: Market, once: bool, interval: float, json_lines: bool, retries: int) -> None:
+def _run_keeper(
+    k: Keeper, market: Market, once: bool, interval: float, json_lines: bool, retries: int, quiet: bool = False
+) -> None:
     console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)
+    reported: list[Any] = [None]  # the last pass list printed (Keeper.current_pass of that pass)
 
     def report(actions: list[Action]) -> None:
+        reported[0] = k.current_pass
         if json_lines:
             block = market.chain.block_number()
             for a in actions:
                 typer.echo(json.dumps({"chainId": market.chain_id, "block": block, **a.as_json()}))
         elif actions or once:
             console.print(_table(actions, market.chain_id))
+        if not actions and not once and not quiet:  # a heartbeat: the keeper is alive, nothing to do
+            _err(f"{time.strftime('%H:%M:%S')} block {market.chain.block_number()}: quiet pass, nothing to do")
 
     def retry(attempt: int, delay: float, exc: BaseException) -> None:
         _err(f"RPC failed ({short_reason(exc)}); retry {attempt}/{retries} in {delay:.0f} s")
 
-    if once:
-        k.run(0, stop_after=1, on_pass=report, on_retry=retry, retries=retries)
-        return
-    _err(f"keeper on chain {market.chain_id}, pool {market.pool.address}, every {interval} s (Ctrl-C stops)")
-    try:
-        k.run(interval, on_pass=report, on_retry=retry, retries=retries)
-    except KeyboardInterrupt:
-        _err("keeper stopped")
+    if not once:
+        _err(f"keeper on chain {market.chain_id}, pool {market.pool.address}, every {interval} s (Ctrl-C stops)")
+    with sigterm_as_exit():
+        try:
+            k.run(0 if once else interval, stop_after=1 if once else None, on_pass=report, on_retry=retry, retries=retries)
+        except (KeyboardInterrupt, SystemExit) as exc:
+            code = stop_code(exc)
+            if code is None:
+                raise
+            unreported = k.current_pass if k.current_pass is not reported[0] else []
+            if unreported:  # the interrupted pass: every transaction it already sent
+                report(unreported)
+            mined = sum(1 for a in unreported if a.tx)
+            _err(f"keeper stopped ({'Ctrl-C' if code == 130 else 'SIGTERM'}); {mined} transaction(s) of the interrupted pass mined, listed above")
+            raise typer.Exit(code) from None
 
 
 # ================================================================ watch
@@ -368,7 +432,9 @@ def watch(
     """Show every borrower's health and call countdown; print alerts as JSON lines.
 
     The table goes to stderr and the alerts (status changes, deadlines close, prices lost) to
-    stdout, so they can be piped. The watcher only reads: it needs no signer."""
+    stdout, so they can be piped. The watcher only reads: it needs no signer.
+
+    Example: margincall watch --rpc-url http://127.0.0.1:8545 --no-table | jq ."""
     with _one_line_errors():
         if deadline_warning < 0 or interval < 0 or retries < 0:
             _fail("--deadline-warning, --interval and --retries must be 0 or more")
@@ -393,12 +459,17 @@ def watch(
             look()
             if once:
                 return
-            try:
-                while True:
-                    time.sleep(interval)
-                    look()
-            except KeyboardInterrupt:
-                screen.print("watch stopped")
+            with sigterm_as_exit():
+                try:
+                    while True:
+                        time.sleep(interval)
+                        look()
+                except (KeyboardInterrupt, SystemExit) as exc:
+                    code = stop_code(exc)
+                    if code is None:
+                        raise
+                    screen.print("watch stopped")
+                    raise typer.Exit(code) from None
 
 
 # ================================================================ demo
@@ -410,7 +481,9 @@ def demo(
     password_env: Optional[str] = PASSWORD_ENV,
     unlocked: Optional[int] = UNLOCKED,
 ) -> None:
-    """Deploy the demo market and tell the margin-call story, checking each claim on-chain."""
+    """Deploy the demo market and tell the margin-call story, checking each claim on-chain.
+
+    Example: margincall demo   (on its own Anvil; or --rpc-url http://127.0.0.1:8545)"""
     from . import demo as story
 
     with _one_line_errors():
@@ -433,7 +506,9 @@ def bench_gas(
     rpc_url: Optional[str] = RPC_URL,
     unlocked: Optional[int] = UNLOCKED,
 ) -> None:
-    """Gas of every user-facing action on the demo market and of one PoolLens call."""
+    """Gas of every user-facing action on the demo market and of one PoolLens call.
+
+    Example: margincall bench gas --accounts 500 --out reports/bench.json"""
     from .gas import measure_gas
     from .session import TX_CAP
 
@@ -458,7 +533,9 @@ def bench_throughput(
 ) -> None:
     """The bulk path's sustained rate on protocol transactions against the raw ceiling (ETH
     transfers through the same path), in one run; prints both and the ratio (target 0.6).
-    Needs Anvil (it impersonates the borrowers and switches automine off while it runs)."""
+    Needs Anvil (it impersonates the borrowers and switches automine off while it runs).
+
+    Example: margincall bench throughput --accounts 2000"""
     from .bench import measure, write_report
 
     with _one_line_errors():
@@ -471,6 +548,12 @@ def bench_throughput(
                 f"raw ceiling {result.raw_ceiling_tps:,.0f} tx/s, protocol {result.protocol_tps:,.0f} tx/s, "
                 f"ratio {result.ratio:.2f} (target {result.target_ratio}); written to {path}"
             )
+
+
+# ================================================================ the lab bench: up, price, time, open, ...
+from .bench_commands import register as _register_bench  # noqa: E402  (it uses the helpers above)
+
+_register_bench(app)
 
 
 # ================================================================ tables

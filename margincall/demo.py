@@ -23,6 +23,7 @@ disagree, the demo stops with a ``DemoError`` instead of telling a story that di
 from __future__ import annotations
 
 import sys
+from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
@@ -36,7 +37,8 @@ from .status import AccountStatus
 from .units import fmt_hf, fmt_units
 
 # the story prints to the terminal (a framework's own per-transaction lines go elsewhere)
-console = Console(file=sys.__stdout__, width=None if sys.__stdout__.isatty() else 110)
+# not a terminal (a pipe, a log): wide enough that no rule or table is cut with "…"
+console = Console(file=sys.__stdout__, width=None if sys.__stdout__.isatty() else 160)
 
 
 class DemoError(RuntimeError):
@@ -91,7 +93,9 @@ class Story:
         table.add_column("call level", justify="right")
         table.add_column("status")
         table.add_column("call deadline", justify="right")
+        table.add_column("liq. price", justify="right")  # the one collateral's price at which HF = 1
         for name, v in views.items():
+            liq_price = m.pool.call.accountState(self.cast[name]).liquidationPrice
             left = v.call_deadline - m.chain.time() if v.call_deadline else None
             deadline = "-" if left is None else (f"in {left / 3600:.1f} h" if left > 0 else "passed")
             style = {
@@ -107,6 +111,7 @@ class Story:
                 fmt_hf(v.call_level),
                 f"[{style}]{v.status_name}[/{style}]",
                 deadline,
+                fmt_units(liq_price, 18, 2) if liq_price else "-",
             )
         console.print(table)
 
@@ -155,6 +160,13 @@ def run(chain: Chain, market: Market | None = None) -> Market:
         story.expect(name, "MarginCall", hf_above_one=True, called=False)
     story.step("Act 2. ETH falls from $3,000 to $1,900: Alice and Bob are in the margin-call band")
     story.prices()
+    story.volatilities()
+    params = market.config.call.marketParams()
+    console.print(
+        f"  the fall is also volatility: call level = {fmt_hf(params.marginCallHF)} + "
+        f"{fmt_hf(params.volSlope)} × (σ − σ_ref {market.oracle.call.volRef() / 10**18:.0%}), at most "
+        f"{fmt_hf(params.maxCallHF)}; it rises with σ, and a kick must leave the account above it"
+    )
     story.accounts("Alice", "Bob")
     for name, who in (("Alice", alice), ("Bob", bob)):
         story.step(f"A keeper issues a margin call on {name}", pool.send.issueMarginCall(who, sender=keeper))
@@ -201,18 +213,71 @@ def run(chain: Chain, market: Market | None = None) -> Market:
     return market
 
 
+def _value(amount_weth: int, price: int, base_decimals: int) -> Decimal:
+    """A WETH amount's value in whole base tokens at the oracle price (exact)."""
+    return Decimal(amount_weth) * Decimal(price) / Decimal(10**36) + Decimal(0) * base_decimals
+
+
+class _Books:
+    """Each party's holdings in USDC at the oracle WETH price: its USDC, its WETH and, for
+    Bob and the pool, the debt between them (a claim of the one on the other)."""
+
+    def __init__(self, market: Market, parties: dict[str, list[str]], bob: str):
+        self.market, self.parties, self.bob = market, parties, bob
+
+    def value(self, price: int) -> dict[str, Decimal]:
+        m = self.market
+        usdc, weth = m.base.token, m.collaterals["WETH"].token
+        out = {}
+        for name, addresses in self.parties.items():
+            cash = sum(usdc.call.balanceOf(a) for a in addresses)
+            coll = sum(weth.call.balanceOf(a) for a in addresses)
+            total = Decimal(cash) / 10**6 + _value(coll, price, 6)
+            if name == "Bob":
+                total += _value(m.pool.call.collateralOf(self.bob, weth.address), price, 6)
+                total -= Decimal(m.pool.call.debtOf(self.bob)) / 10**6
+            if name == "Suppliers (pool)":
+                total -= _value(sum(weth.call.balanceOf(a) for a in addresses), price, 6)  # Bob's, counted above
+                total += Decimal(m.pool.call.debtOf(self.bob)) / 10**6
+            if name == "Insurance fund":
+                total += 0  # its USDC and any WETH it holds are in its balances
+            out[name] = total
+        return out
+
+
 def _liquidation_act(story: Story, market: Market, bob, supplier, keeper) -> None:
     chain = market.chain
     pool, usdc, liquidator = market.pool, market.base.token, market.liquidator
     weth = market.collaterals["WETH"].token
+    price = market.oracle.call.getPrice(weth.address)  # the oracle price through the act
+    parties = {
+        "Bob": [str(bob.address if hasattr(bob, "address") else bob)],
+        "Keeper (kick incentive, take spread)": [str(keeper.address if hasattr(keeper, "address") else keeper)],
+        "Insurance fund": [market.fund.address],
+        "Suppliers (pool)": [pool.address],
+        "Liquidator (auction escrow)": [liquidator.address],
+    }
+    books = _Books(market, parties, parties["Bob"][0])
+    start = books.value(price)
+    fund_cash = usdc.call.balanceOf(market.fund.address)
+    debt_before_kick = pool.call.debtOf(bob)
     tx = liquidator.send.kick(bob, keeper, sender=keeper)
     (auction_id,) = [e["id"] for e in tx.event("Kick")]
     story.step("Act 4. A keeper kicks Bob: a slice of his WETH goes to auction", tx)
     a = liquidator.call.auctions(auction_id)
+    incentive = sum(e["paid"] for e in tx.event("KickIncentive"))
+    lp = market.config.call.liquidationParams()
     console.print(
         f"  auction {auction_id}: lot {fmt_units(a.lot, 18, 4)} WETH, tab {fmt_units(a.tab, 6, 2)} USDC "
-        f"(debt {fmt_units(a.debtPart, 6, 2)} + penalty), starts at {fmt_units(a.top, 18, 2)} USDC/WETH, "
-        "falls 1 % every 90 s"
+        f"(debt {fmt_units(a.debtPart, 6, 2)} + 5 % penalty {fmt_units(a.tab - a.debtPart, 6, 2)}), starts at "
+        f"{fmt_units(a.top, 18, 2)} USDC/WETH, falls 1 % every 90 s"
+    )
+    due = lp.tip + lp.chip * a.tab // 10**18
+    console.print(
+        f"  keeper's kick incentive: {fmt_units(incentive, 6, 2)} USDC paid by the insurance fund (due: tip "
+        f"{fmt_units(lp.tip, 6, 2)} + chip {lp.chip / 10**16:.1f} % × tab = {fmt_units(due, 6, 2)}; the fund pays "
+        f"what it holds, {fmt_units(fund_cash, 6, 2)} before the kick, and a kick never waits on it); Bob's debt "
+        f"{fmt_units(debt_before_kick, 6, 2)} → {fmt_units(pool.call.debtOf(bob), 6, 2)} USDC"
     )
     story.accounts("Bob")
 
@@ -222,27 +287,52 @@ def _liquidation_act(story: Story, market: Market, bob, supplier, keeper) -> Non
     fund(usdc, supplier, 190_000 * 10**6, amm)
     amm.send.addLiquidity(100 * 10**18, 190_000 * 10**6, sender=supplier)
     taker = chain.deploy("FlashTaker", liquidator, usdc, sender=keeper)
+    books.parties["AMM (its liquidity providers)"] = [amm.address]
+    books.parties["FlashTaker contract"] = [taker.address]
+    start.update({k: v for k, v in books.value(price).items() if k not in start})
     # the keeper waits, one price step at a time, until selling the lot on the AMM pays the owe
     waited = 0
     while True:
-        _, price, lot, tab = liquidator.call.getStatus(auction_id)
-        owe = min(tab, -(-lot * price * 10**6 // 10**36))
+        _, auction_price, lot, tab = liquidator.call.getStatus(auction_id)
+        owe = min(tab, -(-lot * auction_price * 10**6 // 10**36))
         if amm.call.quote(weth, lot) > owe * 101 // 100:
             break
         chain.sleep(90)
         chain.mine()
         waited += 90
     before = usdc.call.balanceOf(keeper)
-    tx = taker.send.take(auction_id, lot, price, amm, 0, sender=keeper)
+    debt_before_take = pool.call.debtOf(bob)
+    fund_before = market.fund.call.penaltyIncome()
+    tx = taker.send.take(auction_id, lot, auction_price, amm, 0, sender=keeper)
     story.step(
-        f"{waited // 60} min later the auction asks {fmt_units(price, 18, 2)} USDC/WETH; FlashTaker (0 USDC of its "
-        "own) takes the lot, sells it on the AMM and repays, in one transaction",
+        f"{waited // 60} min later the auction asks {fmt_units(auction_price, 18, 2)} USDC/WETH; FlashTaker (0 USDC "
+        "of its own) takes the lot, sells it on the AMM and repays, in one transaction",
         tx,
     )
     profit = usdc.call.balanceOf(keeper) - before
     if profit <= 0:
         raise DemoError(f"the FlashTaker's keeper earned {profit} base units, not a spread")
+    (take,) = tx.event("Take")
     console.print(f"  keeper's spread: {fmt_units(profit, 6, 2)} USDC; auctions still live: {liquidator.call.activeCount()}")
+    charged = sum(e["amount"] for e in tx.event("DebtChargedBack"))
+    penalty = market.fund.call.penaltyIncome() - fund_before
+    shortfall = a.tab - take["owe"]
+    forgone = (a.tab - a.debtPart) - penalty
+    console.print(
+        f"  the lot raised {fmt_units(take['owe'], 6, 2)} USDC of its {fmt_units(a.tab, 6, 2)} tab (sold "
+        f"{(1 - Decimal(auction_price) / Decimal(price)) * 100:.1f} % under the oracle price): a shortfall of "
+        f"{fmt_units(shortfall, 6, 2)} = {fmt_units(charged, 6, 2)} charged back to Bob's debt (his remaining WETH "
+        f"answers for it: his debt {fmt_units(debt_before_take, 6, 2)} → {fmt_units(pool.call.debtOf(bob), 6, 2)}) "
+        f"+ {fmt_units(forgone, 6, 2)} of penalty the fund forgoes"
+    )
+    console.print(
+        f"  so the fund received {fmt_units(penalty, 6, 2)} USDC of penalty, not 5 % of the tab "
+        f"({fmt_units(a.tab * 5 // 100, 6, 2)}): the penalty is 5 % of the debt moved "
+        f"({fmt_units(a.debtPart, 6, 2)} × 0.05 = {fmt_units(a.tab - a.debtPart, 6, 2)}), less the "
+        f"{fmt_units(forgone, 6, 2)} above"
+    )
+    if shortfall != charged + forgone:
+        raise DemoError(f"the shortfall {shortfall} is not the charge-back {charged} plus the forgone penalty {forgone}")
     story.accounts("Bob")
     fund_assets = market.fund.call.totalAssets()
     console.print(
@@ -250,4 +340,20 @@ def _liquidation_act(story: Story, market: Market, bob, supplier, keeper) -> Non
         f"{fmt_units(market.fund.call.penaltyIncome(), 6, 2)}); bad debt realised "
         f"{fmt_units(pool.call.realizedLosses(), 6, 2)}"
     )
+    _reconcile(start, books.value(price))
 
+
+def _reconcile(start: dict[str, Decimal], end: dict[str, Decimal]) -> None:
+    """Who gained and who lost in the liquidation, valued at the oracle price: a zero sum."""
+    table = Table(title="Where the money went (USDC, WETH at the oracle price; gains +, losses −)")
+    table.add_column("party")
+    table.add_column("change", justify="right")
+    total = Decimal(0)
+    for name in start:
+        change = end[name] - start[name]
+        total += change
+        table.add_row(name, f"{change:+,.2f}")
+    table.add_row("[bold]sum", f"[bold]{total:+,.2f}")
+    console.print(table)
+    if abs(total) > Decimal("0.000001"):
+        raise DemoError(f"the money does not reconcile: the parties' changes sum to {total} USDC, not 0")

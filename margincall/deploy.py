@@ -28,6 +28,7 @@ from typing import Any
 from web3 import Web3
 
 from .errors import HarnessError, ProtocolError
+from .bounds import bounds_message, check_bounds
 from .params import MarketSpec, ParamsError, load_params, parse_params
 from .session import Chain, Handle, address_of
 
@@ -112,25 +113,36 @@ LIQUIDATORS = {"dutch": "DutchAuctionLiquidator", "fixed-spread": "FixedSpreadLi
 
 
 def deploy_market(
-    chain: Chain, spec: MarketSpec | None = None, guardian: Any = None, liquidator: str = "dutch"
+    chain: Chain,
+    spec: MarketSpec | None = None,
+    guardian: Any = None,
+    check: bool = True,
+    liquidator: str = "dutch",
 ) -> Market:
     """Deploy the whole market described by ``spec`` (default: the demo market).
 
     The session's signer deploys and governs; ``guardian`` (an address, default the governor)
     may pause. ``liquidator``: ``"dutch"`` (the protocol's ``DutchAuctionLiquidator``) or
     ``"fixed-spread"`` (the lab's Aave-style baseline, for replays; the curve is deployed unused).
-    Raises ``DeployError`` with the on-chain error's name and arguments when a
-    parameter is refused (e.g. ``BadHealthLadder: 1100000000000000000, ...``)."""
+    Raises ``DeployError`` before any transaction when ``spec`` breaks a bound of DESIGN.md 2
+    (``margincall.bounds``; ``check=False`` skips that, for tests of the on-chain checks), and
+    with the on-chain error decoded when the chain still refuses a parameter."""
     if liquidator not in LIQUIDATORS:
         raise DeployError(f"unknown liquidator {liquidator!r}: choose one of {', '.join(LIQUIDATORS)}")
     kind = liquidator
     spec = spec or load_params()
+    violations = check_bounds(spec)  # before any transaction: nothing deployed for a wrong file
+    if violations and check:
+        raise DeployError(bounds_message(violations))
     governor = chain.signer_for(None).address
     guardian = address_of(guardian) if guardian is not None else governor
     first_block = chain.block_number() + 1
 
+    symbols: dict[str, str] = {}  # token address -> symbol, to name the asset of a refusal
+
     def token_and_feed(symbol: str, name: str, decimals: int, feed_spec) -> Asset:
         token = chain.deploy("MockERC20", name, symbol, decimals)
+        symbols[token.address] = symbol
         feed = chain.deploy("MockAggregator", feed_spec.decimals, f"{symbol} / USD", feed_spec.answer)
         return Asset(symbol, token, feed, decimals)
 
@@ -170,7 +182,7 @@ def deploy_market(
             base.token.send.approve(fund, dead)
             fund.send.deposit(dead, DEAD)
     except ProtocolError as exc:  # a refused parameter: say which rule and the values it saw
-        raise DeployError(f"the market refused its parameters: {explain(exc, spec)}") from None
+        raise DeployError(f"the market refused its parameters: {explain(exc, spec, symbols)}") from None
 
     market = Market(
         chain=chain,
@@ -193,32 +205,78 @@ def deploy_market(
     return market
 
 
-# The rule behind each argument-less refusal of MarketConfig, and the file's fields it reads
+# The rule behind each refusal of the market's contracts, and the file's fields it reads
+# ("{asset}" is the refused asset's section, ``collaterals.<SYMBOL>``)
 _RULES = {
     "BadHealthLadder": (
-        "needs full_liquidation_hf <= 1 < margin_call_hf <= target_hf <= 3",
-        ("market", ("full_liquidation_hf", "margin_call_hf", "target_hf")),
+        "needs full_liquidation_hf <= 1 < margin_call_hf <= target_hf <= 2",
+        ("market.full_liquidation_hf", "market.margin_call_hf", "market.target_hf"),
     ),
-    "BadMaxCallHF": ("needs margin_call_hf <= max_call_hf <= 3", ("market", ("margin_call_hf", "max_call_hf"))),
-    "BadVolatilityParams": ("vol_slope (and the oracle's vol_ref) out of bounds", ("market", ("vol_slope",))),
+    "BadMaxCallHF": ("needs margin_call_hf <= max_call_hf <= 2", ("market.margin_call_hf", "market.max_call_hf")),
+    "BadGracePeriod": ("needs 3600 <= grace_period <= 86400 seconds", ("market.grace_period",)),
+    "BadReserveFactor": ("needs reserve_factor <= 0.5", ("market.reserve_factor",)),
+    "BadDust": ("needs dust above 0", ("market.dust",)),
+    "BadVolatilityParams": (
+        "needs vol_slope <= 10, 0 < vol_ref <= 10, 60 s <= vol_tau <= 30 days, 1 <= max_rounds_per_poke <= 64",
+        ("market.vol_slope", "oracle.vol_ref", "oracle.vol_tau", "oracle.max_rounds_per_poke"),
+    ),
     "BadAuctionCurve": (
         "needs 1 <= buf <= 2, 0 < cusp < 1 and cusp x buf >= (1 + the largest penalty) / 2",
-        ("liquidation", ("buf", "cusp")),
+        ("liquidation.buf", "liquidation.cusp"),
+    ),
+    "KeeperIncentiveTooHigh": (
+        "needs tip + chip x dust <= the smallest liquidation_penalty x dust / 2",
+        ("liquidation.tip", "liquidation.chip", "market.dust"),
+    ),
+    "PenaltyTooHigh": (
+        "needs liquidation_factor > 0 and liquidation_factor x (1 + liquidation_penalty) < 1",
+        ("{asset}.liquidation_factor", "{asset}.liquidation_penalty"),
+    ),
+    "BorrowFactorTooHigh": (
+        "needs borrow_factor x margin_call_hf <= liquidation_factor",
+        ("{asset}.borrow_factor", "market.margin_call_hf", "{asset}.liquidation_factor"),
+    ),
+    "BadRateCurve": (
+        "needs 0 < kink < 1 and base_rate <= kink_rate <= max_rate <= 10",
+        ("interest.base_rate", "interest.kink", "interest.kink_rate", "interest.max_rate"),
+    ),
+    "BadMaxDeviation": ("needs 0 < max_deviation <= 0.5", ("oracle.max_deviation",)),
+    "InvalidSchedule": (
+        "needs cooldown and window each within [1 h, 30 days]",
+        ("insurance_fund.cooldown", "insurance_fund.window"),
     ),
 }
 
 
-def explain(error: ProtocolError, spec: MarketSpec) -> str:
-    """A refusal as ``Name: args``, with the rule and the file's values when the error itself
-    carries none (``BadHealthLadder``)."""
-    text = error.message.rstrip(": ").rstrip(":")
+def explain(error: ProtocolError, spec: MarketSpec, symbols: dict[str, str] | None = None) -> str:
+    """An on-chain refusal as ``Name: args`` with token addresses shown as their symbols, then
+    the rule and the file's values it read (for an asset's error, that asset's values)."""
+    symbols = {Web3.to_checksum_address(a): s for a, s in (symbols or {}).items()}
+    asset = None
+    shown = []
+    for arg in error.args_:
+        if isinstance(arg, str) and Web3.is_address(arg) and Web3.to_checksum_address(arg) in symbols:
+            asset = symbols[Web3.to_checksum_address(arg)]
+            shown.append(f"{asset} ({arg})")
+        else:
+            shown.append(str(arg))
+    text = f"{error.name}: {', '.join(shown)}" if shown else error.name
     rule = _RULES.get(error.name)
-    if rule is None or error.args_:
+    if rule is None:
         return text
-    why, (section, keys) = rule
-    raw = spec.raw.get(section, {}) if isinstance(spec.raw, dict) else {}
-    values = ", ".join(f"{section}.{k} = {raw.get(k)}" for k in keys)
-    return f"{text} ({why}; the file has {values})"
+    why, fields = rule
+    where = "base" if asset == spec.base.symbol else f"collaterals.{asset}"
+    fields = tuple(f.format(asset=where) for f in fields if asset is not None or "{asset}" not in f)
+    raw = spec.raw if isinstance(spec.raw, dict) else {}
+
+    def written(path: str) -> object:
+        node: object = raw
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        return node
+
+    values = ", ".join(f"{f} = {written(f)}" for f in fields)
+    return f"{text} ({why}; the file has {values})" if values else f"{text} ({why})"
 
 
 def _deploy_curve(chain: Chain, curve: dict) -> Handle:
@@ -268,12 +326,13 @@ def check_deployment(market: Market) -> None:
         raise DeployError("deployment check failed:\n  " + "\n  ".join(problems))
 
 
-def write_deployment(market: Market, directory: str | Path = "deployments") -> Path:
-    """Write ``deployments/<chain-id>.json`` and return its path."""
+def write_deployment(market: Market, directory: str | Path = "deployments", extra: dict | None = None) -> Path:
+    """Write ``deployments/<chain-id>.json`` and return its path. ``extra`` adds fields to the
+    record (``rpcUrl``; ``keeper``: the FlashTaker and MockAMMs ``margincall up`` deployed)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{market.chain_id}.json"
-    path.write_text(json.dumps(market.record(), indent=2, default=str) + "\n")
+    path.write_text(json.dumps({**market.record(), **(extra or {})}, indent=2, default=str) + "\n")
     return path
 
 

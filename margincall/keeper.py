@@ -17,8 +17,13 @@ One pass (``Keeper.run_once``):
    the whole lot when the AMM's quote for it covers the owe by ``margin_bps``; else leave it.
 
 Every transaction may lose a race (another keeper sent the same one first, or the state moved
-between the read and the send): it is sent anyway, and a revert with one of the protocol's named
-errors is recorded as the action's outcome, never raised. Anything else (an unknown revert) is
+between the read and the send). With ``simulate`` (the default) each one is first run as an
+``eth_call`` (the gas estimate) and not sent when it would revert: the action records the
+protocol's error with no transaction, and no gas is spent. A race lost between the simulation
+and the block (or every race, with ``simulate=False``) is mined and reverts: a revert with one
+of the protocol's named errors is recorded as the action's outcome, never raised.
+``current_pass`` holds the actions of the pass under way, so that an interrupted pass can still
+report what it already mined. Anything else (an unknown revert) is
 raised. ``run`` retries a pass whose RPC failed, with backoff, and gives up with
 ``retry.RpcUnavailable`` after ``retries`` failures in a row.
 """
@@ -79,6 +84,7 @@ class Keeper:
         amms: dict[str, Any] | None = None,
         margin_bps: int = 100,
         clear_calls: bool = True,
+        simulate: bool = True,
     ):
         self.market: Market = market.core
         chain = self.market.chain
@@ -92,11 +98,14 @@ class Keeper:
             raise HarnessError(f"margin_bps {margin_bps}: must be 0 or more (basis points of profit over the owe)")
         self.margin_bps = margin_bps
         self.clear_calls = clear_calls
+        self.simulate = simulate
         self.borrowers = Borrowers(self.market)
+        self.current_pass: list[Action] = []  # actions of the pass under way (an interrupt reports them)
 
     # ------------------------------------------------------------------ one pass
     def run_once(self) -> list[Action]:
         """Check the deployment, discover, read, act on accounts, then on auctions."""
+        self.current_pass = []
         self.check_deployment()
         return self.act_on_accounts(self.read_accounts()) + self.act_on_auctions()
 
@@ -147,7 +156,8 @@ class Keeper:
             elif status is AccountStatus.Healthy and called and self.clear_calls:
                 actions.append(self._send("clear", account, pool.fn.clearMarginCall(account)))
             elif status is AccountStatus.Liquidatable and not (s.liveAuctions and s.assetsIn == 0):
-                actions.append(self._send("kick", account, liq.fn.kick(account, self.sender.address)))
+                kick = liq.fn.kick(account, self.sender.address)
+                actions.append(self._send("kick", account, kick, detail=self._kick_detail))
         return actions
 
     # ------------------------------------------------------------------ auctions
@@ -196,18 +206,42 @@ class Keeper:
             "take",
             str(id_),
             self.taker.fn.take(id_, lot, price, amm.address, min_profit),
-            detail=lambda r: f"profit {r.event('FlashTaken')[0]['profit']} base units",
+            detail=lambda r: f"profit {self._base(r.event('FlashTaken')[0]['profit'])}, lot sold for "
+            f"{self._base(r.event('FlashTaken')[0]['owe'])} owed",
         )
+
+    def _base(self, amount: int) -> str:
+        """An amount of the base token in whole tokens, exact, with its symbol (``960.535237 USDC``)."""
+        from .units import fmt_units
+
+        base = self.market.base
+        return f"{fmt_units(amount, base.decimals, base.decimals)} {base.symbol}"
+
+    def _kick_detail(self, receipt: Receipt) -> str:
+        """The kick's incentive and each auction's lot and tab."""
+        paid = sum(e["paid"] for e in receipt.event("KickIncentive"))
+        symbols = {a.token.address: (s, a.decimals) for s, a in self.market.collaterals.items()}
+        from .units import fmt_units
+
+        parts = [f"incentive {self._base(paid)}"]
+        for e in receipt.event("Kick"):
+            symbol, decimals = symbols.get(e["asset"], ("?", 18))
+            parts.append(f"auction {e['id']}: lot {fmt_units(e['lot'], decimals, 4)} {symbol}, tab {self._base(e['tab'])}")
+        return "; ".join(parts)
 
     # ------------------------------------------------------------------ sending
     def _send(self, kind: str, subject: str, function: Any, detail: Callable[[Receipt], str] | None = None) -> Action:
         """Send one transaction; a revert with a protocol error becomes the outcome."""
         try:
-            receipt = self.market.chain.send(function, sender=self.sender, broadcast_reverts=True)
+            receipt = self.market.chain.send(function, sender=self.sender, broadcast_reverts=not self.simulate)
         except ProtocolError as exc:
             if exc.name in ("Revert", "UnknownError", "Panic"):
                 raise
             log.info("%s %s lost a race: %s", kind, subject, exc.message)
-            return Action(kind, subject, exc.tx, exc.name, exc.message)
-        return Action(kind, subject, receipt.tx, OK, detail(receipt) if detail else "")
+            why = exc.message if exc.tx else f"{exc.message.rstrip(': ')} (simulated, not sent: no gas spent)"
+            action = Action(kind, subject, exc.tx, exc.name, why)
+        else:
+            action = Action(kind, subject, receipt.tx, OK, detail(receipt) if detail else "")
+        self.current_pass.append(action)
+        return action
 

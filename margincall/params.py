@@ -1,8 +1,9 @@
 """Market parameter files: YAML in human units → on-chain integers.
 
 The file format is documented by ``params/demo.yaml``. Structure and types are checked here
-with readable messages; the economic bounds (DESIGN.md 2) are checked on-chain by
-``MarketConfig``, whose named errors ``deploy`` reports.
+with readable messages; ``load_params`` then checks every bound of DESIGN.md 2 in Python
+(``margincall.bounds``), naming the parameter, its value and the bound, before any transaction.
+``MarketConfig`` checks them again on-chain; ``deploy.explain`` decodes what it still refuses.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from .bounds import bounds_message, check_bounds
 from .units import scaled, to_decimal
 
 DEMO_PARAMS = Path(__file__).parent / "params" / "demo.yaml"
@@ -234,7 +236,11 @@ def load_params(path: str | Path = DEMO_PARAMS) -> MarketSpec:
         raw = yaml.safe_load(path.read_text())
     except yaml.YAMLError as e:
         raise ParamsError(f"{path}: not valid YAML ({e})") from None
-    return parse_params(raw)
+    spec = parse_params(raw)
+    violations = check_bounds(spec)
+    if violations:
+        raise ParamsError(bounds_message(violations, path))
+    return spec
 
 
 def human(spec: MarketSpec) -> dict[str, Any]:

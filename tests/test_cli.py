@@ -187,7 +187,8 @@ def test_keeper_without_a_url_deploys_the_demo_market_on_its_own_chain():
     assert not port_open(private_url(done.stderr))
 
 
-@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGINT, 0)])
+# Ctrl-C exits 130 as shells expect (issue 12; it exited 0 before)
+@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGINT, 128 + signal.SIGINT)])
 def test_a_signal_stops_the_command_and_its_chain(sig, code):
     process = subprocess.Popen(
         [MARGINCALL, "watch", "--interval", "0.2", "--no-table"], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True

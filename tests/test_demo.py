@@ -30,3 +30,12 @@ def test_a_story_the_chain_contradicts_stops_the_demo(market, borrower):
         story.expect("Dave", "Liquidatable")
     with pytest.raises(demo.DemoError, match="a live margin call|no live margin call"):
         story.expect("Dave", "Healthy", called=True)
+
+
+def test_the_liquidation_reconciles_to_zero_or_the_demo_stops():
+    from decimal import Decimal
+
+    start = {"Bob": Decimal("100"), "Keeper": Decimal("0"), "Fund": Decimal("0")}
+    demo._reconcile(start, {"Bob": Decimal("90"), "Keeper": Decimal("4"), "Fund": Decimal("6")})  # sums to 0
+    with pytest.raises(demo.DemoError, match="the parties' changes sum to 1 USDC, not 0"):
+        demo._reconcile(start, {"Bob": Decimal("91"), "Keeper": Decimal("4"), "Fund": Decimal("6")})

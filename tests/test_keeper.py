@@ -8,6 +8,7 @@ race as an outcome instead of raising.
 """
 
 import json
+from decimal import Decimal
 
 import pytest
 from brownie import chain, web3
@@ -53,6 +54,34 @@ def test_one_pass_calls_and_kicks_exactly_the_accounts_the_pool_names(market, ke
     assert Keeper(market, keeper).run(0, stop_after=2) == []
 
 
+def test_a_kick_row_shows_its_incentive_and_each_lot_and_tab(market, keeper, crashed, books):
+    actions = Keeper(market, keeper).run_once()
+    kicks = [a for a in actions if a.kind == "kick"]
+    assert kicks and all(a.ok for a in kicks)
+    for a in kicks:
+        assert a.detail.startswith("incentive ") and " USDC; auction " in a.detail and "lot " in a.detail
+        paid = Decimal(a.detail.split()[1].replace(",", ""))  # whole USDC, exact
+        events = chain.get_transaction(a.tx).events
+        assert paid * 10**6 == sum(e["paid"] for e in events["KickIncentive"])
+        for e in events["Kick"]:
+            assert f"auction {e['id']}: lot " in a.detail
+
+
+def test_a_race_the_simulation_sees_lost_is_not_sent(market, keeper, stranger, crashed, books):
+    k = Keeper(market, keeper)  # simulate=True: eth_call first
+    states = k.read_accounts()
+    raced = crashed["Liquidatable"][0]
+    market.liquidator.kick(raced, stranger, {"from": stranger})
+    nonce = web3.eth.get_transaction_count(keeper.address)
+    actions = {(a.kind, a.subject): a for a in k.act_on_accounts(states)}
+    lost = actions[("kick", raced)]
+    assert lost.outcome in ("NotLiquidatable", "NothingToSeize") and lost.tx is None, lost
+    assert "simulated, not sent: no gas spent" in lost.detail
+    sent = [a for a in actions.values() if a.ok]
+    assert web3.eth.get_transaction_count(keeper.address) == nonce + len(sent)  # only the others were sent
+    assert k.current_pass == list(actions.values())
+
+
 def test_a_later_pass_takes_the_lots_with_no_capital_and_profits(
     market, project, keeper, taker_owner, crashed, amm, usdc, books
 ):
@@ -69,7 +98,9 @@ def test_a_later_pass_takes_the_lots_with_no_capital_and_profits(
     actions = taker.act_on_auctions()
     assert subjects(actions, "take") == ids and all(a.ok for a in actions), actions
     assert liq.activeCount() == 0
-    profit = sum(int(a.detail.split()[1]) for a in actions)
+    # the detail reads "profit 960.535237 USDC, ...": whole tokens, exact
+    profit = sum(int(Decimal(a.detail.split()[1].replace(",", "")) * 10**6) for a in actions)
+    assert all(a.detail.split()[2].rstrip(",") == "USDC" for a in actions)
     assert profit > 0 and usdc.balanceOf(taker_owner) == profit
     assert usdc.balanceOf(flash) == 0
 
@@ -90,7 +121,8 @@ def test_an_auction_past_tail_is_redone(market, keeper, crashed, books):
 
 
 def test_a_lost_race_is_recorded_not_raised(market, keeper, stranger, crashed, books):
-    k = Keeper(market, keeper)
+    # simulate=False: every race lost is mined (as one lost between the simulation and the block)
+    k = Keeper(market, keeper, simulate=False)
     states = k.read_accounts()
     # between the keeper's read and its sends, another keeper kicks one account and calls another
     raced_kick, raced_call = crashed["Liquidatable"][0], crashed["MarginCall"][0]

@@ -100,7 +100,7 @@ def _run_once(
         recorder = Recorder(module.NAME, options.seed, mechanism, spec.base.symbol, spec.base.decimals)
         recorder.params = _params_record(spec, options, module)
         with recorder.phase("setup"):
-            market = deploy_market(chain, spec) if mechanism == "dutch" else deploy_market(chain, spec, liquidator=mechanism)
+            market = deploy_market(chain, spec, liquidator=mechanism)
         lab = Lab(market, recorder, options.seed)
         lab.progress = progress
         module.run(lab, options)
