@@ -83,25 +83,25 @@ def run_sweep(grid: dict[str, Any], out: str | Path, workers: int | None = None,
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     args = (grid["scenario"], grid.get("seed", 7), grid.get("accounts"), grid.get("liquidator"))
-    todo = points(grid)
+    grid_points = points(grid)
     if ray_address is not None:
-        rows = _run_on_ray(ray_address, args, todo, out)
+        rows = _run_on_ray(ray_address, args, grid_points, out)
     else:
         with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-            rows = list(pool.map(run_point, *zip(*[(*args, p, str(out)) for p in todo])))
+            rows = list(pool.map(run_point, *zip(*[(*args, p, str(out)) for p in grid_points])))
     _write_table(rows, out)
     _heatmaps(rows, list(grid["grid"]), out, grid.get("base_decimals", 6))
     return rows
 
 
-def _run_on_ray(address: str, args: tuple, todo: list[dict[str, Any]], out: Path) -> list[dict[str, Any]]:
+def _run_on_ray(address: str, args: tuple, grid_points: list[dict[str, Any]], out: Path) -> list[dict[str, Any]]:
     try:
         import ray
     except ImportError:
         raise ScenarioError("--ray needs Ray: pip install '.[ray]'") from None
     ray.init(address=None if address == "local" else address, ignore_reinit_error=True, log_to_driver=False)
     task = ray.remote(run_point)
-    return ray.get([task.remote(*args, p, str(out)) for p in todo])
+    return ray.get([task.remote(*args, p, str(out)) for p in grid_points])
 
 
 def _write_table(rows: list[dict[str, Any]], out: Path) -> None:
