@@ -131,11 +131,11 @@ def _heatmaps(rows: list[dict[str, Any]], keys: list[str], out: Path, decimals: 
         ax.set_yticks(range(len(ys)), [str(y) for y in ys] if y_key else [""])
         ax.set_xlabel(x_key)
         ax.set_ylabel(y_key or "")
-        high = max(max(row) for row in grid)
+        low, high = min(min(row) for row in grid), max(max(row) for row in grid)
         for i, row in enumerate(grid):
-            for j, v in enumerate(row):  # white on the dark cells, black on the light ones
-                ax.text(j, i, f"{v:,.0f}", ha="center", va="center", fontsize=8,
-                        color="white" if high and v > 0.6 * high else "black")
+            for j, v in enumerate(row):  # white on the dark half of the colour scale, black on the light
+                dark = high > low and (v - low) / (high - low) > 0.5
+                ax.text(j, i, f"{v:,.0f}", ha="center", va="center", fontsize=8, color="white" if dark else "black")
         fig.colorbar(image, ax=ax, label=f"{title} [base tokens]")
         ax.set_title(f"{title} over the grid")
         fig.tight_layout()
