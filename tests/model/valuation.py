@@ -1,6 +1,7 @@
-"""Valuation at one price per asset (docs/DESIGN.md 3 and 6): collateral value (down), debt value
-(up), the health factor, and the opening check ``marginCallHF · Σ value_i · bf_i ≥ callHF_eff ·
-debtValue``. The two-price (deviating feeds) and σ-weighted form is ``tests.model.call_level``."""
+"""Valuation at one price per asset (docs/DESIGN.md 3 and 6): a feed answer as a WAD price (and
+the oracle's price statuses), collateral value (down), debt value (up), the health factor, and
+the opening check ``marginCallHF · Σ value_i · bf_i ≥ callHF_eff · debtValue``. The two-price
+(deviating feeds) and σ-weighted form is ``tests.model.call_level``."""
 
 from __future__ import annotations
 
