@@ -40,7 +40,7 @@ And per action: no poke makes an account Liquidatable (nor leaves one; HF unchan
 with the state at the same second without the poke; kick, issue, clear, take, redo and settle
 go through or are refused exactly as the state at that second says (and with that error); a
 borrow leaves the account Healthy; a take's owe is the model's
-(``tests.liquidation_helpers.take_amounts``).
+(``tests.model.auction.take_amounts``).
 
 Like ``test_ladder_stateful``, every example starts from one Anvil snapshot (taken after the
 positions are opened) and reverts to it at its end; all views of one check are sent as one
@@ -71,31 +71,18 @@ from hypothesis.stateful import (
 
 from margincall.chain import refresh_feeds
 from margincall.deploy import DEAD
-from tests.liquidation_helpers import (
-    MAX_UINT,
-    RAY,
-    WAD,
-    AuctionView,
-    NoPartialPurchase,
-    deposit_to_fund,
-    mine_at,
-    mul_div_down,
-    mul_div_up,
-    set_next_timestamp,
-    supply,
-    take_amounts,
-)
-from tests.margin_helpers import HEALTHY, LIQUIDATABLE, MARGIN_CALL, CallBook, ladder_status
+from tests.model.auction import NoPartialPurchase, take_amounts
+from tests.model.call_level import HEALTHY, LIQUIDATABLE, MARGIN_CALL, CallBook, ladder_status
+from tests.model.fixed_point import MAX_UINT, RAY, WAD, mul_div_down, mul_div_up
+from tests.support.actions import deposit_to_fund, supply
+from tests.support.chain_time import mine_at, next_block_at
+from tests.support.reads import AuctionView
+from tests.support.units import DAY, HOUR, USDC, WBTC, WETH
 
-USDC = 10**6
-WETH = 10**18
-WBTC = 10**8
-HOUR = 3600
-DAY = 24 * HOUR
 STEP = 90  # [seconds] the demo curve's step
 
 SLACK_PER_TX = 4  # [wei] see tests/forge/invariant/Handler.sol SLACK_PER_CALL
-MAX_SLACK = 10_000  # [wei] tests.helpers.check_pool_books' bound
+MAX_SLACK = 10_000  # [wei] tests.support.reads.check_pool_books' bound
 
 ORACLE_ERRORS = {"StalePrice"}  # the only oracle refusal this machine can cause (prices stay in bounds)
 MOVES = [-4_000, -2_500, -1_200, -600, -300, 300, 600, 1_200]  # [bps] one price move
@@ -350,7 +337,7 @@ def test_accounting_identities_stateful(
         @rule(seconds=st.sampled_from(JUMPS), fresh=st.sampled_from([True, True, True, False]))
         def time_jump(self, seconds, fresh):
             self.dirty = True
-            set_next_timestamp(web3.eth.get_block("latest")["timestamp"] + seconds)
+            next_block_at(web3.eth.get_block("latest")["timestamp"] + seconds)
             if fresh:
                 self.send(round_writer.refresh, feeds, sender=governor)
             else:
@@ -568,7 +555,7 @@ def test_accounting_identities_stateful(
                     expected = take_amounts(a.lot, a.tab, max_collateral, p, a.scale, USDC, dust)
                 except NoPartialPurchase:
                     allowed = {"NoPartialPurchase"}
-            set_next_timestamp(ts)
+            next_block_at(ts)
             tx, error = self.send(liq.take, a.id, max_collateral, p, keeper, b"", sender=keeper, allowed=allowed)
             assert (error is None) == (not allowed), f"take of {a} at {p} went through although {allowed}"
             if error is None:
@@ -608,7 +595,7 @@ def test_accounting_identities_stateful(
             prices = batch([(market.curve.price, (a.top, t)) for t in ages], latest["number"])
             ts = start + next((t for t, p in zip(ages, prices) if p <= bid), ages[-1])
             needs_redo, p = self.auction_status_at(a, ts)
-            set_next_timestamp(ts)
+            next_block_at(ts)
             allowed = {"NeedsRedo"} if needs_redo else {"Unprofitable"}
             self.send(flash.take, a.id, a.lot, p, amm, 0, sender=taker_owner, allowed=allowed)
 

@@ -10,19 +10,11 @@ import pytest
 from brownie import chain
 from brownie.exceptions import VirtualMachineError
 
-from tests.helpers import err
-from tests.liquidation_helpers import (
-    MAX_UINT,
-    WAD,
-    ZERO,
-    open_position,
-    price,
-    set_next_timestamp,
-    supply,
-)
-
-USDC = 10**6
-ETH = 10**18
+from tests.model.fixed_point import MAX_UINT, WAD
+from tests.support.actions import open_position, price, supply
+from tests.support.chain_time import next_block_at
+from tests.support.reverts import err
+from tests.support.units import ETH, USDC, ZERO_ADDRESS
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -88,7 +80,7 @@ def test_amm_spot_manipulation_does_not_move_health(market, project, pool, borro
     t0 = chain[-1].timestamp + 1
 
     def pinned():  # the next block at t0: no interest, no volatility decay, no feed ageing
-        set_next_timestamp(t0)
+        next_block_at(t0)
 
     pinned()
     chain.mine()
@@ -180,4 +172,4 @@ def test_outsiders_cannot_call_liquidation_setters_or_protocol_hooks(market, pro
         except AssertionError as exc:
             raise AssertionError(f"{name} from {who}: {exc}") from exc
     assert liquidation_state(market) == before
-    assert ZERO not in (pool.liquidator(), pool.insuranceFund())
+    assert ZERO_ADDRESS not in (pool.liquidator(), pool.insuranceFund())

@@ -10,25 +10,15 @@ import brownie
 import pytest
 from brownie import chain
 
-from tests.helpers import err
-from tests.liquidation_helpers import (
-    MAX_UINT,
-    AuctionView,
-    advance,
-    fund_taker,
-    kick_inputs,
-    open_position,
-    plan_kick,
-    price,
-    set_next_timestamp,
-    supplier_exit_value,
-    supplier_haircut,
-    supply,
-)
+from tests.model.fixed_point import MAX_UINT
+from tests.model.kick import plan_kick
+from tests.model.waterfall import supplier_exit_value, supplier_haircut
+from tests.support.actions import fund_taker, open_position, price, supply
+from tests.support.chain_time import advance, next_block_at
+from tests.support.reads import AuctionView, kick_inputs
+from tests.support.reverts import err
+from tests.support.units import BTC, ETH, USDC
 
-USDC = 10**6
-ETH = 10**18
-BTC = 10**8
 STEPS_TO_62_PERCENT = 48  # the demo stair-step: 0.99^48 ≈ 0.617 of top, above cusp 0.60
 
 
@@ -62,7 +52,7 @@ def test_supplier_exiting_after_a_charge_back_to_an_empty_account_is_haircut(mar
     assert pool.assetsIn(borrower) == 0 and liq.pendingLoss() == 0  # both lots worth more than their debt parts
     fund_taker(market, liquidator)
     t0 = kick_tx.timestamp
-    set_next_timestamp(t0 + STEPS_TO_62_PERCENT * 90)
+    next_block_at(t0 + STEPS_TO_62_PERCENT * 90)
     tx = liq.take(wbtc_id, MAX_UINT, MAX_UINT, liquidator, b"", {"from": liquidator})
     charged = tx.events["DebtChargedBack"][0]["amount"]
     assert charged > 1_000 * USDC and pool.assetsIn(borrower) == 0 and pool.liveAuctions(borrower) == 1
@@ -74,7 +64,7 @@ def test_supplier_exiting_after_a_charge_back_to_an_empty_account_is_haircut(mar
     # ... but it is priced into the exit of the supplier who leaves now
     book = pool.supplyBalanceOf(supplier2)
     shares = pool.supplySharesOf(supplier2)
-    set_next_timestamp(t0 + STEPS_TO_62_PERCENT * 90 + 10)
+    next_block_at(t0 + STEPS_TO_62_PERCENT * 90 + 10)
     tx = pool.withdraw(MAX_UINT, supplier2, {"from": supplier2})
     paid = tx.events["Withdrawn"][0]["amount"]
     at = tx.block_number
@@ -103,7 +93,7 @@ def test_charge_back_to_an_account_with_collateral_is_not_pending(market, liq, p
     kick_tx = liq.kick(borrower, keeper, {"from": keeper})
     (id_,) = kick_tx.return_value
     fund_taker(market, liquidator)
-    set_next_timestamp(kick_tx.timestamp + STEPS_TO_62_PERCENT * 90)
+    next_block_at(kick_tx.timestamp + STEPS_TO_62_PERCENT * 90)
     tx = liq.take(id_, MAX_UINT, MAX_UINT, liquidator, b"", {"from": liquidator})
     assert tx.events["DebtChargedBack"][0]["amount"] > 0 and pool.assetsIn(borrower) != 0
     assert liq.pendingLoss() == 0 and liq.unbackedChargeBacks(borrower) == 0
@@ -244,7 +234,7 @@ def test_delisting_waits_for_live_auctions_and_fund_holdings(market, liq, pool, 
         config.removeCollateral(weth, {"from": governor})
     # stuck for four tails without a price: settled, the lot goes to the fund
     a = AuctionView.read(liq, id_)
-    set_next_timestamp(a.tic + 4 * liq.tail() + 1)
+    next_block_at(a.tic + 4 * liq.tail() + 1)
     liq.settle(id_, {"from": keeper})
     assert liq.liveAuctionsOfAsset(weth) == 0 and fund.heldCollateral(weth) == a.lot
     with brownie.reverts(err("CollateralOutstanding", weth, a.lot)):

@@ -7,23 +7,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from margincall.chain import set_price
-from tests.helpers import MAX_UINT, RAY, err, fund
-from tests.pool_helpers import (
-    ZERO_ADDRESS,
-    InterestBook,
-    div_up,
+from tests.model.fixed_point import MAX_UINT, RAY, div_up
+from tests.model.interest import InterestBook
+from tests.model.valuation import (
+    debt_value,
     health_factor,
     holding,
+    liquidation_value,
     max_borrow,
     opening_capacity,
     opening_required,
-    pin_time,
-    pool_state,
-    reverts_unchanged,
 )
-
-USDC = 10**6
-WETH = 10**18
+from tests.support.actions import fund
+from tests.support.chain_time import pin_time
+from tests.support.reverts import err, pool_state, reverts_unchanged
+from tests.support.units import USDC, WETH, ZERO_ADDRESS
 
 
 def _collateralise(market, pool, who, weth_amount, wbtc_amount=0):
@@ -94,7 +92,7 @@ def test_max_borrow_from_the_opening_rule_lands_healthy(market, pool, liquidity,
     assert pool.accountStatus(borrower2) == 0
     debt = pool.debtOf(borrower2)
     base_price = market.oracle.getPrice(market.base.token)
-    hf = health_factor(_holdings(market, pool, borrower2), debt, base_price, market.spec.base.decimals)
+    hf = health_factor(liquidation_value(_holdings(market, pool, borrower2)), debt_value(debt, base_price, market.spec.base.decimals))
     assert pool.healthFactor(borrower2) == hf >= market.spec.market["margin_call_hf"]
 
 

@@ -15,8 +15,7 @@ from margincall.chain import fund
 from margincall.deploy import deploy_market
 from margincall.session import Chain, Signer
 from margincall.status import AccountStatus
-
-ETH, USDC = 10**18, 10**6
+from tests.support.units import ETH, USDC
 
 
 @pytest.fixture(scope="module")

@@ -4,17 +4,12 @@ for accounts that need a top-up, the opening-risk rule on withdrawal, and pauses
 from brownie import chain
 
 from margincall.chain import set_price, sleep
-from tests.helpers import MAX_UINT, err, fund
-from tests.pool_helpers import (
-    ZERO_ADDRESS,
-    holding,
-    opening_capacity,
-    opening_required,
-    pin_time,
-    reverts_unchanged,
-)
-
-WETH = 10**18
+from tests.model.fixed_point import MAX_UINT
+from tests.model.valuation import holding, opening_capacity, opening_required
+from tests.support.actions import fund
+from tests.support.chain_time import pin_time
+from tests.support.reverts import err, reverts_unchanged
+from tests.support.units import WETH, ZERO_ADDRESS
 
 
 def _fill_weth_cap(market, pool, weth, filler):

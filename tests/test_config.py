@@ -9,31 +9,15 @@ and one wei beyond (refused with the bound's named error)."""
 import pytest
 from brownie import InterestRateModel, LendingPool, MarketConfig, MockAggregator, MockERC20, chain
 
-from tests.boundary_helpers import (
-    BORROW,
-    DAY,
-    MAX_UINT,
-    SUPPLY,
-    WAD,
-    WEEK,
-    WITHDRAW,
-    ZERO,
-    bytes32_name,
-    ceil_div,
-    debt_value,
-    error,
-    event,
-    expected_accrual,
-    health_factor,
-    liquidation_value,
-    mine_at,
-    next_block_at,
-    plain,
-    pool_books,
-    ramp_value,
-    refresh,
-    reverts_unchanged,
-)
+from tests.model.fixed_point import MAX_UINT, WAD, div_up
+from tests.model.interest import expected_accrual
+from tests.model.ramps import ramp_value
+from tests.model.valuation import Holding, debt_value, health_factor, liquidation_value
+from tests.support.actions import post_fresh_rounds
+from tests.support.chain_time import mine_at, next_block_at
+from tests.support.reads import pool_books
+from tests.support.reverts import err, event, plain, reverts_views_unchanged
+from tests.support.units import BORROW, DAY, SUPPLY, WEEK, WITHDRAW, ZERO_ADDRESS, bytes32_name
 
 MARKET_KEYS = (
     "marginCallHF",
@@ -124,12 +108,12 @@ def max_borrow_factor(lf, call_hf):
 
 def min_cusp(buf, max_p):
     """Smallest cusp with floor(cusp·buf/WAD) ≥ (WAD + max p) / 2 (integer division)."""
-    return ceil_div((WAD + max_p) // 2 * WAD, buf)
+    return div_up((WAD + max_p) // 2 * WAD, buf)
 
 
 def keeper_ok(tip, chip, dust, min_p):
     """tip + chip·dust (up) ≤ floor(min p·dust) / 2 (down), as ``_checkRiskBounds``."""
-    return tip + ceil_div(chip * dust, WAD) <= (min_p * dust // WAD) // 2
+    return tip + div_up(chip * dust, WAD) <= (min_p * dust // WAD) // 2
 
 
 def min_keeper_dust():
@@ -167,28 +151,28 @@ NEW_PARAMS = (50 * 10**16, 60 * 10**16, 5 * 10**16, 10**24)
 # ================================================================== roles
 def test_governor_handover_takes_two_steps(config, governor, stranger, attacker, weth):
     state = config_state(config, weth)
-    with reverts_unchanged(error("NotGovernor"), state):
+    with reverts_views_unchanged(err("NotGovernor"), state):
         config.proposeGovernor(attacker, {"from": stranger})
-    with reverts_unchanged(error("ZeroAddress"), state):
-        config.proposeGovernor(ZERO, {"from": governor})
+    with reverts_views_unchanged(err("ZeroAddress"), state):
+        config.proposeGovernor(ZERO_ADDRESS, {"from": governor})
 
     tx = config.proposeGovernor(stranger, {"from": governor})
     assert event(tx, "GovernorProposed") == plain((governor, stranger))
     assert config.pendingGovernor() == stranger
     assert config.governor() == governor  # nothing moves before acceptance
 
-    with reverts_unchanged(error("NotPendingGovernor"), state):
+    with reverts_views_unchanged(err("NotPendingGovernor"), state):
         config.acceptGovernor({"from": attacker})
-    with reverts_unchanged(error("NotPendingGovernor"), state):
+    with reverts_views_unchanged(err("NotPendingGovernor"), state):
         config.acceptGovernor({"from": governor})
 
     tx = config.acceptGovernor({"from": stranger})
     assert event(tx, "GovernorSet") == plain((governor, stranger))
     assert config.governor() == stranger
-    assert config.pendingGovernor() == ZERO
+    assert config.pendingGovernor() == ZERO_ADDRESS
 
     # the old governor is an outsider now, the new one governs
-    with reverts_unchanged(error("NotGovernor"), config_state(config, weth)):
+    with reverts_views_unchanged(err("NotGovernor"), config_state(config, weth)):
         config.setGuardian(governor, {"from": governor})
     config.setGuardian(attacker, {"from": stranger})
     assert config.guardian() == attacker
@@ -197,10 +181,10 @@ def test_governor_handover_takes_two_steps(config, governor, stranger, attacker,
 def test_set_guardian(config, governor, guardian, stranger, weth):
     state = config_state(config, weth)
     for caller in (stranger, guardian):
-        with reverts_unchanged(error("NotGovernor"), state):
+        with reverts_views_unchanged(err("NotGovernor"), state):
             config.setGuardian(caller, {"from": caller})
-    with reverts_unchanged(error("ZeroAddress"), state):
-        config.setGuardian(ZERO, {"from": governor})
+    with reverts_views_unchanged(err("ZeroAddress"), state):
+        config.setGuardian(ZERO_ADDRESS, {"from": governor})
     tx = config.setGuardian(stranger, {"from": governor})
     assert event(tx, "GuardianSet") == plain((guardian, stranger))
     assert config.guardian() == stranger
@@ -229,17 +213,17 @@ def test_every_governor_setter_refuses_outsiders(market, stranger, guardian):
     for setter, call in GOVERNOR_SETTERS.items():
         for outsider in (stranger, guardian):
             try:
-                with reverts_unchanged(error("NotGovernor"), state):
+                with reverts_views_unchanged(err("NotGovernor"), state):
                     call(market, outsider)
             except AssertionError as exc:
                 raise AssertionError(f"{setter} from {outsider}: {exc}") from exc
 
 
 def test_bind_pool_only_once(config, pool, governor, weth):
-    with reverts_unchanged(error("PoolAlreadyBound"), config_state(config, weth)):
+    with reverts_views_unchanged(err("PoolAlreadyBound"), config_state(config, weth)):
         config.bindPool(pool, {"from": governor})
-    with reverts_unchanged(error("ZeroAddress"), config_state(config, weth)):
-        config.bindPool(ZERO, {"from": governor})
+    with reverts_views_unchanged(err("ZeroAddress"), config_state(config, weth)):
+        config.bindPool(ZERO_ADDRESS, {"from": governor})
 
 
 def test_bind_pool_refuses_a_pool_built_on_another_config(market, config, governor, guardian):
@@ -248,7 +232,7 @@ def test_bind_pool_refuses_a_pool_built_on_another_config(market, config, govern
         market.base.token, market.oracle, market.rate_model, governor, guardian,
         spec.market_tuple(), spec.liquidation_tuple(), tx,
     )
-    with reverts_unchanged(error("PoolOfAnotherConfig", market.pool.address), fresh.pool):
+    with reverts_views_unchanged(err("PoolOfAnotherConfig", market.pool.address), fresh.pool):
         fresh.bindPool(market.pool, tx)
     own = LendingPool.deploy(fresh, tx)
     fresh.bindPool(own, tx)
@@ -258,7 +242,7 @@ def test_bind_pool_refuses_a_pool_built_on_another_config(market, config, govern
 # ================================================================== pauses
 def test_guardian_pauses_but_only_the_governor_unpauses(config, governor, guardian, stranger, weth):
     state = config_state(config, weth)
-    with reverts_unchanged(error("NotGuardian"), state):
+    with reverts_views_unchanged(err("NotGuardian"), state):
         config.setPaused(SUPPLY, True, {"from": stranger})
 
     for action in (SUPPLY, BORROW, WITHDRAW):
@@ -268,9 +252,9 @@ def test_guardian_pauses_but_only_the_governor_unpauses(config, governor, guardi
 
     state = config_state(config, weth)
     for action in (SUPPLY, BORROW, WITHDRAW):
-        with reverts_unchanged(error("NotGuardian"), state):
+        with reverts_views_unchanged(err("NotGuardian"), state):
             config.setPaused(action, False, {"from": guardian})
-        with reverts_unchanged(error("NotGuardian"), state):
+        with reverts_views_unchanged(err("NotGuardian"), state):
             config.setPaused(action, False, {"from": stranger})
 
     tx = config.setPaused(BORROW, False, {"from": governor})
@@ -292,13 +276,13 @@ def test_pauses_stop_supply_borrow_and_withdrawal_but_never_repay_or_top_up(
     books = lambda: (
         pool.cash(), pool.supplierAssets(), pool.normalizedDebtOf(borrower), pool.collateralOf(borrower, weth)
     )
-    with reverts_unchanged(error("ActionPaused", SUPPLY), books):
+    with reverts_views_unchanged(err("ActionPaused", SUPPLY), books):
         pool.supply(10**6, supplier, {"from": supplier})
-    with reverts_unchanged(error("ActionPaused", WITHDRAW), books):
+    with reverts_views_unchanged(err("ActionPaused", WITHDRAW), books):
         pool.withdraw(10**6, supplier, {"from": supplier})
-    with reverts_unchanged(error("ActionPaused", BORROW), books):
+    with reverts_views_unchanged(err("ActionPaused", BORROW), books):
         pool.borrow(10**6, borrower, {"from": borrower})
-    with reverts_unchanged(error("ActionPaused", WITHDRAW), books):
+    with reverts_views_unchanged(err("ActionPaused", WITHDRAW), books):
         pool.withdrawCollateral(weth, 1, borrower, {"from": borrower})
 
     debt = pool.debtOf(borrower)
@@ -377,7 +361,7 @@ def test_hard_bound_at_its_exact_boundary(market, governor, bound):
     args = [market.collaterals[a].token if isinstance(a, str) else a for a in args]
     assets = [a.token for a in market.collaterals.values()]
 
-    with reverts_unchanged(error(name, *args), config_state(market.config, *assets)):
+    with reverts_views_unchanged(err(name, *args), config_state(market.config, *assets)):
         _apply(market, governor, kind, refused)
 
     _apply(market, governor, kind, allowed)
@@ -411,7 +395,7 @@ def test_auction_curve_bound_counts_every_wei_of_penalty(config, governor, wbtc)
     0.10 + 1 wei is not: 2·0.55 = 1.10 < 1.10 + 1e-18."""
     config.setLiquidationParams(liquidation_params(config, buf=WAD, cusp=55 * 10**16), {"from": governor})
     config.setCollateralParams(wbtc, collateral_params(config, wbtc, liquidationPenalty=10**17), {"from": governor})
-    with reverts_unchanged(error("BadAuctionCurve"), config_state(config, wbtc)):
+    with reverts_views_unchanged(err("BadAuctionCurve"), config_state(config, wbtc)):
         config.setCollateralParams(
             wbtc, collateral_params(config, wbtc, liquidationPenalty=10**17 + 1), {"from": governor}
         )
@@ -429,9 +413,9 @@ def test_raising_borrow_factor_during_a_liquidation_factor_ramp_is_checked_at_th
     assert lf_now == 825 * 10**15
     bf_max = max_borrow_factor(80 * 10**16, CALL_HF)
     # the value in force would allow more: only the ramp's target refuses it
-    assert ceil_div((bf_max + 1) * CALL_HF, WAD) <= lf_now
+    assert div_up((bf_max + 1) * CALL_HF, WAD) <= lf_now
 
-    with reverts_unchanged(error("BorrowFactorTooHigh", weth), config_state(config, weth)):
+    with reverts_views_unchanged(err("BorrowFactorTooHigh", weth), config_state(config, weth)):
         config.setCollateralParams(weth, (bf_max + 1, 80 * 10**16, WETH_P, 10**23), {"from": governor})
     config.setCollateralParams(weth, (bf_max, 80 * 10**16, WETH_P, 10**23), {"from": governor})
     assert config.collateralInfo(weth)["borrowFactor"] == bf_max
@@ -446,7 +430,7 @@ def test_raising_penalty_during_a_liquidation_factor_ramp_is_checked_at_the_high
     assert p_max < max_penalty(80 * 10**16)  # the target alone would allow p_max + 1
 
     next_block_at(t)
-    with reverts_unchanged(error("PenaltyTooHigh", weth), config_state(config, weth)):
+    with reverts_views_unchanged(err("PenaltyTooHigh", weth), config_state(config, weth)):
         config.setCollateralParams(weth, (70 * 10**16, 80 * 10**16, p_max + 1, 10**23), {"from": governor})
     # the refused call changed nothing: one second later the ramp is one second further
     p_max = max_penalty(ramp_value(WETH_LF, 80 * 10**16, start, end, t + 1))
@@ -463,10 +447,10 @@ def test_bounds_during_a_margin_call_hf_ramp_use_its_higher_end(config, governor
 
     # borrowFactor · marginCallHF ≤ lf is checked at the ramp's target
     bf_max = max_borrow_factor(WETH_LF, raised)
-    with reverts_unchanged(error("BorrowFactorTooHigh", weth), config_state(config, weth)):
+    with reverts_views_unchanged(err("BorrowFactorTooHigh", weth), config_state(config, weth)):
         config.setCollateralParams(weth, collateral_params(config, weth, borrowFactor=bf_max + 1), {"from": governor})
     # marginCallHF ≤ targetHF likewise: a targetHF above the value in force but below the target
-    with reverts_unchanged(error("BadHealthLadder"), config_state(config, weth)):
+    with reverts_views_unchanged(err("BadHealthLadder"), config_state(config, weth)):
         config.setMarketParams(market_params(config, targetHF=raised - 1), {"from": governor})
 
     config.setCollateralParams(weth, collateral_params(config, weth, borrowFactor=bf_max), {"from": governor})
@@ -497,7 +481,7 @@ def test_lowering_a_liquidation_factor_ramps_over_seven_days(
     )
 
     def hf_at(lf):
-        liq = liquidation_value([(collateral, 3000 * WAD, 18, lf)])
+        liq = liquidation_value([Holding(collateral, 3000 * WAD, 18, liquidation_factor=lf)])
         return health_factor(liq, debt_value(pool.debtOf(borrower)))
 
     assert pool.healthFactor(borrower) == hf_at(WETH_LF)
@@ -510,7 +494,7 @@ def test_lowering_a_liquidation_factor_ramps_over_seven_days(
         end + 30 * DAY: target,
     }
     for t, value in sorted(expected.items()):
-        refresh([weth_feed, usdc_feed], t, governor, mined_at=t)  # one second apart at the end
+        post_fresh_rounds([weth_feed, usdc_feed], t, governor, mined_at=t)  # one second apart at the end
         mine_at(t)
         lf = config.collateralInfo(weth)["liquidationFactor"]
         assert lf == ramp_value(WETH_LF, target, start, end, t)
@@ -537,7 +521,7 @@ def test_raising_margin_call_hf_ramps_and_lowering_applies_at_once(config, gover
     params = market_params(config, marginCallHF=target)
     tx = config.setMarketParams(params, {"from": governor})
     start, end = tx.timestamp, tx.timestamp + WEEK
-    assert event(tx, "RampStarted") == plain((bytes32_name("marginCallHF"), ZERO, CALL_HF, target, end))
+    assert event(tx, "RampStarted") == plain((bytes32_name("marginCallHF"), ZERO_ADDRESS, CALL_HF, target, end))
     assert event(tx, "MarketParamsSet") == plain((old, params))
     assert plain(old) == spec.market_tuple()
     assert config.marketParams()["marginCallHF"] == CALL_HF
@@ -586,7 +570,7 @@ def test_shortening_the_grace_period_ramps_and_lengthening_applies_at_once(confi
     target = 3601
     tx = config.setMarketParams(market_params(config, gracePeriod=target), {"from": governor})
     start, end = tx.timestamp, tx.timestamp + WEEK
-    assert event(tx, "RampStarted") == plain((bytes32_name("gracePeriod"), ZERO, 21600, target, end))
+    assert event(tx, "RampStarted") == plain((bytes32_name("gracePeriod"), ZERO_ADDRESS, 21600, target, end))
     assert config.marketParams()["gracePeriod"] == 21600
 
     mine_at(start + HALF_RAMP)
@@ -605,7 +589,7 @@ def test_margin_calls_use_the_grace_period_in_force_during_its_ramp(
     tx = config.setMarketParams(market_params(config, gracePeriod=3600), {"from": governor})
     t = tx.timestamp + HALF_RAMP
     grace_at_t = ramp_value(21600, 3600, tx.timestamp, tx.timestamp + WEEK, t)
-    refresh([usdc_feed], t, governor)
+    post_fresh_rounds([usdc_feed], t, governor)
     post = weth_feed.latestRound() + 1
     weth_feed.setRound(post, 1900 * 10**8, t, post, {"from": governor})  # HF 1.077: in the band
     next_block_at(t)
@@ -625,10 +609,10 @@ def test_freeze_blocks_deposits_and_keeps_borrow_factor_zero(config, pool, gover
     weth.mint(borrower2, 10**18, {"from": borrower2})
     weth.approve(pool, 10**18, {"from": borrower2})
     balances = lambda: (pool.collateralOf(borrower2, weth), pool.totalCollateral(weth), weth.balanceOf(borrower2))
-    with reverts_unchanged(error("CollateralFrozen", weth), balances):
+    with reverts_views_unchanged(err("CollateralFrozen", weth), balances):
         pool.depositCollateral(weth, 10**18, borrower2, {"from": borrower2})
 
-    with reverts_unchanged(error("CollateralFrozen", weth), config_state(config, weth)):
+    with reverts_views_unchanged(err("CollateralFrozen", weth), config_state(config, weth)):
         config.setCollateralParams(weth, collateral_params(config, weth, borrowFactor=1), {"from": governor})
     # with borrowFactor 0 the governor ramps the liquidationFactor down
     tx = config.setCollateralParams(weth, collateral_params(config, weth, liquidationFactor=10**16), {"from": governor})
@@ -636,7 +620,7 @@ def test_freeze_blocks_deposits_and_keeps_borrow_factor_zero(config, pool, gover
 
     tx = config.unfreezeCollateral(weth, {"from": governor})
     assert event(tx, "CollateralFrozenSet") == plain((weth, False))
-    with reverts_unchanged(error("NotFrozen", weth), config_state(config, weth)):
+    with reverts_views_unchanged(err("NotFrozen", weth), config_state(config, weth)):
         config.unfreezeCollateral(weth, {"from": governor})
 
 
@@ -644,23 +628,23 @@ def test_remove_collateral_only_when_frozen_and_nobody_holds_it(
     config, oracle, pool, governor, weth, wbtc, borrower2, weth_holder
 ):
     state = config_state(config, weth)
-    with reverts_unchanged(error("NotFrozen", weth), state):
+    with reverts_views_unchanged(err("NotFrozen", weth), state):
         config.removeCollateral(weth, {"from": governor})
     config.freezeCollateral(weth, {"from": governor})
     state = config_state(config, weth)
-    with reverts_unchanged(error("CollateralOutstanding", weth, weth_holder), state):
+    with reverts_views_unchanged(err("CollateralOutstanding", weth, weth_holder), state):
         config.removeCollateral(weth, {"from": governor})
 
     pool.withdrawCollateral(weth, MAX_UINT, borrower2, {"from": borrower2})  # no debt: no price needed
     slot = config.collateralInfo(weth)["slot"]
     tx = config.removeCollateral(weth, {"from": governor})
     assert event(tx, "CollateralRemoved") == plain((weth,))
-    assert config.collateralSlots()[slot] == ZERO
+    assert config.collateralSlots()[slot] == ZERO_ADDRESS
     assert list(config.collateralAssets()) == [wbtc]
     assert not config.collateralInfo(weth)["listed"]
-    with reverts_unchanged(error("NotListed", weth), lambda: pool.totalCollateral(weth)):
+    with reverts_views_unchanged(err("NotListed", weth), lambda: pool.totalCollateral(weth)):
         pool.depositCollateral(weth, 1, borrower2, {"from": borrower2})
-    with reverts_unchanged(error("NotListed", weth), config_state(config, weth)):
+    with reverts_views_unchanged(err("NotListed", weth), config_state(config, weth)):
         config.removeCollateral(weth, {"from": governor})
 
     # the freed slot is taken by the next listing
@@ -674,21 +658,21 @@ def test_remove_collateral_only_when_frozen_and_nobody_holds_it(
 def test_listing_refusals(config, oracle, governor, usdc, weth):
     # Incident class: listing an asset the protocol cannot handle (too many decimals, the base asset as collateral, no feed).
     state = config_state(config, weth)
-    with reverts_unchanged(error("ZeroAddress"), state):
-        config.listCollateral(ZERO, NEW_PARAMS, {"from": governor})
-    with reverts_unchanged(error("BaseNotCollateral"), state):
+    with reverts_views_unchanged(err("ZeroAddress"), state):
+        config.listCollateral(ZERO_ADDRESS, NEW_PARAMS, {"from": governor})
+    with reverts_views_unchanged(err("BaseNotCollateral"), state):
         config.listCollateral(usdc, NEW_PARAMS, {"from": governor})
-    with reverts_unchanged(error("AlreadyListed", weth), state):
+    with reverts_views_unchanged(err("AlreadyListed", weth), state):
         config.listCollateral(weth, NEW_PARAMS, {"from": governor})
     unpriced = new_token(governor, oracle, with_feed=False)
-    with reverts_unchanged(error("NoPriceFeed", unpriced), state):
+    with reverts_views_unchanged(err("NoPriceFeed", unpriced), state):
         config.listCollateral(unpriced, NEW_PARAMS, {"from": governor})
     odd = new_token(governor, oracle, decimals=37, symbol="D37")
-    with reverts_unchanged(error("UnsupportedToken", odd), state):
+    with reverts_views_unchanged(err("UnsupportedToken", odd), state):
         config.listCollateral(odd, NEW_PARAMS, {"from": governor})
     # the listing is bounded like every other setter
     risky = new_token(governor, oracle, symbol="RSK")
-    with reverts_unchanged(error("BorrowFactorTooHigh", risky), state):
+    with reverts_views_unchanged(err("BorrowFactorTooHigh", risky), state):
         config.listCollateral(risky, (60 * 10**16, 60 * 10**16, 5 * 10**16, 1), {"from": governor})
 
     widest = new_token(governor, oracle, decimals=36, symbol="D36")
@@ -703,7 +687,7 @@ def test_at_most_eight_collaterals(config, oracle, governor, weth, wbtc):
         config.listCollateral(token, NEW_PARAMS, {"from": governor})
         assert config.collateralInfo(token)["slot"] == 2 + i
     assert list(config.collateralAssets()) == [weth, wbtc] + tokens[:6]
-    with reverts_unchanged(error("TooManyCollaterals"), config_state(config, tokens[6])):
+    with reverts_views_unchanged(err("TooManyCollaterals"), config_state(config, tokens[6])):
         config.listCollateral(tokens[6], NEW_PARAMS, {"from": governor})
 
 
@@ -738,8 +722,8 @@ def test_rate_model_change_accrues_interest_first(pool, config, governor, strang
     new_curve = (5 * 10**16, 80 * 10**16, 20 * 10**16, WAD)
     model = InterestRateModel.deploy(*new_curve, {"from": governor})
     rf = spec.market["reserve_factor"]
-    with reverts_unchanged(error("ZeroAddress"), config_state(config)):
-        config.setRateModel(ZERO, {"from": governor})
+    with reverts_views_unchanged(err("ZeroAddress"), config_state(config)):
+        config.setRateModel(ZERO_ADDRESS, {"from": governor})
 
     chain.sleep(30 * DAY)
     books = pool_books(pool)

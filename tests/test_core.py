@@ -15,10 +15,9 @@ from margincall.keeper import Keeper
 from margincall.session import TX_CAP, Chain, Signer
 from margincall.status import AccountStatus
 from margincall.watch import Watcher
+from tests.support.units import ETH, USDC, ZERO_ADDRESS
 
 ROOT = Path(__file__).resolve().parent.parent
-ETH, USDC = 10**18, 10**6
-ZERO = "0x" + "00" * 20
 
 
 def test_no_module_of_the_package_imports_brownie_or_ape():
@@ -66,7 +65,7 @@ def test_a_private_anvil_has_mainnet_like_limits_on_a_free_port(anvil, core):
     assert "--enable-tx-gas-limit" in anvil.command()
     receipt = core.transfer(core.unlocked()[1], 1)
     with pytest.raises(ProtocolError) as reverted:
-        Chain(core.w3, Signer(core.unlocked()[2])).deploy("LendingPool", ZERO)  # no config there
+        Chain(core.w3, Signer(core.unlocked()[2])).deploy("LendingPool", ZERO_ADDRESS)  # no config there
     for tx in (receipt.tx, *( [reverted.value.tx] if reverted.value.tx else [])):
         assert core.w3.eth.get_transaction(tx).gas <= TX_CAP
 

@@ -11,8 +11,18 @@ from margincall.chain import set_price
 from tests.fixtures.market import deploy_market
 from margincall.params import DEMO_PARAMS, parse_params
 from margincall.units import scaled
-from tests.helpers import MAX_UINT, check_pool_books, fund
-from tests.pool_helpers import feed_to_wad, health_factor, holding, max_borrow, opening_capacity
+from tests.model.fixed_point import MAX_UINT
+from tests.model.valuation import (
+    debt_value,
+    health_factor,
+    holding,
+    liquidation_value,
+    max_borrow,
+    opening_capacity,
+    price_wad,
+)
+from tests.support.actions import fund
+from tests.support.reads import check_pool_books
 
 PRICES = {"base": "1.0001", "WETH": "2999.87654321", "WBTC": "61234.5678"}
 # (base, base feed, WETH, WETH feed, WBTC, WBTC feed) decimals. Two markets cover it all:
@@ -41,7 +51,7 @@ def variant(request, project, governor, guardian, module_isolation):
 
 def _price(spec_token, human):
     """WAD price of ``human`` USD as the token's feed reports it (Python, from the spec)."""
-    return feed_to_wad(scaled(human, spec_token.feed.decimals), spec_token.feed.decimals)
+    return price_wad(scaled(human, spec_token.feed.decimals), spec_token.feed.decimals)
 
 
 def _holdings(market, who, prices):
@@ -92,7 +102,7 @@ def test_lending_story_with_exact_health_factors(variant, supplier, borrower):
             set_price(variant, "WETH", weth_price)
             prices["WETH"] = _price(spec.collaterals["WETH"], weth_price)
         debt = pool.debtOf(borrower)
-        expected = health_factor(_holdings(variant, borrower, prices), debt, base_price, spec.base.decimals)
+        expected = health_factor(liquidation_value(_holdings(variant, borrower, prices)), debt_value(debt, base_price, spec.base.decimals))
         assert pool.healthFactor(borrower) == expected
     assert 10**18 <= expected < mc and pool.accountStatus(borrower) == 1
 

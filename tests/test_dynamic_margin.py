@@ -4,7 +4,7 @@
 
 with σ_acct the collateral volatilities weighted by value at the status prices. Volatility moves
 the start of a warning and the borrowing limit, never whether a position is sold. Exact values
-come from ``tests.margin_helpers`` (integer reference) with every view pinned to one block.
+come from ``tests.model.call_level`` (integer reference) with every view pinned to one block.
 Most tests switch interest off (``zero_rate``) so that HF does not drift while time passes.
 """
 
@@ -14,34 +14,23 @@ import brownie
 import pytest
 from brownie import chain
 
-from tests.helpers import err
-from tests.margin_helpers import (
-    DEVIATING,
-    FALLBACK,
+from tests.model.call_level import (
     HEALTHY,
-    INVALID,
     LIQUIDATABLE,
     MARGIN_CALL,
-    VALID,
-    WAD,
     call_level,
-    events_named,
-    holdings_of,
     ladder_status,
-    latest_block,
     max_debt,
-    mine_at,
-    mine_at_least,
-    open_position,
     opening_ok,
-    reference_state,
     valuation,
 )
-
-HOUR = 3600
-USDC = 10**6
-WETH = 10**18
-WBTC = 10**8
+from tests.model.fixed_point import WAD
+from tests.model.valuation import DEVIATING, FALLBACK, INVALID, VALID
+from tests.support.actions import open_position
+from tests.support.chain_time import latest_block, mine_at, mine_at_least
+from tests.support.reads import holdings_of, reference_state
+from tests.support.reverts import err, events
+from tests.support.units import HOUR, USDC, WBTC, WETH
 
 
 # ------------------------------------------------------------------ helpers
@@ -93,7 +82,7 @@ def test_call_level_weights_two_collaterals_by_value(
     market, pool, weth, wbtc, weth_feed, wbtc_feed, oracle, round_writer, borrower, borrower2, liquidity,
     margin_params, governor,
 ):
-    open_position(pool, borrower, {weth: 10 * WETH, wbtc: WBTC // 4}, 20_000 * USDC)  # $30k + $15k
+    open_position(market, borrower, {"WETH": 10 * WETH, "WBTC": WBTC // 4}, 20_000 * USDC)  # $30k + $15k
     assert pool.effectiveCallHF(borrower) == margin_params.margin_call_hf  # σ = σ_ref for both
     whipsaw(weth_feed, round_writer, governor, 300)  # ±3 %
     whipsaw(wbtc_feed, round_writer, governor, 100)  # ±1 %
@@ -110,7 +99,7 @@ def test_call_level_weights_two_collaterals_by_value(
     assert margin_params.margin_call_hf < level < margin_params.max_call_hf  # not clamped
     assert s["callLevel"] == level
     # an account holding only the calmer asset has that asset's level
-    open_position(pool, borrower2, {wbtc: WBTC // 4}, 10_000 * USDC)
+    open_position(market, borrower2, {"WBTC": WBTC // 4}, 10_000 * USDC)
     block, _ = latest_block()
     s2 = check_against_reference(market, borrower2, block)
     s_wbtc = oracle.volatility(wbtc, block_identifier=block)
@@ -154,7 +143,7 @@ def test_a_volatility_spike_calls_but_never_liquidates(
     governor, feeds, debt, price,
 ):
     # Incident class: forcing liquidations by manipulating a risk input derived on-chain from oracle history (the volatility estimate).
-    open_position(pool, borrower, {weth: 10 * WETH}, debt)
+    open_position(market, borrower, {"WETH": 10 * WETH}, debt)
     weth_feed.setPrice(price, {"from": governor})  # a round left pending: the level stays at the base
     s0 = check_against_reference(market, borrower)
     hf = s0["healthFactor"]
@@ -164,7 +153,7 @@ def test_a_volatility_spike_calls_but_never_liquidates(
     whipsaw(weth_feed, round_writer, governor, 1_000)
     before = pool.accountState(borrower)
     tx = oracle.poke(weth, {"from": keeper})
-    assert events_named(tx, "VolatilitySampled")
+    assert events(tx, "VolatilitySampled")
     s1 = check_against_reference(market, borrower)
     assert s1["healthFactor"] == hf == before["healthFactor"]  # prices did not move
     assert s1["callLevel"] == margin_params.max_call_hf
@@ -231,7 +220,7 @@ def test_max_borrow_is_smaller_at_high_volatility_and_lands_healthy(
     # Incident class: positions opened at the liquidation edge (a borrow limit too close to the liquidation threshold), sellable on the next tick.
     results = {}
     for who, spike in ((borrower, False), (borrower2, True)):
-        open_position(pool, who, {weth: 10 * WETH}, 0)
+        open_position(market, who, {"WETH": 10 * WETH}, 0)
         if spike:
             whipsaw(weth_feed, round_writer, governor, 1_000)
             oracle.poke(weth, {"from": governor})  # the borrow would consume the rounds itself
@@ -301,7 +290,7 @@ def test_one_deviating_feed_cannot_get_an_account_called(
     deviating,
 ):
     # Incident class: one faulty or manipulated price feed among two (primary/secondary disagreement) deciding a liquidation.
-    open_position(pool, borrower, {weth: 10 * WETH}, 21_000 * USDC)  # HF 1.214 at $3,000
+    open_position(market, borrower, {"WETH": 10 * WETH}, 21_000 * USDC)  # HF 1.214 at $3,000
     if deviating == "collateral":
         weth_secondary(2_700 * 10**8)  # −10 %: HF 1.093 at the secondary
         assert oracle.priceStatus(weth) == DEVIATING
@@ -322,7 +311,7 @@ def test_hf_straddling_one_between_feeds_is_margin_call_not_liquidatable(
     primary_low,
 ):
     # Incident class: one faulty or manipulated price feed among two (primary/secondary disagreement) deciding a liquidation.
-    open_position(pool, borrower, {weth: 10 * WETH}, 21_000 * USDC)
+    open_position(market, borrower, {"WETH": 10 * WETH}, 21_000 * USDC)
     low, high = 2_400 * 10**8, 2_520 * 10**8  # HF 0.971 and 1.020
     weth_feed.setPrice(low if primary_low else high, {"from": governor})
     weth_secondary(high if primary_low else low)
@@ -343,7 +332,7 @@ def test_borrow_and_withdraw_use_the_worse_price(
     market, pool, weth, usdc, borrower, liquidity, zero_rate, weth_secondary, usdc_secondary, margin_params, oracle,
 ):
     # Incident class: one faulty or manipulated price feed among two (primary/secondary disagreement) deciding a liquidation.
-    open_position(pool, borrower, {weth: 10 * WETH}, 0)
+    open_position(market, borrower, {"WETH": 10 * WETH}, 0)
     weth_secondary(2_900 * 10**8)  # WETH range [2,900, 3,000]
     usdc_secondary(102 * 10**6 + 1)  # USDC range [1.00, 1.02000001]
     assert oracle.priceStatus(weth) == DEVIATING and oracle.priceStatus(usdc) == DEVIATING
@@ -381,11 +370,11 @@ def test_borrow_and_withdraw_use_the_worse_price(
 
 # ------------------------------------------------------------------ exact boundaries
 @pytest.fixture
-def twin_positions(pool, weth, borrower, borrower2, liquidity, zero_rate):
+def twin_positions(market, pool, borrower, borrower2, liquidity, zero_rate):
     """``borrower``: 10 WETH; ``borrower2``: 10 WETH − 1 wei; both owe 17,000 USDC (debt value
     exactly 17,000e18 at $1)."""
-    open_position(pool, borrower, {weth: 10 * WETH}, 17_000 * USDC)
-    open_position(pool, borrower2, {weth: 10 * WETH - 1}, 17_000 * USDC)
+    open_position(market, borrower, {"WETH": 10 * WETH}, 17_000 * USDC)
+    open_position(market, borrower2, {"WETH": 10 * WETH - 1}, 17_000 * USDC)
     return borrower, borrower2
 
 

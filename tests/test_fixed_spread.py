@@ -15,11 +15,11 @@ import pytest
 from margincall.chain import set_price, sleep
 from margincall.deploy import LIQUIDATORS, DeployError, load_deployment, write_deployment
 from tests.fixtures.market import deploy_market
-from tests.helpers import MAX_UINT, err, fund
+from tests.model.fixed_point import MAX_UINT, WAD
+from tests.support.actions import fund
+from tests.support.reverts import err
+from tests.support.units import ETH, USDC
 
-USDC = 10**6
-ETH = 10**18
-WAD = 10**18
 DEBT = 20_000 * USDC
 
 

@@ -12,26 +12,13 @@ import brownie
 import pytest
 
 from margincall.deploy import DEAD
-from tests.helpers import err
-from tests.liquidation_helpers import (
-    MAX_UINT,
-    ZERO,
-    advance,
-    deposit_to_fund,
-    fund_exit_value,
-    fund_pending_share,
-    mine_at,
-    mul_div_down,
-    open_position,
-    price,
-    set_next_timestamp,
-    supply,
-)
+from tests.model.fixed_point import MAX_UINT, mul_div_down
+from tests.model.waterfall import FUND_VIRTUAL_SHARES, fund_exit_value, fund_pending_share
+from tests.support.actions import deposit_to_fund, open_position, price, supply
+from tests.support.chain_time import advance, mine_at, next_block_at
+from tests.support.reverts import err
+from tests.support.units import BTC, ETH, USDC, ZERO_ADDRESS
 
-USDC = 10**6
-ETH = 10**18
-BTC = 10**8
-OFFSET = 10**6  # virtual shares: 10 ** decimals offset
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -46,7 +33,7 @@ def fund(market):
 
 def shares_for(assets, total_assets, total_supply):
     """ERC-4626 with offset 6: assets · (supply + 10^6) / (assets + 1), down."""
-    return mul_div_down(assets, total_supply + OFFSET, total_assets + 1)
+    return mul_div_down(assets, total_supply + FUND_VIRTUAL_SHARES, total_assets + 1)
 
 
 def close_dust_account(market, who, keeper):
@@ -62,7 +49,7 @@ def test_erc4626_basics_with_offset_and_dead_shares(market, fund, insurer, usdc,
     dead = market.spec.fund["dead_shares_deposit"]
     assert fund.asset() == usdc.address
     assert fund.decimals() == market.base.decimals + 6
-    assert fund.totalAssets() == dead and fund.balanceOf(DEAD) == fund.totalSupply() == dead * OFFSET
+    assert fund.totalAssets() == dead and fund.balanceOf(DEAD) == fund.totalSupply() == dead * FUND_VIRTUAL_SHARES
 
     amount = 10_000 * USDC
     expected = shares_for(amount, fund.totalAssets(), fund.totalSupply())
@@ -179,7 +166,7 @@ def test_front_run_redemption_is_priced_with_the_known_loss(market, fund, insure
 
     open_position(market, borrower, {"WETH": 5 * ETH}, 10_000 * USDC)
     price(market, "WETH", 1500)  # lot worth $7,500 against a 10,000 debt part: est ≈ 2,500
-    market.liquidator.kick(borrower, ZERO, {"from": keeper})
+    market.liquidator.kick(borrower, ZERO_ADDRESS, {"from": keeper})
     pending, reserves, assets = market.liquidator.pendingLoss(), market.pool.reserves(), fund.assetsBook()
     assert pending > 2_000 * USDC
     share = fund_pending_share(pending, reserves, assets)
@@ -293,7 +280,7 @@ def test_route_reserves_only_from_free_cash(market, fund, borrower2, keeper, boo
     reserves, cash = pool.reserves(), pool.cash()
     assert reserves > cash > 0
     income = fund.reserveIncome()
-    set_next_timestamp(accrued.timestamp)  # no interest between the reads and the routing
+    next_block_at(accrued.timestamp)  # no interest between the reads and the routing
     tx = pool.routeReserves({"from": keeper})
     assert tx.return_value == cash
     assert dict(tx.events["ReservesRouted"][0]) == {"amount": cash}
@@ -314,7 +301,7 @@ def test_held_collateral_is_the_governors_to_sell(market, fund, borrower, keeper
     with brownie.reverts(err("NoHeldCollateral", weth, held)):
         fund.releaseHeldCollateral(weth, held + 1, market_maker, {"from": governor})
     with brownie.reverts(err("ZeroAddress")):
-        fund.releaseHeldCollateral(weth, held, ZERO, {"from": governor})
+        fund.releaseHeldCollateral(weth, held, ZERO_ADDRESS, {"from": governor})
     tx = fund.releaseHeldCollateral(weth, held, market_maker, {"from": governor})
     assert dict(tx.events["HeldCollateralReleased"][0]) == {"asset": weth.address, "to": market_maker.address, "amount": held}
     assert weth.balanceOf(market_maker) == held and fund.heldCollateral(weth) == 0

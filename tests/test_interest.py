@@ -1,14 +1,17 @@
 """Interest: utilisation, the kinked rate curve, and a year of accrual checked exactly against
-an independent Python replica of the pool's interest books (``tests.pool_helpers.InterestBook``)."""
+an independent Python replica of the pool's interest books (``tests.model.interest.InterestBook``)."""
 
 import pytest
 from brownie import chain
 
-from tests.helpers import MAX_UINT, RAY, WAD, check_pool_books, fund
-from tests.pool_helpers import InterestBook, curve_rate, mul_div_up, next_block_at, pin_time, to_assets_down
+from tests.model.fixed_point import MAX_UINT, RAY, WAD, mul_div_up
+from tests.model.interest import InterestBook, borrow_rate
+from tests.model.shares import to_assets_down
+from tests.support.actions import fund
+from tests.support.chain_time import next_block_at, pin_time
+from tests.support.reads import check_pool_books
+from tests.support.units import USDC, WETH
 
-USDC = 10**6
-WETH = 10**18
 MONTH = 365 * 86400 // 12
 
 
@@ -36,7 +39,7 @@ def test_rate_curve_is_kinked_at_80_percent(market):
 def test_rate_curve_is_linear_between_the_points(market):
     curve = market.spec.interest
     for u in (1, 123_456_789_012_345_678, 799_999_999_999_999_999, 800_000_000_000_000_001, 987_654_321 * 10**9):
-        assert market.rate_model.borrowRate(u) == curve_rate(u, curve)
+        assert market.rate_model.borrowRate(u) == borrow_rate(u, **curve)
 
 
 def test_utilisation_and_rate_are_zero_without_debt(pool, liquidity):

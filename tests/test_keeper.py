@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 from margincall import cli
 from margincall.keeper import Keeper
 from margincall.retry import RpcUnavailable
-from tests.liquidation_helpers import MAX_UINT, advance
-
-ETH, USDC = 10**18, 10**6
+from tests.model.fixed_point import MAX_UINT
+from tests.support.chain_time import advance
+from tests.support.units import ETH, USDC
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """kick (DESIGN.md 3 "How much is liquidated", 4, 5): amounts against the Python model of
-``tests.liquidation_helpers``, the refusals with their exact errors, closing dust accounts, the
+``tests.model.kick``, the refusals with their exact errors, closing dust accounts, the
 Hole, the circuit breaker and the keeper incentive.
 
 Module state (built once, restored before every test): 1,000,000 USDC supplied, 50,000 USDC in
@@ -21,33 +21,15 @@ import brownie
 import pytest
 from brownie import chain
 
-from tests.helpers import err
-from tests.liquidation_helpers import (
-    MAX_UINT,
-    RAY,
-    WAD,
-    ZERO,
-    NoRoom,
-    advance,
-    assert_kick_matches,
-    deposit_to_fund,
-    fund_taker,
-    mine_at,
-    gentle_move,
-    kick_incentive,
-    kick_inputs,
-    open_position,
-    plan_kick,
-    price,
-    scale_to_room,
-    set_next_timestamp,
-    slice_for,
-    supply,
-)
+from tests.model.auction import slice_for
+from tests.model.fixed_point import MAX_UINT, RAY, WAD
+from tests.model.kick import NoRoom, kick_incentive, plan_kick, scale_to_room
+from tests.support.actions import deposit_to_fund, fund_taker, gentle_move, open_position, price, supply
+from tests.support.chain_time import advance, mine_at, next_block_at
+from tests.support.reads import assert_kick_matches, kick_inputs
+from tests.support.reverts import err
+from tests.support.units import BTC, ETH, USDC, ZERO_ADDRESS
 
-USDC = 10**6
-ETH = 10**18
-BTC = 10**8
 EPSILON = 10**12  # [wad] 1e-6: how far above T a partial kick may leave the account
 FUND_CAPITAL = 50_000 * USDC
 
@@ -194,13 +176,13 @@ def pin_debt(market, account, debt: int) -> int:
     a kick mined in that same second sees exactly that debt (no interest in between)."""
     pool = market.pool
     ts = chain[-1].timestamp + 1
-    set_next_timestamp(ts)
+    next_block_at(ts)
     pool.accrueInterest({"from": account})
     normalized, index = pool.normalizedDebtOf(account), pool.borrowIndex()
     amount = pool.debtOf(account) - debt
     while -(-(normalized - amount * RAY // index) * index // RAY) > debt:
         amount += 1
-    set_next_timestamp(ts)
+    next_block_at(ts)
     pool.repay(amount, account, {"from": account})
     assert pool.debtOf(account) == debt
     return ts
@@ -213,7 +195,7 @@ def test_dust_floor_at_the_boundary_is_consistent(market, liq, pool, missed, kee
     collateral, and never a debt part larger than its tab (DESIGN.md 3)."""
     account = missed["boundary"]
     dust = market.config.marketParams()["dust"]
-    set_next_timestamp(pin_debt(market, account, 2 * dust))
+    next_block_at(pin_debt(market, account, 2 * dust))
     tx = kick(liq, account, keeper)
     k = kick_inputs(market, account, tx)
     assert k.debt == 2 * dust and plan_kick(k).debt_to_move == dust
@@ -232,12 +214,12 @@ def test_dust_floor_boundary_auction_can_be_taken_in_full(market, liq, pool, mis
     """The auction of the boundary kick above must sell like any other: a take of its whole lot
     at top pays the tab and ends it."""
     account = missed["boundary"]
-    set_next_timestamp(pin_debt(market, account, 2 * market.config.marketParams()["dust"]))
+    next_block_at(pin_debt(market, account, 2 * market.config.marketParams()["dust"]))
     (id_,) = kick(liq, account, keeper).return_value
     fund_taker(market, liquidator)
     _, top, lot, tab = liq.getStatus(id_)
     liq.take(id_, lot, top, liquidator, b"", {"from": liquidator})
-    assert liq.auctions(id_)["account"] == ZERO
+    assert liq.auctions(id_)["account"] == ZERO_ADDRESS
 
 
 # ================================================================ refusals
@@ -416,9 +398,9 @@ def test_kick_that_exactly_fills_the_hole_is_not_cut_down(market, liq, pool, mis
     at = chain.time() + 5
     mine_at(at)
     wanted = plan_kick(kick_inputs(market, account)).total_tab
-    set_next_timestamp(at)
+    next_block_at(at)
     liq.setHole(liq.totalTab() + wanted, {"from": governor})
-    set_next_timestamp(at)
+    next_block_at(at)
     tx = kick(liq, account, keeper)
     k = kick_inputs(market, account, tx)
     plan = plan_kick(k)

@@ -13,11 +13,10 @@ checks walk 3,000 auctions.
 import pytest
 from brownie import chain
 
-from tests.liquidation_helpers import ZERO, AuctionView, open_position, price, supply
+from tests.support.actions import open_position, price, supply
+from tests.support.reads import AuctionView
+from tests.support.units import BTC, ETH, USDC, ZERO_ADDRESS
 
-USDC = 10**6
-ETH = 10**18
-BTC = 10**8
 TX_GAS_CAP = 16_777_216
 ACCOUNTS = 1_500
 
@@ -54,7 +53,7 @@ def test_lowering_the_breaker_costs_constant_gas(market, project, liq, crashed, 
     kicker = project.BatchKicker.deploy({"from": governor})
     accounts_ = crashed.accounts()
     for start in range(0, ACCOUNTS, 20):
-        kicker.kickAll(liq, accounts_[start : start + 20], ZERO, {"from": governor})
+        kicker.kickAll(liq, accounts_[start : start + 20], ZERO_ADDRESS, {"from": governor})
     ids = liq.activeAuctions()
     assert len(ids) == 2 * ACCOUNTS + 1 >= 3_000
 

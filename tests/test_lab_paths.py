@@ -6,11 +6,11 @@ import pytest
 
 from margincall.lab.paths import PathError, PricePath, black_thursday
 from margincall.lab.population import CollateralTerms, Leverage, PopulationError, draw_positions
+from tests.support.units import USDC
 
 WETH = CollateralTerms("WETH", Decimal(3000), 18, Decimal("0.75"))
 WBTC = CollateralTerms("WBTC", Decimal(60000), 8, Decimal("0.70"))
 USDX = CollateralTerms("USDX", Decimal(1), 6, Decimal("0.80"))
-USDC = 10**6
 
 
 def test_path_interpolates_linearly_and_is_flat_outside():

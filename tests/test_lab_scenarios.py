@@ -17,8 +17,6 @@ from margincall.lab.metrics import read_metrics
 from margincall.lab.report import render
 from margincall.lab.scenarios import SCENARIOS, run_scenario
 
-USDC = 10**6
-
 
 def run(name, tmp_path, **options):
     return run_scenario(name, RunOptions(out=tmp_path / name, **options))

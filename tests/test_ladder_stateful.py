@@ -27,12 +27,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from tests.margin_helpers import HEALTHY, LIQUIDATABLE, MARGIN_CALL, WAD, CallBook, ladder_status
+from tests.model.call_level import HEALTHY, LIQUIDATABLE, MARGIN_CALL, CallBook, ladder_status
+from tests.model.fixed_point import WAD
+from tests.support.units import HOUR, USDC, WBTC, WETH
 
-USDC = 10**6
-WETH = 10**18
-WBTC = 10**8
-HOUR = 3600
 INTEREST_TOLERANCE = 10**12  # [wad] HF lost to interest within one block at any rate (≪ 1e-6)
 MOVES = [-1_500, -800, -400, -150, 150, 400, 800]  # [bps] one price move
 START_MOVES = [-1_000, -700, -400, -200, 0, 300]  # [bps] the first move of each example

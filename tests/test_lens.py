@@ -7,22 +7,12 @@ import time
 import pytest
 from brownie import web3
 
-from tests.margin_helpers import (
-    HEALTHY,
-    LIQUIDATABLE,
-    MARGIN_CALL,
-    MAX_UINT,
-    WAD,
-    div_up,
-    latest_block,
-    mine_at_least,
-    open_position,
-)
+from tests.model.call_level import HEALTHY, LIQUIDATABLE, MARGIN_CALL
+from tests.model.fixed_point import MAX_UINT, WAD, div_up
+from tests.support.actions import open_position
+from tests.support.chain_time import latest_block, mine_at_least
+from tests.support.units import HOUR, USDC, WBTC, WETH
 
-HOUR = 3600
-USDC = 10**6
-WETH = 10**18
-WBTC = 10**8
 TX_GAS_CAP = 16_777_216
 
 
@@ -153,7 +143,7 @@ def test_liquidation_price_single_collateral(market, pool, borrower, liquidity, 
     """liquidationPrice = ⌈price · debtValue / liquidationValue⌉ (wad). The feed has 8 decimals:
     at the liquidation price rounded up to a feed unit HF ≥ 1; one feed unit lower HF < 1."""
     asset = market.collaterals[symbol]
-    open_position(pool, borrower, {asset.token: amount}, debt)
+    open_position(market, borrower, {symbol: amount}, debt)
     block, _ = latest_block()
     row = check_rows(market, [borrower], block)[borrower]
     s = pool.accountState(borrower)
@@ -175,7 +165,7 @@ def test_liquidation_drop_two_collaterals(market, pool, weth, wbtc, weth_feed, w
                                           zero_rate, governor):
     """liquidationDrop = 1 − ⌈debtValue / liquidationValue⌉: all collateral prices × (1 − drop)
     bring HF to 1 (within the feeds' 8-decimal resolution)."""
-    open_position(pool, borrower, {weth: 6 * WETH + 987_654_321, wbtc: WBTC // 7}, 17_777_000_000)
+    open_position(market, borrower, {"WETH": 6 * WETH + 987_654_321, "WBTC": WBTC // 7}, 17_777_000_000)
     block, _ = latest_block()
     row = check_rows(market, [borrower], block)[borrower]
     drop = row["liquidationDrop"]
@@ -193,8 +183,8 @@ def test_liquidation_drop_two_collaterals(market, pool, weth, wbtc, weth_feed, w
 
 def test_call_deadline(market, pool, weth, weth_feed, usdc_feed, wbtc_feed, borrower, borrower2, keeper, liquidity,
                        governor):
-    open_position(pool, borrower, {weth: 10 * WETH}, 15_000 * USDC)
-    open_position(pool, borrower2, {weth: 10 * WETH}, 15_000 * USDC)
+    open_position(market, borrower, {"WETH": 10 * WETH}, 15_000 * USDC)
+    open_position(market, borrower2, {"WETH": 10 * WETH}, 15_000 * USDC)
     assert [r["callDeadline"] for r in lens_states(market.lens, [borrower, borrower2])] == [0, 0]
     weth_feed.setPrice(1_900 * 10**8, {"from": governor})
     d1 = pool.issueMarginCall(borrower, {"from": keeper}).events["MarginCallIssued"]["deadline"]

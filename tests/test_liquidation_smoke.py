@@ -2,7 +2,7 @@
 
 from brownie import chain
 
-from tests.helpers import check_pool_books
+from tests.support.reads import check_pool_books
 
 
 def test_partial_kick_then_full_take(market, pool, weth_position, borrower, weth, usdc, liquidator, keeper):

@@ -12,7 +12,8 @@ from types import SimpleNamespace
 import pytest
 from brownie import InsuranceFund, LendingPool, MarketConfig, MockProtocolCaller, chain, web3
 
-from tests.boundary_helpers import ZERO, error, event, plain, reverts_unchanged
+from tests.support.reverts import err, event, plain, reverts_views_unchanged
+from tests.support.units import ZERO_ADDRESS
 
 REENTRANCY_SELECTOR = web3.keccak(text="Reentrancy()")[:4].hex().removeprefix("0x")
 
@@ -78,12 +79,12 @@ def test_the_governor_wires_the_protocol_contracts_once(lockable, governor, guar
 
     state = lock_state(lk, lk.caller, lk.fund, stranger)
     for outsider in (stranger, guardian):
-        with reverts_unchanged(error("NotGovernor"), state):
+        with reverts_views_unchanged(err("NotGovernor"), state):
             lk.pool.setLiquidationModules(stranger, stranger, {"from": outsider})
-    for liquidator, fund in ((ZERO, lk.fund), (lk.caller, ZERO)):
-        with reverts_unchanged(error("ZeroAddress"), state):
+    for liquidator, fund in ((ZERO_ADDRESS, lk.fund), (lk.caller, ZERO_ADDRESS)):
+        with reverts_views_unchanged(err("ZeroAddress"), state):
             lk.pool.setLiquidationModules(liquidator, fund, {"from": governor})
-    with reverts_unchanged(error("ModulesAlreadySet"), state):
+    with reverts_views_unchanged(err("ModulesAlreadySet"), state):
         lk.pool.setLiquidationModules(stranger, stranger, {"from": governor})
 
 
@@ -92,7 +93,7 @@ def test_the_demo_market_is_wired_with_its_liquidator_and_fund(market, pool, gov
     assert (pool.liquidator(), pool.insuranceFund()) == (market.liquidator, market.fund)
     assert pool.isProtocolContract(market.liquidator) and pool.isProtocolContract(market.fund)
     assert not pool.isProtocolContract(stranger) and not pool.lockHeld()
-    with reverts_unchanged(error("ModulesAlreadySet"), lambda: (pool.liquidator(), pool.insuranceFund())):
+    with reverts_views_unchanged(err("ModulesAlreadySet"), lambda: (pool.liquidator(), pool.insuranceFund())):
         pool.setLiquidationModules(stranger, stranger, {"from": governor})
 
 
@@ -102,13 +103,13 @@ def test_outsiders_cannot_take_or_release_the_lock(lockable, market, governor, s
     unregistered = MockProtocolCaller.deploy(lk.pool, {"from": stranger})
     state = lock_state(lk, unregistered, stranger)
     for target in (lk.pool, market.pool):
-        with reverts_unchanged(error("NotProtocolContract", stranger), state):
+        with reverts_views_unchanged(err("NotProtocolContract", stranger), state):
             target.acquireLock({"from": stranger})
-        with reverts_unchanged(error("NotProtocolContract", stranger), state):
+        with reverts_views_unchanged(err("NotProtocolContract", stranger), state):
             target.releaseLock({"from": stranger})
-    with reverts_unchanged(error("NotProtocolContract", unregistered), state):
+    with reverts_views_unchanged(err("NotProtocolContract", unregistered), state):
         unregistered.acquire({"from": stranger})
-    with reverts_unchanged(error("NotProtocolContract", unregistered), state):
+    with reverts_views_unchanged(err("NotProtocolContract", unregistered), state):
         unregistered.release({"from": stranger})
     assert not lk.pool.lockHeld() and not market.pool.lockHeld()
 
@@ -138,7 +139,7 @@ def test_entry_points_are_locked_while_a_protocol_contract_holds_the_lock(lockab
     state = lock_state(lk, lk.caller, borrower, supplier)
     for name, (target, data) in calls.items():
         try:
-            with reverts_unchanged(error("Reentrancy"), state):
+            with reverts_views_unchanged(err("Reentrancy"), state):
                 lk.caller.callWhileLocked(target, data, {"from": keeper})
         except AssertionError as exc:
             raise AssertionError(f"{name}: {exc}") from exc
@@ -181,7 +182,7 @@ def test_a_lock_left_held_blocks_everyone_until_released(lockable, governor, kee
     }
     for name, call in refused.items():
         try:
-            with reverts_unchanged(error("Reentrancy"), state):
+            with reverts_views_unchanged(err("Reentrancy"), state):
                 call()
         except AssertionError as exc:
             raise AssertionError(f"{name}: {exc}") from exc
@@ -190,13 +191,13 @@ def test_a_lock_left_held_blocks_everyone_until_released(lockable, governor, kee
     assert not pool.lockHeld()
     pool.supply(10**6, supplier, {"from": supplier})
     lk.fund.deposit(10**6, supplier, {"from": supplier})
-    with reverts_unchanged(error("LockNotHeld"), lock_state(lk, lk.caller)):
+    with reverts_views_unchanged(err("LockNotHeld"), lock_state(lk, lk.caller)):
         lk.caller.release({"from": keeper})
 
 
 def test_release_without_the_lock(lockable, keeper):
     # Incident class: cross-contract reentrancy (re-entering a sibling contract that shares the books) and unguarded internal hooks.
-    with reverts_unchanged(error("LockNotHeld"), lock_state(lockable, lockable.caller)):
+    with reverts_views_unchanged(err("LockNotHeld"), lock_state(lockable, lockable.caller)):
         lockable.caller.release({"from": keeper})
 
 
@@ -208,15 +209,15 @@ def test_protocol_hooks_need_the_protocol_and_the_lock(lockable, keeper, strange
     state = lock_state(lk, borrower)
     prepare = pool.prepareKick.encode_input(borrower)
 
-    with reverts_unchanged(error("NotProtocolContract", stranger), state):
+    with reverts_views_unchanged(err("NotProtocolContract", stranger), state):
         pool.prepareKick(borrower, {"from": stranger})
-    with reverts_unchanged(error("LockNotHeld"), state):
+    with reverts_views_unchanged(err("LockNotHeld"), state):
         lk.caller.callUnlocked(pool, prepare, {"from": keeper})
     lk.caller.callWhileLocked(pool, prepare, {"from": keeper})  # the liquidator, holding the lock
 
-    with reverts_unchanged(error("NotProtocol", stranger), state):
+    with reverts_views_unchanged(err("NotProtocol", stranger), state):
         fund.cover(1, {"from": stranger})
-    with reverts_unchanged(error("NotProtocol", lk.caller), state):
+    with reverts_views_unchanged(err("NotProtocol", lk.caller), state):
         lk.caller.callUnlocked(fund, fund.cover.encode_input(1), {"from": keeper})
     lk.caller.callWhileLocked(fund, fund.cover.encode_input(0), {"from": keeper})
     assert not pool.lockHeld()

@@ -7,27 +7,15 @@ Module state: 600,000 USDC supplied by ``supplier``; the fund holds its dead-sha
 import pytest
 from brownie import chain
 
-from tests.liquidation_helpers import (
-    MAX_UINT,
-    ZERO,
-    AuctionView,
-    deposit_to_fund,
-    events,
-    fund_taker,
-    mul_div_down,
-    mul_div_up,
-    open_position,
-    price,
-    set_next_timestamp,
-    supplier_exit_value,
-    supplier_haircut,
-    supply,
-)
+from tests.model.fixed_point import MAX_UINT, mul_div_down, mul_div_up
+from tests.model.shares import VIRTUAL_SHARES
+from tests.model.waterfall import supplier_exit_value, supplier_haircut
+from tests.support.actions import deposit_to_fund, fund_taker, open_position, price, supply
+from tests.support.chain_time import next_block_at
+from tests.support.reads import AuctionView
+from tests.support.reverts import events
+from tests.support.units import BTC, ETH, USDC, ZERO_ADDRESS
 
-USDC = 10**6
-ETH = 10**18
-BTC = 10**8
-VIRTUAL = 10**6  # the pool's virtual supply shares
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -40,13 +28,13 @@ def underwater_kick(market, who, keeper):
     worth $7,500 against a 10,000 debt part (est ≈ 2,500). No incentive (keeper 0)."""
     open_position(market, who, {"WETH": 5 * ETH}, 10_000 * USDC)
     price(market, "WETH", 1500)
-    tx = market.liquidator.kick(who, ZERO, {"from": keeper})
+    tx = market.liquidator.kick(who, ZERO_ADDRESS, {"from": keeper})
     return tx.return_value[0], tx
 
 
 def supplier_value(pool, who, block=None):
     kw = {"block_identifier": block} if block is not None else {}
-    return mul_div_down(pool.supplySharesOf(who, **kw), pool.supplierAssets(**kw) + 1, pool.totalSupplyShares(**kw) + VIRTUAL)
+    return mul_div_down(pool.supplySharesOf(who, **kw), pool.supplierAssets(**kw) + 1, pool.totalSupplyShares(**kw) + VIRTUAL_SHARES)
 
 
 # ================================================================ exits priced with the known loss
@@ -76,7 +64,7 @@ def test_exit_between_kick_and_last_take_bears_the_known_loss(market, liq, pool,
 
     stayer_before = supplier_value(pool, supplier)
     a = AuctionView.read(liq, id_)
-    set_next_timestamp(a.tic + 60)  # still the first step of the stair: the price is top
+    next_block_at(a.tic + 60)  # still the first step of the stair: the price is top
     take = liq.take(id_, a.lot, MAX_UINT, liquidator, b"", {"from": liquidator})
     booked = take.events["LossBooked"][0]
     assert booked["socialized"] == 0 and booked["amount"] < pending
@@ -99,7 +87,7 @@ def test_withdraw_take_resupply_sandwich_gains_nothing(market, project, liq, poo
 
     out = pool.withdraw(MAX_UINT, attacker, {"from": attacker}).events["Withdrawn"][0]["amount"]
     fund_taker(market, liquidator)
-    set_next_timestamp(a.tic + 600)
+    next_block_at(a.tic + 600)
     take = liq.take(id_, a.lot, MAX_UINT, liquidator, b"", {"from": liquidator})
     assert take.events["Take"][0]["price"] == oracle_price
     pool.supply(out, attacker, {"from": attacker})
@@ -117,25 +105,25 @@ def test_hole_scaled_kick_charge_back_and_rekick_book_the_true_loss_once(market,
     fund_taker(market, liquidator)
     losses = pool.realizedLosses()
 
-    first = liq.kick(borrower, ZERO, {"from": keeper})
+    first = liq.kick(borrower, ZERO_ADDRESS, {"from": keeper})
     moved = first.events["CollateralSeized"][0]["debtMoved"]
     debt_at_kick = moved + pool.debtOf(borrower, block_identifier=first.block_number)
     (a_id,) = first.return_value
     a = AuctionView.read(liq, a_id)
     assert a.tab <= 4_200 * USDC and liq.pendingLoss() == a.est > 0
-    set_next_timestamp(a.tic)
+    next_block_at(a.tic)
     t1 = liq.take(a_id, a.lot, MAX_UINT, liquidator, b"", {"from": liquidator})
     assert "DebtChargedBack" in t1.events and "LossBooked" not in t1.events
     repaid = [t1.events["Take"][0]["owe"] - t1.events["IncomeReceived"][0]["amount"]]
 
     liq.setHole(10_000_000 * USDC, {"from": governor})
-    second = liq.kick(borrower, ZERO, {"from": keeper})
+    second = liq.kick(borrower, ZERO_ADDRESS, {"from": keeper})
     assert "LossBooked" not in second.events and pool.assetsIn(borrower) == 0
     (b_id,) = second.return_value
     b = AuctionView.read(liq, b_id)
     normalized = pool.normalizedDebtOf(borrower)
     assert normalized == 0  # everything is in the second auction
-    set_next_timestamp(b.tic)
+    next_block_at(b.tic)
     t2 = liq.take(b_id, b.lot, MAX_UINT, liquidator, b"", {"from": liquidator})
     repaid.append(t2.events["Take"][0]["owe"] - t2.events["IncomeReceived"][0]["amount"])
 
@@ -240,7 +228,7 @@ def test_crash_minus_40_percent(market, project, liq, pool, crowd, supplier, kee
     assert pool.supplierAssets() == supplier_assets + interest - socialized
     assert pool.withdrawableOf(supplier) == pool.supplyBalanceOf(supplier)
     shares, sa, ts = pool.supplySharesOf(supplier), pool.supplierAssets(), pool.totalSupplyShares()
-    set_next_timestamp(chain[-1].timestamp)  # same second: no interest in between
+    next_block_at(chain[-1].timestamp)  # same second: no interest in between
     tx = pool.withdraw(300_000 * USDC, supplier, {"from": supplier})
-    assert tx.events["Withdrawn"][0]["shares"] == mul_div_up(300_000 * USDC, ts + VIRTUAL, sa + 1)
+    assert tx.events["Withdrawn"][0]["shares"] == mul_div_up(300_000 * USDC, ts + VIRTUAL_SHARES, sa + 1)
     assert pool.supplySharesOf(supplier) == shares - tx.events["Withdrawn"][0]["shares"]

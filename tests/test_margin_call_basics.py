@@ -13,29 +13,15 @@ $2,000 at exactly 1.00 (10 · P · 0.85 / 17,000)."""
 import pytest
 from brownie import InterestRateModel
 
-from tests.boundary_helpers import (
-    HEALTHY,
-    LIQUIDATABLE,
-    MARGIN_CALL,
-    RAY,
-    WAD,
-    answer,
-    borrow_capacity,
-    ceil_div,
-    debt_value,
-    error,
-    event,
-    expected_accrual,
-    health_factor,
-    liquidation_value,
-    mine_at,
-    next_block_at,
-    now,
-    plain,
-    pool_books,
-    post_round,
-    reverts_unchanged,
-)
+from tests.model.call_level import HEALTHY, LIQUIDATABLE, MARGIN_CALL
+from tests.model.fixed_point import RAY, WAD, div_up
+from tests.model.interest import expected_accrual
+from tests.model.valuation import Holding, borrow_capacity, debt_value, health_factor, liquidation_value
+from tests.support.actions import post_round
+from tests.support.chain_time import mine_at, next_block_at, now
+from tests.support.reads import pool_books
+from tests.support.reverts import err, event, plain, reverts_views_unchanged
+from tests.support.units import answer
 
 COLLATERAL = 10 * 10**18  # [WETH units]
 DEBT = 17_000 * 10**6  # [USDC units]
@@ -53,7 +39,8 @@ def usd(price: str) -> int:
 
 
 def hf_of(weth_amount: int, weth_price: int, debt: int) -> int:
-    return health_factor(liquidation_value([(weth_amount, weth_price, 18, WETH_LF)]), debt_value(debt))
+    weth = Holding(weth_amount, weth_price, 18, liquidation_factor=WETH_LF)
+    return health_factor(liquidation_value([weth]), debt_value(debt))
 
 
 # ------------------------------------------------------------------ fixtures
@@ -135,12 +122,12 @@ def test_status_follows_the_health_factor(pool, weth, borrower, position, set_we
 
 def test_margin_call_only_in_the_band(pool, weth, borrower, stranger, keeper, position, set_weth):
     state = account(pool, borrower, weth)
-    with reverts_unchanged(error("NotInMarginCall", HEALTHY), state):
+    with reverts_views_unchanged(err("NotInMarginCall", HEALTHY), state):
         pool.issueMarginCall(borrower, {"from": keeper})
-    with reverts_unchanged(error("NotInMarginCall", HEALTHY), state):
+    with reverts_views_unchanged(err("NotInMarginCall", HEALTHY), state):
         pool.issueMarginCall(stranger, {"from": keeper})  # no debt at all
     set_weth("1999.99999999")
-    with reverts_unchanged(error("NotInMarginCall", LIQUIDATABLE), state):
+    with reverts_views_unchanged(err("NotInMarginCall", LIQUIDATABLE), state):
         pool.issueMarginCall(borrower, {"from": keeper})
 
     set_weth("2100")
@@ -149,7 +136,7 @@ def test_margin_call_only_in_the_band(pool, weth, borrower, stranger, keeper, po
     assert event(tx, "MarginCallIssued") == plain((borrower, hf, tx.timestamp + GRACE))
     assert pool.marginCallDeadline(borrower) == deadline
     assert pool.accountStatus(borrower) == MARGIN_CALL
-    with reverts_unchanged(error("MarginCallAlreadyLive", deadline), account(pool, borrower, weth)):
+    with reverts_views_unchanged(err("MarginCallAlreadyLive", deadline), account(pool, borrower, weth)):
         pool.issueMarginCall(borrower, {"from": keeper})
 
 
@@ -199,7 +186,7 @@ def test_repay_meets_the_call_only_when_it_leaves_the_account_healthy(
 ):
     set_weth("2000")
     _, deadline = issue(pool, borrower, keeper)
-    liq = liquidation_value([(COLLATERAL, usd("2000"), 18, WETH_LF)])
+    liq = liquidation_value([Holding(COLLATERAL, usd("2000"), 18, liquidation_factor=WETH_LF)])
     healthy_debt = liq * WAD // (CALL_HF * 10**12)  # the largest debt with HF ≥ 1.10
     assert hf_of(COLLATERAL, usd("2000"), healthy_debt) >= CALL_HF > hf_of(COLLATERAL, usd("2000"), healthy_debt + 1)
 
@@ -216,14 +203,14 @@ def test_repay_meets_the_call_only_when_it_leaves_the_account_healthy(
 
 
 def test_clear_margin_call(pool, weth, borrower, keeper, position, set_weth):
-    with reverts_unchanged(error("NoLiveMarginCall"), account(pool, borrower, weth)):
+    with reverts_views_unchanged(err("NoLiveMarginCall"), account(pool, borrower, weth)):
         pool.clearMarginCall(borrower, {"from": keeper})
     set_weth("2100")
     _, deadline = issue(pool, borrower, keeper)
-    with reverts_unchanged(error("AccountNotHealthy", MARGIN_CALL), account(pool, borrower, weth)):
+    with reverts_views_unchanged(err("AccountNotHealthy", MARGIN_CALL), account(pool, borrower, weth)):
         pool.clearMarginCall(borrower, {"from": keeper})
     set_weth("1999.99999999")
-    with reverts_unchanged(error("AccountNotHealthy", LIQUIDATABLE), account(pool, borrower, weth)):
+    with reverts_views_unchanged(err("AccountNotHealthy", LIQUIDATABLE), account(pool, borrower, weth)):
         pool.clearMarginCall(borrower, {"from": keeper})
 
     set_weth("2200")  # HF exactly 1.10, with no transaction of the account's
@@ -231,7 +218,7 @@ def test_clear_margin_call(pool, weth, borrower, keeper, position, set_weth):
     tx = pool.clearMarginCall(borrower, {"from": keeper})
     assert event(tx, "MarginCallMet") == plain((borrower,))
     assert pool.marginCallDeadline(borrower) == 0
-    with reverts_unchanged(error("NoLiveMarginCall"), account(pool, borrower, weth)):
+    with reverts_views_unchanged(err("NoLiveMarginCall"), account(pool, borrower, weth)):
         pool.clearMarginCall(borrower, {"from": keeper})
 
 
@@ -249,7 +236,7 @@ def test_a_call_lapses_one_grace_period_after_its_deadline(pool, weth, borrower,
     mine_at(lapses_at)
     assert pool.marginCallDeadline(borrower) == 0
     assert pool.accountStatus(borrower) == MARGIN_CALL  # back in the band: a new call is needed
-    with reverts_unchanged(error("NoLiveMarginCall"), account(pool, borrower, weth)):
+    with reverts_views_unchanged(err("NoLiveMarginCall"), account(pool, borrower, weth)):
         pool.clearMarginCall(borrower, {"from": keeper})
 
     next_block_at(lapses_at + 5)
@@ -286,7 +273,7 @@ def test_deposit_then_withdraw_cannot_reset_a_call(pool, weth, borrower, keeper,
     # a top-up that stays in the band keeps the call, and a called account opens no risk
     pool.depositCollateral(weth, half, borrower, {"from": borrower})
     assert pool.marginCallDeadline(borrower) == deadline
-    with reverts_unchanged(error("AccountNotHealthy", MARGIN_CALL), account(pool, borrower, weth)):
+    with reverts_views_unchanged(err("AccountNotHealthy", MARGIN_CALL), account(pool, borrower, weth)):
         pool.withdrawCollateral(weth, half, borrower, {"from": borrower})
 
     # a top-up to Healthy meets the call legitimately (HF exactly 1.10) ...
@@ -296,13 +283,13 @@ def test_deposit_then_withdraw_cannot_reset_a_call(pool, weth, borrower, keeper,
 
     # ... and taking it back out is refused by the opening-risk rule, to the last wei
     def opening(amount):
-        capacity = borrow_capacity([(amount, usd("2000"), 18, WETH_BF)]) * CALL_HF // WAD
-        return ceil_div(debt_value(DEBT) * CALL_HF, WAD), capacity
+        capacity = borrow_capacity([Holding(amount, usd("2000"), 18, borrow_factor=WETH_BF)]) * CALL_HF // WAD
+        return div_up(debt_value(DEBT) * CALL_HF, WAD), capacity
 
     for amount in (10**18, 1):
         required, capacity = opening(11 * 10**18 - amount)
         assert required > capacity
-        with reverts_unchanged(error("InsufficientMargin", required, capacity), account(pool, borrower, weth)):
+        with reverts_views_unchanged(err("InsufficientMargin", required, capacity), account(pool, borrower, weth)):
             pool.withdrawCollateral(weth, amount, borrower, {"from": borrower})
     assert opening(10 * 10**18) == (18_700 * WAD, 16_500 * WAD)
     assert pool.accountStatus(borrower) == HEALTHY
@@ -322,7 +309,7 @@ def test_deposit_then_withdraw_with_the_volatility_term(
     assert "MarginCallMet" in tx.events
     assert pool.effectiveCallHF(borrower) == CALL_HF  # the crash round is not consumed yet
 
-    with reverts_unchanged(error("AccountNotHealthy", MARGIN_CALL), account(pool, borrower, weth)):
+    with reverts_views_unchanged(err("AccountNotHealthy", MARGIN_CALL), account(pool, borrower, weth)):
         pool.withdrawCollateral(weth, 1, borrower, {"from": borrower})
 
     oracle.poke(weth, {"from": keeper})
@@ -352,7 +339,7 @@ def test_interest_alone_pushes_an_account_into_the_band(pool, weth, usdc, weth_f
     index, interest, to_reserves, rate = expected_accrual(books, curve, spec.market["reserve_factor"], t)
     assert event(tx, "InterestAccrued") == (index, interest, to_reserves, rate)
 
-    debt = ceil_div(pool.normalizedDebtOf(borrower) * index, RAY)
+    debt = div_up(pool.normalizedDebtOf(borrower) * index, RAY)
     assert pool.debtOf(borrower) == debt
     hf = hf_of(COLLATERAL, 3000 * WAD, debt)
     assert WAD <= hf < CALL_HF
@@ -371,8 +358,8 @@ def test_repay_and_top_up_work_on_a_stale_feed_and_keep_the_call(
     _, deadline = issue(pool, borrower, keeper)
     updated_at = weth_feed.latestRoundData()[3]
     mine_at(updated_at + 3601)
-    stale = error("StalePrice", weth, updated_at)
-    with reverts_unchanged(stale, account(pool, borrower, weth)):
+    stale = err("StalePrice", weth, updated_at)
+    with reverts_views_unchanged(stale, account(pool, borrower, weth)):
         pool.accountStatus(borrower)
 
     tx = pool.depositCollateral(weth, 10**18, borrower, {"from": borrower})  # HF 1.10 at the last price
@@ -388,7 +375,7 @@ def test_repay_and_top_up_work_on_a_stale_feed_and_keep_the_call(
         lambda: pool.withdrawCollateral(weth, 1, borrower, {"from": borrower}),
         lambda: pool.borrow(10**6, borrower, {"from": borrower}),
     ):
-        with reverts_unchanged(stale, account(pool, borrower, weth)):
+        with reverts_views_unchanged(stale, account(pool, borrower, weth)):
             action()
 
     set_weth("2000")

@@ -7,29 +7,24 @@ from types import SimpleNamespace
 import pytest
 from brownie import MockAggregator, MockERC20
 
-from tests.boundary_helpers import (
+from tests.model.call_level import HEALTHY, MARGIN_CALL
+from tests.model.fixed_point import WAD, div_up
+from tests.model.valuation import (
+    Holding,
     DEVIATING,
     FALLBACK,
-    HEALTHY,
     INVALID,
-    MARGIN_CALL,
     VALID,
-    WAD,
-    ZERO,
     borrow_capacity,
-    ceil_div,
     debt_value,
-    error,
-    event,
     health_factor,
     liquidation_value,
-    mine_at,
-    now,
-    plain,
-    post_round,
     price_wad,
-    reverts_unchanged,
 )
+from tests.support.actions import post_round
+from tests.support.chain_time import mine_at, now
+from tests.support.reverts import err, event, plain, reverts_views_unchanged
+from tests.support.units import ZERO_ADDRESS
 
 HEARTBEAT = 3600
 MIN_PRICE, MAX_PRICE = WAD, 1000 * WAD  # [$1, $1,000]
@@ -71,9 +66,9 @@ def oracle_state(oracle, asset):
 def assert_invalid(oracle, asset, message, fault):
     """No valid price: getPrice and priceRange revert with ``message``; tryPriceRange says so."""
     state = oracle_state(oracle, asset)
-    with reverts_unchanged(message, state):
+    with reverts_views_unchanged(message, state):
         oracle.getPrice(asset)
-    with reverts_unchanged(message, state):
+    with reverts_views_unchanged(message, state):
         oracle.priceRange(asset)
     assert plain(oracle.tryPriceRange(asset)) == (False, 0, 0)
     assert oracle.priceStatus(asset) == INVALID
@@ -97,7 +92,7 @@ def test_a_valid_primary(oracle, tkn):
 
 def test_no_feed(oracle, stranger):
     assert not oracle.hasFeed(stranger)
-    assert_invalid(oracle, stranger, error("NoFeed", stranger), NOT_CONFIGURED)
+    assert_invalid(oracle, stranger, err("NoFeed", stranger), NOT_CONFIGURED)
 
 
 # ================================================================== failure modes
@@ -174,7 +169,7 @@ def test_each_failure_mode_has_its_named_error(oracle, governor, tkn, failure):
     # Incident class: stale, zero/negative, incomplete or out-of-bounds oracle answers and reverting feeds (a feed pinned at a bound, as Chainlink's LUNA feed at its minAnswer in May 2022).
     breaker, fault = FAILURES[failure]
     name, args = breaker(tkn.primary, governor)
-    assert_invalid(oracle, tkn.token, error(name, tkn.token, *args), fault)
+    assert_invalid(oracle, tkn.token, err(name, tkn.token, *args), fault)
 
 
 def test_exactly_at_the_heartbeat_is_still_valid(oracle, governor, tkn):
@@ -185,14 +180,14 @@ def test_exactly_at_the_heartbeat_is_still_valid(oracle, governor, tkn):
     mine_at(updated_at + HEARTBEAT)
     assert_price(oracle, tkn.token, 100 * WAD)
     mine_at(updated_at + HEARTBEAT + 1)
-    assert_invalid(oracle, tkn.token, error("StalePrice", tkn.token, updated_at), STALE)
+    assert_invalid(oracle, tkn.token, err("StalePrice", tkn.token, updated_at), STALE)
 
 
 def test_a_round_from_the_future_becomes_valid_when_its_time_comes(oracle, governor, tkn):
     updated_at = now() + 100
     post_round(tkn.primary, 100 * 10**8, updated_at, governor)
     mine_at(updated_at - 1)
-    assert_invalid(oracle, tkn.token, error("StalePrice", tkn.token, updated_at), STALE)
+    assert_invalid(oracle, tkn.token, err("StalePrice", tkn.token, updated_at), STALE)
     mine_at(updated_at)
     assert_price(oracle, tkn.token, 100 * WAD)
 
@@ -240,12 +235,12 @@ def test_falls_back_to_the_secondary_when_the_primary_fails(oracle, governor, tk
 def test_both_invalid_reports_the_primarys_error(oracle, governor, tkn, with_secondary):
     _, (updated_at,) = _stale(tkn.primary, governor)
     tkn.secondary.setReverting(True, {"from": governor})
-    assert_invalid(oracle, tkn.token, error("StalePrice", tkn.token, updated_at), STALE)
+    assert_invalid(oracle, tkn.token, err("StalePrice", tkn.token, updated_at), STALE)
 
     tkn.primary.setReverting(True, {"from": governor})
     tkn.secondary.setReverting(False, {"from": governor})
     _negative(tkn.secondary, governor)
-    assert_invalid(oracle, tkn.token, error("FeedReverted", tkn.token), REVERTED)
+    assert_invalid(oracle, tkn.token, err("FeedReverted", tkn.token), REVERTED)
 
 
 # ================================================================== deviation
@@ -271,14 +266,14 @@ def test_deviation_threshold_is_exact(oracle, governor, tkn, with_secondary, pri
 def test_detach_secondary(oracle, governor, stranger, tkn, with_secondary):
     post_round(tkn.secondary, 110 * 10**8, now(), governor)
     assert oracle.priceStatus(tkn.token) == DEVIATING
-    with reverts_unchanged(error("NotGovernor"), oracle_state(oracle, tkn.token)):
+    with reverts_views_unchanged(err("NotGovernor"), oracle_state(oracle, tkn.token)):
         oracle.detachSecondary(tkn.token, {"from": stranger})
 
     tx = oracle.detachSecondary(tkn.token, {"from": governor})
     assert event(tx, "SecondaryDetached") == plain((tkn.token, tkn.secondary))
-    assert oracle.secondaryFeed(tkn.token)[0] == ZERO
+    assert oracle.secondaryFeed(tkn.token)[0] == ZERO_ADDRESS
     assert_price(oracle, tkn.token, 100 * WAD)
-    with reverts_unchanged(error("NoSecondary", tkn.token), oracle_state(oracle, tkn.token)):
+    with reverts_views_unchanged(err("NoSecondary", tkn.token), oracle_state(oracle, tkn.token)):
         oracle.detachSecondary(tkn.token, {"from": governor})
 
 
@@ -287,24 +282,24 @@ def test_set_feed_validation(oracle, governor, stranger, tkn):
     asset, feed = tkn.token, tkn.secondary
     state = oracle_state(oracle, asset)
     refused = [
-        ((asset, True, feed, HEARTBEAT, MIN_PRICE, MAX_PRICE), stranger, error("NotGovernor")),
-        ((ZERO, True, feed, HEARTBEAT, MIN_PRICE, MAX_PRICE), governor, error("ZeroAddress")),
-        ((asset, True, ZERO, HEARTBEAT, MIN_PRICE, MAX_PRICE), governor, error("ZeroAddress")),
-        ((asset, True, feed, 59, MIN_PRICE, MAX_PRICE), governor, error("BadHeartbeat", 59)),
-        ((asset, True, feed, 7 * 86400 + 1, MIN_PRICE, MAX_PRICE), governor, error("BadHeartbeat", 7 * 86400 + 1)),
-        ((asset, True, feed, HEARTBEAT, 0, MAX_PRICE), governor, error("BadPriceBounds", 0, MAX_PRICE)),
-        ((asset, True, feed, HEARTBEAT, MAX_PRICE, MAX_PRICE), governor, error("BadPriceBounds", MAX_PRICE, MAX_PRICE)),
+        ((asset, True, feed, HEARTBEAT, MIN_PRICE, MAX_PRICE), stranger, err("NotGovernor")),
+        ((ZERO_ADDRESS, True, feed, HEARTBEAT, MIN_PRICE, MAX_PRICE), governor, err("ZeroAddress")),
+        ((asset, True, ZERO_ADDRESS, HEARTBEAT, MIN_PRICE, MAX_PRICE), governor, err("ZeroAddress")),
+        ((asset, True, feed, 59, MIN_PRICE, MAX_PRICE), governor, err("BadHeartbeat", 59)),
+        ((asset, True, feed, 7 * 86400 + 1, MIN_PRICE, MAX_PRICE), governor, err("BadHeartbeat", 7 * 86400 + 1)),
+        ((asset, True, feed, HEARTBEAT, 0, MAX_PRICE), governor, err("BadPriceBounds", 0, MAX_PRICE)),
+        ((asset, True, feed, HEARTBEAT, MAX_PRICE, MAX_PRICE), governor, err("BadPriceBounds", MAX_PRICE, MAX_PRICE)),
         ((asset, True, feed, HEARTBEAT, MAX_PRICE + 1, MAX_PRICE), governor,
-         error("BadPriceBounds", MAX_PRICE + 1, MAX_PRICE)),
-        ((asset, True, feed, HEARTBEAT, MIN_PRICE, 2**128), governor, error("BadPriceBounds", MIN_PRICE, 2**128)),
-        ((stranger, False, feed, HEARTBEAT, MIN_PRICE, MAX_PRICE), governor, error("NoFeed", stranger)),
+         err("BadPriceBounds", MAX_PRICE + 1, MAX_PRICE)),
+        ((asset, True, feed, HEARTBEAT, MIN_PRICE, 2**128), governor, err("BadPriceBounds", MIN_PRICE, 2**128)),
+        ((stranger, False, feed, HEARTBEAT, MIN_PRICE, MAX_PRICE), governor, err("NoFeed", stranger)),
     ]
     for args, caller, message in refused:
-        with reverts_unchanged(message, state):
+        with reverts_views_unchanged(message, state):
             oracle.setFeed(*args, {"from": caller})
 
     wide = MockAggregator.deploy(37, "TKN / USD (37)", 10**37, {"from": governor})
-    with reverts_unchanged(error("BadFeedDecimals", 37), state):
+    with reverts_views_unchanged(err("BadFeedDecimals", 37), state):
         oracle.setFeed(asset, True, wide, HEARTBEAT, MIN_PRICE, MAX_PRICE, {"from": governor})
 
     # the boundaries themselves are accepted
@@ -317,11 +312,11 @@ def test_set_feed_validation(oracle, governor, stranger, tkn):
 def test_set_max_deviation_bounds(oracle, governor, stranger, tkn):
     state = oracle_state(oracle, tkn.token)
     for value, caller, message in (
-        (10**16, stranger, error("NotGovernor")),
-        (0, governor, error("BadMaxDeviation", 0)),
-        (WAD // 2 + 1, governor, error("BadMaxDeviation", WAD // 2 + 1)),
+        (10**16, stranger, err("NotGovernor")),
+        (0, governor, err("BadMaxDeviation", 0)),
+        (WAD // 2 + 1, governor, err("BadMaxDeviation", WAD // 2 + 1)),
     ):
-        with reverts_unchanged(message, state):
+        with reverts_views_unchanged(message, state):
             oracle.setMaxDeviation(value, {"from": caller})
     tx = oracle.setMaxDeviation(WAD // 2, {"from": governor})
     assert event(tx, "MaxDeviationSet") == (MAX_DEVIATION, WAD // 2)
@@ -334,11 +329,11 @@ def test_set_volatility_params_bounds(oracle, governor, stranger, spec, tkn):
     vol = spec.volatility
     current = (vol["vol_ref"], vol["tau"], vol["max_rounds"])
     state = oracle_state(oracle, tkn.token)
-    with reverts_unchanged(error("NotGovernor"), state):
+    with reverts_views_unchanged(err("NotGovernor"), state):
         oracle.setVolatilityParams(*current, {"from": stranger})
     for bad in ((0, 86400, 16), (10 * WAD + 1, 86400, 16), (WAD, 59, 16), (WAD, 30 * 86400 + 1, 16),
                 (WAD, 86400, 0), (WAD, 86400, 65)):
-        with reverts_unchanged(error("BadVolatilityParams"), state):
+        with reverts_views_unchanged(err("BadVolatilityParams"), state):
             oracle.setVolatilityParams(*bad, {"from": governor})
     tx = oracle.setVolatilityParams(10 * WAD, 60, 64, {"from": governor})
     assert event(tx, "VolatilityParamsSet") == (current[0], 10 * WAD, current[1], 60, current[2], 64)
@@ -347,13 +342,13 @@ def test_set_volatility_params_bounds(oracle, governor, stranger, spec, tkn):
 
 def test_set_governor(oracle, governor, stranger, tkn):
     state = oracle_state(oracle, tkn.token)
-    with reverts_unchanged(error("NotGovernor"), state):
+    with reverts_views_unchanged(err("NotGovernor"), state):
         oracle.setGovernor(stranger, {"from": stranger})
-    with reverts_unchanged(error("ZeroAddress"), state):
-        oracle.setGovernor(ZERO, {"from": governor})
+    with reverts_views_unchanged(err("ZeroAddress"), state):
+        oracle.setGovernor(ZERO_ADDRESS, {"from": governor})
     tx = oracle.setGovernor(stranger, {"from": governor})
     assert event(tx, "GovernorSet") == plain((governor, stranger))
-    with reverts_unchanged(error("NotGovernor"), oracle_state(oracle, tkn.token)):
+    with reverts_views_unchanged(err("NotGovernor"), oracle_state(oracle, tkn.token)):
         oracle.setMaxDeviation(10**16, {"from": governor})
 
 
@@ -365,7 +360,7 @@ def test_poke_emits_only_when_the_status_changes(oracle, governor, keeper, tkn, 
         tx = oracle.poke(asset, {"from": keeper})
         return event(tx, "PriceStatusChanged") if "PriceStatusChanged" in tx.events else None
 
-    with reverts_unchanged(error("NoFeed", keeper), oracle_state(oracle, keeper)):
+    with reverts_views_unchanged(err("NoFeed", keeper), oracle_state(oracle, keeper)):
         oracle.poke(keeper, {"from": keeper})
 
     assert poke_status_change() is None  # Valid, as recorded
@@ -403,19 +398,19 @@ def test_pool_opens_risk_at_the_lower_price_and_calls_at_the_higher(
 
     # opening risk: marginCallHF · Σ value·bf at the low price ≥ callHF · debt at the high base price
     call_hf = 110 * 10**16
-    capacity = borrow_capacity([(collateral, 2850 * WAD, 18, 75 * 10**16)]) * call_hf // WAD
-    required = lambda debt: ceil_div(debt_value(debt) * call_hf, WAD)
+    capacity = borrow_capacity([Holding(collateral, 2850 * WAD, 18, borrow_factor=75 * 10**16)]) * call_hf // WAD
+    required = lambda debt: div_up(debt_value(debt) * call_hf, WAD)
     max_debt = capacity * WAD // call_hf // 10**12
     assert required(max_debt) <= capacity < required(max_debt + 1)
     assert max_debt == 21_375 * 10**6  # at the primary price alone it would be 22,500
 
     books = lambda: (pool.normalizedDebtOf(borrower), pool.cash())
-    with reverts_unchanged(error("InsufficientMargin", required(max_debt + 1), capacity), books):
+    with reverts_views_unchanged(err("InsufficientMargin", required(max_debt + 1), capacity), books):
         pool.borrow(max_debt + 1, borrower, {"from": borrower})
     pool.borrow(max_debt, borrower, {"from": borrower})
 
     def hf_at(price):
-        liq = liquidation_value([(collateral, price, 18, 85 * 10**16)])
+        liq = liquidation_value([Holding(collateral, price, 18, liquidation_factor=85 * 10**16)])
         return health_factor(liq, debt_value(pool.debtOf(borrower)))
 
     assert pool.healthFactor(borrower) == hf_at(3000 * WAD) != hf_at(2850 * WAD)
@@ -426,7 +421,7 @@ def test_pool_opens_risk_at_the_lower_price_and_calls_at_the_higher(
     post_round(low_feed, 2660 * 10**8, now(), governor)
     assert hf_at(2660 * WAD) < call_hf <= hf_at(2800 * WAD) == pool.healthFactor(borrower)
     assert pool.accountStatus(borrower) == HEALTHY
-    with reverts_unchanged(error("NotInMarginCall", HEALTHY), lambda: pool.marginCallDeadline(borrower)):
+    with reverts_views_unchanged(err("NotInMarginCall", HEALTHY), lambda: pool.marginCallDeadline(borrower)):
         pool.issueMarginCall(borrower, {"from": keeper})
 
     # in the band at both prices: the call goes out, reporting the HF at the high price

@@ -11,25 +11,14 @@ import brownie
 import pytest
 from brownie import chain
 
-from tests.helpers import err
-from tests.liquidation_helpers import (
-    MAX_UINT,
-    AuctionView,
-    advance,
-    deposit_to_fund,
-    estimate,
-    fund_taker,
-    open_position,
-    owe_for,
-    price,
-    refresh_at,
-    set_next_timestamp,
-    supply,
-    top_price,
-)
+from tests.model.auction import estimate, owe_for, top_price
+from tests.model.fixed_point import MAX_UINT
+from tests.support.actions import deposit_to_fund, fund_taker, open_position, price, supply
+from tests.support.chain_time import advance, next_block_at, refresh_at
+from tests.support.reads import AuctionView
+from tests.support.reverts import err
+from tests.support.units import ETH, USDC
 
-USDC = 10**6
-ETH = 10**18
 CUSP_AGE = 51 * 90  # the demo stair-step is below cusp·top from here on (0.99^51 < 0.60)
 
 
@@ -50,7 +39,7 @@ def auction(market, liq, who, keeper, collateral=None, debt=15_000 * USDC, at=17
 def redo_at(market, liq, id_, ts, keeper):
     """Refresh the feeds, then redo, all at exactly ``ts``."""
     refresh_at(market, ts)
-    set_next_timestamp(ts)
+    next_block_at(ts)
     return liq.redo(id_, keeper, {"from": keeper})
 
 
@@ -66,7 +55,7 @@ def test_redo_only_when_needed(market, liq, borrower, keeper, books):
     id_, a = auction(market, liq, borrower, keeper)
     with brownie.reverts(err("CannotRedo", id_)):
         liq.redo(id_, keeper, {"from": keeper})
-    set_next_timestamp(a.tic + CUSP_AGE - 1)  # the price still ≥ cusp·top, younger than tail
+    next_block_at(a.tic + CUSP_AGE - 1)  # the price still ≥ cusp·top, younger than tail
     with brownie.reverts(err("CannotRedo", id_)):
         liq.redo(id_, keeper, {"from": keeper})
     with brownie.reverts(err("NotRunning", 999)):
@@ -76,7 +65,7 @@ def test_redo_only_when_needed(market, liq, borrower, keeper, books):
 def test_redo_after_tail_restarts_at_a_fresh_top(market, liq, borrower, keeper, books):
     id_, a = auction(market, liq, borrower, keeper)
     assert a.est == 0 and liq.pendingLoss() == 0
-    set_next_timestamp(a.tic + liq.tail())
+    next_block_at(a.tic + liq.tail())
     price(market, "WETH", 1200)  # the lot is now worth less than its debt part
     tx = redo_at(market, liq, id_, a.tic + liq.tail() + 1, keeper)
 
@@ -95,7 +84,7 @@ def test_redo_after_tail_restarts_at_a_fresh_top(market, liq, borrower, keeper, 
     assert e["paid"] == lp["tip"]  # a tail after the kick's payment
 
     # back up: the est is re-recorded again, pendingLoss follows
-    set_next_timestamp(b.tic + CUSP_AGE)
+    next_block_at(b.tic + CUSP_AGE)
     price(market, "WETH", 1720)
     tx = redo_at(market, liq, id_, b.tic + CUSP_AGE, keeper)
     assert tx.events["Redo"][0]["est"] == 0 == liq.pendingLoss()
@@ -103,7 +92,7 @@ def test_redo_after_tail_restarts_at_a_fresh_top(market, liq, borrower, keeper, 
 
 def test_redo_below_cusp_within_the_tail(market, liq, borrower, keeper, books):
     id_, a = auction(market, liq, borrower, keeper)
-    set_next_timestamp(a.tic + CUSP_AGE - 1)
+    next_block_at(a.tic + CUSP_AGE - 1)
     with brownie.reverts(err("CannotRedo", id_)):
         liq.redo(id_, keeper, {"from": keeper})
     tx = redo_at(market, liq, id_, a.tic + CUSP_AGE, keeper)
@@ -122,9 +111,9 @@ def test_take_after_a_redo_pays_the_fresh_top_not_the_stale_curve(market, liq, b
     age = liq.tail() + 1
     stale = market.curve.price(a.top, age)
     assert stale < a.top * 45 // 100
-    set_next_timestamp(a.tic + age)
+    next_block_at(a.tic + age)
     price(market, "WETH", 1892)
-    set_next_timestamp(a.tic + age)
+    next_block_at(a.tic + age)
     with brownie.reverts(err("NeedsRedo", id_)):
         liq.take(id_, a.lot, MAX_UINT, liquidator, b"", {"from": liquidator})
 
@@ -133,10 +122,10 @@ def test_take_after_a_redo_pays_the_fresh_top_not_the_stale_curve(market, liq, b
     high, base_low = fresh(market)
     top = top_price(high, market.config.liquidationParams()["buf"], base_low)
     assert redo.events["Redo"][0]["top"] == top > a.top
-    set_next_timestamp(ts)
+    next_block_at(ts)
     with brownie.reverts(err("TooExpensive", top, stale)):
         liq.take(id_, a.lot, stale, liquidator, b"", {"from": liquidator})
-    set_next_timestamp(ts)
+    next_block_at(ts)
     take = liq.take(id_, a.lot // 4, top, liquidator, b"", {"from": liquidator})
     e = take.events["Take"][0]
     assert e["price"] == top and e["owe"] == owe_for(a.lot // 4, top, ETH, USDC)
@@ -181,11 +170,11 @@ def test_settle_refused_unless_stuck_or_worthless(market, liq, borrower, keeper,
     with brownie.reverts(err("CannotSettle", id_)):
         liq.settle(id_, {"from": keeper})
     # no valid price (the WETH feed is stale), but not 4 tails old
-    set_next_timestamp(a.tic + 4 * tail)
+    next_block_at(a.tic + 4 * tail)
     with brownie.reverts(err("CannotSettle", id_)):
         liq.settle(id_, {"from": keeper})
     assert market.oracle.priceStatus(market.collaterals["WETH"].token) == 3  # Invalid
-    set_next_timestamp(a.tic + 4 * tail + 1)
+    next_block_at(a.tic + 4 * tail + 1)
     tx = liq.settle(id_, {"from": keeper})
     assert "Settle" in tx.events
 
@@ -207,7 +196,7 @@ def test_settle_holds_the_lot_and_charges_back(market, liq, pool, borrower, keep
     id_, a = auction(market, liq, borrower, keeper)
     fund = market.fund
     held, losses = fund.heldCollateral(weth), pool.realizedLosses()
-    set_next_timestamp(a.tic + 4 * liq.tail() + 1)  # stale feeds: stuck
+    next_block_at(a.tic + 4 * liq.tail() + 1)  # stale feeds: stuck
     tx = liq.settle(id_, {"from": keeper})
     assert dict(tx.events["Settle"][0]) == {"id": id_, "lot": a.lot, "unpaidDebt": a.debt_part}
     assert fund.heldCollateral(weth) == held + a.lot
@@ -221,7 +210,7 @@ def test_settle_of_the_last_auction_realises_bad_debt(market, liq, pool, borrowe
     id_, a = auction(market, liq, borrower, keeper, at=1500)  # HF 0.85: all collateral, all debt
     assert pool.assetsIn(borrower) == 0 and pool.debtOf(borrower) == 0
     losses = pool.realizedLosses()
-    set_next_timestamp(a.tic + 4 * liq.tail() + 1)
+    next_block_at(a.tic + 4 * liq.tail() + 1)
     tx = liq.settle(id_, {"from": keeper})
     assert dict(tx.events["BadDebtRealized"][0]) == {"account": borrower.address, "amount": a.debt_part}
     assert pool.realizedLosses() == losses + a.debt_part
@@ -288,7 +277,7 @@ def test_a_keeper_that_never_comes_leaves_everything_accounted(market, liq, pool
     high, base_low = fresh(market)
     top = top_price(high, market.config.liquidationParams()["buf"], base_low)
     assert redo.events["Redo"][0]["top"] == top and redo.events["Redo"][0]["paid"] == tip
-    set_next_timestamp(ts)
+    next_block_at(ts)
     take = liq.take(id_, a.lot, top, liquidator, b"", {"from": liquidator})
     assert take.events["Take"][0]["price"] == top and take.events["Take"][0]["owe"] == a.tab
     assert "AuctionEnded" in take.events and pool.liveAuctions(borrower) == 0
@@ -300,7 +289,7 @@ def test_a_keeper_that_never_comes_leaves_everything_accounted(market, liq, pool
     c = AuctionView.read(liq, id2)
 
     # then it vanishes too, and the oracle with it: after 4 tails anyone may settle
-    set_next_timestamp(c.tic + 4 * tail + 1)
+    next_block_at(c.tic + 4 * tail + 1)
     settle = liq.settle(id2, {"from": liquidator})
     assert dict(settle.events["Settle"][0]) == {"id": id2, "lot": c.lot, "unpaidDebt": c.debt_part}
     assert dict(settle.events["DebtChargedBack"][0]) == {"account": borrower2.address, "amount": c.debt_part}

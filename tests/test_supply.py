@@ -3,17 +3,13 @@ of assets), rounding in the pool's favour, and the first-depositor inflation att
 
 from brownie import chain
 
-from tests.helpers import MAX_UINT, err, fund
-from tests.pool_helpers import (
-    ZERO_ADDRESS,
-    next_block_at,
-    reverts_unchanged,
-    to_assets_down,
-    to_shares_down,
-    to_shares_up,
-)
+from tests.model.fixed_point import MAX_UINT
+from tests.model.shares import to_assets_down, to_shares_down, to_shares_up
+from tests.support.actions import fund
+from tests.support.chain_time import next_block_at
+from tests.support.reverts import err, reverts_unchanged
+from tests.support.units import USDC, ZERO_ADDRESS
 
-USDC = 10**6
 CENTURY = 100 * 365 * 86400
 
 

@@ -1,5 +1,5 @@
 """take (DESIGN.md 4, 5): the price curves against Python, partial and full takes against the
-model of ``tests.liquidation_helpers``, the tab-only dust rule, the refusals, where the
+model of ``tests.model.auction``, the tab-only dust rule, the refusals, where the
 money and the lot go, the shortfall rule, the loss waterfall stage by stage, flash takes and the
 shared lock, and why a self-kick followed by a self-take loses money.
 
@@ -14,31 +14,13 @@ import brownie
 import pytest
 from brownie import chain
 
-from tests.helpers import err
-from tests.liquidation_helpers import (
-    MAX_UINT,
-    WAD,
-    ZERO,
-    AuctionView,
-    advance,
-    deposit_to_fund,
-    exact_pow_price,
-    fund_taker,
-    linear_price,
-    mine_at,
-    obligation,
-    open_position,
-    price,
-    set_next_timestamp,
-    slice_for,
-    split_owe,
-    supply,
-    take_amounts,
-)
-
-USDC = 10**6
-ETH = 10**18
-BTC = 10**8
+from tests.model.auction import exact_pow_price, linear_price, slice_for, split_owe, take_amounts
+from tests.model.fixed_point import MAX_UINT, WAD
+from tests.support.actions import deposit_to_fund, fund_taker, open_position, price, supply
+from tests.support.chain_time import advance, mine_at, next_block_at
+from tests.support.reads import AuctionView, obligation
+from tests.support.reverts import err
+from tests.support.units import BTC, ETH, USDC, ZERO_ADDRESS
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -75,7 +57,7 @@ def _curve(market):
 
 
 def take_at(liq, id_, ts, max_collateral, max_price, receiver, taker, data=b""):
-    set_next_timestamp(ts)
+    next_block_at(ts)
     return liq.take(id_, max_collateral, max_price, receiver, data, {"from": taker})
 
 
@@ -154,7 +136,7 @@ def test_partial_then_full_take(market, liq, pool, borrower, keeper, taker, weth
     tx = take_at(liq, id_, ts, b.lot, p, taker, taker)
     assert dict(tx.events["AuctionEnded"][0]) == {"id": id_, "leftover": b.lot - slice2, "unpaidDebt": 0}
     assert pool.collateralOf(borrower, weth) == left_in_pool + b.lot - slice2
-    assert liq.auctions(id_)["account"] == ZERO and pool.liveAuctions(borrower) == 0
+    assert liq.auctions(id_)["account"] == ZERO_ADDRESS and pool.liveAuctions(borrower) == 0
     assert pool.debtInAuction() == 0
 
 
@@ -174,7 +156,7 @@ def test_tab_only_dust_rule(market, liq, borrower, keeper, taker, books):
     assert b.lot == a.lot - slice_
 
     # with tab = dust, only a purchase that clears the tab is possible
-    set_next_timestamp(ts)
+    next_block_at(ts)
     with brownie.reverts(err("NoPartialPurchase", dust, dust)):
         liq.take(id_, b.lot // 100, p, taker, b"", {"from": taker})
     tx = take_at(liq, id_, ts, b.lot, p, taker, taker)
@@ -185,7 +167,7 @@ def test_max_price_protection(market, liq, borrower, keeper, taker, books):
     # Incident class: a taker front-run into a worse price (slippage protection, as maxPrice in Maker's Clipper take).
     id_, a = partial_auction(market, liq, borrower, keeper)
     p = _curve(market).price(a.top, 200)
-    set_next_timestamp(a.tic + 200)
+    next_block_at(a.tic + 200)
     with brownie.reverts(err("TooExpensive", p, p - 1)):
         liq.take(id_, a.lot, p - 1, taker, b"", {"from": taker})
 
@@ -196,7 +178,7 @@ def test_needs_redo_below_cusp(market, liq, borrower, keeper, taker, books):
     cusp_age = 51 * 90  # 0.99^51 < 0.60 ≤ 0.99^50
     assert _curve(market).price(a.top, cusp_age) < a.top * 6 // 10 <= _curve(market).price(a.top, cusp_age - 1)
     take_at(liq, id_, a.tic + cusp_age - 1, a.lot // 10, MAX_UINT, taker, taker)
-    set_next_timestamp(a.tic + cusp_age)
+    next_block_at(a.tic + cusp_age)
     with brownie.reverts(err("NeedsRedo", id_)):
         liq.take(id_, a.lot // 10, MAX_UINT, taker, b"", {"from": taker})
 
@@ -209,7 +191,7 @@ def test_needs_redo_after_tail(market, project, liq, borrower, keeper, taker, go
     tail = liq.tail()
     assert slow.price(a.top, tail + 1) > a.top * 6 // 10
     take_at(liq, id_, a.tic + tail, a.lot // 10, MAX_UINT, taker, taker)
-    set_next_timestamp(a.tic + tail + 1)
+    next_block_at(a.tic + tail + 1)
     with brownie.reverts(err("NeedsRedo", id_)):
         liq.take(id_, a.lot // 10, MAX_UINT, taker, b"", {"from": taker})
 
@@ -240,7 +222,7 @@ def test_owe_is_pulled_from_the_caller_not_the_receiver(market, liq, borrower, k
 def test_receiver_may_not_be_a_protocol_contract(market, liq, borrower, keeper, taker, books):
     # Incident class: sending seized collateral to a protocol contract to corrupt its balances or books.
     id_, a = partial_auction(market, liq, borrower, keeper)
-    for receiver in (ZERO, liq.address, market.pool.address, market.fund.address, market.config.address, market.oracle.address):
+    for receiver in (ZERO_ADDRESS, liq.address, market.pool.address, market.fund.address, market.config.address, market.oracle.address):
         with brownie.reverts(err("BadReceiver", receiver)):
             liq.take(id_, a.lot, MAX_UINT, receiver, b"", {"from": taker})
 
@@ -313,7 +295,7 @@ def underwater_auction(market, liq, who, keeper):
     $10,500. Bought whole at top ($1,650) it repays 7,857.14 and leaves 2,142.86 unpaid."""
     open_position(market, who, {"WETH": 5 * ETH}, 10_000 * USDC)
     price(market, "WETH", 1500)
-    (id_,) = liq.kick(who, ZERO, {"from": keeper}).return_value  # no incentive: the fund stays as set
+    (id_,) = liq.kick(who, ZERO_ADDRESS, {"from": keeper}).return_value  # no incentive: the fund stays as set
     return id_, AuctionView.read(liq, id_)
 
 
@@ -390,7 +372,7 @@ def test_flash_taker_with_no_capital_keeps_the_spread(market, project, liq, borr
 
     age = 15 * 90  # top·0.99^15 = $1,629: below the AMM's price net of fee and slippage
     p = _curve(market).price(a.top, age)
-    set_next_timestamp(a.tic + age)
+    next_block_at(a.tic + age)
     tx = flash.take(id_, a.lot, p, amm, 0, {"from": taker_owner})
     e = tx.events["FlashTaken"][0]
     assert e["profit"] > 0 and usdc.balanceOf(taker_owner) == e["profit"]

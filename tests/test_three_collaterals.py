@@ -10,24 +10,13 @@ import brownie
 import pytest
 
 from tests.fixtures.liquidation import Books
-from tests.helpers import err
-from tests.liquidation_helpers import (
-    MAX_UINT,
-    advance,
-    fund_taker,
-    kick_inputs,
-    mine_at,
-    mul_div_up,
-    open_position,
-    plan_kick,
-    price,
-    set_next_timestamp,
-    supply,
-)
-
-USDC = 10**6
-ETH = 10**18
-BTC = 10**8
+from tests.model.fixed_point import MAX_UINT, mul_div_up
+from tests.model.kick import plan_kick
+from tests.support.actions import fund_taker, open_position, price, supply
+from tests.support.chain_time import advance, mine_at, next_block_at
+from tests.support.reads import kick_inputs
+from tests.support.reverts import err
+from tests.support.units import BTC, ETH, USDC
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -95,7 +84,7 @@ def test_dust_third_collateral_cannot_make_an_auction_that_never_ends(market3, b
     else:
         pytest.fail("no second with an overshooting split found")
     assert k.health_factor < k.market["fullLiquidationHF"] and len(k.holdings) == 3
-    set_next_timestamp(at)
+    next_block_at(at)
     tx = liq.kick(borrower, keeper, {"from": keeper})
     kicks = tx.events["Kick"]
     ids = [e["id"] for e in kicks]

@@ -1,5 +1,5 @@
 """The oracle adapter's volatility estimator (DESIGN.md 3) against an independent integer
-reference of the same formulas (``tests.margin_helpers.VolModel``):
+reference of the same formulas (``tests.model.volatility.VolModel``):
 
     r      = |p_n − p_{n−1}| · 1e18 / p_{n−1}             (down, clamped at 10e18)
     r2Year = ceil(r · r · YEAR / 1e18)
@@ -12,22 +12,13 @@ Rounds are written with exact timestamps (``MockRoundWriter``) so that every Δt
 import brownie
 import pytest
 
-from tests.helpers import err
-from tests.margin_helpers import (
-    WAD,
-    YEAR,
-    VolModel,
-    div_up,
-    events_named,
-    latest_block,
-    mine_at_least,
-    r2_year,
-    start_variance,
-    vol_view,
-)
+from tests.model.fixed_point import WAD, div_up
+from tests.model.interest import YEAR
+from tests.model.volatility import VolModel, r2_year, start_variance, vol_view
+from tests.support.chain_time import latest_block, mine_at_least
+from tests.support.reverts import err, events
+from tests.support.units import DAY, HOUR
 
-HOUR = 3600
-DAY = 24 * HOUR
 WETH_3000 = 3000 * 10**8  # feed answer (8 decimals)
 
 
@@ -51,10 +42,10 @@ def start_chain(oracle, asset, feed, model, sender):
     """First poke: the chain starts at the latest round without a sample."""
     tx = oracle.poke(asset, {"from": sender})
     round_id, answer, _, updated_at, _ = feed.latestRoundData()
-    assert [dict(e) for e in events_named(tx, "VolatilityChainRestarted")] == [
+    assert [dict(e) for e in events(tx, "VolatilityChainRestarted")] == [
         {"asset": asset.address, "roundId": round_id}
     ]
-    assert not events_named(tx, "VolatilitySampled")
+    assert not events(tx, "VolatilitySampled")
     model.restart(round_id, answer, updated_at)
     return tx
 
@@ -75,10 +66,10 @@ def poke_and_check(oracle, asset, model, pending, sender):
     for round_id, answer, t in pending[:cap]:
         expected.append((round_id, model.sample(round_id, answer, t)))
     del pending[:cap]
-    got = [(e["roundId"], e["variance"]) for e in events_named(tx, "VolatilitySampled")]
+    got = [(e["roundId"], e["variance"]) for e in events(tx, "VolatilitySampled")]
     assert got == expected
-    assert not events_named(tx, "VolatilityChainRestarted")
-    assert all(e["asset"] == asset.address for e in events_named(tx, "VolatilitySampled"))
+    assert not events(tx, "VolatilityChainRestarted")
+    assert all(e["asset"] == asset.address for e in events(tx, "VolatilitySampled"))
     state = oracle.volState(asset)
     assert state["variance"] == model.variance
     assert state["round"] == model.round_id
@@ -170,14 +161,14 @@ def test_each_round_is_consumed_once(oracle, weth, weth_feed, round_writer, mode
     state = oracle.volState(weth)
     for _ in range(3):  # repeated pokes, by anyone: nothing more is sampled, nothing changes
         tx = oracle.poke(weth, {"from": stranger})
-        assert not events_named(tx, "VolatilitySampled")
-        assert not events_named(tx, "VolatilityChainRestarted")
+        assert not events(tx, "VolatilitySampled")
+        assert not events(tx, "VolatilityChainRestarted")
         assert oracle.volState(weth) == state
     # one new round: exactly one sample
     now = mine_at_least(60)
     ids = write_rounds(round_writer, weth_feed, [WETH_3000 * 101 // 100], [now], governor)
     tx = poke_and_check(oracle, weth, model, [(ids[0], WETH_3000 * 101 // 100, now)], governor)
-    assert len(events_named(tx, "VolatilitySampled")) == 1
+    assert len(events(tx, "VolatilitySampled")) == 1
 
 
 def test_a_big_gap_divides_the_variance(oracle, weth, weth_feed, round_writer, model, vol_ref, governor):
@@ -232,8 +223,8 @@ def test_feed_switch_restarts_the_chain_without_a_sample(
     feed2 = new_feed(1500 * 10**8, "WETH / USD v2")
     oracle.setFeed(weth, True, feed2, 3600, 10**18, 10**24, {"from": governor})
     tx = oracle.poke(weth, {"from": governor})
-    assert not events_named(tx, "VolatilitySampled")
-    assert [dict(e) for e in events_named(tx, "VolatilityChainRestarted")] == [{"asset": weth.address, "roundId": 1}]
+    assert not events(tx, "VolatilitySampled")
+    assert [dict(e) for e in events(tx, "VolatilityChainRestarted")] == [{"asset": weth.address, "roundId": 1}]
     state = oracle.volState(weth)
     assert state["feed"] == feed2
     assert state["round"] == 1 and state["answer"] == 1500 * 10**8
@@ -270,8 +261,8 @@ def test_an_unreadable_round_restarts_the_chain(oracle, weth, weth_feed, round_w
         weth_feed.setRound(latest, WETH_3000 // 2, now, latest, {"from": governor})
     tx = oracle.poke(weth, {"from": governor})
     model.sample(first, WETH_3000 * 98 // 100, t0 + HOUR)
-    assert [(e["roundId"], e["variance"]) for e in events_named(tx, "VolatilitySampled")] == model.samples
-    restarts = [dict(e) for e in events_named(tx, "VolatilityChainRestarted")]
+    assert [(e["roundId"], e["variance"]) for e in events(tx, "VolatilitySampled")] == model.samples
+    restarts = [dict(e) for e in events(tx, "VolatilityChainRestarted")]
     assert restarts == [{"asset": weth.address, "roundId": latest}]
     state = oracle.volState(weth)
     # restarted at the latest round, no return fabricated across the bad one (a −50 % move)
@@ -292,10 +283,10 @@ def test_the_per_poke_cap_leaves_later_rounds_for_the_next_poke(
     ids = write_rounds(round_writer, weth_feed, answers, times, governor)
     pending = list(zip(ids, answers, times))
     tx = poke_and_check(oracle, weth, model, pending, governor)
-    assert len(events_named(tx, "VolatilitySampled")) == 16
+    assert len(events(tx, "VolatilitySampled")) == 16
     assert oracle.volState(weth)["round"] == ids[15]
     tx = poke_and_check(oracle, weth, model, pending, governor)
-    assert len(events_named(tx, "VolatilitySampled")) == 4
+    assert len(events(tx, "VolatilitySampled")) == 4
     assert oracle.volState(weth)["round"] == ids[-1]
 
 
@@ -312,15 +303,15 @@ def test_a_reverting_feed_consumes_nothing_and_poke_does_not_revert(
     weth_feed.setReverting(True, {"from": governor})
     tx = oracle.poke(weth, {"from": stranger})
     assert tx.status == 1
-    assert not events_named(tx, "VolatilitySampled")
-    assert not events_named(tx, "VolatilityChainRestarted")
-    assert [dict(e) for e in events_named(tx, "PriceStatusChanged")] == [
+    assert not events(tx, "VolatilitySampled")
+    assert not events(tx, "VolatilityChainRestarted")
+    assert [dict(e) for e in events(tx, "PriceStatusChanged")] == [
         {"asset": weth.address, "oldStatus": 0, "newStatus": 3}
     ]
     assert oracle.volState(weth) == state
     weth_feed.setReverting(False, {"from": governor})
     tx = poke_and_check(oracle, weth, model, list(zip(ids, answers, times)), governor)
-    assert len(events_named(tx, "VolatilitySampled")) == 2
+    assert len(events(tx, "VolatilitySampled")) == 2
 
 
 def test_the_view_decays_toward_vol_ref(oracle, weth, weth_feed, round_writer, model, vol_ref, governor):
@@ -361,7 +352,7 @@ def pending_round(oracle, weth, weth_feed, round_writer, governor):
 
 def test_borrow_consumes_pending_rounds(pool, oracle, weth, borrower, weth_position, pending_round):
     tx = pool.borrow(1_000 * 10**6, borrower, {"from": borrower})
-    assert [e["roundId"] for e in events_named(tx, "VolatilitySampled")] == [pending_round]
+    assert [e["roundId"] for e in events(tx, "VolatilitySampled")] == [pending_round]
     assert oracle.volState(weth)["round"] == pending_round
 
 
@@ -369,7 +360,7 @@ def test_withdraw_collateral_with_debt_consumes_pending_rounds(
     pool, oracle, weth, borrower, weth_position, pending_round
 ):
     tx = pool.withdrawCollateral(weth, 10**18, borrower, {"from": borrower})
-    assert [e["roundId"] for e in events_named(tx, "VolatilitySampled")] == [pending_round]
+    assert [e["roundId"] for e in events(tx, "VolatilitySampled")] == [pending_round]
     assert oracle.volState(weth)["round"] == pending_round
 
 
@@ -387,8 +378,8 @@ def test_issue_margin_call_repay_and_top_up_do_not_poke(
     weth.approve(pool, 10**17, {"from": borrower})
     txs.append(pool.depositCollateral(weth, 10**17, borrower, {"from": borrower}))
     for tx in txs:
-        assert not events_named(tx, "VolatilitySampled")
-        assert not events_named(tx, "VolatilityChainRestarted")
+        assert not events(tx, "VolatilitySampled")
+        assert not events(tx, "VolatilityChainRestarted")
     assert oracle.volState(weth) == state
 
 

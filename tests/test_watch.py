@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from margincall import cli
 from margincall.chain import set_price
 from margincall.watch import Watcher
-from tests.liquidation_helpers import advance
+from tests.support.chain_time import advance
 
 
 def alerts_of(alerts, kind):

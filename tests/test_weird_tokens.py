@@ -6,11 +6,12 @@ import pytest
 
 from margincall.params import CollateralSpec, FeedSpec
 from margincall.units import scaled, wad
-from tests.helpers import MAX_UINT, err, fund
-from tests.liquidation_helpers import fund_taker
-from tests.pool_helpers import ZERO_ADDRESS, health_factor, holding, reverts_unchanged
+from tests.model.fixed_point import MAX_UINT
+from tests.model.valuation import debt_value, health_factor, holding, liquidation_value
+from tests.support.actions import fund, fund_taker
+from tests.support.reverts import err, reverts_unchanged
+from tests.support.units import USDC, ZERO_ADDRESS
 
-USDC = 10**6
 LISTING = CollateralSpec(
     symbol="ODD",
     name="Odd token",
@@ -134,7 +135,7 @@ def test_24_decimal_collateral_gives_an_exact_health_factor(
     price = answer * 10**10
     base_price = market.oracle.getPrice(market.base.token)
     odd = holding(amount, price, 24, LISTING)
-    assert pool.healthFactor(borrower2) == health_factor([odd], pool.debtOf(borrower2), base_price, 6)
+    assert pool.healthFactor(borrower2) == health_factor(liquidation_value([odd]), debt_value(pool.debtOf(borrower2), base_price, 6))
     assert pool.accountStatus(borrower2) == 0
     fund(usdc, borrower2, 10 * USDC)
     usdc.approve(pool, MAX_UINT, {"from": borrower2})
