@@ -295,3 +295,49 @@ def test_price_moves_the_keepers_amm_so_a_flash_take_sells_at_the_new_price(benc
     # under the new price by the fee and the slippage of this and other lots sold in the pass; the
     # AMM left where `up` put it would have paid about the price before the two moves (-46 %)
     assert new_price * Decimal("0.95") < amm_sale < new_price
+
+
+def test_the_swap_that_brings_an_amm_to_a_price_is_the_smallest_that_does():
+    from fractions import Fraction
+
+    from margincall.amm import amount_out, swap_to_price
+
+    x, y = 6_666 * 10**18, 20_000_000 * 10**6  # WETH/USDC at $3,000.30
+    for target in (Fraction(2_580 * 10**6, 10**18), Fraction(3_300 * 10**6, 10**18)):
+        side, a = swap_to_price(x, y, target)
+
+        def after(amount):
+            if side == "collateral":
+                return Fraction(y - amount_out(amount, x, y), x + amount)
+            return Fraction(y + amount, x - amount_out(amount, y, x))
+
+        assert side == ("collateral" if target < Fraction(y, x) else "base")
+        reached = (lambda p: p <= target) if side == "collateral" else (lambda p: p >= target)
+        assert reached(after(a)) and not reached(after(a - 1))
+        assert abs(after(a) / target - 1) < Fraction(1, 10**9)
+    assert swap_to_price(x, y, Fraction(y, x)) == ("base", 0)
+
+
+def test_up_with_the_fixed_spread_baseline_and_its_keeper(tmp_path):
+    process, state = start_up(tmp_path, "--liquidator", "fixed-spread")
+    try:
+        text = (tmp_path / "up.log").read_text()
+        assert "(FixedSpreadLiquidator)" in text and "holds 1,000,000 USDC to pay liquidations" in text
+        assert "FlashTaker" not in text and "MockAMM" not in text
+        record = json.loads(Path(state["deployment"]).read_text())
+        assert record["liquidator"] == "fixed-spread" and record["keeper"]["amms"] == {}
+        bench = (tmp_path, state, process)
+        drive(bench, "open", "--account", "2", "--collateral", "WETH=10", "--borrow", "90%")
+        out = drive(bench, "price", "WETH", "-30%")
+        assert "MockAMM" not in out and "Healthy → Liquidatable" in out
+        out = drive(bench, "keeper", "--once")
+        assert "using the recorded FlashTaker" not in out
+        assert "│ liquidationCall " in out and "profit " in out and "USDC at the oracle" in out
+        w3 = Web3(Web3.HTTPProvider(state["rpcUrl"]))
+        market = load_deployment(Chain(w3, Signer(w3.eth.accounts[0])), state["deployment"])
+        assert market.liquidator_kind == "fixed-spread"
+        keeper, borrower = w3.eth.accounts[0], w3.eth.accounts[2]
+        assert market.collaterals["WETH"].token.call.balanceOf(keeper) > 0  # the keeper holds the collateral
+        assert market.pool.call.debtOf(borrower) == 0  # HF 1.2592 × 0.7 = 0.88 < 0.95: all of the debt covered
+    finally:
+        assert stop(process, signal.SIGTERM) == 143
