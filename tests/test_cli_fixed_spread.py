@@ -14,31 +14,19 @@ import re
 from decimal import Decimal
 
 import pytest
-from typer.testing import CliRunner
 from web3 import Web3
 
-from margincall import cli
-from margincall.anvil import LocalAnvil
 from margincall.chain import fund, set_price
 from margincall.deploy import load_deployment, read_record
 from margincall.fixed_spread import MAX_UINT, plan_liquidation_call
 from margincall.keeper import Keeper
 from margincall.lab.books import check_books
 from margincall.session import Chain, Signer
+from tests.test_cli import node, run  # noqa: F401  (a private Anvil per module; the CLI through CliRunner)
 
 ETH, USDC = 10**18, 10**6
 WETH_AFTER = Decimal("2270.40")  # $3,000 − 24.32 %
 PENALTY = Decimal("0.05")  # WETH's liquidation penalty: the liquidator's bonus
-
-
-def run(*args, env=None):
-    return CliRunner().invoke(cli.app, [str(a) for a in args], env=env)
-
-
-@pytest.fixture(scope="module")
-def node():
-    with LocalAnvil() as anvil:
-        yield anvil
 
 
 @pytest.fixture(scope="module")
