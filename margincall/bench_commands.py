@@ -1,7 +1,10 @@
 """The lab bench you drive by hand (issue 12): ``margincall up`` keeps a chain with the demo
 market, a FlashTaker and MockAMMs for the keeper; ``price``, ``time``, ``open``, ``top-up``,
 ``repay`` and ``populate`` move it. Each driving command prints what changed for the borrowers
-(HF, status, call deadline) in the units of ``watch``.
+(HF, status, call deadline) in the units of ``watch``. ``up --liquidator fixed-spread`` deploys
+the lab's baseline instead and gives the keeper base tokens in place of a FlashTaker and AMMs;
+``price`` moves the keeper's MockAMMs with the feeds (``margincall.amm``); ``populate`` opens the
+lab's seeded population (``margincall.lab.population``) through the lab's bulk path.
 
 The driving commands work only on lab chains: they refuse a market whose feeds are not the
 lab's ``MockAggregator`` (they move prices by posting rounds, and time with ``evm_increaseTime``).

@@ -2,11 +2,12 @@
 
     margincall deploy  [--params FILE] [--out DIR] [--liquidator dutch|fixed-spread]  CHAIN SIGNER
     margincall keeper  [--once] [--json] [--deployment FILE] [--flash-taker ADDR --amm WETH=ADDR]  CHAIN SIGNER
+                       (a fixed-spread market: liquidationCall, paid from the signer's base tokens)
     margincall watch   [--once] [--deployment FILE] [--no-table]   CHAIN
     margincall demo                                                CHAIN SIGNER
     margincall bench gas        [--accounts N] [--out FILE]          CHAIN
     margincall bench throughput [--accounts N] [--out FILE]          CHAIN (Anvil: impersonates, automine off)
-    margincall up [--params FILE] [--port N]; price, time, open, top-up, repay, populate   the lab bench
+    margincall up [--params FILE] [--port N] [--liquidator KIND]; price, time, open, top-up, repay, populate   the lab bench
                                                                    (margincall/bench_commands.py)
 
 CHAIN is ``--rpc-url URL`` (any JSON-RPC node); without it the command starts its own Anvil on
@@ -325,7 +326,8 @@ def keeper(
     password_env: Optional[str] = PASSWORD_ENV,
     unlocked: Optional[int] = UNLOCKED,
 ) -> None:
-    """Issue margin calls, kick, redo, settle and take (with a FlashTaker) on one market.
+    """Issue margin calls, kick, redo, settle and take (with a FlashTaker) on one market; on a
+    fixed-spread market, liquidationCall by the close factor, paid from the signer's base tokens.
 
     Ctrl-C or SIGTERM stops it after listing what the interrupted pass already mined (exit 130 /
     143). Each transaction is simulated first; one that would revert is reported, not sent.
