@@ -33,13 +33,14 @@ DEV_KEYS = (
 )
 
 
-def anvil_binary() -> str:
-    local = project_root() / "node_modules" / ".bin" / "anvil"
+def node_binary(name: str) -> str:
+    """The project's own ``node_modules/.bin/<name>`` (``anvil``, ``ganache``), else one on PATH."""
+    local = project_root() / "node_modules" / ".bin" / name
     if local.exists():
         return str(local)
-    found = shutil.which("anvil")
+    found = shutil.which(name)
     if found is None:
-        raise HarnessError("anvil not found: run `make install` (it installs node_modules/.bin/anvil)")
+        raise HarnessError(f"{name} not found: run `make install` (it installs node_modules/.bin/{name})")
     return found
 
 
@@ -69,7 +70,7 @@ class LocalAnvil:
         self._previous_sigterm: Any = None
 
     def command(self) -> list[str]:
-        binary = anvil_binary()
+        binary = node_binary("anvil")
         cmd = [
             binary,
             "--host", "127.0.0.1",

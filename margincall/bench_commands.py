@@ -1,7 +1,10 @@
 """The lab bench you drive by hand (issue 12): ``margincall up`` keeps a chain with the demo
 market, a FlashTaker and MockAMMs for the keeper; ``price``, ``time``, ``open``, ``top-up``,
 ``repay`` and ``populate`` move it. Each driving command prints what changed for the borrowers
-(HF, status, call deadline) in the units of ``watch``.
+(HF, status, call deadline) in the units of ``watch``. ``up --liquidator fixed-spread`` deploys
+the lab's baseline instead and gives the keeper base tokens in place of a FlashTaker and AMMs;
+``price`` moves the keeper's MockAMMs with the feeds (``margincall.amm``); ``populate`` opens the
+lab's seeded population (``margincall.lab.population``) through the lab's bulk path.
 
 The driving commands work only on lab chains: they refuse a market whose feeds are not the
 lab's ``MockAggregator`` (they move prices by posting rounds, and time with ``evm_increaseTime``).
@@ -11,29 +14,35 @@ is ``margincall.cli``'s.
 
 from __future__ import annotations
 
-import random
+import json
 import re
 import time as wallclock
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 import typer
 
+from .amm import align_amm
 from .anvil import LocalAnvil
 from .artifacts import project_root
 from .borrowers import Borrowers
 from .chain import MAX_UINT, fund, refresh_feeds, set_price
-from .deploy import Market, deploy_market, write_deployment
+from .deploy import LIQUIDATORS, Market, deploy_market, write_deployment
 from .errors import HarnessError
 from .params import DEMO_PARAMS, load_params
 from .session import Chain, Signer
 from .units import fmt_hf, fmt_units, from_units, scaled
+from .lab.engine import Lab
+from .lab.metrics import Recorder
+from .lab.population import CollateralTerms, Leverage, Position, draw_positions
 from .upstate import keep_aside, live_record, read_state, remove_state, state_path, write_state
 
 WAD = 10**18
 SUPPLY_USD = 10_000_000  # base liquidity `up` supplies (account 1), in base tokens
 AMM_USD = 20_000_000  # depth of each MockAMM, per side, in USD
+KEEPER_FUNDS = 1_000_000  # base tokens the keeper (account 0) holds to pay fixed-spread liquidations
 
 
 class BenchError(HarnessError):
@@ -137,14 +146,56 @@ def report_changes(market: Market, before: dict, say: Callable[[str], Any], limi
     return len(changed)
 
 
+# ================================================================ the keeper's AMMs follow the feeds
+def _amms_following(chain: Chain, market: Market, symbol: str) -> dict[str, Any]:
+    """The MockAMMs ``up`` recorded for the keeper whose price a move of ``symbol`` changes
+    (every one when the base asset moves), as handles by collateral symbol."""
+    from . import cli
+
+    try:
+        kit = json.loads(cli._default_record(chain).read_text()).get("keeper") or {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+    amms = kit.get("amms") if isinstance(kit, dict) else None
+    if not isinstance(amms, dict):
+        return {}
+    moved = market.collaterals if symbol == market.base.symbol else {symbol: None}
+    return {s: chain.contract("MockAMM", a) for s, a in amms.items() if s in moved and s in market.collaterals}
+
+
+def _feed_price(asset: Any) -> int:
+    """The primary feed's latest answer as a WAD price [USD per whole token]."""
+    answer, decimals = asset.feed.call.latestRoundData()[1], asset.feed.call.decimals()
+    return answer * 10 ** (18 - decimals) if decimals <= 18 else answer // 10 ** (decimals - 18)
+
+
+def follow_feeds(market: Market, symbol: str, amm: Any, arbitrageur: str) -> tuple[str, int]:
+    """Swap on ``symbol``'s MockAMM (from ``arbitrageur``) until its spot price is the feeds'
+    price of ``symbol`` in base tokens; returns the swap (``margincall.amm.align_amm``)."""
+    asset, base = market.collaterals[symbol], market.base
+    target = Fraction(_feed_price(asset) * 10**base.decimals, _feed_price(base) * 10**asset.decimals)
+    return align_amm(amm, asset.token, base.token, target, arbitrageur)
+
+
+def amm_price(market: Market, symbol: str, amm: Any) -> Decimal:
+    """The MockAMM's spot price of one whole ``symbol`` in whole base tokens."""
+    wad = amm.call.spotPrice(market.collaterals[symbol].decimals, market.base.decimals)
+    return from_units(wad, 18)
+
+
 # ================================================================ up
 def deploy_keeper_kit(chain: Chain, market: Market, keeper: str, supplier: str) -> dict[str, Any]:
-    """Base liquidity in the pool (from ``supplier``), a FlashTaker owned by ``keeper`` and a
-    MockAMM per collateral, ``AMM_USD`` deep on each side at the oracle price."""
+    """Base liquidity in the pool (from ``supplier``), and what ``keeper`` liquidates with: under
+    the Dutch auction a FlashTaker it owns and a MockAMM per collateral, ``AMM_USD`` deep on each
+    side at the oracle price; under the fixed-spread baseline ``KEEPER_FUNDS`` base tokens (it
+    pays the debt it covers) with the liquidator approved."""
     base = market.base
     supply = SUPPLY_USD * 10**base.decimals
     fund(base.token, supplier, supply, market.pool)
     market.pool.send.supply(supply, supplier, sender=supplier)
+    if market.liquidator_kind == "fixed-spread":
+        fund(base.token, keeper, KEEPER_FUNDS * 10**base.decimals, market.liquidator)
+        return {"owner": keeper, "baseFunds": KEEPER_FUNDS, "amms": {}}
     taker = chain.deploy("FlashTaker", market.liquidator, base.token, sender=keeper)
     amms = {}
     base_price = from_units(market.oracle.call.getPrice(base.token.address), 18)
@@ -198,15 +249,19 @@ def register(app: typer.Typer) -> None:
         port: Optional[int] = typer.Option(None, help="Anvil's port. Default: a free one."),
         out: Optional[Path] = typer.Option(None, help="Folder for the record <chain-id>.json. Default: deployments/."),
         force: bool = typer.Option(False, "--force", help="Replace a record of a live deployment (kept beside it)."),
+        liquidator: str = cli.LIQUIDATOR,
     ) -> None:
         """Start a lab chain that stays up: Anvil, the market, a FlashTaker and MockAMMs.
 
         Prints the RPC URL, the addresses and the next commands to try; stops (and removes its
         state file and record) on Ctrl-C or SIGTERM. Other commands find it without --rpc-url.
+        With --liquidator fixed-spread the keeper (account 0) gets base tokens to pay
+        liquidations instead of a FlashTaker and MockAMMs.
 
         Example: margincall up --port 8545"""
         code = 0
         with cli._one_line_errors():
+            kind = cli._liquidator_kind(liquidator)
             spec = load_params(params)
             running = read_state()
             if running is not None:
@@ -222,7 +277,7 @@ def register(app: typer.Typer) -> None:
                 w3 = cli._connect(anvil.url, own=True)
                 chain = Chain(w3, Signer(w3.eth.accounts[0]))
                 governor, supplier = chain.unlocked()[0], chain.unlocked()[1]
-                market = deploy_market(chain, spec)
+                market = deploy_market(chain, spec, liquidator=kind)
                 kit = deploy_keeper_kit(chain, market, governor, supplier)
                 if live:  # --force: the record of the other live deployment is kept beside ours
                     typer.echo(f"the previous record is kept as {keep_aside(target)}")
@@ -242,12 +297,16 @@ def register(app: typer.Typer) -> None:
         say(f"bench up: {url} (chain {market.chain_id}); Ctrl-C stops it")
         say(f"  LendingPool      {market.pool.address}")
         say(f"  PoolLens         {market.lens.address}")
-        say(f"  Liquidator       {market.liquidator.address}")
+        say(f"  Liquidator       {market.liquidator.address} ({LIQUIDATORS[market.liquidator_kind]})")
         say(f"  InsuranceFund    {market.fund.address}")
         say(f"  {market.base.symbol:<16} {market.base.token.address}  (feed {market.base.feed.address})")
         for s, a in market.collaterals.items():
-            say(f"  {s:<16} {a.token.address}  (feed {a.feed.address}, MockAMM {kit['amms'][s]})")
-        say(f"  FlashTaker       {kit['FlashTaker']} (owner: account 0, {governor})")
+            amm = f", MockAMM {kit['amms'][s]}" if s in kit["amms"] else ""
+            say(f"  {s:<16} {a.token.address}  (feed {a.feed.address}{amm})")
+        if "FlashTaker" in kit:
+            say(f"  FlashTaker       {kit['FlashTaker']} (owner: account 0, {governor})")
+        else:
+            say(f"  keeper           account 0 ({governor}) holds {kit['baseFunds']:,} {market.base.symbol} to pay liquidations")
         say(f"  governor: account 0; supplier of {SUPPLY_USD:,} {market.base.symbol}: account 1 ({supplier})")
         say(f"  record: {path}  state: {state_path()}")
         say("next, in another shell (no --rpc-url needed while this runs):")
@@ -256,7 +315,10 @@ def register(app: typer.Typer) -> None:
         say("  margincall price WETH -20% --steps 4 --every 60s")
         say("  margincall time +6h --keep-feeds-fresh")
         say("  margincall watch --once")
-        say("  margincall keeper --once        (account 0 owns the FlashTaker: it takes too)")
+        if "FlashTaker" in kit:
+            say("  margincall keeper --once        (account 0 owns the FlashTaker: it takes too)")
+        else:
+            say("  margincall keeper --once        (account 0 pays liquidationCall from its own balance)")
 
     # ------------------------------------------------------------ a market on the bench
     def _market_of(chain: Chain) -> Market:
@@ -292,16 +354,25 @@ def register(app: typer.Typer) -> None:
                 target = parse_price(value, now_price, "price")
                 before = _snapshot(market)
                 ratio = (target / now_price) ** (Decimal(1) / steps) if steps > 1 else target / now_price
+                amms = _amms_following(chain, market, symbol)
+                amm_before = {s: amm_price(market, s, a) for s, a in amms.items()}
                 for i in range(1, steps + 1):
                     if i > 1:
                         chain.sleep(gap)
                         chain.mine()
                     level = target if i == steps else now_price * ratio**i
                     set_price(market, symbol, level.quantize(Decimal("0.00000001")))
+                    for s, amm in amms.items():  # the keeper's AMMs follow the feeds
+                        follow_feeds(market, s, amm, chain.unlocked()[1])
                 typer.echo(
                     f"{symbol}: {now_price:,.2f} → {target:,.2f} USD ({(target / now_price - 1) * 100:+.2f} %)"
                     + (f" in {steps} rounds {gap} s apart" if steps > 1 else "")
                 )
+                for s, amm in amms.items():
+                    typer.echo(
+                        f"MockAMM {s}: {amm_before[s]:,.2f} → {amm_price(market, s, amm):,.2f} {market.base.symbol} "
+                        "(arbitraged to the feeds by account 1)"
+                    )
                 report_changes(market, before, typer.echo)
 
     # ------------------------------------------------------------ time
@@ -473,8 +544,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Open many positions at once through the fast path (margincall.bulk).
 
-        Each borrower deposits between 1 and 20 whole tokens and borrows a share of its
-        capacity drawn around --leverage (±0.15, at most 0.95).
+        Positions are drawn as the lab's scenarios draw them (margincall/lab/population.py):
+        collateral worth about $20,000 (log-normal), a share of the borrowing capacity drawn
+        from a Beta distribution whose mean is --leverage (between 0.05 and 0.95). The same
+        seed gives the same positions.
 
         Example: margincall populate --accounts 200 --seed 7 --leverage 0.8"""
         with cli._one_line_errors():
@@ -488,43 +561,43 @@ def register(app: typer.Typer) -> None:
                 if collateral not in market.collaterals:
                     cli._fail(f"--collateral {collateral}: not a collateral ({', '.join(market.collaterals)})")
                 before = _snapshot(market)
-                made = populate_market(market, accounts, seed, leverage, collateral)
+                made = len(populate_market(market, accounts, seed, leverage, collateral))
                 typer.echo(f"{made} borrowers opened on {collateral} (seed {seed}, leverage {leverage})")
                 report_changes(market, before, typer.echo, limit=10)
 
 
-def populate_market(market: Market, n: int, seed: int, leverage: float, symbol: str) -> int:
-    """``n`` borrowers (deterministic addresses from ``seed``), each depositing a drawn amount of
-    ``symbol`` and borrowing a drawn share of its capacity, through ``margincall.bulk``."""
-    from .bulk import Bulk, Encoder, Tx, addresses
+def leverage_around(mean: float) -> Leverage:
+    """The lab's leverage distribution with its mean share of capacity at ``mean`` (0 < mean <= 1):
+    Beta(7·mean, 7·(1 − mean)), the concentration of the lab's default Beta(5, 2), clipped to
+    [0.05, 0.95]; account sizes as the lab draws them (log-normal around $20,000)."""
+    concentration = 7.0
+    return Leverage(
+        alpha=concentration * mean, beta=max(concentration * (1 - mean), 0.01), min_use=0.05, max_use=0.95
+    )
 
-    chain = market.chain
-    rng = random.Random(seed)
-    asset = market.collaterals[symbol]
-    config = market.config.call
-    bf = config.collateralInfo(asset.token.address).borrowFactor
+
+def draw_population(market: Market, n: int, seed: int, leverage: float, symbol: str) -> list[Position]:
+    """``n`` positions on ``symbol`` drawn by the lab's ``draw_positions`` from ``seed`` at the
+    oracle prices now. Capacity is the opening rule at the highest call level the market allows
+    (``maxCallHF``), so every drawn position opens whatever the volatility has done to the
+    call levels since the bench started."""
+    asset, base = market.collaterals[symbol], market.base
+    config, oracle = market.config.call, market.oracle.call
     params = config.marketParams()
-    price = market.oracle.call.getPrice(asset.token.address)
-    base_price = market.oracle.call.getPrice(market.base.token.address)
-    call_level = params.maxCallHF  # the most the call level can be: a capacity that always passes
-    dust = params.dust
-    who = addresses(n, seed=f"populate:{seed}")
-    plan = []
-    for address in who:
-        amount = rng.randint(1, 20) * 10**asset.decimals
-        share = min(0.95, max(0.05, rng.gauss(leverage, 0.15)))
-        capacity_usd = amount * price // 10**asset.decimals * bf // WAD * params.marginCallHF // call_level
-        debt = int(capacity_usd * 10**market.base.decimals // base_price * Decimal(str(share)))
-        plan.append((address, amount, max(debt, dust)))
-    mint, approve = Encoder(asset.token, "mint"), Encoder(asset.token, "approve")
-    deposit, borrow = Encoder(market.pool, "depositCollateral"), Encoder(market.pool, "borrow")
-    with Bulk(chain) as bulk:
-        bulk.impersonate_all()
-        bulk.set_balances(who, 10**18)
-        bulk.run(
-            [Tx(a, asset.token.address, mint(a, amt), 90_000) for a, amt, _ in plan]
-            + [Tx(a, asset.token.address, approve(market.pool.address, amt), 60_000) for a, amt, _ in plan]
-        )
-        bulk.run([Tx(a, market.pool.address, deposit(asset.token.address, amt, a), 220_000) for a, amt, _ in plan])
-        bulk.run([Tx(a, market.pool.address, borrow(d, a), 450_000) for a, _, d in plan])
-    return len(plan)
+    borrow_factor = from_units(config.collateralInfo(asset.token.address).borrowFactor, 18)
+    terms = CollateralTerms(
+        symbol,
+        from_units(oracle.getPrice(asset.token.address), 18),
+        asset.decimals,
+        borrow_factor * params.marginCallHF / params.maxCallHF,
+    )
+    base_price = from_units(oracle.getPrice(base.token.address), 18)
+    return draw_positions(seed, n, [terms], base.decimals, base_price, params.dust, leverage_around(leverage))
+
+
+def populate_market(market: Market, n: int, seed: int, leverage: float, symbol: str) -> list[str]:
+    """Open ``draw_population(...)`` through the lab's bulk path (``Lab.populate``: impersonated
+    addresses derived from ``seed``, JSON-RPC batches); returns the borrowers, in order."""
+    positions = draw_population(market, n, seed, leverage, symbol)
+    recorder = Recorder("populate", seed, market.liquidator_kind, market.base.symbol, market.base.decimals)
+    return Lab(market, recorder, seed).populate(positions, tag="populate")

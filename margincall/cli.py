@@ -1,12 +1,13 @@
 """``margincall``: the harness's command line (DESIGN.md 8, 12).
 
-    margincall deploy  [--params FILE] [--out DIR]                 CHAIN SIGNER
+    margincall deploy  [--params FILE] [--out DIR] [--liquidator dutch|fixed-spread]  CHAIN SIGNER
     margincall keeper  [--once] [--json] [--deployment FILE] [--flash-taker ADDR --amm WETH=ADDR]  CHAIN SIGNER
+                       (a fixed-spread market: liquidationCall, paid from the signer's base tokens)
     margincall watch   [--once] [--deployment FILE] [--no-table]   CHAIN
     margincall demo                                                CHAIN SIGNER
     margincall bench gas        [--accounts N] [--out FILE]          CHAIN
     margincall bench throughput [--accounts N] [--out FILE]          CHAIN (Anvil: impersonates, automine off)
-    margincall up [--params FILE] [--port N]; price, time, open, top-up, repay, populate   the lab bench
+    margincall up [--params FILE] [--port N] [--liquidator KIND]; price, time, open, top-up, repay, populate   the lab bench
                                                                    (margincall/bench_commands.py)
 
 CHAIN is ``--rpc-url URL`` (any JSON-RPC node); without it the command starts its own Anvil on
@@ -46,7 +47,7 @@ from web3 import Web3
 
 from .anvil import LocalAnvil
 from .artifacts import ArtifactError, project_root
-from .deploy import DeployError, Market, deploy_market, load_deployment, read_record, write_deployment
+from .deploy import LIQUIDATORS, DeployError, Market, deploy_market, load_deployment, read_record, write_deployment
 from .errors import HarnessError, ProtocolError
 from .keeper import Action, Keeper
 from .params import DEMO_PARAMS, ParamsError, load_params
@@ -75,6 +76,12 @@ PASSWORD_ENV = typer.Option(
     None, "--password-env", metavar="NAME", help="The keystore's password is in variable NAME (default: prompt)."
 )
 UNLOCKED = typer.Option(None, "--unlocked", metavar="N", help="Sign with the node's N-th unlocked account (dev nodes).")
+LIQUIDATOR = typer.Option(
+    "dutch",
+    "--liquidator",
+    metavar="KIND",
+    help="dutch (the protocol's DutchAuctionLiquidator) or fixed-spread (the lab's Aave-style baseline, lab code).",
+)
 DEPLOYMENT = typer.Option(
     None, help="Deployment record; default deployments/<chain-id>.json of the chain (needs --rpc-url)."
 )
@@ -114,6 +121,12 @@ class SignerChoice:
     def given(self) -> list[str]:
         names = [("--private-key-env", self.private_key_env), ("--keystore", self.keystore), ("--unlocked", self.unlocked)]
         return [n for n, v in names if v is not None]
+
+
+def _liquidator_kind(kind: str) -> str:
+    if kind not in LIQUIDATORS:
+        _fail(f"--liquidator {kind}: choose one of {', '.join(LIQUIDATORS)}")
+    return kind
 
 
 def _check_url(url: str) -> None:
@@ -250,6 +263,7 @@ def deploy(
         None, help="Folder for <chain-id>.json. Default: deployments/ (with --rpc-url); none on a private Anvil."
     ),
     guardian: Optional[str] = typer.Option(None, help="Guardian address (may pause). Default: the signer."),
+    liquidator: str = LIQUIDATOR,
     rpc_url: Optional[str] = RPC_URL,
     private_key_env: Optional[str] = PRIVATE_KEY_ENV,
     keystore: Optional[Path] = KEYSTORE,
@@ -259,8 +273,10 @@ def deploy(
 ) -> None:
     """Deploy the market of a parameter file (the signer governs it) and write its record.
 
-    Example: margincall deploy --rpc-url http://127.0.0.1:8545 --params margincall/params/demo.yaml"""
+    Example: margincall deploy --rpc-url http://127.0.0.1:8545 --params margincall/params/demo.yaml
+    (--liquidator fixed-spread: the same market liquidated by the lab's Aave-style baseline)"""
     with _one_line_errors():
+        kind = _liquidator_kind(liquidator)
         spec = load_params(params)
         if guardian is not None and not Web3.is_address(guardian):
             _fail(f"--guardian {guardian}: not an address (0x and 40 hex digits)")
@@ -274,10 +290,13 @@ def deploy(
             live = None if own else live_record(target, chain.w3)
             if live and not force:
                 _fail(f"{target} records a live deployment ({live}); give --force to replace it (the old record is kept beside it)")
-            market = deploy_market(chain, spec, guardian)
+            market = deploy_market(chain, spec, guardian, liquidator=kind)
             if live:
                 typer.echo(f"the previous record is kept as {keep_aside(target)}")
-            typer.echo(f"LendingPool {market.pool.address} on chain {market.chain_id}, block {market.block}")
+            typer.echo(
+                f"LendingPool {market.pool.address} on chain {market.chain_id}, block {market.block}; "
+                f"{LIQUIDATORS[kind]} {market.liquidator.address}"
+            )
             if own and out is None:
                 typer.echo(
                     "the market was deployed on this command's private Anvil, which stops now: no record written. "
@@ -307,7 +326,8 @@ def keeper(
     password_env: Optional[str] = PASSWORD_ENV,
     unlocked: Optional[int] = UNLOCKED,
 ) -> None:
-    """Issue margin calls, kick, redo, settle and take (with a FlashTaker) on one market.
+    """Issue margin calls, kick, redo, settle and take (with a FlashTaker) on one market; on a
+    fixed-spread market, liquidationCall by the close factor, paid from the signer's base tokens.
 
     Ctrl-C or SIGTERM stops it after listing what the interrupted pass already mined (exit 130 /
     143). Each transaction is simulated first; one that would revert is reported, not sent.

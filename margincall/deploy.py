@@ -85,6 +85,7 @@ class Market:
         return {
             "chainId": self.chain_id,
             "block": self.block,
+            "liquidator": self.liquidator_kind,
             "contracts": {
                 "LendingPool": self.pool.address,
                 "MarketConfig": self.config.address,
@@ -356,7 +357,12 @@ def read_record(path: str | Path) -> dict[str, Any]:
         for symbol, entry in record["collaterals"].items():
             addresses += [(f"collaterals.{symbol}.token", entry["token"]), (f"collaterals.{symbol}.feed", entry["feed"])]
         missing = [c for c in _CONTRACTS if c not in record["contracts"]]
-        if not any(name in record["contracts"] for name in LIQUIDATORS.values()):
+        kind = record.get("liquidator")
+        if kind is not None and kind not in LIQUIDATORS:
+            raise ValueError(f"liquidator is {kind!r}, not one of {', '.join(LIQUIDATORS)}")
+        if kind is not None and LIQUIDATORS[kind] not in record["contracts"]:
+            missing.append(f"contracts.{LIQUIDATORS[kind]}, the liquidator it names")
+        elif not any(name in record["contracts"] for name in LIQUIDATORS.values()):
             missing.append(" or ".join(LIQUIDATORS.values()))
         if missing:
             raise KeyError(", ".join(missing))
@@ -405,7 +411,8 @@ def load_deployment(chain: Chain, path: str | Path) -> Market:
         token = at("MockERC20", entry["token"])
         return Asset(symbol, token, at("MockAggregator", entry["feed"]), token.call.decimals())
 
-    kind = next(k for k, name in LIQUIDATORS.items() if name in contracts)
+    # the kind the record names (records written before it did: the liquidator contract it lists)
+    kind = record.get("liquidator") or next(k for k, name in LIQUIDATORS.items() if name in contracts)
 
     return Market(
         chain=chain,

@@ -13,23 +13,11 @@ no ``brownie run`` with an absolute script path) is involved.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
-from .anvil import ACCOUNTS, BALANCE_ETH, BLOCK_GAS_LIMIT, LocalAnvil
-from .artifacts import project_root
+from .anvil import ACCOUNTS, BALANCE_ETH, BLOCK_GAS_LIMIT, LocalAnvil, node_binary
 from .errors import HarnessError
-
-
-def ganache_binary() -> str:
-    local = project_root() / "node_modules" / ".bin" / "ganache"
-    if local.exists():
-        return str(local)
-    found = shutil.which("ganache")
-    if found is None:
-        raise HarnessError("ganache not found: run `make install` (it installs node_modules/.bin/ganache)")
-    return found
 
 
 class LocalGanache(LocalAnvil):
@@ -37,7 +25,7 @@ class LocalGanache(LocalAnvil):
 
     def command(self) -> list[str]:
         return [
-            ganache_binary(),
+            node_binary("ganache"),
             "--server.host", "127.0.0.1",
             "--server.port", str(self.port),
             "--miner.blockGasLimit", str(BLOCK_GAS_LIMIT),

@@ -10,8 +10,12 @@ One pass (``Keeper.run_once``):
    accounts whose ``priceOk`` is false are skipped (nothing can be done on a bad price);
 4. ``issueMarginCall`` for every MarginCall account without a live call, ``clearMarginCall``
    for every Healthy account that still has one, ``kick`` every Liquidatable account (unless it
-   has live auctions and no collateral left: nothing to seize);
-5. for each active auction: ``settle`` when the liquidator would accept it (a stuck or worthless
+   has live auctions and no collateral left: nothing to seize); on a market deployed with the
+   lab's fixed-spread baseline, ``liquidationCall`` instead (``margincall.fixed_spread`` chooses
+   the asset and the debt to cover by the close factor; the keeper pays from its own base
+   balance, approving the liquidator first, and keeps the collateral; its row shows the profit
+   at the oracle price);
+5. for each active auction (none under the fixed-spread baseline): ``settle`` when the liquidator would accept it (a stuck or worthless
    lot; checked by a call first), else ``redo`` when ``getStatus`` says it needs one; else, with
    a ``FlashTaker`` (owned by the keeper's account) and a ``MockAMM`` for the lot's asset, take
    the whole lot when the AMM's quote for it covers the owe by ``margin_bps``; else leave it.
@@ -38,6 +42,7 @@ from typing import Any, Callable
 from .borrowers import Borrowers
 from .deploy import Market
 from .errors import HarnessError, ProtocolError
+from .fixed_spread import MAX_UINT, LiquidationPlan, plan_liquidation_call
 from .retry import with_retries
 from .session import Receipt, address_of
 from .status import AccountStatus
@@ -47,11 +52,12 @@ log = logging.getLogger(__name__)
 WAD = 10**18
 OK = "ok"
 
+
 @dataclass(frozen=True)
 class Action:
     """One transaction the keeper sent and how it ended."""
 
-    kind: str  # "call" | "clear" | "kick" | "redo" | "settle" | "take"
+    kind: str  # "call" | "clear" | "kick" | "redo" | "settle" | "take"; fixed spread: "approve" | "liquidationCall"
     subject: str  # account address, or auction id
     tx: str | None  # transaction hash (a reverted transaction has one too)
     outcome: str  # "ok", or the protocol's error name when it lost a race ("NotLiquidatable")
@@ -155,15 +161,65 @@ class Keeper:
                 actions.append(self._send("call", account, pool.fn.issueMarginCall(account)))
             elif status is AccountStatus.Healthy and called and self.clear_calls:
                 actions.append(self._send("clear", account, pool.fn.clearMarginCall(account)))
+            elif status is AccountStatus.Liquidatable and self.market.liquidator_kind == "fixed-spread":
+                if s.assetsIn != 0:
+                    actions += self._liquidation_call(account, s)
             elif status is AccountStatus.Liquidatable and not (s.liveAuctions and s.assetsIn == 0):
                 kick = liq.fn.kick(account, self.sender.address)
                 actions.append(self._send("kick", account, kick, detail=self._kick_detail))
         return actions
 
+    # ------------------------------------------------------------------ the fixed-spread baseline
+    def _liquidation_call(self, account: str, state: Any) -> list[Action]:
+        """``liquidationCall`` on a Liquidatable account of a fixed-spread market: the asset and
+        the debt to cover as ``margincall.fixed_spread`` chooses them, paid from the keeper's own
+        base balance (the liquidator approved for it first), the collateral to the keeper."""
+        base, liq = self.market.base, self.market.liquidator
+        balance = base.token.call.balanceOf(self.sender.address)
+        plan = plan_liquidation_call(self.market, account, budget=balance)
+        if plan is None:
+            return []
+        if plan.debt_to_cover == 0:
+            action = Action(
+                "liquidationCall", account, None, "NoBaseBalance",
+                f"the keeper {self.sender.address} holds no {base.symbol} to pay the debt it would cover "
+                f"({self._base(plan.max_cover)}); fund it (not sent)",
+            )  # fmt: skip
+            self.current_pass.append(action)
+            return [action]
+        actions = []
+        need = min(plan.debt_to_cover, balance)
+        if base.token.call.allowance(self.sender.address, liq.address) < need:
+            approve = base.token.fn.approve(liq.address, MAX_UINT)
+            actions.append(self._send("approve", liq.address, approve, detail=lambda r: f"{base.symbol} for the liquidator"))
+        asset = self.market.collaterals[plan.asset]
+        call = liq.fn.liquidationCall(account, asset.token.address, plan.debt_to_cover, self.sender.address)
+        actions.append(
+            self._send("liquidationCall", account, call, detail=lambda r: self._liquidation_detail(r, plan, state.debt))
+        )
+        return actions
+
+    def _liquidation_detail(self, receipt: Receipt, plan: LiquidationPlan, debt: int) -> str:
+        """What the call bought, for how much of the debt, and the keeper's profit at the oracle
+        price (the collateral's value less the debt paid: the asset's penalty as a bonus)."""
+        from .units import fmt_units
+
+        (e,) = receipt.event("LiquidationCall")
+        asset, base = self.market.collaterals[plan.asset], self.market.base
+        base_price = self.market.oracle.call.getPrice(base.token.address)
+        value = e["collateralSeized"] * int(plan.price * WAD) * 10**base.decimals // (10**asset.decimals * base_price)
+        return (
+            f"profit {self._base(value - e['debtCovered'])} at the oracle price: bought "
+            f"{fmt_units(e['collateralSeized'], asset.decimals, 4)} {plan.asset} for {self._base(e['debtCovered'])} "
+            f"of the {self._base(debt)} debt"
+        )
+
     # ------------------------------------------------------------------ auctions
     def act_on_auctions(self) -> list[Action]:
         liq = self.market.liquidator
-        actions = []
+        actions: list[Action] = []
+        if self.market.liquidator_kind != "dutch":  # the fixed-spread baseline holds no auctions
+            return actions
         for id_ in liq.call.activeAuctions():
             if self._can_settle(id_):
                 actions.append(self._send("settle", str(id_), liq.fn.settle(id_)))

@@ -9,6 +9,7 @@ and Ctrl-C stop it with 143 / 130 and remove its state file and record.
 import dataclasses
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -22,7 +23,15 @@ from web3 import Web3
 
 from margincall import cli
 from margincall.anvil import LocalAnvil
-from margincall.bench_commands import BenchError, parse_duration, parse_price, require_lab
+from margincall.bench_commands import (
+    BenchError,
+    amm_price,
+    draw_population,
+    leverage_around,
+    parse_duration,
+    parse_price,
+    require_lab,
+)
 from margincall.deploy import load_deployment
 from margincall.session import Chain, Signer
 
@@ -226,3 +235,109 @@ def test_a_keeper_beats_on_quiet_passes_and_stops_on_sigterm_with_143(bench):
     quiet.send_signal(signal.SIGINT)
     assert quiet.wait(timeout=60) == 130
     assert "quiet pass" not in quiet.stderr.read()
+
+
+# ================================================================ populate draws the lab's population
+def bench_market(bench):
+    _tmp, state, _ = bench
+    w3 = Web3(Web3.HTTPProvider(state["rpcUrl"]))
+    chain = Chain(w3, Signer(w3.eth.accounts[0]))
+    return chain, load_deployment(chain, state["deployment"]), json.loads(Path(state["deployment"]).read_text())
+
+
+def test_populate_opens_the_labs_draw_and_the_same_seed_gives_the_same_positions(bench):
+    from margincall.bulk import addresses
+    from margincall.lab.population import Position
+
+    _chain, market, _record = bench_market(bench)
+    drawn = draw_population(market, 6, 11, 0.6, "WETH")
+    assert drawn == draw_population(market, 6, 11, 0.6, "WETH") != draw_population(market, 6, 12, 0.6, "WETH")
+    assert all(isinstance(p, Position) and set(p.collateral) == {"WETH"} for p in drawn)
+    assert {p.use for p in drawn} != {drawn[0].use} and all(Decimal("0.05") <= p.use <= Decimal("0.95") for p in drawn)
+    out = drive(bench, "populate", "--accounts", "6", "--seed", "11", "--leverage", "0.6")
+    assert "6 borrowers opened on WETH (seed 11, leverage 0.6)" in out
+    weth = market.collaterals["WETH"].token.address
+    for account, p in zip(addresses(6, seed="populate:11"), drawn):
+        assert market.pool.call.collateralOf(account, weth) == p.collateral["WETH"]
+        debt = market.pool.call.debtOf(account)
+        assert p.debt <= debt <= p.debt + p.debt // 10**6  # interest of a few blocks at most
+    assert [round(float(u), 2) for u in (leverage_around(0.6).alpha / 7, 1 - leverage_around(0.6).beta / 7)] == [0.6, 0.6]
+
+
+# ================================================================ the keeper's AMMs follow `price`
+def test_price_moves_the_keepers_amm_so_a_flash_take_sells_at_the_new_price(bench):
+    chain, market, record = bench_market(bench)
+    amms = {s: chain.contract("MockAMM", a) for s, a in record["keeper"]["amms"].items()}
+    wbtc_before = amm_price(market, "WBTC", amms["WBTC"])
+    out = drive(bench, "price", "WETH", "-10%", "--steps", "2", "--every", "60s")
+    feed = Decimal(market.collaterals["WETH"].feed.call.latestRoundData()[1]) / 10**8
+    assert abs(amm_price(market, "WETH", amms["WETH"]) / feed - 1) < Decimal("1e-9")
+    assert re.search(rf"MockAMM WETH: [\d,.]+ → {feed:,.2f} USDC \(arbitraged to the feeds by account 1\)", out), out
+    assert amm_price(market, "WBTC", amms["WBTC"]) == wbtc_before and "MockAMM WBTC" not in out  # only WETH moved
+    # a position the fall makes Liquidatable: kicked at once, taken only once the auction's price
+    # is under the AMM's (which is now the oracle's), and sold on the AMM at about the new price
+    drive(bench, "open", "--account", "7", "--collateral", "WETH=10", "--borrow", "95%")
+    borrower = chain.unlocked()[7]
+    drive(bench, "price", "WETH", "-40%")  # under HF 1 whatever call level the volatility gave it
+    new_price = Decimal(market.collaterals["WETH"].feed.call.latestRoundData()[1]) / 10**8
+    rows = [json.loads(line) for line in drive(bench, "keeper", "--once", "--json").splitlines() if line.startswith("{")]
+    kicks = [r for r in rows if r["kind"] == "kick" and r["subject"] == borrower]
+    assert len(kicks) == 1, rows
+    (kick,) = kicks
+    auction = re.search(r"auction (\d+):", kick["detail"]).group(1)
+    assert not [r for r in rows if r["kind"] == "take" and r["subject"] == auction]  # starts at 1.10 × oracle > AMM
+    drive(bench, "time", "+30m", "--keep-feeds-fresh")  # the auction's price falls 1 % per 90 s
+    rows = [json.loads(line) for line in drive(bench, "keeper", "--once", "--json").splitlines() if line.startswith("{")]
+    (take,) = [r for r in rows if r["kind"] == "take" and r["subject"] == auction]
+    assert take["outcome"] == "ok", take
+    (sold,) = chain.receipt(chain.w3.eth.get_transaction_receipt(take["tx"])).event("FlashTaken")
+    amm_sale = Decimal(sold["owe"] + sold["profit"]) / 10**6 / (Decimal(sold["collateral"]) / 10**18)
+    # under the new price by the fee and the slippage of this and other lots sold in the pass; the
+    # AMM left where `up` put it would have paid about the price before the two moves (-46 %)
+    assert new_price * Decimal("0.95") < amm_sale < new_price
+
+
+def test_the_swap_that_brings_an_amm_to_a_price_is_the_smallest_that_does():
+    from fractions import Fraction
+
+    from margincall.amm import amount_out, swap_to_price
+
+    x, y = 6_666 * 10**18, 20_000_000 * 10**6  # WETH/USDC at $3,000.30
+    for target in (Fraction(2_580 * 10**6, 10**18), Fraction(3_300 * 10**6, 10**18)):
+        side, a = swap_to_price(x, y, target)
+
+        def after(amount):
+            if side == "collateral":
+                return Fraction(y - amount_out(amount, x, y), x + amount)
+            return Fraction(y + amount, x - amount_out(amount, y, x))
+
+        assert side == ("collateral" if target < Fraction(y, x) else "base")
+        reached = (lambda p: p <= target) if side == "collateral" else (lambda p: p >= target)
+        assert reached(after(a)) and not reached(after(a - 1))
+        assert abs(after(a) / target - 1) < Fraction(1, 10**9)
+    assert swap_to_price(x, y, Fraction(y, x)) == ("base", 0)
+
+
+def test_up_with_the_fixed_spread_baseline_and_its_keeper(tmp_path):
+    process, state = start_up(tmp_path, "--liquidator", "fixed-spread")
+    try:
+        text = (tmp_path / "up.log").read_text()
+        assert "(FixedSpreadLiquidator)" in text and "holds 1,000,000 USDC to pay liquidations" in text
+        assert "FlashTaker" not in text and "MockAMM" not in text
+        record = json.loads(Path(state["deployment"]).read_text())
+        assert record["liquidator"] == "fixed-spread" and record["keeper"]["amms"] == {}
+        bench = (tmp_path, state, process)
+        drive(bench, "open", "--account", "2", "--collateral", "WETH=10", "--borrow", "90%")
+        out = drive(bench, "price", "WETH", "-30%")
+        assert "MockAMM" not in out and "Healthy → Liquidatable" in out
+        out = drive(bench, "keeper", "--once")
+        assert "using the recorded FlashTaker" not in out
+        assert "│ liquidationCall " in out and "profit " in out and "USDC at the oracle" in out
+        w3 = Web3(Web3.HTTPProvider(state["rpcUrl"]))
+        market = load_deployment(Chain(w3, Signer(w3.eth.accounts[0])), state["deployment"])
+        assert market.liquidator_kind == "fixed-spread"
+        keeper, borrower = w3.eth.accounts[0], w3.eth.accounts[2]
+        assert market.collaterals["WETH"].token.call.balanceOf(keeper) > 0  # the keeper holds the collateral
+        assert market.pool.call.debtOf(borrower) == 0  # HF 1.2592 × 0.7 = 0.88 < 0.95: all of the debt covered
+    finally:
+        assert stop(process, signal.SIGTERM) == 143

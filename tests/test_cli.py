@@ -262,3 +262,17 @@ def test_a_chain_restarted_under_a_running_keeper_stops_it(tmp_path):
         seen = read_until(keeper.stderr, "Error:")
         assert keeper.wait(timeout=30) == 1
     assert "chain was restarted or reset under the keeper" in seen[-1]
+
+
+def test_anvil_and_ganache_are_found_by_one_helper(monkeypatch):
+    from margincall.anvil import node_binary
+    from margincall.errors import HarnessError
+    from margincall.ganache import LocalGanache
+
+    for name in ("anvil", "ganache"):
+        assert node_binary(name) == str(ROOT / "node_modules" / ".bin" / name)
+    assert LocalGanache(port=1).command()[0] == node_binary("ganache")
+    assert LocalAnvil(port=1).command()[0] == node_binary("anvil")
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(HarnessError, match=r"^no-such-node not found: run `make install` \(it installs node_modules/.bin/no-such-node\)$"):
+        node_binary("no-such-node")

@@ -463,27 +463,28 @@ class Lab:
 
     def liquidation_call(self, account: str, liquidator: Signer) -> bool:
         """Under the fixed-spread baseline: ``liquidationCall`` on ``account``'s most valuable
-        collateral, as much debt as the close factor allows, paid by ``liquidator`` (who holds
-        base tokens and approved the baseline); records it like a sale. False when refused."""
-        pool = self.market.pool.call
-        held = {s: pool.collateralOf(account, a.token.address) for s, a in self.market.collaterals.items()}
-        prices = {s: self.oracle_price(s) for s, amount in held.items() if amount}
-        if not prices or any(p is None for p in prices.values()):
+        collateral, as much debt as the close factor allows (``margincall.fixed_spread``, the
+        keeper's choice), paid by ``liquidator`` (who holds base tokens and approved the
+        baseline); records it like a sale. False when refused."""
+        from ..fixed_spread import plan_liquidation_call
+
+        plan = plan_liquidation_call(self.market, account)
+        if plan is None:
             return False
-        symbol = max(prices, key=lambda s: self._value_in_base(s, held[s], prices[s]))
+        symbol = plan.asset
         token = self.market.collaterals[symbol].token
         receipt = self.try_send(
-            "liquidationCall", self.market.liquidator.send.liquidationCall, account, token, MAX_UINT,
+            "liquidationCall", self.market.liquidator.send.liquidationCall, account, token, plan.debt_to_cover,
             liquidator.address, sender=liquidator,
         )  # fmt: skip
         if receipt is None:
             return False
         for e in receipt.event("LiquidationCall"):
-            value = self._value_in_base(symbol, e["collateralSeized"], prices[symbol])
+            value = self._value_in_base(symbol, e["collateralSeized"], plan.price)
             bought = Decimal(e["collateralSeized"]) / Decimal(10) ** self.market.collaterals[symbol].decimals
             self.recorder.event(
                 "liquidationCall", t=self.t, block=receipt.block, gas=receipt.gas_used, account=account, asset=symbol,
-                price=float(self.usd(e["debtCovered"]) / bought) if bought else 0.0, oracle=float(prices[symbol]),
+                price=float(self.usd(e["debtCovered"]) / bought) if bought else 0.0, oracle=float(plan.price),
                 bought=e["collateralSeized"], repaid=e["debtCovered"], borrowerLoss=value - e["debtCovered"],
                 bonus=value - e["debtCovered"],
             )  # fmt: skip
