@@ -115,8 +115,8 @@ class KickInputs:
 
     @property
     def target(self) -> int:
-        """T = max(targetHF, callHF_eff)."""
-        return max(self.market["targetHF"], self.call_level)
+        """T = max(targetHF, callHF_eff + exitMargin): out of the band with room (DESIGN.md 3)."""
+        return max(self.market["targetHF"], self.call_level + self.market["exitMargin"])
 
     def to_base_up(self, value_wad: int) -> int:
         return mul_div_up(value_wad, self.base_scale, self.base_low)
