@@ -181,7 +181,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// @dev How much is liquidated (DESIGN.md 3), at the prices better for the borrower: the
     /// same fraction f of every collateral; asset i's lot is f·amount_i, its tab the lot's oracle
     /// value in base, its debt part tab_i/(1+p_i). While HF ≥ fullLiquidationHF the debt moved
-    /// leaves the account at T = max(targetHF, callHF_eff):
+    /// leaves the account at T = max(targetHF, callHF_eff + exitMargin), out of the band with room:
     ///
     ///     D_r = (T·D − L) / (T − (1+p)·lf)        (1+p)·lf = L / Σ value_i/(1+p_i)
     ///
@@ -301,7 +301,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         returns (bool full, uint256 f)
     {
         if (st.healthFactor < snap.market.fullLiquidationHF || harmonic == 0) return (true, 0);
-        uint256 target = Math.max(snap.market.targetHF, st.callLevel);
+        uint256 target = Math.max(snap.market.targetHF, st.callLevel + snap.market.exitMargin);
         // in wad USD: numerator rounded up, denominator down, so D_r rounds up
         uint256 numerator = st.debtValue.wMulUp(target) - st.liquidationValue;
         uint256 denominator = target - st.liquidationValue.wDivUp(harmonic);

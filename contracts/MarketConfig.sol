@@ -36,6 +36,8 @@ contract MarketConfig is IMarketConfig {
     uint256 internal constant MAX_RESERVE_FACTOR = 0.5e18;
     uint256 internal constant MAX_HF_LEVEL = 2e18;
     uint256 internal constant MAX_VOL_PARAM = 10e18;
+    uint256 internal constant MIN_EXIT_MARGIN = 0.01e18;
+    uint256 internal constant MAX_EXIT_MARGIN = 0.2e18;
     bytes32 internal constant RAMP_LIQUIDATION_FACTOR = "liquidationFactor";
     bytes32 internal constant RAMP_MARGIN_CALL_HF = "marginCallHF";
     bytes32 internal constant RAMP_GRACE_PERIOD = "gracePeriod";
@@ -235,7 +237,8 @@ contract MarketConfig is IMarketConfig {
 
     // ================================================================ risk parameters
     /// @notice Sets the pool-wide parameters. Raising `marginCallHF` and shortening
-    /// `gracePeriod` ramp over 7 days; everything else applies at once.
+    /// `gracePeriod` ramp over 7 days; everything else applies at once (`targetHF` and
+    /// `exitMargin` size kicks only, they never decide whether an account is sold).
     function setMarketParams(MarketParams calldata params) external onlyGovernor {
         _accruePool(); // interest so far at the old reserve factor
         MarketParams memory old = marketParams();
@@ -276,6 +279,7 @@ contract MarketConfig is IMarketConfig {
         if (m.reserveFactor > MAX_RESERVE_FACTOR) revert BadReserveFactor(m.reserveFactor);
         if (m.dust == 0 || m.dust > type(uint128).max) revert BadDust(m.dust);
         if (m.volSlope > MAX_VOL_PARAM) revert BadVolatilityParams();
+        if (m.exitMargin < MIN_EXIT_MARGIN || m.exitMargin > MAX_EXIT_MARGIN) revert BadExitMargin(m.exitMargin);
 
         uint256 minPenalty = type(uint256).max;
         uint256 maxPenalty = 0;

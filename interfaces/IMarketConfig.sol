@@ -45,6 +45,7 @@ struct MarketParams {
     uint256 reserveFactor; // share of interest kept as reserves
     uint256 dust; // minimum debt [base token units]
     uint256 volSlope; // extra call level per unit of volatility above the oracle's σ_ref
+    uint256 exitMargin; // room above callHF_eff a partial kick leaves: T = max(targetHF, callHF_eff + exitMargin)
 }
 
 /// @notice Liquidator parameters bound jointly with the market ones (DESIGN.md 2, 4). They live
@@ -95,6 +96,8 @@ interface IMarketConfig {
     error BadReserveFactor(uint256 reserveFactor);
     error BadDust(uint256 dust);
     error BadVolatilityParams();
+    /// @dev `exitMargin` outside [0.01, 0.20] (DESIGN.md 2, 3): the room a partial kick leaves above the call level.
+    error BadExitMargin(uint256 exitMargin);
     error BadAuctionCurve();
     error KeeperIncentiveTooHigh();
 

@@ -22,6 +22,7 @@ MAX_TOKEN_DECIMALS = 36
 MAX_HF_LEVEL = 2 * WAD
 MAX_RESERVE_FACTOR = WAD // 2
 MAX_VOL_PARAM = 10 * WAD
+MIN_EXIT_MARGIN, MAX_EXIT_MARGIN = WAD // 100, WAD // 5
 MAX_RATE = 10 * WAD
 MAX_DEVIATION = WAD // 2
 UINT128_MAX = 2**128 - 1
@@ -159,6 +160,7 @@ def check_bounds(spec: MarketSpec) -> list[Violation]:
     within("BadReserveFactor", "market.reserve_factor", m["reserve_factor"], None, MAX_RESERVE_FACTOR)
     within("BadDust", "market.dust", m["dust"], 1, UINT128_MAX, f" {spec.base.symbol}", spec.base.decimals)
     within("BadVolatilityParams", "market.vol_slope", m["vol_slope"], None, MAX_VOL_PARAM)
+    within("BadExitMargin", "market.exit_margin", m["exit_margin"], MIN_EXIT_MARGIN, MAX_EXIT_MARGIN)
 
     # ------------------------------------------------------------ per collateral, joint
     for symbol, c in spec.collaterals.items():

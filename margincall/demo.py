@@ -165,7 +165,8 @@ def run(chain: Chain, market: Market | None = None) -> Market:
     console.print(
         f"  the fall is also volatility: call level = {fmt_hf(params.marginCallHF)} + "
         f"{fmt_hf(params.volSlope)} × (σ − σ_ref {market.oracle.call.volRef() / 10**18:.0%}), at most "
-        f"{fmt_hf(params.maxCallHF)}; it rises with σ, and a kick must leave the account above it"
+        f"{fmt_hf(params.maxCallHF)}; it rises with σ, and a partial kick leaves the account at least the exit "
+        f"margin {fmt_hf(params.exitMargin)} above it (and at least at the target HF {fmt_hf(params.targetHF)})"
     )
     story.accounts("Alice", "Bob")
     for name, who in (("Alice", alice), ("Bob", bob)):
@@ -245,6 +246,26 @@ class _Books:
         return out
 
 
+def _room_after_kick(story: Story, market: Market) -> None:
+    """Checks on-chain, then says, where the partial kick left Bob (DESIGN.md 3): at
+    T = max(targetHF, callHF_eff + exitMargin), out of the band with room, the call met; and one
+    second of interest later still Healthy, so the keeper does not call him again."""
+    v = story.expect("Bob", "Healthy", called=False)
+    params = market.config.call.marketParams()
+    target = max(params.targetHF, v.call_level + params.exitMargin)
+    if v.health_factor < target:
+        raise DemoError(f"Bob: health factor {fmt_hf(v.health_factor)} after the kick, below T = {fmt_hf(target)}")
+    market.chain.sleep(1)
+    market.chain.mine()
+    after = story.expect("Bob", "Healthy", called=False)
+    console.print(
+        f"  Bob leaves the band with room: HF {fmt_hf(v.health_factor)} ≥ T = max(target HF "
+        f"{fmt_hf(params.targetHF)}, call level {fmt_hf(v.call_level)} + exit margin {fmt_hf(params.exitMargin)}) = "
+        f"{fmt_hf(target)}; a second of interest later he is still Healthy (HF {fmt_hf(after.health_factor)}), so "
+        "no keeper calls him again"
+    )
+
+
 def _liquidation_act(story: Story, market: Market, bob, supplier, keeper) -> None:
     chain = market.chain
     pool, usdc, liquidator = market.pool, market.base.token, market.liquidator
@@ -280,6 +301,7 @@ def _liquidation_act(story: Story, market: Market, bob, supplier, keeper) -> Non
         f"{fmt_units(debt_before_kick, 6, 2)} → {fmt_units(pool.call.debtOf(bob), 6, 2)} USDC"
     )
     story.accounts("Bob")
+    _room_after_kick(story, market)
 
     # an AMM where WETH trades near the oracle price, and a keeper contract with no capital
     amm = chain.deploy("MockAMM", weth, usdc, sender=supplier)

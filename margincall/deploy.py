@@ -221,6 +221,7 @@ _RULES = {
         "needs vol_slope <= 10, 0 < vol_ref <= 10, 60 s <= vol_tau <= 30 days, 1 <= max_rounds_per_poke <= 64",
         ("market.vol_slope", "oracle.vol_ref", "oracle.vol_tau", "oracle.max_rounds_per_poke"),
     ),
+    "BadExitMargin": ("needs 0.01 <= exit_margin <= 0.2", ("market.exit_margin",)),
     "BadAuctionCurve": (
         "needs 1 <= buf <= 2, 0 < cusp < 1 and cusp x buf >= (1 + the largest penalty) / 2",
         ("liquidation.buf", "liquidation.cusp"),

@@ -82,6 +82,7 @@ MARKET_KEYS = (
     "reserve_factor",
     "dust",
     "vol_slope",
+    "exit_margin",
 )
 LIQUIDATION_KEYS = ("buf", "cusp", "tip", "chip")
 INTEREST_KEYS = ("base_rate", "kink", "kink_rate", "max_rate")

@@ -94,11 +94,27 @@ def test_the_shipped_parameter_files_break_no_bound():
         ),
         (lambda r: r["insurance_fund"].update(window=60), ["InvalidSchedule: insurance_fund.window = 60 is outside [3,600 s, 2,592,000 s]"]),
         (lambda r: r["interest"].update(kink="1"), ["BadRateCurve: interest.kink = 1 must be above 0 and below 1"]),
+        (lambda r: r["market"].update(exit_margin="0.005"), ["BadExitMargin: market.exit_margin = 0.005 is outside [0.01, 0.2]"]),
+        (lambda r: r["market"].update(exit_margin="0.25"), ["BadExitMargin: market.exit_margin = 0.25 is outside [0.01, 0.2]"]),
     ],
-    ids=["lf-1.5", "call-0.90", "bf-joint", "incentive", "cusp", "grace", "reserve", "deviation", "price", "window", "kink"],
+    ids=[
+        "lf-1.5", "call-0.90", "bf-joint", "incentive", "cusp", "grace", "reserve", "deviation", "price", "window", "kink",
+        "exit-low", "exit-high",
+    ],
 )
 def test_each_broken_bound_is_one_message_naming_the_parameter(edit, expected):
     assert messages(edit) == expected
+
+
+@pytest.mark.parametrize("value", ["0.01", "0.05", "0.2"])
+def test_exit_margin_within_its_bounds_is_accepted(value):
+    assert messages(lambda r: r["market"].update(exit_margin=value)) == []
+
+
+def test_a_file_without_exit_margin_is_refused_by_name():
+    raw = changed(lambda r: r["market"].pop("exit_margin"))
+    with pytest.raises(ParamsError, match="^market: missing 'exit_margin'$"):
+        parse_params(raw)
 
 
 def test_every_broken_bound_is_reported_not_only_the_first():
@@ -149,3 +165,18 @@ def test_nothing_is_deployed_for_a_wrong_spec_and_the_chain_decodes_what_it_stil
         text = str(info.value)
         assert text.startswith("the market refused its parameters: PenaltyTooHigh: WBTC (0x")
         assert "the file has collaterals.WBTC.liquidation_factor = 1.5, collaterals.WBTC.liquidation_penalty = 0.07" in text
+
+
+def test_the_chain_refuses_an_exit_margin_out_of_bounds_by_name_with_the_file_value():
+    with LocalAnvil() as node:
+        from web3 import Web3
+
+        w3 = Web3(Web3.HTTPProvider(node.url))
+        chain = Chain(w3, Signer(w3.eth.accounts[0]))
+        bad = parse_params(changed(lambda r: r["market"].update(exit_margin="0.25")))
+        with pytest.raises(DeployError) as info:
+            deploy_market(chain, bad, check=False)
+        assert str(info.value) == (
+            "the market refused its parameters: BadExitMargin: 250000000000000000 "
+            "(needs 0.01 <= exit_margin <= 0.2; the file has market.exit_margin = 0.25)"
+        )

@@ -28,6 +28,7 @@ MARKET_KEYS = (
     "reserveFactor",
     "dust",
     "volSlope",
+    "exitMargin",
 )
 LIQUIDATION_KEYS = ("buf", "cusp", "tip", "chip")
 COLLATERAL_KEYS = ("borrowFactor", "liquidationFactor", "liquidationPenalty", "supplyCap")

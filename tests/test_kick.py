@@ -93,6 +93,33 @@ def test_partial_kick_single_collateral(market, liq, pool, borrower, keeper, boo
     assert paid > 0 and tx.events["KickIncentive"][0]["paid"] == paid
 
 
+def test_partial_kick_leaves_room_above_the_call_level(market, liq, pool, borrower, keeper, books):
+    """DESIGN.md 3 (v3.3): the −42.7 % round clamps the call level at maxCallHF 1.30, above
+    targetHF − exitMargin, so T = callHF_eff + exitMargin = 1.35: the kick leaves the account at
+    T, Healthy, its HF exitMargin above its call level, and a second of interest later it is
+    still Healthy and cannot be called (before v3.3 it sat exactly at 1.30 and was re-called)."""
+    weth_position(market, borrower)
+    price(market, "WETH", 1720)  # HF 0.975: partial
+    tx = kick(liq, borrower, keeper)
+
+    k = kick_inputs(market, borrower, tx)
+    plan = plan_kick(k)
+    exit_margin = k.market["exitMargin"]
+    assert exit_margin == 5 * 10**16 and k.call_level == k.market["maxCallHF"]
+    assert plan.target == k.call_level + exit_margin > k.market["targetHF"]
+    assert not plan.full
+    assert_kick_matches(market, tx, plan, borrower)
+    assert_partial_leaves_target(pool, borrower, plan)
+    assert pool.accountStatus(borrower) == 0
+    assert pool.healthFactor(borrower) - pool.effectiveCallHF(borrower) >= exit_margin
+
+    advance(market, 1)
+    pool.accrueInterest({"from": keeper})
+    assert pool.accountStatus(borrower) == 0, "one second of interest put the account back in the band"
+    with brownie.reverts(err("NotInMarginCall", 0)):
+        pool.issueMarginCall(borrower, {"from": keeper})
+
+
 def test_partial_kick_multi_collateral_different_penalties(market, liq, pool, borrower2, keeper, books):
     open_position(market, borrower2, {"WETH": 5 * ETH, "WBTC": 2 * BTC // 10}, 17_000 * USDC)
     price(market, "WETH", "2133.5")  # both −22.7 %: HF ≈ 0.97
@@ -276,7 +303,9 @@ def test_second_kick_only_while_still_liquidatable(market, liq, pool, borrower, 
     with brownie.reverts(err("NotLiquidatable", 0)):
         kick(liq, borrower, keeper)
 
-    price(market, "WETH", 1300)  # the rest falls below fullLiquidationHF: a second kick takes it all
+    # from HF 1.35 (T = call level 1.30 + exit margin) the rest falls below fullLiquidationHF (HF ≈ 0.86):
+    # a second kick takes it all
+    price(market, "WETH", 1100)
     second = kick(liq, borrower, keeper)
     k = kick_inputs(market, borrower, second)
     plan = plan_kick(k)

@@ -30,6 +30,7 @@ CALL_HF = 110 * 10**16
 GRACE = 6 * 3600
 MARKET_KEYS = (
     "marginCallHF", "gracePeriod", "targetHF", "fullLiquidationHF", "maxCallHF", "reserveFactor", "dust", "volSlope",
+    "exitMargin",
 )
 
 

@@ -98,6 +98,7 @@ abstract contract DemoMarket is Test {
     uint256 internal constant RESERVE_FACTOR = 0.1e18;
     uint256 internal constant DUST = 1_000 * USDC;
     uint256 internal constant VOL_SLOPE = 0.25e18;
+    uint256 internal constant EXIT_MARGIN = 0.05e18;
 
     // interest: kinked curve, APR [wad]
     uint256 internal constant BASE_RATE = 0;
@@ -182,7 +183,8 @@ abstract contract DemoMarket is Test {
                 maxCallHF: MAX_CALL_HF,
                 reserveFactor: RESERVE_FACTOR,
                 dust: DUST,
-                volSlope: VOL_SLOPE
+                volSlope: VOL_SLOPE,
+                exitMargin: EXIT_MARGIN
             }),
             LiquidationParams({buf: BUF, cusp: CUSP, tip: TIP, chip: CHIP})
         );

@@ -79,6 +79,7 @@ library KickReference {
         uint256 healthFactor; // [wad]
         uint256 callLevel; // [wad]
         uint256 targetHF;
+        uint256 exitMargin; // [wad]
         uint256 fullLiquidationHF;
         uint256 dust; // [base units]
         uint256 baseLow; // [wad USD]
@@ -98,6 +99,11 @@ library KickReference {
         uint256 debtMoved;
     }
 
+    /// @dev T = max(targetHF, callHF_eff + exitMargin): where a partial kick leaves the account.
+    function target(Input memory k) internal pure returns (uint256) {
+        return Math.max(k.targetHF, k.callLevel + k.exitMargin);
+    }
+
     function plan(Input memory k) internal pure returns (Plan memory p) {
         uint256[2] memory values;
         uint256 harmonic; // Σ value_i / (1 + p_i)
@@ -108,7 +114,7 @@ library KickReference {
             value += values[i];
         }
         if (k.healthFactor >= k.fullLiquidationHF && harmonic != 0) {
-            uint256 t = Math.max(k.targetHF, k.callLevel);
+            uint256 t = target(k);
             // D_r = (T·D − L) / (T − (1+p)·lf), (1+p)·lf = L / harmonic
             uint256 num = Math.mulDiv(k.debtValue, t, WAD, Math.Rounding.Ceil) - k.liquidationValue;
             uint256 den = t - Math.mulDiv(k.liquidationValue, WAD, harmonic, Math.Rounding.Ceil);
@@ -161,6 +167,7 @@ contract KickFuzzTest is LiquidationBase {
         k.healthFactor = s.healthFactor;
         k.callLevel = s.callLevel;
         k.targetHF = params.targetHF;
+        k.exitMargin = params.exitMargin;
         k.fullLiquidationHF = params.fullLiquidationHF;
         k.dust = params.dust;
         (k.baseLow,) = m.oracle.priceRange(address(m.usdc));
@@ -179,6 +186,26 @@ contract KickFuzzTest is LiquidationBase {
     function testFuzz_kick_matchesReference(uint256 wethAmount, uint256 wbtcAmount, uint256 debtShare, uint256 drop)
         public
     {
+        _kickMatchesReference(wethAmount, wbtcAmount, debtShare, drop);
+    }
+
+    /// @dev The same over the whole governance range of `exitMargin` [0.01, 0.20], so T is
+    /// sometimes targetHF and sometimes callHF_eff + exitMargin (DESIGN.md 3).
+    function testFuzz_kick_matchesReference_anyExitMargin(
+        uint256 wethAmount,
+        uint256 wbtcAmount,
+        uint256 debtShare,
+        uint256 drop,
+        uint256 exitMargin
+    ) public {
+        MarketParams memory params = m.config.marketParamsTarget();
+        params.exitMargin = bound(exitMargin, 0.01e18, 0.2e18);
+        vm.prank(governor);
+        m.config.setMarketParams(params);
+        _kickMatchesReference(wethAmount, wbtcAmount, debtShare, drop);
+    }
+
+    function _kickMatchesReference(uint256 wethAmount, uint256 wbtcAmount, uint256 debtShare, uint256 drop) internal {
         wethAmount = bound(wethAmount, 0, 50e18);
         wbtcAmount = bound(wbtcAmount, 0, 2e8);
         uint256 value = Math.mulDiv(wethAmount, 3_000e6, 1e18) + Math.mulDiv(wbtcAmount, 60_000e6, 1e8); // [base]
@@ -216,9 +243,7 @@ contract KickFuzzTest is LiquidationBase {
         assertTrue(left >= DUST || m.pool.assetsIn(borrower) == 0, "all debt moved against part of the collateral");
         if (!want.full) {
             assertGe(left, k.debt - want.debtMoved, "debt left below debt - moved");
-            assertGe(
-                m.pool.healthFactor(borrower), Math.max(k.targetHF, k.callLevel), "HF below T after a partial kick"
-            );
+            assertGe(m.pool.healthFactor(borrower), KickReference.target(k), "HF below T after a partial kick");
         } else {
             assertEq(left, 0, "debt left after a full kick");
         }
@@ -231,8 +256,15 @@ contract KickFuzzTest is LiquidationBase {
     function testFuzz_kick_dustFloorBoundary(uint256 delta) public {
         delta = bound(delta, 0, 3);
         uint256 debt = 2 * DUST + delta;
-        // collateral for HF 1.099 at $2,760 (−8 % in one round: T = the clamped call level 1.30,
-        // and the formula's D_r, (1.30 − 1.099)/(1.30 − 0.8925) of the debt, is below dust)
+        // no volatility term (volSlope 0): the −8 % round below leaves the call level at 1.10, so
+        // T = targetHF 1.25 (callHF_eff + exitMargin = 1.15), and the formula's D_r,
+        // (1.25 − 1.099)/(1.25 − 0.8925) of the debt, is below dust. With the clamped call level
+        // 1.30, T would be 1.35 and D_r above dust.
+        MarketParams memory params = m.config.marketParamsTarget();
+        params.volSlope = 0;
+        vm.prank(governor);
+        m.config.setMarketParams(params);
+        // collateral for HF 1.099 at $2,760
         uint256 wethAmount = Math.mulDiv(debt * 1e12, 1.099e18, Math.mulDiv(2_760e18, 0.85e18, WAD));
         _open(wethAmount, 0, debt);
         _scalePrices(0.92e18);

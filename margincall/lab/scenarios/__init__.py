@@ -126,6 +126,7 @@ def _params_record(spec: Any, options: RunOptions, module: ModuleType) -> dict[s
         "marginCallHF": str(m["margin_call_hf"]),
         "gracePeriod": int(m["grace_period"]),
         "targetHF": str(m["target_hf"]),
+        "exitMargin": str(m["exit_margin"]),
         "buf": str(auction["buf"]),
         "cut": str(auction["curve"].get("cut", "")),
         "dust": str(from_units(spec.market_tuple()[6], spec.base.decimals)),

@@ -45,8 +45,9 @@ def run(lab: Lab, options: RunOptions) -> None:
         ids = lab.kick(borrower.address, keeper)
         lab.expect(len(ids) == 1, "one auction for the one collateral")
         after = lab.state(borrower.address)
-        # DESIGN.md 3: a partial kick leaves the account at T = max(targetHF, its call level)
-        target = max(Decimal(lab.market.spec.market_tuple()[2]), Decimal(after.callLevel)) / WAD
+        # DESIGN.md 3: a partial kick leaves the account at T = max(targetHF, call level + exitMargin)
+        market = lab.market.spec.market
+        target = max(Decimal(market["target_hf"]), Decimal(after.callLevel + market["exit_margin"])) / WAD
         hf_after = Decimal(after.healthFactor) / WAD
         lab.expect(hf_after >= target, f"the partial kick to leave the account at HF >= T = {target}")
         lab.expect(AccountStatus(after.status) == AccountStatus.Healthy, "the kick to clear the call")

@@ -12,7 +12,7 @@ import {MockAMM} from "../../../contracts/mocks/MockAMM.sol";
 import {FlashTaker} from "../../../contracts/keepers/FlashTaker.sol";
 import {AccountStatus, AccountState} from "../../../interfaces/ILendingPool.sol";
 import {IDutchAuctionLiquidator} from "../../../interfaces/IDutchAuctionLiquidator.sol";
-import {PauseAction, CollateralInfo, CollateralParams} from "../../../interfaces/IMarketConfig.sol";
+import {PauseAction, CollateralInfo, CollateralParams, MarketParams} from "../../../interfaces/IMarketConfig.sol";
 import {FeedFault} from "../../../interfaces/IOracleAdapter.sol";
 import {Market} from "../DemoMarket.sol";
 import {KeeperTools, SecondaryFeeds, Actors} from "./Setup.sol";
@@ -604,7 +604,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     /// price range better for the borrower; interest to now). Checked: only a Liquidatable account
     /// is kicked; a Liquidatable, priced account is refused only for the reasons of DESIGN.md 3
     /// (breaker, NoRoom, live auctions and no collateral); an unscaled partial kick leaves the
-    /// account at HF ≥ T = max(targetHF, callHF_eff), out of the band; a kick pays an incentive
+    /// account at HF ≥ T = max(targetHF, callHF_eff + exitMargin), out of the band with room; a kick pays an incentive
     /// only for a tab and a lot both worth at least dust (DESIGN.md 4). One kick in four first
     /// sets `hole` so that the room left is exactly the kick's tab (found by the same kick on a
     /// snapshot, reverted): such a kick is not cut down, so it clears the call of an account it
@@ -690,7 +690,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         bool priced; // the status could be read (every price the account needs is valid)
         AccountStatus status; // by kick's price rule
         bool warned; // HF < 1 (recomputed here), or a live call past its deadline under the base level
-        uint256 target; // [wad] T = max(targetHF, callHF_eff)
+        uint256 target; // [wad] T = max(targetHF, callHF_eff + exitMargin)
         uint256 tabInUse; // [base units] totalTab
         uint256 room; // [base units] hole − totalTab
         bool breakerOn;
@@ -699,8 +699,9 @@ contract Handler is CommonBase, StdCheats, StdUtils {
 
     function _kickView(address borrower) internal view returns (KickView memory k) {
         (k.priced, k.status) = _status(borrower);
-        uint256 marginCallHF = m.config.marketParams().marginCallHF;
-        k.target = Math.max(m.config.marketParams().targetHF, _callLevel(borrower));
+        MarketParams memory params = m.config.marketParams();
+        uint256 marginCallHF = params.marginCallHF;
+        k.target = Math.max(params.targetHF, _callLevel(borrower) + params.exitMargin);
         // warned before sold: at HF ≥ 1 only a live call past its deadline, under the base level
         uint256 hf = _independentHF(borrower);
         uint256 deadline = m.pool.marginCallDeadline(borrower);

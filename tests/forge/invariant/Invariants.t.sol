@@ -360,7 +360,7 @@ contract MarketInvariantsTest is MarketSetup {
     }
 
     /// @notice A kick that was not scaled down to the room under `hole` leaves the account with no
-    /// debt or at HF ≥ T = max(targetHF, callHF_eff): out of the band (DESIGN.md 3).
+    /// debt or at HF ≥ T = max(targetHF, callHF_eff + exitMargin): out of the band with room (DESIGN.md 3).
     function invariant_kickLeavesBand() public view {
         assertEq(handler.kicksLeavingBand(), 0, "an unscaled partial kick left the account under T");
     }
