@@ -91,9 +91,9 @@ class KickInputs:
 
     @property
     def target(self) -> int:
-        """The kick target T = max(targetHF, callHF_eff) (DESIGN.md 3): the HF a partial kick
-        restores; ``plan_kick`` sizes D_r to reach it."""
-        return max(self.market["targetHF"], self.call_level)
+        """The kick target T = max(targetHF, callHF_eff + exitMargin) (DESIGN.md 3): the HF a
+        partial kick restores, out of the call band with room; ``plan_kick`` sizes D_r to reach it."""
+        return max(self.market["targetHF"], self.call_level + self.market["exitMargin"])
 
     def to_base_up(self, value_wad: int) -> int:
         return mul_div_up(value_wad, self.base_scale, self.base_low)
