@@ -11,7 +11,7 @@ import {IDutchAuctionLiquidator} from "../interfaces/IDutchAuctionLiquidator.sol
 import {ILendingPool, AccountStatus, AccountState, MarketSnapshot} from "../interfaces/ILendingPool.sol";
 import {IMarketConfig, LiquidationParams} from "../interfaces/IMarketConfig.sol";
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
-import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
+import {IInsuranceFund, IncomeKind} from "../interfaces/IInsuranceFund.sol";
 import {IPriceCurve} from "../interfaces/IPriceCurve.sol";
 import {IAuctionTaker} from "../interfaces/IAuctionTaker.sol";
 import {ISharedLock} from "../interfaces/ISharedLock.sol";
@@ -189,7 +189,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// fullLiquidationHF all debt and all collateral go. The global `hole` scales a kick down.
     function kick(address account, address keeper) external locked returns (uint256[] memory ids) {
         if (breaker >= 1) revert BreakerOn(breaker);
-        _pokeHeld(account); // pending volatility rounds count for T
+        pool.pokeHeld(account); // pending volatility rounds count for T
         (AccountState memory st, MarketSnapshot memory snap) = pool.prepareKick(account);
         if (st.status != AccountStatus.Liquidatable) revert NotLiquidatable(uint8(st.status));
         uint256 dust = snap.market.dust;
@@ -212,18 +212,18 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
 
         // a kick cut down by `hole` keeps the account's call (DESIGN.md 4)
         pool.seize(account, plan.lots, plan.debtMoved, plan.auctions, plan.scaled, snap);
+        LiquidationParams memory lp = config.liquidationParams();
         ids = new uint256[](plan.auctions);
         uint256 n;
         uint256 lotValue;
         for (uint256 i; i < MAX_COLLATERALS; ++i) {
             if (plan.lots[i] == 0) continue;
             lotValue += _lotValue(plan.lots[i], snap.high[i], snap.scale[i], snap.baseLow);
-            ids[n++] = _open(account, i, plan, snap);
+            ids[n++] = _open(account, i, plan, snap, snap.high[i].mulDivDown(lp.buf, snap.baseLow));
         }
         totalTab += plan.totalTab;
 
         // keeper incentive: the fund's expense, never in the tab, never reverting the kick
-        LiquidationParams memory lp = config.liquidationParams();
         if (plan.totalTab >= dust && lotValue >= dust) {
             uint256 paid = fund.payIncentive(keeper, lp.tip + plan.totalTab.wMulDown(lp.chip));
             emit KickIncentive(account, keeper, paid);
@@ -365,12 +365,12 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         return plan;
     }
 
-    function _open(address account, uint256 slot, Plan memory plan, MarketSnapshot memory snap)
+    /// @dev Opens the auction of `slot`'s lot, started at `top` [wad base per whole token].
+    function _open(address account, uint256 slot, Plan memory plan, MarketSnapshot memory snap, uint256 top)
         internal
         returns (uint256 id)
     {
         id = ++kicks;
-        uint256 top = snap.high[slot].mulDivDown(config.liquidationParams().buf, snap.baseLow);
         uint256 est = _estimate(plan.debtParts[slot], plan.lots[slot], snap.high[slot], snap.scale[slot], snap.baseLow);
         _auctions[id] = StoredAuction({
             account: account,
@@ -406,6 +406,9 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// so no tab remainder below `dust` is ever left (Maker's `chost` rule). Each owe splits pro
     /// rata: p/(1+p) to the insurance fund, the rest repays the auction's debt part. Order: all
     /// state, then collateral to `receiver`, then its callback, then `owe` from `msg.sender`.
+    /// A loss this take realises is covered (LendingPool._bookLoss) before the owe arrives; the
+    /// fund sends what it holds, and the part it covers from this take's own penalty
+    /// (`coverFromPenalty`) goes from the taker straight to the pool: nothing is owed afterwards.
     function take(uint256 id, uint256 maxCollateral, uint256 maxPrice, address receiver, bytes calldata data)
         external
         locked
@@ -422,14 +425,12 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         ) revert BadReceiver(receiver);
 
         (uint256 slice, uint256 owe) = _slice(a, maxCollateral, price);
-        (uint256 repaid, uint256 penaltyPaid) = _book(id, a, slice, owe);
+        (uint256 toPool, uint256 toFund) = _book(id, a, slice, owe);
 
         IERC20(a.asset).safeTransfer(receiver, slice);
         if (data.length != 0) IAuctionTaker(receiver).onAuctionTake(msg.sender, slice, owe, data);
-        baseToken.safeTransferFrom(msg.sender, address(pool), repaid);
-        if (penaltyPaid != 0) baseToken.safeTransferFrom(msg.sender, address(fund), penaltyPaid);
-        // a loss this take realised may have been covered with the penalty that just arrived
-        if (fund.coverOwed() != 0) fund.payCoverOwed();
+        baseToken.safeTransferFrom(msg.sender, address(pool), toPool);
+        if (toFund != 0) baseToken.safeTransferFrom(msg.sender, address(fund), toFund);
         emit Take(id, maxPrice, price, owe, a.tab, a.lot, a.account);
     }
 
@@ -455,23 +456,29 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     /// @dev Writes a take's state (tab, lot, debt part, Hole usage, the pool's and the fund's
-    /// books, the end of the auction) before any token moves. The penalty share rounds down
-    /// (fund income); the debt share takes the rest, and the take that clears the tab puts all
-    /// of its owe towards the debt part (what a tab cannot repay is a shortfall).
+    /// books, the end of the auction and any loss it realises) before any token moves, and says
+    /// where the owe goes. The penalty share rounds down (fund income); the debt share takes the
+    /// rest, and the take that clears the tab puts all of its owe towards the debt part (what a
+    /// tab cannot repay is a shortfall). The penalty is booked before the end of the auction, so
+    /// the waterfall may cover the loss with it; that part goes to the pool (`toPool`).
     function _book(uint256 id, Auction memory a, uint256 slice, uint256 owe)
         internal
-        returns (uint256 repaid, uint256 penaltyPaid)
+        returns (uint256 toPool, uint256 toFund)
     {
-        repaid = Math.min(owe == a.tab ? owe : owe - owe.mulDivDown(a.penalty, WAD + a.penalty), a.debtPart);
-        penaltyPaid = owe - repaid;
+        uint256 repaid = Math.min(owe == a.tab ? owe : owe - owe.mulDivDown(a.penalty, WAD + a.penalty), a.debtPart);
+        toFund = owe - repaid; // the penalty share
         a.tab -= owe;
         a.lot -= slice;
         a.debtPart -= repaid;
         totalTab -= owe;
         pool.auctionRepaid(a.account, repaid);
-        if (penaltyPaid != 0) fund.notifyIncome(0, penaltyPaid);
+        if (toFund != 0) fund.notifyIncome(IncomeKind.Penalty, toFund);
+        toPool = repaid;
         if (a.lot == 0 || a.tab == 0) {
-            _end(id, a);
+            // the fund's books hold no tokens it lacks but this penalty: coverFromPenalty ≤ toFund
+            uint256 coverFromPenalty = _end(id, a);
+            toPool += coverFromPenalty;
+            toFund -= coverFromPenalty;
         } else {
             StoredAuction storage stored = _auctions[id];
             (stored.lot, stored.tab, stored.debtPart) =
@@ -481,14 +488,14 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
 
     /// @dev Ends an auction: a paid tab returns the rest of the lot to the account; any debt part
     /// left unpaid goes to the pool's shortfall rule.
-    function _end(uint256 id, Auction memory a) internal {
+    function _end(uint256 id, Auction memory a) internal returns (uint256 coverFromPenalty) {
         uint256 leftover = a.tab == 0 ? a.lot : 0;
         uint256 unpaid = a.debtPart;
         totalTab -= a.tab;
         pendingLoss -= a.est;
         _remove(id);
         if (leftover != 0) IERC20(a.asset).safeTransfer(address(pool), leftover);
-        pool.auctionEnded(a.account, a.asset, leftover, unpaid);
+        coverFromPenalty = pool.auctionEnded(a.account, a.asset, leftover, unpaid);
         _trackChargeBack(a.account, unpaid);
         emit AuctionEnded(id, leftover, unpaid);
     }
@@ -677,16 +684,6 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             top: s.top,
             est: s.est
         });
-    }
-
-    function _pokeHeld(address account) internal {
-        uint256 held = pool.assetsIn(account);
-        if (held == 0) return;
-        address[MAX_COLLATERALS] memory slots = config.collateralSlots();
-        for (uint256 i; held != 0; ++i) {
-            if (held & 1 != 0) oracle.poke(slots[i]);
-            held >>= 1;
-        }
     }
 
     /// @dev [base units] owed for `slice` at `price` (wad base per whole token), rounded up.
