@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IAggregatorV3} from "../interfaces/IAggregatorV3.sol";
-import {IOracleAdapter, PriceStatus, FeedFault} from "../interfaces/IOracleAdapter.sol";
+import {IOracleAdapter, IGoverned, InitialFeed, PriceStatus, FeedFault} from "../interfaces/IOracleAdapter.sol";
 
 /// @title OracleAdapter
 /// @notice Validated, WAD-normalised USD prices over Chainlink-style feeds (DESIGN.md 6).
@@ -33,7 +33,8 @@ contract OracleAdapter is IOracleAdapter {
         uint256 maxPrice; // [wad] highest valid price
     }
 
-    address public governor;
+    /// @inheritdoc IOracleAdapter
+    IGoverned public immutable governance;
     uint256 public maxDeviation; // [wad]
     mapping(address asset => Feed) public primaryFeed;
     mapping(address asset => Feed) public secondaryFeed;
@@ -55,25 +56,40 @@ contract OracleAdapter is IOracleAdapter {
     mapping(address asset => VolState) public volState;
 
     // ================================================================ constructor
-    constructor(address governor_, uint256 maxDeviation_, uint256 volRef_, uint256 volTau_, uint256 maxRounds_) {
-        if (governor_ == address(0)) revert ZeroAddress();
+    /// @param governance_ the market's config (its precomputed address when deployed before it):
+    /// its `governor()` is the oracle's only governor.
+    /// @param feeds primary feeds set now: the config's constructor needs the base asset's, and
+    /// the config cannot govern the oracle before it exists.
+    constructor(
+        IGoverned governance_,
+        uint256 maxDeviation_,
+        uint256 volRef_,
+        uint256 volTau_,
+        uint256 maxRounds_,
+        InitialFeed[] memory feeds
+    ) {
+        if (address(governance_) == address(0)) revert ZeroAddress();
+        governance = governance_;
         _setMaxDeviation(maxDeviation_);
         _setVolatilityParams(volRef_, volTau_, maxRounds_);
-        governor = governor_;
-        emit GovernorSet(address(0), governor_);
+        for (uint256 i; i < feeds.length; ++i) {
+            InitialFeed memory f = feeds[i];
+            _setFeed(f.asset, true, f.aggregator, f.heartbeat, f.minPrice, f.maxPrice);
+        }
     }
 
     // ================================================================ modifiers
+    /// @dev One governor for the market: the config's, read on each governance call (never on a
+    /// price or poke path).
     modifier onlyGovernor() {
-        if (msg.sender != governor) revert NotGovernor();
+        if (msg.sender != governance.governor()) revert NotGovernor();
         _;
     }
 
     // ================================================================ governance
-    function setGovernor(address newGovernor) external onlyGovernor {
-        if (newGovernor == address(0)) revert ZeroAddress();
-        emit GovernorSet(governor, newGovernor);
-        governor = newGovernor;
+    /// @inheritdoc IOracleAdapter
+    function governor() external view returns (address) {
+        return governance.governor();
     }
 
     /// @notice Sets the primary (`primary` true) or secondary feed of `asset`.
@@ -87,6 +103,17 @@ contract OracleAdapter is IOracleAdapter {
         uint256 minPrice,
         uint256 maxPrice
     ) external onlyGovernor {
+        _setFeed(asset, primary, aggregator, heartbeat, minPrice, maxPrice);
+    }
+
+    function _setFeed(
+        address asset,
+        bool primary,
+        IAggregatorV3 aggregator,
+        uint256 heartbeat,
+        uint256 minPrice,
+        uint256 maxPrice
+    ) internal {
         if (asset == address(0) || address(aggregator) == address(0)) revert ZeroAddress();
         if (heartbeat < MIN_HEARTBEAT || heartbeat > MAX_HEARTBEAT) revert BadHeartbeat(heartbeat);
         if (minPrice == 0 || minPrice >= maxPrice || maxPrice > type(uint128).max) {

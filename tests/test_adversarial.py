@@ -151,7 +151,6 @@ def test_outsiders_cannot_call_liquidation_setters_or_protocol_hooks(market, pro
         "oracle.detachSecondary": lambda s: oracle.detachSecondary(weth, {"from": s}),
         "oracle.setMaxDeviation": lambda s: oracle.setMaxDeviation(10**16, {"from": s}),
         "oracle.setVolatilityParams": lambda s: oracle.setVolatilityParams(WAD, 86_400, 16, {"from": s}),
-        "oracle.setGovernor": lambda s: oracle.setGovernor(s, {"from": s}),
     }
     pool_hooks = {
         "pool.prepareKick": lambda s: pool.prepareKick(borrower, {"from": s}),
