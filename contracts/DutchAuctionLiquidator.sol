@@ -76,14 +76,19 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         uint256 top; // slot 5
     }
 
-    IPriceCurve public curve;
-    uint256 public tail; // [seconds] age after which an auction needs a redo
+    /// @dev What every take, kick, redo and settle reads, in one slot (one cold read, not four).
+    struct Settings {
+        IPriceCurve curve;
+        uint32 tail; // [seconds] age after which an auction needs a redo (≤ MAX_TAIL)
+        uint8 breaker; // 0 running; 1 no kick; 2 no kick, no redo; 3 no kick, redo or take
+        uint48 lastRestart; // [unix seconds] last lowering of the breaker from 2 or 3
+    }
+
+    Settings internal _settings;
     uint256 public hole; // [base units] cap on the total tab of live auctions
     uint256 public totalTab; // [base units] Σ tab of live auctions
     /// [base units] Σ est of live auctions + Σ unbackedChargeBacks (DESIGN.md 5)
     uint256 public pendingLoss;
-    uint256 public breaker; // 0 running; 1 no kick; 2 no kick, no redo; 3 no kick, redo or take
-    uint256 public lastRestart; // [unix seconds] last lowering of the breaker from 2 or 3
     uint256 public kicks; // auction ids are 1..kicks
     uint256[] internal _active;
     mapping(uint256 id => StoredAuction) internal _auctions;
@@ -105,7 +110,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         fund = fund_;
         baseToken = IERC20(config.baseToken());
         BASE_SCALE = 10 ** IERC20Metadata(address(baseToken)).decimals();
-        curve = curve_;
+        _settings.curve = curve_;
         _setTail(tail_);
         _setHole(hole_);
     }
@@ -126,8 +131,8 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     // ================================================================ governance
     function setCurve(IPriceCurve newCurve) external onlyGovernor {
         if (address(newCurve) == address(0)) revert ZeroAddress();
-        emit CurveSet(address(curve), address(newCurve));
-        curve = newCurve;
+        emit CurveSet(address(_settings.curve), address(newCurve));
+        _settings.curve = newCurve;
     }
 
     function setTail(uint256 newTail) external onlyGovernor {
@@ -145,18 +150,18 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// redos reopen (level below 2).
     function setBreaker(uint256 level) external {
         if (level > 3) revert BadBreakerLevel(level);
-        uint256 old = breaker;
+        uint256 old = _settings.breaker;
         bool governor = msg.sender == config.governor();
         if (level > old ? !(governor || msg.sender == config.guardian()) : !governor) revert NotGuardian();
-        if (level < old && old >= 2) lastRestart = block.timestamp;
-        breaker = level;
+        if (level < old && old >= 2) _settings.lastRestart = SafeCast.toUint48(block.timestamp);
+        _settings.breaker = uint8(level);
         emit BreakerSet(old, level);
     }
 
     function _setTail(uint256 newTail) internal {
         if (newTail < MIN_TAIL || newTail > MAX_TAIL) revert BadParam("tail");
-        emit ParamSet("tail", tail, newTail);
-        tail = newTail;
+        emit ParamSet("tail", _settings.tail, newTail);
+        _settings.tail = uint32(newTail); // ≤ MAX_TAIL
     }
 
     function _setHole(uint256 newHole) internal {
@@ -188,23 +193,20 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// at least `dust`, and everything when less than `dust` would remain. Below
     /// fullLiquidationHF all debt and all collateral go. The global `hole` scales a kick down.
     function kick(address account, address keeper) external locked returns (uint256[] memory ids) {
-        if (breaker >= 1) revert BreakerOn(breaker);
+        if (_settings.breaker >= 1) revert BreakerOn(_settings.breaker);
         pool.pokeHeld(account); // pending volatility rounds count for T
         (AccountState memory st, MarketSnapshot memory snap) = pool.prepareKick(account);
         if (st.status != AccountStatus.Liquidatable) revert NotLiquidatable(uint8(st.status));
         uint256 dust = snap.market.dust;
 
-        if (
-            pool.liveAuctions(account) == 0 && _toBase(st.collateralValue, snap) < dust
-                && st.collateralValue < st.debtValue
-        ) {
+        if (st.liveAuctions == 0 && _toBase(st.collateralValue, snap) < dust && st.collateralValue < st.debtValue) {
             // nothing worth an auction and less than the debt: close the account, its debt is bad
             // debt (no incentive); collateral worth at least the debt is auctioned instead
             pool.closeAccount(account);
             emit AccountClosed(account);
             return ids;
         }
-        if (pool.assetsIn(account) == 0) revert NothingToSeize(account);
+        if (st.assetsIn == 0) revert NothingToSeize(account);
 
         Plan memory plan = _plan(account, st, snap);
         uint256 room = hole > totalTab ? hole - totalTab : 0;
@@ -413,7 +415,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         external
         locked
     {
-        if (breaker >= 3) revert BreakerOn(breaker);
+        if (_settings.breaker >= 3) revert BreakerOn(_settings.breaker);
         Auction memory a = _load(id);
         if (a.account == address(0)) revert NotRunning(id);
         (bool needsRedo, uint256 price) = _status(a);
@@ -523,7 +525,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// price (kick's rule: the end better for the borrower) and re-records its `est`. Pays `tip`
     /// at most once per `tail`, the kick counting as a payment, only for a tab and lot ≥ dust.
     function redo(uint256 id, address keeper) external locked {
-        if (breaker >= 2) revert BreakerOn(breaker);
+        if (_settings.breaker >= 2) revert BreakerOn(_settings.breaker);
         Auction memory a = _load(id);
         if (a.account == address(0)) revert NotRunning(id);
         (bool needsRedo,) = _status(a);
@@ -541,7 +543,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         uint256 paid;
         uint256 dust = config.marketParams().dust;
         if (
-            block.timestamp >= a.lastIncentive + tail && a.tab >= dust
+            block.timestamp >= a.lastIncentive + _settings.tail && a.tab >= dust
                 && _lotValue(a.lot, high, a.scale, baseLow) >= dust
         ) {
             stored.lastIncentive = SafeCast.toUint48(block.timestamp);
@@ -557,14 +559,14 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// lot must first fail to sell). The lot goes to the insurance fund (outside its assets, for
     /// the governor to sell) and the auction ends short under the shortfall rule.
     function settle(uint256 id) external locked {
-        if (breaker >= 2) revert BreakerOn(breaker);
+        if (_settings.breaker >= 2) revert BreakerOn(_settings.breaker);
         Auction memory a = _load(id);
         if (a.account == address(0)) revert NotRunning(id);
         (bool needsRedo,) = _status(a);
         if (!needsRedo) revert CannotSettle(id);
         (bool okAsset,, uint256 high) = oracle.tryPriceRange(a.asset);
         (bool okBase, uint256 baseLow,) = oracle.tryPriceRange(address(baseToken));
-        bool stuck = !(okAsset && okBase) && _age(a) > (SETTLE_TAILS + 1) * tail;
+        bool stuck = !(okAsset && okBase) && _age(a) > (SETTLE_TAILS + 1) * _settings.tail;
         bool worthless = okAsset && okBase && _lotValue(a.lot, high, a.scale, baseLow) < config.marketParams().dust;
         if (!stuck && !worthless) revert CannotSettle(id);
 
@@ -577,6 +579,26 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     // ================================================================ views
+    /// @notice The price curve of every auction.
+    function curve() external view returns (IPriceCurve) {
+        return _settings.curve;
+    }
+
+    /// @notice [seconds] Age after which an auction needs a redo.
+    function tail() external view returns (uint256) {
+        return _settings.tail;
+    }
+
+    /// @notice 0 running; 1 no kick; 2 no kick, no redo; 3 no kick, redo or take.
+    function breaker() external view returns (uint256) {
+        return _settings.breaker;
+    }
+
+    /// @notice [unix seconds] The last lowering of the breaker from 2 or 3.
+    function lastRestart() external view returns (uint256) {
+        return _settings.lastRestart;
+    }
+
     /// @notice The record of auction `id`, field by field (all zero once it has ended): the
     /// account, the asset, its index in `activeAuctions`, start or last redo [unix seconds], last
     /// incentive [unix seconds], 10 ** collateral decimals, penalty [wad], lot [token units], tab
@@ -643,15 +665,17 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     // ================================================================ internals
     /// @dev Age from the later of the start and the last breaker lowering from 2 or 3.
     function _age(Auction memory a) internal view returns (uint256) {
-        return block.timestamp - Math.max(a.tic, lastRestart);
+        return block.timestamp - Math.max(a.tic, _settings.lastRestart);
     }
 
     /// @dev An auction started (or last redone) before the last lowering of the breaker from 2 or
     /// 3 was live during the stop: it needs a redo, so nothing resumes at a pre-stop price.
     function _status(Auction memory a) internal view returns (bool needsRedo, uint256 price) {
         uint256 age = _age(a);
-        price = curve.price(a.top, age);
-        needsRedo = a.tic < lastRestart || age > tail || price < a.top.wMulDown(config.liquidationParams().cusp);
+        Settings memory settings = _settings;
+        price = settings.curve.price(a.top, age);
+        needsRedo = a.tic < settings.lastRestart || age > settings.tail
+            || price < a.top.wMulDown(config.liquidationParams().cusp);
     }
 
     function _remove(uint256 id) internal {

@@ -73,8 +73,7 @@ contract OracleAdapter is IOracleAdapter {
         _setMaxDeviation(maxDeviation_);
         _setVolatilityParams(volRef_, volTau_, maxRounds_);
         for (uint256 i; i < feeds.length; ++i) {
-            InitialFeed memory f = feeds[i];
-            _setFeed(f.asset, true, f.aggregator, f.heartbeat, f.minPrice, f.maxPrice);
+            _setFeed(feeds[i], true);
         }
     }
 
@@ -103,30 +102,24 @@ contract OracleAdapter is IOracleAdapter {
         uint256 minPrice,
         uint256 maxPrice
     ) external onlyGovernor {
-        _setFeed(asset, primary, aggregator, heartbeat, minPrice, maxPrice);
+        _setFeed(InitialFeed(asset, aggregator, heartbeat, minPrice, maxPrice), primary);
     }
 
-    function _setFeed(
-        address asset,
-        bool primary,
-        IAggregatorV3 aggregator,
-        uint256 heartbeat,
-        uint256 minPrice,
-        uint256 maxPrice
-    ) internal {
-        if (asset == address(0) || address(aggregator) == address(0)) revert ZeroAddress();
-        if (heartbeat < MIN_HEARTBEAT || heartbeat > MAX_HEARTBEAT) revert BadHeartbeat(heartbeat);
-        if (minPrice == 0 || minPrice >= maxPrice || maxPrice > type(uint128).max) {
-            revert BadPriceBounds(minPrice, maxPrice);
+    /// @dev Validates and stores a feed (`setFeed` and the constructor's initial feeds).
+    function _setFeed(InitialFeed memory f, bool primary) internal {
+        if (f.asset == address(0) || address(f.aggregator) == address(0)) revert ZeroAddress();
+        if (f.heartbeat < MIN_HEARTBEAT || f.heartbeat > MAX_HEARTBEAT) revert BadHeartbeat(f.heartbeat);
+        if (f.minPrice == 0 || f.minPrice >= f.maxPrice || f.maxPrice > type(uint128).max) {
+            revert BadPriceBounds(f.minPrice, f.maxPrice);
         }
-        uint8 decimals = aggregator.decimals();
+        uint8 decimals = f.aggregator.decimals();
         if (decimals > MAX_FEED_DECIMALS) revert BadFeedDecimals(decimals);
-        if (!primary && address(primaryFeed[asset].aggregator) == address(0)) revert NoFeed(asset);
+        if (!primary && address(primaryFeed[f.asset].aggregator) == address(0)) revert NoFeed(f.asset);
 
-        Feed memory feed = Feed(aggregator, decimals, uint32(heartbeat), minPrice, maxPrice);
-        if (primary) primaryFeed[asset] = feed;
-        else secondaryFeed[asset] = feed;
-        emit FeedSet(asset, primary, address(aggregator), heartbeat, minPrice, maxPrice);
+        Feed memory feed = Feed(f.aggregator, decimals, uint32(f.heartbeat), f.minPrice, f.maxPrice);
+        if (primary) primaryFeed[f.asset] = feed;
+        else secondaryFeed[f.asset] = feed;
+        emit FeedSet(f.asset, primary, address(f.aggregator), f.heartbeat, f.minPrice, f.maxPrice);
     }
 
     /// @notice Removes the secondary feed of `asset` at once, ending a lasting disagreement.
