@@ -84,4 +84,52 @@ contract LiquidationGas is GasBase {
         flash.take(id, lot, price, amm, 0);
         _measure("FlashTaker.take (full, AMM swap)");
     }
+
+    // ---------------------------------------------------------------- a market with history
+    address internal prior = makeAddr("prior");
+
+    /// @dev The same kick in a market that is not at its first liquidation: another account's
+    /// auction is live (kicked, partly taken), so the market-level books (kick counter, total tab,
+    /// auction list, the liquidator's, keeper's and taker's balances, the fund's income books)
+    /// are not written from zero. Returns the borrower's auction id.
+    function _kickWithAnotherAuctionLive(string memory measureAs) internal returns (uint256 id) {
+        _mintApprove(m.weth, prior, address(m.pool), 1e30);
+        _depositCollateral(prior, m.weth, 20 * ETH);
+        _borrow(prior, 40_000 * USDC);
+        _openWethOnly();
+        _nextHour();
+        _movePrices(0.73e18);
+        vm.prank(keeper);
+        uint256 first = m.liquidator.kick(prior, keeper)[0];
+        vm.warp(block.timestamp + STEPS * STEP);
+        (, uint256 price, uint256 lot,) = m.liquidator.getStatus(first);
+        vm.prank(taker);
+        m.liquidator.take(first, lot / 3, price, taker, "");
+        _nextBlock();
+        vm.prank(keeper);
+        id = m.liquidator.kick(borrower, keeper)[0];
+        if (bytes(measureAs).length != 0) _measure(measureAs);
+    }
+
+    function test_kick_full_anotherAuctionLive() public {
+        _kickWithAnotherAuctionLive("kick (full, 1 collateral, another auction live)");
+    }
+
+    function test_take_full_anotherAuctionLive() public {
+        uint256 id = _kickWithAnotherAuctionLive("");
+        vm.warp(block.timestamp + STEPS * STEP);
+        (, uint256 price, uint256 lot,) = m.liquidator.getStatus(id);
+        vm.prank(taker);
+        m.liquidator.take(id, lot, price, taker, "");
+        _measure("take (full, another auction live)");
+    }
+
+    function test_take_partial_anotherAuctionLive() public {
+        uint256 id = _kickWithAnotherAuctionLive("");
+        vm.warp(block.timestamp + STEPS * STEP);
+        (, uint256 price, uint256 lot,) = m.liquidator.getStatus(id);
+        vm.prank(taker);
+        m.liquidator.take(id, lot / 3, price, taker, "");
+        _measure("take (partial, another auction live)");
+    }
 }
