@@ -30,21 +30,20 @@ contract LiquidationGas is GasBase {
 
     /// @dev Buys the whole lot's worth: the tab is paid, the rest of the lot goes back.
     function test_take_full() public {
-        uint256 id = _kickWethOnly("");
-        vm.warp(block.timestamp + STEPS * STEP);
-        (, uint256 price, uint256 lot,) = m.liquidator.getStatus(id);
-        vm.prank(taker);
-        m.liquidator.take(id, lot, price, taker, "");
-        _measure("take (full)");
+        _takeAfterSteps(_kickWethOnly(""), 1, "take (full)");
     }
 
     function test_take_partial() public {
-        uint256 id = _kickWethOnly("");
+        _takeAfterSteps(_kickWethOnly(""), 3, "take (partial)");
+    }
+
+    /// @dev `STEPS` stair-steps after the kick, the taker buys `1/divisor` of the lot at the price.
+    function _takeAfterSteps(uint256 id, uint256 divisor, string memory measureAs) internal {
         vm.warp(block.timestamp + STEPS * STEP);
         (, uint256 price, uint256 lot,) = m.liquidator.getStatus(id);
         vm.prank(taker);
-        m.liquidator.take(id, lot / 3, price, taker, "");
-        _measure("take (partial)");
+        m.liquidator.take(id, lot / divisor, price, taker, "");
+        _measure(measureAs);
     }
 
     function test_redo() public {
@@ -116,20 +115,10 @@ contract LiquidationGas is GasBase {
     }
 
     function test_take_full_anotherAuctionLive() public {
-        uint256 id = _kickWithAnotherAuctionLive("");
-        vm.warp(block.timestamp + STEPS * STEP);
-        (, uint256 price, uint256 lot,) = m.liquidator.getStatus(id);
-        vm.prank(taker);
-        m.liquidator.take(id, lot, price, taker, "");
-        _measure("take (full, another auction live)");
+        _takeAfterSteps(_kickWithAnotherAuctionLive(""), 1, "take (full, another auction live)");
     }
 
     function test_take_partial_anotherAuctionLive() public {
-        uint256 id = _kickWithAnotherAuctionLive("");
-        vm.warp(block.timestamp + STEPS * STEP);
-        (, uint256 price, uint256 lot,) = m.liquidator.getStatus(id);
-        vm.prank(taker);
-        m.liquidator.take(id, lot / 3, price, taker, "");
-        _measure("take (partial, another auction live)");
+        _takeAfterSteps(_kickWithAnotherAuctionLive(""), 3, "take (partial, another auction live)");
     }
 }
