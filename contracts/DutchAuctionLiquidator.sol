@@ -11,7 +11,7 @@ import {IDutchAuctionLiquidator} from "../interfaces/IDutchAuctionLiquidator.sol
 import {ILendingPool, AccountStatus, AccountState, MarketSnapshot} from "../interfaces/ILendingPool.sol";
 import {IMarketConfig, LiquidationParams} from "../interfaces/IMarketConfig.sol";
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
-import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
+import {IInsuranceFund, IncomeKind} from "../interfaces/IInsuranceFund.sol";
 import {IPriceCurve} from "../interfaces/IPriceCurve.sol";
 import {IAuctionTaker} from "../interfaces/IAuctionTaker.sol";
 import {ISharedLock} from "../interfaces/ISharedLock.sol";
@@ -76,14 +76,19 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         uint256 top; // slot 5
     }
 
-    IPriceCurve public curve;
-    uint256 public tail; // [seconds] age after which an auction needs a redo
+    /// @dev What every take, kick, redo and settle reads, in one slot (one cold read, not four).
+    struct Settings {
+        IPriceCurve curve;
+        uint32 tail; // [seconds] age after which an auction needs a redo (≤ MAX_TAIL)
+        uint8 breaker; // 0 running; 1 no kick; 2 no kick, no redo; 3 no kick, redo or take
+        uint48 lastRestart; // [unix seconds] last lowering of the breaker from 2 or 3
+    }
+
+    Settings internal _settings;
     uint256 public hole; // [base units] cap on the total tab of live auctions
     uint256 public totalTab; // [base units] Σ tab of live auctions
     /// [base units] Σ est of live auctions + Σ unbackedChargeBacks (DESIGN.md 5)
     uint256 public pendingLoss;
-    uint256 public breaker; // 0 running; 1 no kick; 2 no kick, no redo; 3 no kick, redo or take
-    uint256 public lastRestart; // [unix seconds] last lowering of the breaker from 2 or 3
     uint256 public kicks; // auction ids are 1..kicks
     uint256[] internal _active;
     mapping(uint256 id => StoredAuction) internal _auctions;
@@ -105,7 +110,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         fund = fund_;
         baseToken = IERC20(config.baseToken());
         BASE_SCALE = 10 ** IERC20Metadata(address(baseToken)).decimals();
-        curve = curve_;
+        _settings.curve = curve_;
         _setTail(tail_);
         _setHole(hole_);
     }
@@ -126,8 +131,8 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     // ================================================================ governance
     function setCurve(IPriceCurve newCurve) external onlyGovernor {
         if (address(newCurve) == address(0)) revert ZeroAddress();
-        emit CurveSet(address(curve), address(newCurve));
-        curve = newCurve;
+        emit CurveSet(address(_settings.curve), address(newCurve));
+        _settings.curve = newCurve;
     }
 
     function setTail(uint256 newTail) external onlyGovernor {
@@ -145,18 +150,18 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// redos reopen (level below 2).
     function setBreaker(uint256 level) external {
         if (level > 3) revert BadBreakerLevel(level);
-        uint256 old = breaker;
+        uint256 old = _settings.breaker;
         bool governor = msg.sender == config.governor();
         if (level > old ? !(governor || msg.sender == config.guardian()) : !governor) revert NotGuardian();
-        if (level < old && old >= 2) lastRestart = block.timestamp;
-        breaker = level;
+        if (level < old && old >= 2) _settings.lastRestart = SafeCast.toUint48(block.timestamp);
+        _settings.breaker = uint8(level);
         emit BreakerSet(old, level);
     }
 
     function _setTail(uint256 newTail) internal {
         if (newTail < MIN_TAIL || newTail > MAX_TAIL) revert BadParam("tail");
-        emit ParamSet("tail", tail, newTail);
-        tail = newTail;
+        emit ParamSet("tail", _settings.tail, newTail);
+        _settings.tail = uint32(newTail); // ≤ MAX_TAIL
     }
 
     function _setHole(uint256 newHole) internal {
@@ -188,23 +193,20 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// at least `dust`, and everything when less than `dust` would remain. Below
     /// fullLiquidationHF all debt and all collateral go. The global `hole` scales a kick down.
     function kick(address account, address keeper) external locked returns (uint256[] memory ids) {
-        if (breaker >= 1) revert BreakerOn(breaker);
-        _pokeHeld(account); // pending volatility rounds count for T
+        if (_settings.breaker >= 1) revert BreakerOn(_settings.breaker);
+        pool.pokeHeld(account); // pending volatility rounds count for T
         (AccountState memory st, MarketSnapshot memory snap) = pool.prepareKick(account);
         if (st.status != AccountStatus.Liquidatable) revert NotLiquidatable(uint8(st.status));
         uint256 dust = snap.market.dust;
 
-        if (
-            pool.liveAuctions(account) == 0 && _toBase(st.collateralValue, snap) < dust
-                && st.collateralValue < st.debtValue
-        ) {
+        if (st.liveAuctions == 0 && _toBase(st.collateralValue, snap) < dust && st.collateralValue < st.debtValue) {
             // nothing worth an auction and less than the debt: close the account, its debt is bad
             // debt (no incentive); collateral worth at least the debt is auctioned instead
             pool.closeAccount(account);
             emit AccountClosed(account);
             return ids;
         }
-        if (pool.assetsIn(account) == 0) revert NothingToSeize(account);
+        if (st.assetsIn == 0) revert NothingToSeize(account);
 
         Plan memory plan = _plan(account, st, snap);
         uint256 room = hole > totalTab ? hole - totalTab : 0;
@@ -212,18 +214,18 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
 
         // a kick cut down by `hole` keeps the account's call (DESIGN.md 4)
         pool.seize(account, plan.lots, plan.debtMoved, plan.auctions, plan.scaled, snap);
+        LiquidationParams memory lp = config.liquidationParams();
         ids = new uint256[](plan.auctions);
         uint256 n;
         uint256 lotValue;
         for (uint256 i; i < MAX_COLLATERALS; ++i) {
             if (plan.lots[i] == 0) continue;
             lotValue += _lotValue(plan.lots[i], snap.high[i], snap.scale[i], snap.baseLow);
-            ids[n++] = _open(account, i, plan, snap);
+            ids[n++] = _open(account, i, plan, snap, snap.high[i].mulDivDown(lp.buf, snap.baseLow));
         }
         totalTab += plan.totalTab;
 
         // keeper incentive: the fund's expense, never in the tab, never reverting the kick
-        LiquidationParams memory lp = config.liquidationParams();
         if (plan.totalTab >= dust && lotValue >= dust) {
             uint256 paid = fund.payIncentive(keeper, lp.tip + plan.totalTab.wMulDown(lp.chip));
             emit KickIncentive(account, keeper, paid);
@@ -365,12 +367,12 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         return plan;
     }
 
-    function _open(address account, uint256 slot, Plan memory plan, MarketSnapshot memory snap)
+    /// @dev Opens the auction of `slot`'s lot, started at `top` [wad base per whole token].
+    function _open(address account, uint256 slot, Plan memory plan, MarketSnapshot memory snap, uint256 top)
         internal
         returns (uint256 id)
     {
         id = ++kicks;
-        uint256 top = snap.high[slot].mulDivDown(config.liquidationParams().buf, snap.baseLow);
         uint256 est = _estimate(plan.debtParts[slot], plan.lots[slot], snap.high[slot], snap.scale[slot], snap.baseLow);
         _auctions[id] = StoredAuction({
             account: account,
@@ -406,11 +408,14 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// so no tab remainder below `dust` is ever left (Maker's `chost` rule). Each owe splits pro
     /// rata: p/(1+p) to the insurance fund, the rest repays the auction's debt part. Order: all
     /// state, then collateral to `receiver`, then its callback, then `owe` from `msg.sender`.
+    /// A loss this take realises is covered (LendingPool._bookLoss) before the owe arrives; the
+    /// fund sends what it holds, and the part it covers from this take's own penalty
+    /// (`coverFromPenalty`) goes from the taker straight to the pool: nothing is owed afterwards.
     function take(uint256 id, uint256 maxCollateral, uint256 maxPrice, address receiver, bytes calldata data)
         external
         locked
     {
-        if (breaker >= 3) revert BreakerOn(breaker);
+        if (_settings.breaker >= 3) revert BreakerOn(_settings.breaker);
         Auction memory a = _load(id);
         if (a.account == address(0)) revert NotRunning(id);
         (bool needsRedo, uint256 price) = _status(a);
@@ -422,14 +427,12 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         ) revert BadReceiver(receiver);
 
         (uint256 slice, uint256 owe) = _slice(a, maxCollateral, price);
-        (uint256 repaid, uint256 penaltyPaid) = _book(id, a, slice, owe);
+        (uint256 toPool, uint256 toFund) = _book(id, a, slice, owe);
 
         IERC20(a.asset).safeTransfer(receiver, slice);
         if (data.length != 0) IAuctionTaker(receiver).onAuctionTake(msg.sender, slice, owe, data);
-        baseToken.safeTransferFrom(msg.sender, address(pool), repaid);
-        if (penaltyPaid != 0) baseToken.safeTransferFrom(msg.sender, address(fund), penaltyPaid);
-        // a loss this take realised may have been covered with the penalty that just arrived
-        if (fund.coverOwed() != 0) fund.payCoverOwed();
+        baseToken.safeTransferFrom(msg.sender, address(pool), toPool);
+        if (toFund != 0) baseToken.safeTransferFrom(msg.sender, address(fund), toFund);
         emit Take(id, maxPrice, price, owe, a.tab, a.lot, a.account);
     }
 
@@ -455,23 +458,29 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     /// @dev Writes a take's state (tab, lot, debt part, Hole usage, the pool's and the fund's
-    /// books, the end of the auction) before any token moves. The penalty share rounds down
-    /// (fund income); the debt share takes the rest, and the take that clears the tab puts all
-    /// of its owe towards the debt part (what a tab cannot repay is a shortfall).
+    /// books, the end of the auction and any loss it realises) before any token moves, and says
+    /// where the owe goes. The penalty share rounds down (fund income); the debt share takes the
+    /// rest, and the take that clears the tab puts all of its owe towards the debt part (what a
+    /// tab cannot repay is a shortfall). The penalty is booked before the end of the auction, so
+    /// the waterfall may cover the loss with it; that part goes to the pool (`toPool`).
     function _book(uint256 id, Auction memory a, uint256 slice, uint256 owe)
         internal
-        returns (uint256 repaid, uint256 penaltyPaid)
+        returns (uint256 toPool, uint256 toFund)
     {
-        repaid = Math.min(owe == a.tab ? owe : owe - owe.mulDivDown(a.penalty, WAD + a.penalty), a.debtPart);
-        penaltyPaid = owe - repaid;
+        uint256 repaid = Math.min(owe == a.tab ? owe : owe - owe.mulDivDown(a.penalty, WAD + a.penalty), a.debtPart);
+        toFund = owe - repaid; // the penalty share
         a.tab -= owe;
         a.lot -= slice;
         a.debtPart -= repaid;
         totalTab -= owe;
         pool.auctionRepaid(a.account, repaid);
-        if (penaltyPaid != 0) fund.notifyIncome(0, penaltyPaid);
+        if (toFund != 0) fund.notifyIncome(IncomeKind.Penalty, toFund);
+        toPool = repaid;
         if (a.lot == 0 || a.tab == 0) {
-            _end(id, a);
+            // the fund's books hold no tokens it lacks but this penalty: coverFromPenalty ≤ toFund
+            uint256 coverFromPenalty = _end(id, a);
+            toPool += coverFromPenalty;
+            toFund -= coverFromPenalty;
         } else {
             StoredAuction storage stored = _auctions[id];
             (stored.lot, stored.tab, stored.debtPart) =
@@ -481,14 +490,14 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
 
     /// @dev Ends an auction: a paid tab returns the rest of the lot to the account; any debt part
     /// left unpaid goes to the pool's shortfall rule.
-    function _end(uint256 id, Auction memory a) internal {
+    function _end(uint256 id, Auction memory a) internal returns (uint256 coverFromPenalty) {
         uint256 leftover = a.tab == 0 ? a.lot : 0;
         uint256 unpaid = a.debtPart;
         totalTab -= a.tab;
         pendingLoss -= a.est;
         _remove(id);
         if (leftover != 0) IERC20(a.asset).safeTransfer(address(pool), leftover);
-        pool.auctionEnded(a.account, a.asset, leftover, unpaid);
+        coverFromPenalty = pool.auctionEnded(a.account, a.asset, leftover, unpaid);
         _trackChargeBack(a.account, unpaid);
         emit AuctionEnded(id, leftover, unpaid);
     }
@@ -516,7 +525,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// price (kick's rule: the end better for the borrower) and re-records its `est`. Pays `tip`
     /// at most once per `tail`, the kick counting as a payment, only for a tab and lot ≥ dust.
     function redo(uint256 id, address keeper) external locked {
-        if (breaker >= 2) revert BreakerOn(breaker);
+        if (_settings.breaker >= 2) revert BreakerOn(_settings.breaker);
         Auction memory a = _load(id);
         if (a.account == address(0)) revert NotRunning(id);
         (bool needsRedo,) = _status(a);
@@ -534,7 +543,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         uint256 paid;
         uint256 dust = config.marketParams().dust;
         if (
-            block.timestamp >= a.lastIncentive + tail && a.tab >= dust
+            block.timestamp >= a.lastIncentive + _settings.tail && a.tab >= dust
                 && _lotValue(a.lot, high, a.scale, baseLow) >= dust
         ) {
             stored.lastIncentive = SafeCast.toUint48(block.timestamp);
@@ -550,14 +559,14 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// lot must first fail to sell). The lot goes to the insurance fund (outside its assets, for
     /// the governor to sell) and the auction ends short under the shortfall rule.
     function settle(uint256 id) external locked {
-        if (breaker >= 2) revert BreakerOn(breaker);
+        if (_settings.breaker >= 2) revert BreakerOn(_settings.breaker);
         Auction memory a = _load(id);
         if (a.account == address(0)) revert NotRunning(id);
         (bool needsRedo,) = _status(a);
         if (!needsRedo) revert CannotSettle(id);
         (bool okAsset,, uint256 high) = oracle.tryPriceRange(a.asset);
         (bool okBase, uint256 baseLow,) = oracle.tryPriceRange(address(baseToken));
-        bool stuck = !(okAsset && okBase) && _age(a) > (SETTLE_TAILS + 1) * tail;
+        bool stuck = !(okAsset && okBase) && _age(a) > (SETTLE_TAILS + 1) * _settings.tail;
         bool worthless = okAsset && okBase && _lotValue(a.lot, high, a.scale, baseLow) < config.marketParams().dust;
         if (!stuck && !worthless) revert CannotSettle(id);
 
@@ -570,6 +579,26 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     // ================================================================ views
+    /// @notice The price curve of every auction.
+    function curve() external view returns (IPriceCurve) {
+        return _settings.curve;
+    }
+
+    /// @notice [seconds] Age after which an auction needs a redo.
+    function tail() external view returns (uint256) {
+        return _settings.tail;
+    }
+
+    /// @notice 0 running; 1 no kick; 2 no kick, no redo; 3 no kick, redo or take.
+    function breaker() external view returns (uint256) {
+        return _settings.breaker;
+    }
+
+    /// @notice [unix seconds] The last lowering of the breaker from 2 or 3.
+    function lastRestart() external view returns (uint256) {
+        return _settings.lastRestart;
+    }
+
     /// @notice The record of auction `id`, field by field (all zero once it has ended): the
     /// account, the asset, its index in `activeAuctions`, start or last redo [unix seconds], last
     /// incentive [unix seconds], 10 ** collateral decimals, penalty [wad], lot [token units], tab
@@ -636,15 +665,17 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     // ================================================================ internals
     /// @dev Age from the later of the start and the last breaker lowering from 2 or 3.
     function _age(Auction memory a) internal view returns (uint256) {
-        return block.timestamp - Math.max(a.tic, lastRestart);
+        return block.timestamp - Math.max(a.tic, _settings.lastRestart);
     }
 
     /// @dev An auction started (or last redone) before the last lowering of the breaker from 2 or
     /// 3 was live during the stop: it needs a redo, so nothing resumes at a pre-stop price.
     function _status(Auction memory a) internal view returns (bool needsRedo, uint256 price) {
         uint256 age = _age(a);
-        price = curve.price(a.top, age);
-        needsRedo = a.tic < lastRestart || age > tail || price < a.top.wMulDown(config.liquidationParams().cusp);
+        Settings memory settings = _settings;
+        price = settings.curve.price(a.top, age);
+        needsRedo = a.tic < settings.lastRestart || age > settings.tail
+            || price < a.top.wMulDown(config.liquidationParams().cusp);
     }
 
     function _remove(uint256 id) internal {
@@ -677,16 +708,6 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             top: s.top,
             est: s.est
         });
-    }
-
-    function _pokeHeld(address account) internal {
-        uint256 held = pool.assetsIn(account);
-        if (held == 0) return;
-        address[MAX_COLLATERALS] memory slots = config.collateralSlots();
-        for (uint256 i; held != 0; ++i) {
-            if (held & 1 != 0) oracle.poke(slots[i]);
-            held >>= 1;
-        }
     }
 
     /// @dev [base units] owed for `slice` at `price` (wad base per whole token), rounded up.

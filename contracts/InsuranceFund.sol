@@ -8,7 +8,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
-import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
+import {IInsuranceFund, IncomeKind} from "../interfaces/IInsuranceFund.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {ILendingPool} from "../interfaces/ILendingPool.sol";
 import {IMarketConfig} from "../interfaces/IMarketConfig.sol";
@@ -33,9 +33,6 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
     uint256 internal constant MAX_COOLDOWN = 30 days;
     uint256 internal constant MIN_WINDOW = 1 hours;
     uint256 internal constant MAX_WINDOW = 30 days;
-    uint8 internal constant INCOME_PENALTY = 0;
-    uint8 internal constant INCOME_RESERVES = 1;
-    uint8 internal constant INCOME_LOT_SALE = 2;
 
     // ================================================================ immutables
     ILendingPool public immutable pool;
@@ -64,7 +61,6 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
     uint256 public totalCovered;
     uint256 public incentivesPaid;
     mapping(address asset => uint256) public heldCollateral; // [token units] outside the assets
-    uint256 public coverOwed; // [base units] booked cover still to send (see `cover`)
     mapping(address owner => Request) internal _requests;
 
     // ================================================================ constructor
@@ -217,24 +213,18 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
 
     // ================================================================ protocol hooks
     /// @inheritdoc IInsuranceFund
-    function cover(uint256 amount) external onlyProtocol returns (uint256 covered) {
+    /// @dev The books hold no base tokens the fund lacks, except the penalty of the take in
+    /// progress (booked before its owe is pulled): that is the only part of `covered` the fund
+    /// cannot send now.
+    function cover(uint256 amount) external onlyProtocol returns (uint256 covered, uint256 fromPenalty) {
         covered = Math.min(amount, assetsBook);
-        if (covered == 0) return 0;
+        if (covered == 0) return (0, 0);
         assetsBook -= covered;
         totalCovered += covered;
-        // the books may already count a penalty whose tokens this take pulls last
         uint256 sendNow = Math.min(covered, IERC20(asset()).balanceOf(address(this)));
-        coverOwed += covered - sendNow;
+        fromPenalty = covered - sendNow;
         emit BadDebtCovered(covered);
         if (sendNow != 0) IERC20(asset()).safeTransfer(address(pool), sendNow);
-    }
-
-    /// @inheritdoc IInsuranceFund
-    function payCoverOwed() external onlyProtocol {
-        uint256 owed = coverOwed;
-        if (owed == 0) return;
-        coverOwed = 0;
-        IERC20(asset()).safeTransfer(address(pool), owed);
     }
 
     /// @inheritdoc IInsuranceFund
@@ -249,7 +239,7 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
     }
 
     /// @inheritdoc IInsuranceFund
-    function notifyIncome(uint8 kind, uint256 amount) external onlyProtocol {
+    function notifyIncome(IncomeKind kind, uint256 amount) external onlyProtocol {
         _bookIncome(kind, amount);
     }
 
@@ -272,15 +262,15 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
 
     /// @notice Books the proceeds of selling held collateral as income (pulled from the governor).
     function depositLotProceeds(uint256 amount) external onlyGovernor locked {
-        _bookIncome(INCOME_LOT_SALE, amount);
+        _bookIncome(IncomeKind.LotSale, amount);
         IERC20(asset()).safeTransferFrom(msg.sender, address(this), amount);
     }
 
     // ================================================================ internals
-    function _bookIncome(uint8 kind, uint256 amount) internal {
+    function _bookIncome(IncomeKind kind, uint256 amount) internal {
         assetsBook += amount;
-        if (kind == INCOME_PENALTY) penaltyIncome += amount;
-        else if (kind == INCOME_RESERVES) reserveIncome += amount;
+        if (kind == IncomeKind.Penalty) penaltyIncome += amount;
+        else if (kind == IncomeKind.Reserves) reserveIncome += amount;
         else lotSaleIncome += amount;
         emit IncomeReceived(kind, amount);
     }

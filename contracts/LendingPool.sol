@@ -10,7 +10,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ILendingPool, AccountStatus, AccountState, MarketSnapshot} from "../interfaces/ILendingPool.sol";
 import {IMarketConfig, PauseAction, CollateralInfo, MarketParams} from "../interfaces/IMarketConfig.sol";
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
-import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
+import {IInsuranceFund, IncomeKind} from "../interfaces/IInsuranceFund.sol";
 import {IDutchAuctionLiquidator} from "../interfaces/IDutchAuctionLiquidator.sol";
 import {IInterestRateModel} from "../interfaces/IInterestRateModel.sol";
 import {SharedReentrancyLock} from "./SharedReentrancyLock.sol";
@@ -361,6 +361,11 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     }
 
     /// @inheritdoc ILendingPool
+    function pokeHeld(address account) external onlyLiquidator onlyProtocolHook {
+        _pokeHeld(account);
+    }
+
+    /// @inheritdoc ILendingPool
     function seize(
         address account,
         uint256[MAX_COLLATERALS] calldata lots,
@@ -397,6 +402,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         external
         onlyLiquidator
         onlyProtocolHook
+        returns (uint256 coverFromPenalty)
     {
         _accrue();
         AccountMeta storage meta = _meta[account];
@@ -419,11 +425,11 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
                 totalNormalizedDebt += normalized;
                 emit DebtChargedBack(account, unpaidDebt);
             } else {
-                _bookLoss(account, unpaidDebt);
+                coverFromPenalty = _bookLoss(account, unpaidDebt);
             }
         }
         // the last auction ended, nothing is left to sell: what is still owed is bad debt
-        if (meta.liveAuctions == 0 && !hasCollateral) _writeOffDebt(account);
+        if (meta.liveAuctions == 0 && !hasCollateral) coverFromPenalty += _writeOffDebt(account);
     }
 
     /// @inheritdoc ILendingPool
@@ -453,7 +459,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         cash -= routed;
         emit ReservesRouted(routed);
         baseToken.safeTransfer(address(insuranceFund), routed);
-        insuranceFund.notifyIncome(1, routed);
+        insuranceFund.notifyIncome(IncomeKind.Reserves, routed);
     }
 
     function _moveCollateralOut(address account, address asset, uint256 slot, uint256 amount, address to) internal {
@@ -464,21 +470,24 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         IERC20(asset).safeTransfer(to, amount);
     }
 
-    function _writeOffDebt(address account) internal {
+    function _writeOffDebt(address account) internal returns (uint256 coverFromPenalty) {
         uint256 normalized = normalizedDebtOf[account];
-        if (normalized == 0) return;
+        if (normalized == 0) return 0;
         uint256 debt = normalized.mulDivUp(borrowIndex, RAY);
         normalizedDebtOf[account] = 0;
         totalNormalizedDebt -= normalized;
-        _bookLoss(account, debt);
+        return _bookLoss(account, debt);
     }
 
-    /// @dev The loss waterfall (DESIGN.md 5), booked once: unrouted reserves, then the insurance
-    /// fund (`cover`, which sends the tokens), then the suppliers, whose share value falls.
-    function _bookLoss(address account, uint256 amount) internal {
+    /// @dev The loss waterfall (DESIGN.md 5), its only place, booked once: unrouted reserves,
+    /// then the insurance fund (`cover`, which sends the tokens it holds), then the suppliers,
+    /// whose share value falls. `coverFromPenalty`: the part of the fund's cover that is the
+    /// penalty of the take in progress, which that take sends here (see IInsuranceFund.cover).
+    function _bookLoss(address account, uint256 amount) internal returns (uint256 coverFromPenalty) {
         uint256 fromReserves = Math.min(reserves, amount);
         reserves -= fromReserves;
-        uint256 fromFund = amount == fromReserves ? 0 : insuranceFund.cover(amount - fromReserves);
+        uint256 fromFund;
+        if (amount != fromReserves) (fromFund, coverFromPenalty) = insuranceFund.cover(amount - fromReserves);
         cash += fromFund;
         uint256 socialized = Math.min(amount - fromReserves - fromFund, supplierAssets);
         supplierAssets -= socialized;
@@ -580,8 +589,9 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         return oracle.tryPriceRange(asset);
     }
 
-    /// @dev Lets the oracle consume pending rounds of the account's collateral before a borrow
-    /// or a withdrawal reads their volatility (DESIGN.md 3: lazy pokes).
+    /// @dev Lets the oracle consume pending rounds of the account's collateral before a borrow,
+    /// a withdrawal or a kick reads their volatility (DESIGN.md 3: lazy pokes). The one copy:
+    /// the liquidator's kick pokes through the `pokeHeld` hook.
     function _pokeHeld(address account) internal {
         uint256 held = _meta[account].assetsIn;
         if (held == 0) return;

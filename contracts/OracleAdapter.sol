@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IAggregatorV3} from "../interfaces/IAggregatorV3.sol";
-import {IOracleAdapter, PriceStatus, FeedFault} from "../interfaces/IOracleAdapter.sol";
+import {IOracleAdapter, IGoverned, InitialFeed, PriceStatus, FeedFault} from "../interfaces/IOracleAdapter.sol";
 
 /// @title OracleAdapter
 /// @notice Validated, WAD-normalised USD prices over Chainlink-style feeds (DESIGN.md 6).
@@ -33,7 +33,8 @@ contract OracleAdapter is IOracleAdapter {
         uint256 maxPrice; // [wad] highest valid price
     }
 
-    address public governor;
+    /// @inheritdoc IOracleAdapter
+    IGoverned public immutable governance;
     uint256 public maxDeviation; // [wad]
     mapping(address asset => Feed) public primaryFeed;
     mapping(address asset => Feed) public secondaryFeed;
@@ -55,25 +56,39 @@ contract OracleAdapter is IOracleAdapter {
     mapping(address asset => VolState) public volState;
 
     // ================================================================ constructor
-    constructor(address governor_, uint256 maxDeviation_, uint256 volRef_, uint256 volTau_, uint256 maxRounds_) {
-        if (governor_ == address(0)) revert ZeroAddress();
+    /// @param governance_ the market's config (its precomputed address when deployed before it):
+    /// its `governor()` is the oracle's only governor.
+    /// @param feeds primary feeds set now: the config's constructor needs the base asset's, and
+    /// the config cannot govern the oracle before it exists.
+    constructor(
+        IGoverned governance_,
+        uint256 maxDeviation_,
+        uint256 volRef_,
+        uint256 volTau_,
+        uint256 maxRounds_,
+        InitialFeed[] memory feeds
+    ) {
+        if (address(governance_) == address(0)) revert ZeroAddress();
+        governance = governance_;
         _setMaxDeviation(maxDeviation_);
         _setVolatilityParams(volRef_, volTau_, maxRounds_);
-        governor = governor_;
-        emit GovernorSet(address(0), governor_);
+        for (uint256 i; i < feeds.length; ++i) {
+            _setFeed(feeds[i], true);
+        }
     }
 
     // ================================================================ modifiers
+    /// @dev One governor for the market: the config's, read on each governance call (never on a
+    /// price or poke path).
     modifier onlyGovernor() {
-        if (msg.sender != governor) revert NotGovernor();
+        if (msg.sender != governance.governor()) revert NotGovernor();
         _;
     }
 
     // ================================================================ governance
-    function setGovernor(address newGovernor) external onlyGovernor {
-        if (newGovernor == address(0)) revert ZeroAddress();
-        emit GovernorSet(governor, newGovernor);
-        governor = newGovernor;
+    /// @inheritdoc IOracleAdapter
+    function governor() external view returns (address) {
+        return governance.governor();
     }
 
     /// @notice Sets the primary (`primary` true) or secondary feed of `asset`.
@@ -87,19 +102,24 @@ contract OracleAdapter is IOracleAdapter {
         uint256 minPrice,
         uint256 maxPrice
     ) external onlyGovernor {
-        if (asset == address(0) || address(aggregator) == address(0)) revert ZeroAddress();
-        if (heartbeat < MIN_HEARTBEAT || heartbeat > MAX_HEARTBEAT) revert BadHeartbeat(heartbeat);
-        if (minPrice == 0 || minPrice >= maxPrice || maxPrice > type(uint128).max) {
-            revert BadPriceBounds(minPrice, maxPrice);
-        }
-        uint8 decimals = aggregator.decimals();
-        if (decimals > MAX_FEED_DECIMALS) revert BadFeedDecimals(decimals);
-        if (!primary && address(primaryFeed[asset].aggregator) == address(0)) revert NoFeed(asset);
+        _setFeed(InitialFeed(asset, aggregator, heartbeat, minPrice, maxPrice), primary);
+    }
 
-        Feed memory feed = Feed(aggregator, decimals, uint32(heartbeat), minPrice, maxPrice);
-        if (primary) primaryFeed[asset] = feed;
-        else secondaryFeed[asset] = feed;
-        emit FeedSet(asset, primary, address(aggregator), heartbeat, minPrice, maxPrice);
+    /// @dev Validates and stores a feed (`setFeed` and the constructor's initial feeds).
+    function _setFeed(InitialFeed memory f, bool primary) internal {
+        if (f.asset == address(0) || address(f.aggregator) == address(0)) revert ZeroAddress();
+        if (f.heartbeat < MIN_HEARTBEAT || f.heartbeat > MAX_HEARTBEAT) revert BadHeartbeat(f.heartbeat);
+        if (f.minPrice == 0 || f.minPrice >= f.maxPrice || f.maxPrice > type(uint128).max) {
+            revert BadPriceBounds(f.minPrice, f.maxPrice);
+        }
+        uint8 decimals = f.aggregator.decimals();
+        if (decimals > MAX_FEED_DECIMALS) revert BadFeedDecimals(decimals);
+        if (!primary && address(primaryFeed[f.asset].aggregator) == address(0)) revert NoFeed(f.asset);
+
+        Feed memory feed = Feed(f.aggregator, decimals, uint32(f.heartbeat), f.minPrice, f.maxPrice);
+        if (primary) primaryFeed[f.asset] = feed;
+        else secondaryFeed[f.asset] = feed;
+        emit FeedSet(f.asset, primary, address(f.aggregator), f.heartbeat, f.minPrice, f.maxPrice);
     }
 
     /// @notice Removes the secondary feed of `asset` at once, ending a lasting disagreement.

@@ -19,6 +19,13 @@ import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 /// they quote; `previewRedeemFor` and `previewWithdrawFor` give the owner's exact figures.
 /// Warning: `maxRedeem` and `maxWithdraw` are 0 for an owner without a request and outside the
 /// request's window; `redeem` and `withdraw` of 0 never revert.
+/// @notice What an income of the fund is, named in `notifyIncome` and `IncomeReceived`.
+enum IncomeKind {
+    Penalty, // the penalty share of a take's owe (DESIGN.md 4)
+    Reserves, // the pool's routed reserves
+    LotSale // proceeds of held collateral sold by the governor
+}
+
 interface IInsuranceFund is IERC4626 {
     error NotGovernor();
     error NotProtocol(address caller);
@@ -30,23 +37,23 @@ interface IInsuranceFund is IERC4626 {
 
     event BadDebtCovered(uint256 amount);
     event IncentivePaid(address indexed keeper, uint256 amount);
-    event IncomeReceived(uint8 indexed kind, uint256 amount); // 0 penalty, 1 reserves, 2 lot sale
+    /// @notice Income booked into the fund's assets, by kind.
+    event IncomeReceived(IncomeKind indexed kind, uint256 amount);
     event CollateralHeld(address indexed asset, uint256 amount);
     event HeldCollateralReleased(address indexed asset, address indexed to, uint256 amount);
     event WithdrawRequested(address indexed owner, uint256 shares, uint256 value, uint256 opensAt, uint256 closesAt);
     event Wired(address pool, address liquidator);
 
     // hooks for the pool and the liquidator, only while the shared lock is held
-    /// @notice Covers up to `amount` of realised loss from the fund's assets, sending the tokens
-    /// to the pool. Within a take the penalty that funds it may not have arrived yet: what the
-    /// fund cannot send now is owed and sent by `payCoverOwed` at the end of the same take.
-    function cover(uint256 amount) external returns (uint256 covered);
-    /// @notice Sends the pool the cover booked but not yet sent (see `cover`).
-    function payCoverOwed() external;
-    /// @notice Cover booked but not yet sent [base units]; 0 outside a take.
-    function coverOwed() external view returns (uint256);
+    /// @notice The fund's step of the loss waterfall (LendingPool._bookLoss, the only caller):
+    /// covers up to `amount` of realised loss from the fund's assets and sends the pool the tokens
+    /// it holds. `fromPenalty` is the part of `covered` that is the penalty of the take in
+    /// progress, booked as income but still with the taker: the take sends that part straight to
+    /// the pool instead of the fund, so a take settles with no debt left between the contracts.
+    function cover(uint256 amount) external returns (uint256 covered, uint256 fromPenalty);
     function payIncentive(address keeper, uint256 amount) external returns (uint256 paid);
-    function notifyIncome(uint8 kind, uint256 amount) external;
+    /// @notice Books `amount` of income of `kind` (its tokens arrive in the same call).
+    function notifyIncome(IncomeKind kind, uint256 amount) external;
     function holdCollateral(address asset, uint256 amount) external;
     /// @notice Collateral the fund holds by its books (settled lots, closed accounts), outside
     /// `totalAssets` until sold [token units]; a token merely sent to the fund is not in it.

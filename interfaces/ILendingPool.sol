@@ -182,9 +182,12 @@ interface ILendingPool {
     // ================================================================ liquidation hooks
     // Called by the liquidator only, while it holds the shared lock (DESIGN.md 7).
 
-    /// @notice Accrues interest and returns the account's state and a strict snapshot of the
-    /// prices it holds (the kick's price rule: the end better for the borrower).
+    /// @notice Accrues interest and returns the account's state and a strict
+    /// snapshot of the prices it holds (the kick's price rule: the end better for the borrower).
     function prepareKick(address account) external returns (AccountState memory, MarketSnapshot memory);
+    /// @notice Pokes the oracle for every collateral the account holds, so its pending volatility
+    /// rounds count for the kick (the one copy of this loop, shared with borrow and withdrawal).
+    function pokeHeld(address account) external;
     /// @notice Moves `lots` (by slot) of the account's collateral to the liquidator and
     /// `debtMoved` of its debt to the non-accruing debt in auction; clears the account's call if
     /// that leaves it Healthy at `snap`, unless `keepCall` (a kick scaled down by `Hole`).
@@ -201,8 +204,12 @@ interface ILendingPool {
     /// @notice An auction of `account` ended: `leftover` collateral (already sent back to the
     /// pool) returns to the account; `unpaidDebt` is charged back to the account while it has
     /// collateral or another live auction, else realised as bad debt. When the account's last
-    /// auction ends with debt and no collateral, that debt is realised too.
-    function auctionEnded(address account, address asset, uint256 leftover, uint256 unpaidDebt) external;
+    /// auction ends with debt and no collateral, that debt is realised too. Returns the part of
+    /// the insurance fund's cover that is the penalty of the take in progress, which the take
+    /// then sends to the pool instead of the fund (IInsuranceFund.cover).
+    function auctionEnded(address account, address asset, uint256 leftover, uint256 unpaidDebt)
+        external
+        returns (uint256 coverFromPenalty);
     /// @notice Closes an account with no live auction whose collateral is worth under `dust`:
     /// its collateral goes to the insurance fund and its debt is realised as bad debt.
     function closeAccount(address account) external;

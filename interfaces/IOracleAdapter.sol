@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IAggregatorV3} from "./IAggregatorV3.sol";
+
 /// @notice What `priceStatus` reports for an asset.
 /// Valid: the primary feed is valid and agrees with the secondary (or there is none).
 /// Fallback: the primary is invalid, the secondary is valid and used alone.
@@ -24,6 +26,21 @@ enum FeedFault {
     OutOfBounds
 }
 
+/// @notice Who governs a contract: the market's one governor (MarketConfig's two-step role).
+interface IGoverned {
+    /// @notice The governor now.
+    function governor() external view returns (address);
+}
+
+/// @notice A primary feed set at construction (before the market's config exists to govern it).
+struct InitialFeed {
+    address asset;
+    IAggregatorV3 aggregator;
+    uint256 heartbeat; // [seconds]
+    uint256 minPrice; // [wad]
+    uint256 maxPrice; // [wad]
+}
+
 /// @title IOracleAdapter
 /// @notice Prices every asset of the market in USD per whole token, scaled to WAD (1e18),
 /// from a primary Chainlink-style feed and an optional secondary one.
@@ -37,7 +54,9 @@ enum FeedFault {
 /// answers that are obviously broken, it cannot detect a feed that is wrong but plausible.
 interface IOracleAdapter {
     // ---------------------------------------------------------------- errors
+    /// @notice The caller is not the market's governor (`governance.governor()`).
     error NotGovernor();
+    /// @notice A required address is zero.
     error ZeroAddress();
     error NoFeed(address asset);
     error FeedReverted(address asset);
@@ -58,7 +77,6 @@ interface IOracleAdapter {
     );
     event SecondaryDetached(address indexed asset, address feed);
     event MaxDeviationSet(uint256 oldMaxDeviation, uint256 newMaxDeviation);
-    event GovernorSet(address oldGovernor, address newGovernor);
     event PriceStatusChanged(address indexed asset, PriceStatus oldStatus, PriceStatus newStatus);
     event VolatilityParamsSet(
         uint256 oldVolRef, uint256 newVolRef, uint256 oldTau, uint256 newTau, uint256 oldMaxRounds, uint256 newMaxRounds
@@ -68,6 +86,14 @@ interface IOracleAdapter {
     /// @notice The estimator's chain of rounds (re)started at `roundId` without a sample: first
     /// read, a primary feed switch, or a round that could not be read (feed phase change).
     event VolatilityChainRestarted(address indexed asset, uint80 roundId);
+
+    // ---------------------------------------------------------------- governance
+    /// @notice Where the governor is read: the market's config, so the market has one governor
+    /// (handed over in two steps there) and the oracle none of its own (DESIGN.md 11).
+    function governance() external view returns (IGoverned);
+
+    /// @notice The market's governor, read from `governance`: the only caller of the setters.
+    function governor() external view returns (address);
 
     // ---------------------------------------------------------------- views
     /// @notice The price of one whole `asset` in USD [wad]: the primary's if valid, else the

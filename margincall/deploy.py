@@ -4,7 +4,9 @@ Order of deployment (each step asserted afterwards):
 
 1. mock tokens: the base asset and every collateral (``MockERC20``, decimals from the file);
 2. mock Chainlink feeds (``MockAggregator``) at the file's initial prices;
-3. ``OracleAdapter`` with every feed, its heartbeat and its price bounds;
+3. ``OracleAdapter`` with every primary feed, its heartbeat and its price bounds, governed by the
+   market's config (one governor) at its precomputed address (the config is two transactions
+   later: the signer's nonce + 2);
 4. ``InterestRateModel`` (kinked curve);
 5. ``MarketConfig`` (roles and the jointly bounded risk parameters), then ``LendingPool``,
    bound to each other, and the read-only ``PoolLens``;
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from web3 import Web3
+from web3.utils.address import get_create_address
 
 from .errors import HarnessError, ProtocolError
 from .bounds import bounds_message, check_bounds
@@ -152,16 +155,26 @@ def deploy_market(
         collaterals = {s: token_and_feed(s, c.name, c.decimals, c.feed) for s, c in spec.collaterals.items()}
 
         vol = spec.volatility
-        oracle = chain.deploy("OracleAdapter", governor, spec.max_deviation, vol["vol_ref"], vol["tau"], vol["max_rounds"])
-        for asset, feed_spec in [(base, spec.base.feed)] + [(collaterals[s], c.feed) for s, c in spec.collaterals.items()]:
-            oracle.send.setFeed(
-                asset.token, True, asset.feed, feed_spec.heartbeat, feed_spec.min_price, feed_spec.max_price
-            )
+        feeds = [
+            (asset.token, asset.feed, feed_spec.heartbeat, feed_spec.min_price, feed_spec.max_price)
+            for asset, feed_spec in [(base, spec.base.feed)] + [(collaterals[s], c.feed) for s, c in spec.collaterals.items()]
+        ]
+        # one governor: the oracle obeys the config's, deployed two transactions from now
+        nonce = chain.w3.eth.get_transaction_count(governor, "pending")
+        config_address = Web3.to_checksum_address(get_create_address(governor, nonce + 2))
+        oracle = chain.deploy(
+            "OracleAdapter", config_address, spec.max_deviation, vol["vol_ref"], vol["tau"], vol["max_rounds"], feeds
+        )
         i = spec.interest
         rate_model = chain.deploy("InterestRateModel", i["base_rate"], i["kink"], i["kink_rate"], i["max_rate"])
         config = chain.deploy(
             "MarketConfig", base.token, oracle, rate_model, governor, guardian, spec.market_tuple(), spec.liquidation_tuple()
         )
+        if config.address != config_address:
+            raise DeployError(
+                f"the config landed at {config.address}, not at {config_address} where the oracle reads its"
+                " governor: another transaction of the signer came in between; deploy again"
+            )
         pool = chain.deploy("LendingPool", config)
         config.send.bindPool(pool)
         lens = chain.deploy("PoolLens", pool)

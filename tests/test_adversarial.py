@@ -117,7 +117,7 @@ def liquidation_state(market):
         liq.curve(), liq.tail(), liq.hole(), liq.breaker(), liq.lastRestart(), liq.totalTab(), liq.pendingLoss(),
         pool.cash(), pool.supplierAssets(), pool.reserves(), pool.debtInAuction(), pool.totalNormalizedDebt(),
         pool.realizedLosses(), pool.lockHeld(), pool.liquidator(), pool.insuranceFund(),
-        fund.assetsBook(), fund.totalCovered(), fund.coverOwed(), fund.incentivesPaid(), fund.penaltyIncome(),
+        fund.assetsBook(), fund.totalCovered(), fund.incentivesPaid(), fund.penaltyIncome(),
         fund.lotSaleIncome(), tuple(fund.heldCollateral(a.token) for a in market.collaterals.values()),
         market.oracle.governor(), market.oracle.maxDeviation(),
     )
@@ -143,10 +143,10 @@ def test_outsiders_cannot_call_liquidation_setters_or_protocol_hooks(market, pro
         "oracle.detachSecondary": lambda s: oracle.detachSecondary(weth, {"from": s}),
         "oracle.setMaxDeviation": lambda s: oracle.setMaxDeviation(10**16, {"from": s}),
         "oracle.setVolatilityParams": lambda s: oracle.setVolatilityParams(WAD, 86_400, 16, {"from": s}),
-        "oracle.setGovernor": lambda s: oracle.setGovernor(s, {"from": s}),
     }
     pool_hooks = {
         "pool.prepareKick": lambda s: pool.prepareKick(borrower, {"from": s}),
+        "pool.pokeHeld": lambda s: pool.pokeHeld(borrower, {"from": s}),
         "pool.seize": lambda s: pool.seize(borrower, [0] * 8, 1, 1, False, snap, {"from": s}),
         "pool.auctionRepaid": lambda s: pool.auctionRepaid(borrower, 1, {"from": s}),
         "pool.auctionEnded": lambda s: pool.auctionEnded(borrower, weth, 1, 1, {"from": s}),
@@ -154,7 +154,6 @@ def test_outsiders_cannot_call_liquidation_setters_or_protocol_hooks(market, pro
     }
     fund_hooks = {
         "fund.cover": lambda s: fund.cover(1, {"from": s}),
-        "fund.payCoverOwed": lambda s: fund.payCoverOwed({"from": s}),
         "fund.payIncentive": lambda s: fund.payIncentive(s, 1, {"from": s}),
         "fund.notifyIncome": lambda s: fund.notifyIncome(0, 1, {"from": s}),
         "fund.holdCollateral": lambda s: fund.holdCollateral(weth, 1, {"from": s}),

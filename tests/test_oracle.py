@@ -340,16 +340,22 @@ def test_set_volatility_params_bounds(oracle, governor, stranger, spec, tkn):
     oracle.setVolatilityParams(1, 30 * 86400, 1, {"from": governor})
 
 
-def test_set_governor(oracle, governor, stranger, tkn):
+def test_one_governor_the_configs(market, oracle, governor, stranger, tkn):
+    """The oracle has no governor of its own (DESIGN.md 11): it obeys ``config.governor()``, so the
+    config's two-step handover moves its rights, and nobody else may set it."""
+    config = market.config
+    assert oracle.governance() == config.address and oracle.governor() == governor
+    assert not hasattr(oracle, "setGovernor")
     state = oracle_state(oracle, tkn.token)
-    with reverts_views_unchanged(err("NotGovernor"), state):
-        oracle.setGovernor(stranger, {"from": stranger})
-    with reverts_views_unchanged(err("ZeroAddress"), state):
-        oracle.setGovernor(ZERO_ADDRESS, {"from": governor})
-    tx = oracle.setGovernor(stranger, {"from": governor})
-    assert event(tx, "GovernorSet") == plain((governor, stranger))
+    config.proposeGovernor(stranger, {"from": governor})
+    with reverts_views_unchanged(err("NotGovernor"), state):  # proposed is not yet governor
+        oracle.setMaxDeviation(10**16, {"from": stranger})
+    config.acceptGovernor({"from": stranger})
+    assert oracle.governor() == stranger
     with reverts_views_unchanged(err("NotGovernor"), oracle_state(oracle, tkn.token)):
         oracle.setMaxDeviation(10**16, {"from": governor})
+    oracle.setMaxDeviation(10**16, {"from": stranger})
+    assert oracle.maxDeviation() == 10**16
 
 
 # ================================================================== poke

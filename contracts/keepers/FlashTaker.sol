@@ -6,11 +6,12 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 
 import {IAuctionTaker} from "../../interfaces/IAuctionTaker.sol";
 import {IDutchAuctionLiquidator} from "../../interfaces/IDutchAuctionLiquidator.sol";
-import {MockAMM} from "../mocks/MockAMM.sol";
+import {ISwapPool} from "../../interfaces/ISwapPool.sol";
 
 /// @title FlashTaker
 /// @notice Example keeper contract: takes an auction with no capital. The liquidator sends the
-/// collateral first and calls back `onAuctionTake`; the taker sells it on an AMM, approves what
+/// collateral first and calls back `onAuctionTake`; the taker sells it on an AMM (any
+/// `ISwapPool`; tests and the lab use `MockAMM`), approves what
 /// it owes, and the liquidator pulls `owe` from it. The spread is sent to the owner.
 contract FlashTaker is IAuctionTaker {
     using SafeERC20 for IERC20;
@@ -34,7 +35,7 @@ contract FlashTaker is IAuctionTaker {
 
     /// @notice Takes up to `maxCollateral` of auction `id` at most at `maxPrice`, sells it on
     /// `amm` and keeps at least `minProfit` base tokens, sent to the owner.
-    function take(uint256 id, uint256 maxCollateral, uint256 maxPrice, MockAMM amm, uint256 minProfit) external {
+    function take(uint256 id, uint256 maxCollateral, uint256 maxPrice, ISwapPool amm, uint256 minProfit) external {
         if (msg.sender != owner) revert NotOwner();
         uint256 before = base.balanceOf(address(this));
         liquidator.take(id, maxCollateral, maxPrice, address(this), abi.encode(id, amm, minProfit));
@@ -46,7 +47,7 @@ contract FlashTaker is IAuctionTaker {
     function onAuctionTake(address taker, uint256 collateral, uint256 owe, bytes calldata data) external {
         if (msg.sender != address(liquidator)) revert NotLiquidator();
         if (taker != address(this)) revert NotSelfInitiated();
-        (uint256 id, MockAMM amm, uint256 minProfit) = abi.decode(data, (uint256, MockAMM, uint256));
+        (uint256 id, ISwapPool amm, uint256 minProfit) = abi.decode(data, (uint256, ISwapPool, uint256));
         IERC20 asset = amm.collateral();
         asset.forceApprove(address(amm), collateral);
         uint256 proceeds = amm.swapExactIn(address(asset), collateral, 0, address(this));

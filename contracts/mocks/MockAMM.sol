@@ -4,11 +4,13 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
+import {ISwapPool} from "../../interfaces/ISwapPool.sol";
+
 /// @title MockAMM
 /// @notice A constant-product pool (x · y = k, 0.3 % fee) of one collateral against the base
 /// asset, for keepers to sell seized collateral in tests and scenarios. Its spot price is never
 /// read by the protocol: health follows the oracle's feeds, not an AMM.
-contract MockAMM {
+contract MockAMM is ISwapPool {
     using SafeERC20 for IERC20;
 
     error UnknownToken(address token);
@@ -47,6 +49,7 @@ contract MockAMM {
         return (rOut * inWithFee) / (rIn * 10_000 + inWithFee);
     }
 
+    /// @inheritdoc ISwapPool
     function swapExactIn(address tokenIn, uint256 amountIn, uint256 minOut, address to) external returns (uint256 out) {
         if (amountIn == 0) revert ZeroAmount();
         out = quote(tokenIn, amountIn);

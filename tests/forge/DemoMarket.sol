@@ -14,6 +14,7 @@ import {StairstepExponentialDecrease} from "../../contracts/curves/StairstepExpo
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
 import {MarketParams, LiquidationParams, CollateralParams} from "../../interfaces/IMarketConfig.sol";
+import {IGoverned, InitialFeed} from "../../interfaces/IOracleAdapter.sol";
 
 /// @notice Every contract of one deployed demo market.
 struct Market {
@@ -163,10 +164,13 @@ abstract contract DemoMarket is Test {
         m.wbtc = new MockERC20("Demo Wrapped Bitcoin", "WBTC", 8);
         m.wbtcFeed = new MockAggregator(FEED_DECIMALS, "WBTC / USD", WBTC_ANSWER);
 
-        m.oracle = new OracleAdapter(governor, MAX_DEVIATION, VOL_REF, VOL_TAU, MAX_ROUNDS_PER_POKE);
-        m.oracle.setFeed(address(m.usdc), true, m.usdcFeed, USDC_HEARTBEAT, USDC_MIN_PRICE, USDC_MAX_PRICE);
-        m.oracle.setFeed(address(m.weth), true, m.wethFeed, COLLATERAL_HEARTBEAT, WETH_MIN_PRICE, WETH_MAX_PRICE);
-        m.oracle.setFeed(address(m.wbtc), true, m.wbtcFeed, COLLATERAL_HEARTBEAT, WBTC_MIN_PRICE, WBTC_MAX_PRICE);
+        // one governor: the oracle reads it from the config, deployed two transactions later
+        address config = vm.computeCreateAddress(governor, vm.getNonce(governor) + 2);
+        InitialFeed[] memory feeds = new InitialFeed[](3);
+        feeds[0] = InitialFeed(address(m.usdc), m.usdcFeed, USDC_HEARTBEAT, USDC_MIN_PRICE, USDC_MAX_PRICE);
+        feeds[1] = InitialFeed(address(m.weth), m.wethFeed, COLLATERAL_HEARTBEAT, WETH_MIN_PRICE, WETH_MAX_PRICE);
+        feeds[2] = InitialFeed(address(m.wbtc), m.wbtcFeed, COLLATERAL_HEARTBEAT, WBTC_MIN_PRICE, WBTC_MAX_PRICE);
+        m.oracle = new OracleAdapter(IGoverned(config), MAX_DEVIATION, VOL_REF, VOL_TAU, MAX_ROUNDS_PER_POKE, feeds);
 
         m.rateModel = new InterestRateModel(BASE_RATE, KINK, KINK_RATE, MAX_RATE);
         m.config = new MarketConfig(
@@ -188,6 +192,7 @@ abstract contract DemoMarket is Test {
             }),
             LiquidationParams({buf: BUF, cusp: CUSP, tip: TIP, chip: CHIP})
         );
+        require(address(m.config) == config, "DemoMarket: config address precomputed wrong");
         m.pool = new LendingPool(m.config);
         m.config.bindPool(m.pool);
         m.lens = new PoolLens(m.pool);

@@ -7,6 +7,7 @@ import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.so
 
 import {IDutchAuctionLiquidator} from "../../interfaces/IDutchAuctionLiquidator.sol";
 import {ILendingPool} from "../../interfaces/ILendingPool.sol";
+import {IncomeKind} from "../../interfaces/IInsuranceFund.sol";
 import {DemoMarket} from "./DemoMarket.sol";
 
 /// @notice Every MUST of ERC-4626 for the insurance fund (DESIGN.md 5), over fuzzed deposits,
@@ -96,7 +97,7 @@ contract InsuranceFund4626Test is DemoMarket {
         if (amount == 0) return;
         m.usdc.mint(address(m.fund), amount);
         _asLiquidatorUnderLock();
-        m.fund.notifyIncome(penalty ? 0 : 1, amount);
+        m.fund.notifyIncome(penalty ? IncomeKind.Penalty : IncomeKind.Reserves, amount);
         _releaseLock();
     }
 

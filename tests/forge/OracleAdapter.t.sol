@@ -3,6 +3,8 @@ pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
 import {OracleAdapter} from "../../contracts/OracleAdapter.sol";
+import {MockGovernance} from "../../contracts/mocks/MockGovernance.sol";
+import {InitialFeed} from "../../interfaces/IOracleAdapter.sol";
 import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
 import {IAggregatorV3} from "../../interfaces/IAggregatorV3.sol";
 import {IOracleAdapter, PriceStatus, FeedFault} from "../../interfaces/IOracleAdapter.sol";
@@ -27,7 +29,9 @@ contract OracleAdapterTest is Test {
 
     function setUp() public {
         vm.warp(START);
-        oracle = new OracleAdapter(governor, MAX_DEVIATION, VOL_REF, VOL_TAU, MAX_ROUNDS);
+        oracle = new OracleAdapter(
+            new MockGovernance(governor), MAX_DEVIATION, VOL_REF, VOL_TAU, MAX_ROUNDS, new InitialFeed[](0)
+        );
     }
 
     // ================================================================ helpers

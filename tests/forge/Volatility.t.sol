@@ -3,6 +3,8 @@ pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
 import {OracleAdapter} from "../../contracts/OracleAdapter.sol";
+import {MockGovernance} from "../../contracts/mocks/MockGovernance.sol";
+import {InitialFeed} from "../../interfaces/IOracleAdapter.sol";
 import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
 import {IAggregatorV3} from "../../interfaces/IAggregatorV3.sol";
 
@@ -44,7 +46,8 @@ contract VolatilityTest is Test {
 
     function setUp() public {
         vm.warp(START);
-        oracle = new OracleAdapter(governor, 0.02e18, VOL_REF, TAU, MAX_ROUNDS);
+        oracle =
+            new OracleAdapter(new MockGovernance(governor), 0.02e18, VOL_REF, TAU, MAX_ROUNDS, new InitialFeed[](0));
         feed = new MockAggregator(8, "ASSET / USD", P0);
         vm.prank(governor);
         oracle.setFeed(asset, true, IAggregatorV3(address(feed)), 1 hours, MIN_ANSWER * 1e10, MAX_ANSWER * 1e10);

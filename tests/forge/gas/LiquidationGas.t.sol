@@ -30,21 +30,20 @@ contract LiquidationGas is GasBase {
 
     /// @dev Buys the whole lot's worth: the tab is paid, the rest of the lot goes back.
     function test_take_full() public {
-        uint256 id = _kickWethOnly("");
-        vm.warp(block.timestamp + STEPS * STEP);
-        (, uint256 price, uint256 lot,) = m.liquidator.getStatus(id);
-        vm.prank(taker);
-        m.liquidator.take(id, lot, price, taker, "");
-        _measure("take (full)");
+        _takeAfterSteps(_kickWethOnly(""), 1, "take (full)");
     }
 
     function test_take_partial() public {
-        uint256 id = _kickWethOnly("");
+        _takeAfterSteps(_kickWethOnly(""), 3, "take (partial)");
+    }
+
+    /// @dev `STEPS` stair-steps after the kick, the taker buys `1/divisor` of the lot at the price.
+    function _takeAfterSteps(uint256 id, uint256 divisor, string memory measureAs) internal {
         vm.warp(block.timestamp + STEPS * STEP);
         (, uint256 price, uint256 lot,) = m.liquidator.getStatus(id);
         vm.prank(taker);
-        m.liquidator.take(id, lot / 3, price, taker, "");
-        _measure("take (partial)");
+        m.liquidator.take(id, lot / divisor, price, taker, "");
+        _measure(measureAs);
     }
 
     function test_redo() public {
@@ -83,5 +82,43 @@ contract LiquidationGas is GasBase {
         vm.prank(keeper);
         flash.take(id, lot, price, amm, 0);
         _measure("FlashTaker.take (full, AMM swap)");
+    }
+
+    // ---------------------------------------------------------------- a market with history
+    address internal prior = makeAddr("prior");
+
+    /// @dev The same kick in a market that is not at its first liquidation: another account's
+    /// auction is live (kicked, partly taken), so the market-level books (kick counter, total tab,
+    /// auction list, the liquidator's, keeper's and taker's balances, the fund's income books)
+    /// are not written from zero. Returns the borrower's auction id.
+    function _kickWithAnotherAuctionLive(string memory measureAs) internal returns (uint256 id) {
+        _mintApprove(m.weth, prior, address(m.pool), 1e30);
+        _depositCollateral(prior, m.weth, 20 * ETH);
+        _borrow(prior, 40_000 * USDC);
+        _openWethOnly();
+        _nextHour();
+        _movePrices(0.73e18);
+        vm.prank(keeper);
+        uint256 first = m.liquidator.kick(prior, keeper)[0];
+        vm.warp(block.timestamp + STEPS * STEP);
+        (, uint256 price, uint256 lot,) = m.liquidator.getStatus(first);
+        vm.prank(taker);
+        m.liquidator.take(first, lot / 3, price, taker, "");
+        _nextBlock();
+        vm.prank(keeper);
+        id = m.liquidator.kick(borrower, keeper)[0];
+        if (bytes(measureAs).length != 0) _measure(measureAs);
+    }
+
+    function test_kick_full_anotherAuctionLive() public {
+        _kickWithAnotherAuctionLive("kick (full, 1 collateral, another auction live)");
+    }
+
+    function test_take_full_anotherAuctionLive() public {
+        _takeAfterSteps(_kickWithAnotherAuctionLive(""), 1, "take (full, another auction live)");
+    }
+
+    function test_take_partial_anotherAuctionLive() public {
+        _takeAfterSteps(_kickWithAnotherAuctionLive(""), 3, "take (partial, another auction live)");
     }
 }

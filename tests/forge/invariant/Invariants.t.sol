@@ -339,23 +339,19 @@ contract MarketInvariantsTest is MarketSetup {
     /// get deadline = now + gracePeriod and are dead from deadline + gracePeriod on. The campaign
     /// lands on deadlines and lapses exactly (`warpToCallBoundary`) and makes feeds disagree
     /// (`disagree`): the status reads the price better for the borrower.
+    /// The same campaign asserts what the ladder rests on (one campaign, not three: each
+    /// invariant function replays the whole campaign):
+    /// - the opening rule at the prices worse for the borrower: every borrow and collateral
+    ///   withdrawal (with debt) meets marginCallHF · Σ value_low · borrowFactor ≥ callHF_eff ·
+    ///   debt · baseHigh, recomputed by the handler from both feeds (DESIGN.md 3, 6); the handler
+    ///   borrows between the worse-price and the better-price limits a third of the time;
+    /// - liquidation factors follow their ramps (DESIGN.md 2): a lowering moves linearly over
+    ///   7 days from the value in force, a raise applies at once; `collateralInfo` and everything
+    ///   the pool values with it equal the handler's schedule after every call.
     function invariant_ladderMatchesDesign() public view {
         assertEq(handler.ladderMismatches(), 0, "accountStatus or a deadline differs from the ladder of DESIGN.md 3");
         assertEq(handler.lapsedCallsAlive(), 0, "a margin call was still live at or after its lapse");
-    }
-
-    /// @notice Every borrow and collateral withdrawal (with debt) meets the opening rule at the
-    /// prices worse for the borrower, recomputed by the handler from both feeds (DESIGN.md 3, 6):
-    /// marginCallHF · Σ value_low · borrowFactor ≥ callHF_eff · debt · baseHigh. The handler
-    /// borrows between the worse-price and the better-price limits a third of the time.
-    function invariant_openingRuleAtWorsePrices() public view {
         assertEq(handler.opensBeyondLimit(), 0, "a borrow or withdrawal broke the opening rule at the worse price");
-    }
-
-    /// @notice Liquidation factors follow their ramps (DESIGN.md 2): a lowering moves linearly
-    /// over 7 days from the value in force, a raise applies at once; `collateralInfo` and
-    /// everything the pool values with it equal the handler's schedule after every call.
-    function invariant_rampsFollowSchedule() public view {
         assertEq(handler.rampMismatches(), 0, "a liquidation factor is off its 7-day ramp");
     }
 
