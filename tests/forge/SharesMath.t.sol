@@ -133,7 +133,9 @@ contract SharesMathTest is Test {
     //       (1) is the bound: the attacker must donate ~2e6 times what the victim loses;
     //   (3) the attacker never profits: redeemable(attacker) ≤ 1 + d; in fact half the
     //       donation goes to the virtual shares, and the attacker's own loss is at least
-    //       1e6 · (victim's loss − 1).
+    //       (1e6 − 1) · (victim's loss − 1): the attacker wins back up to about half of what
+    //       the victim loses (d = 1e24, x = 5e17 mints the victim no share at all), so the
+    //       grief costs 1e6 − 1 to 1, not 1e6 to 1.
 
     struct Attack {
         uint256 attackerShares;
@@ -184,6 +186,16 @@ contract SharesMathTest is Test {
 
     /// @dev Why (2) needs its condition: a 1e30-wei donation against a 1e24-wei deposit costs
     /// the victim ~5e23 wei, far above x / 1e6 + 1 = 1e18 + 1 (but below (d + 2) / 2e6 + 1).
+    /// @dev The case that showed statement (3) needs 1e6 − 1: the victim is minted no share, and
+    /// half of its deposit goes to the attacker.
+    function test_inflation_griefRatioWhenVictimGetsNoShare() public pure {
+        Attack memory t = _attack(1e24, 5e17);
+        assertEq(t.victimShares, 0, "victim gets no share");
+        uint256 attackerLoss = 1 + 1e24 - t.attackerValue;
+        assertLt(attackerLoss, V * (5e17 - 1), "1e6 : 1 would hold");
+        assertGe(attackerLoss, (V - 1) * (5e17 - 1), "(1e6 - 1) : 1 broken");
+    }
+
     function test_inflation_millionthBoundFailsForSmallDeposits() public pure {
         uint256 donation = 1e30;
         uint256 x = 1e24;
@@ -205,6 +217,6 @@ contract SharesMathTest is Test {
         assertLe(t.attackerValue, 1 + donation, "attacker redeems more than it put in");
         uint256 attackerLoss = 1 + donation - t.attackerValue;
         uint256 victimLoss = x - t.victimValue;
-        if (victimLoss > 1) assertGe(attackerLoss, V * (victimLoss - 1), "grief is cheaper than 1e6 : 1");
+        if (victimLoss > 1) assertGe(attackerLoss, (V - 1) * (victimLoss - 1), "grief is cheaper than (1e6 - 1) : 1");
     }
 }
