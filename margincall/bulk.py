@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
@@ -33,7 +34,7 @@ from eth_abi import encode as abi_encode
 from eth_utils import keccak
 from web3 import Web3
 
-from .errors import HarnessError, decode_revert, revert_data, signature
+from .errors import HarnessError, ProtocolError, decode_revert, revert_data, signature
 from .retry import one_line
 from .session import TX_CAP, Chain, Handle
 
@@ -96,11 +97,13 @@ class Bulk:
         self._nonces: dict[str, int] = {}
         self.sent = 0
         self.blocks = 0
+        self.seconds = 0.0  # [s] wall time spent sending, mining and fetching receipts (``run``)
 
     # ------------------------------------------------------------------ JSON-RPC
-    def request(self, calls: Sequence[tuple[str, list]]) -> list[Any]:
+    def request(self, calls: Sequence[tuple[str, list]], tolerate: bool = False) -> list[Any]:
         """Answers to ``calls`` (method, params), sent as JSON-RPC batches of ``batch_size``;
-        an error answer raises ``BulkError``."""
+        an error answer raises ``BulkError``, or with ``tolerate`` takes the error's place in
+        the answers (a ``ProtocolError`` when it carries revert data, else a ``BulkError``)."""
         answers: list[Any] = []
         for start in range(0, len(calls), self.batch_size):
             chunk = calls[start : start + self.batch_size]
@@ -114,12 +117,21 @@ class Bulk:
             for call, sent in zip(chunk, body):
                 reply = by_id[sent["id"]]
                 if "error" in reply:
-                    raise BulkError(f"{call[0]}: {reply['error'].get('message', reply['error'])}")
+                    if not tolerate:
+                        raise BulkError(f"{call[0]}: {reply['error'].get('message', reply['error'])}")
+                    answers.append(_error_of(call[0], reply["error"]))
+                    continue
                 answers.append(reply.get("result"))
         return answers
 
     def call(self, method: str, params: list) -> Any:
         return self.request([(method, params)])[0]
+
+    def eth_calls(self, calls: Sequence[tuple[str, str]], sender: str | None = None) -> list[Any]:
+        """``eth_call`` of each (to, calldata) on the latest block, in JSON-RPC batches: the
+        0x-hex answers in order, a revert as its ``ProtocolError`` in its place."""
+        extra = {"from": sender} if sender else {}
+        return self.request([("eth_call", [{"to": to, "data": data, **extra}, "latest"]) for to, data in calls], True)
 
     # ------------------------------------------------------------------ node modes
     def __enter__(self) -> Bulk:
@@ -186,10 +198,12 @@ class Bulk:
         Blocks are kept small on purpose: Anvil 1.7 answers a block's receipts in a time that
         grows with the square of its transaction count (2,000 transfers in one block: ~4 s of
         receipts; in blocks of 100: ~0.15 s)."""
+        began = time.perf_counter()
         receipts: list[dict] = []
         for start in range(0, len(txs), self.per_block):
             receipts += self._mine_all(self.send(txs[start : start + self.per_block]), timestamp)
             timestamp = None
+        self.seconds += time.perf_counter() - began
         if check:
             for tx, receipt in zip(txs, receipts):
                 if int(receipt["status"], 16) != 1:
@@ -213,16 +227,37 @@ class Bulk:
 
     def why(self, tx: Tx, receipt: dict) -> str:
         """The named error of a reverted bulk transaction (replayed before its block)."""
+        try:
+            error = self.revert_error(tx, receipt)
+        except Exception as exc:  # the replay itself failed (a dead RPC)
+            return one_line(exc)
+        return error.message if error is not None else "out of gas, or the state changed within its block"
+
+    def revert_error(self, tx: Tx, receipt: dict) -> ProtocolError | None:
+        """The ``ProtocolError`` of a reverted bulk transaction, replayed on the state before its
+        block; None when the replay succeeds (it ran out of gas, or an earlier transaction of
+        the same block changed what it saw)."""
         block = int(receipt["blockNumber"], 16)
         call = {"from": tx.sender, "to": tx.to, "data": tx.data, "gas": tx.gas, "value": tx.value}
         try:
             self.chain.w3.eth.call(call, block_identifier=block - 1)
         except Exception as exc:
             data = revert_data(exc)
-            if data is not None:
-                return decode_revert(data).message
-            return one_line(exc)
-        return "out of gas, or the state changed within its block"
+            if data is None:
+                raise
+            return decode_revert(data)
+        return None
+
+
+def _error_of(method: str, error: dict) -> Exception:
+    """A JSON-RPC error answer as the exception it stands for: a revert's named error, else a
+    ``BulkError`` with the node's message."""
+    data = error.get("data")
+    if isinstance(data, dict):
+        data = data.get("data")
+    if isinstance(data, str) and data.startswith("0x"):
+        return decode_revert(data)
+    return BulkError(f"{method}: {error.get('message', error)}")
 
 
 def addresses(n: int, seed: str = "margincall") -> list[str]:

@@ -1,0 +1,163 @@
+"""One batched read of a market per simulated block, for the fast path (DESIGN.md 12 "Throughput").
+
+``read_market`` asks the chain, in one JSON-RPC batch, for everything a block-at-a-time keeper
+and the run's sample need: every borrower through ``PoolLens.accounts`` (500 a call), the live
+auctions and their ``getStatus``, each collateral's oracle price, each AMM's reserves, the
+insurance fund's assets, the debt in auction, the bad debt so far, and the block it read.
+
+``decode_states`` decodes the lens's answer without eth-abi's generic machinery: an
+``AccountState`` is a static tuple (every field one 32-byte word), so the array is a run of
+words read with ``int.from_bytes``; eth-abi spends ~10 µs a field, which a 10,000-account run
+would pay on every block.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from eth_abi import decode as abi_decode
+
+from ..borrowers import LENS_BATCH
+from ..bulk import Bulk, Encoder
+from ..errors import HarnessError, ProtocolError
+from ..session import Handle
+
+WAD = 10**18
+_STATIC = ("uint", "int", "bool", "address", "bytes32")
+
+
+@dataclass
+class Reading:
+    """The market after one block, as one batch read it."""
+
+    block: int
+    timestamp: int  # [unix seconds] of that block
+    states: list[tuple[str, Any]]  # (account, AccountState) of every borrower, in order
+    active: list[int]  # live auction ids (the liquidator's own list)
+    auctions: dict[int, tuple[bool, int, int, int]]  # id → getStatus (needsRedo, price [wad], lot, tab)
+    oracle: dict[str, Decimal | None]  # collateral symbol → oracle price [USD], None when invalid
+    reserves: dict[str, tuple[int, int]]  # collateral symbol → its AMM's (collateral, base) reserves
+    fund_assets: int  # [base units]
+    debt_in_auction: int  # [base units]
+    bad_debt: int  # [base units] every loss booked so far
+
+
+_LAYOUTS: dict[str, tuple[type, tuple[int, ...]]] = {}
+
+
+def _state_layout(lens: Handle) -> tuple[type, tuple[int, ...]]:
+    """The AccountState named tuple and the indices of its bool fields, from PoolLens's ABI."""
+    if lens.address not in _LAYOUTS:
+        function = next(e for e in lens.abi if e.get("type") == "function" and e.get("name") == "accounts")
+        components = function["outputs"][0]["components"]
+        if not all(c["type"].startswith(_STATIC) and not c["type"].endswith("]") for c in components):
+            raise HarnessError("PoolLens.accounts: AccountState is no longer a static tuple; decode_states needs updating")
+        fields = tuple(c["name"] for c in components)
+        bools = tuple(i for i, c in enumerate(components) if c["type"] == "bool")
+        _LAYOUTS[lens.address] = (namedtuple("AccountState", fields), bools)
+    return _LAYOUTS[lens.address]
+
+
+def decode_states(lens: Handle, answer: str, accounts: list[str]) -> list[tuple[str, Any]]:
+    """(account, AccountState) of ``accounts`` from the 0x-hex answer of ``lens.accounts(accounts)``."""
+    state, bools = _state_layout(lens)
+    data = bytes.fromhex(answer[2:])
+    offset = int.from_bytes(data[:32], "big")  # (AccountState[] states, MarketSnapshot): states first
+    count = int.from_bytes(data[offset : offset + 32], "big")
+    if count != len(accounts):
+        raise HarnessError(f"PoolLens answered {count} accounts for {len(accounts)} asked")
+    width = len(state._fields)
+    start = offset + 32
+    words = [int.from_bytes(data[i : i + 32], "big") for i in range(start, start + 32 * width * count, 32)]
+    out = []
+    for k, account in enumerate(accounts):
+        values = words[k * width : (k + 1) * width]
+        for i in bools:
+            values[i] = bool(values[i])
+        out.append((account, state(*values)))
+    return out
+
+
+class MarketReader:
+    """Reads one market in one batch per block (``read``); the lens calldata of the borrowers is
+    encoded once, since the population does not change during a run."""
+
+    def __init__(self, lab: Any, bulk: Bulk, amms: dict[str, Handle]):
+        m = lab.market
+        self.lab, self.bulk, self.amms = lab, bulk, amms
+        self.accounts = list(lab.accounts)
+        lens = Encoder(m.lens, "accounts")
+        self.chunks = [self.accounts[i : i + LENS_BATCH] for i in range(0, len(self.accounts), LENS_BATCH)]
+        self.lens_calls = [(m.lens.address, lens(chunk)) for chunk in self.chunks]
+        self.status = Encoder(m.liquidator, "getStatus")
+        get_price = Encoder(m.oracle, "getPrice")
+        self.symbols = list(m.collaterals)
+        self.fixed = [(m.liquidator.address, Encoder(m.liquidator, "activeAuctions")())]
+        self.fixed += [(m.oracle.address, get_price(m.collaterals[s].token.address)) for s in self.symbols]
+        for s in self.symbols:
+            amm = amms.get(s)
+            if amm is not None:
+                self.fixed += [(amm.address, Encoder(amm, "reserveCollateral")()), (amm.address, Encoder(amm, "reserveBase")())]
+        self.fixed += [
+            (m.fund.address, Encoder(m.fund, "totalAssets")()),
+            (m.pool.address, Encoder(m.pool, "debtInAuction")()),
+            (m.pool.address, Encoder(m.pool, "realizedLosses")()),
+        ]
+
+    def read(self, auction_ids: list[int]) -> Reading:
+        """The market now; ``auction_ids`` are the live auctions the caller knows of (any the
+        liquidator lists beyond them are read in a second batch)."""
+        m, ids = self.lab.market, list(auction_ids)
+        calls = [("eth_getBlockByNumber", ["latest", False])]
+        calls += [("eth_call", [{"to": to, "data": data}, "latest"]) for to, data in self.fixed + self.lens_calls]
+        calls += [("eth_call", [{"to": m.liquidator.address, "data": self.status(i)}, "latest"]) for i in ids]
+        answers = self.bulk.request(calls, tolerate=True)
+        block, rest = answers[0], answers[1:]
+        fixed, rest = rest[: len(self.fixed)], rest[len(self.fixed) :]
+        lens, statuses = rest[: len(self.lens_calls)], rest[len(self.lens_calls) :]
+        for answer in lens + fixed[:1]:
+            if isinstance(answer, Exception):
+                raise HarnessError(f"the market read failed: {answer}")
+        active = list(abi_decode(["uint256[]"], bytes.fromhex(fixed[0][2:]))[0])
+        missing = [i for i in active if i not in set(ids)]
+        if missing:
+            more = self.bulk.eth_calls([(m.liquidator.address, self.status(i)) for i in missing])
+            ids, statuses = ids + missing, statuses + more
+        live = set(active)
+        auctions = {i: _status(a) for i, a in zip(ids, statuses) if i in live}
+        k = 1
+        oracle = {}
+        for s in self.symbols:
+            answer = fixed[k]
+            oracle[s] = None if isinstance(answer, ProtocolError) else Decimal(_uint(answer)) / WAD
+            k += 1
+        reserves = {}
+        for s in self.symbols:
+            if s in self.amms:
+                reserves[s] = (_uint(fixed[k]), _uint(fixed[k + 1]))
+                k += 2
+        fund_assets, in_auction, losses = (_uint(a) for a in fixed[k : k + 3])
+        states = []
+        for chunk, answer in zip(self.chunks, lens):
+            states += decode_states(m.lens, answer, chunk)
+        return Reading(
+            block=int(block["number"], 16), timestamp=int(block["timestamp"], 16), states=states, active=active,
+            auctions=auctions, oracle=oracle, reserves=reserves, fund_assets=fund_assets, debt_in_auction=in_auction,
+            bad_debt=losses,
+        )  # fmt: skip
+
+
+def _uint(answer: Any) -> int:
+    if isinstance(answer, Exception):
+        raise HarnessError(f"the market read failed: {answer}")
+    return int(answer[2:66] or "0", 16)
+
+
+def _status(answer: Any) -> tuple[bool, int, int, int]:
+    if isinstance(answer, Exception):
+        raise HarnessError(f"getStatus failed: {answer}")
+    words = [int(answer[2 + 64 * i : 66 + 64 * i], 16) for i in range(4)]
+    return bool(words[0]), words[1], words[2], words[3]
