@@ -4,7 +4,9 @@
 last block), what ``margincall.keeper.Keeper`` does in a pass: issue margin calls, clear met
 ones, kick Liquidatable accounts, settle worthless lots, redo stale auctions, and flash-take the
 lots its AMM pays for through its ``FlashTaker``. Each becomes one transaction with the keeper's
-own gas limit; the caller sends them in one JSON-RPC batch with the block's other transactions
+own gas limit; kicks only while the liquidator has room under its ``hole`` (the tab of each
+estimated by the account's debt; the rest wait for a later block, counted in ``held_for_room``,
+as the per-transaction keeper's simulation would not send them). The caller sends them in one JSON-RPC batch with the block's other transactions
 and mines the block. ``record`` turns their receipts into the run's events: kicks and takes as
 the per-transaction keeper records them, a reverted transaction as a lost race named by its
 error.
@@ -57,6 +59,8 @@ class BulkKeeper:
         m = lab.market
         self.lab, self.bulk, self.sender, self.taker, self.amms = lab, bulk, sender, taker, amms
         self.margin_bps = margin_bps
+        self.dust = m.spec.market_tuple()[6]  # [base units] the market's minimum debt
+        self.held_for_room = 0  # kicks not sent: no room under the hole for them
         self.pool, self.liq = m.pool.address, m.liquidator.address
         self._call, self._clear = Encoder(m.pool, "issueMarginCall"), Encoder(m.pool, "clearMarginCall")
         self._kick, self._redo = Encoder(m.liquidator, "kick"), Encoder(m.liquidator, "redo")
@@ -74,6 +78,7 @@ class BulkKeeper:
 
     def _plan_accounts(self, reading: Reading) -> list[Intent]:
         intents = []
+        room = reading.room  # what the kicks planned so far leave under the hole
         for account, s in reading.states:
             if not s.priceOk:
                 continue
@@ -83,6 +88,10 @@ class BulkKeeper:
             elif status is AccountStatus.Healthy and called:
                 intents.append(self._intent("clear", account, self.pool, self._clear(account), GAS["clear"]))
             elif status is AccountStatus.Liquidatable and not (s.liveAuctions and s.assetsIn == 0):
+                if room < self.dust:  # the liquidator would refuse it (NoRoom)
+                    self.held_for_room += 1
+                    continue
+                room -= min(room, s.debt)
                 gas = GAS["kick"] + GAS["kick_per_asset"] * bin(s.assetsIn).count("1")
                 intents.append(self._intent("kick", account, self.liq, self._kick(account, self.sender), gas))
         return intents

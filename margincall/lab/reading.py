@@ -1,9 +1,10 @@
 """One batched read of a market per simulated block, for the fast path (DESIGN.md 12 "Throughput").
 
-``read_market`` asks the chain, in one JSON-RPC batch, for everything a block-at-a-time keeper
-and the run's sample need: every borrower through ``PoolLens.accounts`` (500 a call), the live
-auctions and their ``getStatus``, each collateral's oracle price, each AMM's reserves, the
-insurance fund's assets, the debt in auction, the bad debt so far, and the block it read.
+``MarketReader.read`` asks the chain, in one JSON-RPC batch, for everything a block-at-a-time
+keeper and the run's sample need: every borrower through ``PoolLens.accounts`` (500 a call), the
+live auctions and their ``getStatus`` (through the lab's ``AuctionStatusReader``, 1,000 a call),
+each collateral's oracle price, each AMM's reserves, the insurance fund's assets, the debt in
+auction, the bad debt so far, the room under the liquidator's hole, and the block it read.
 
 ``decode_states`` decodes the lens's answer without eth-abi's generic machinery: an
 ``AccountState`` is a static tuple (every field one 32-byte word), so the array is a run of
@@ -43,6 +44,7 @@ class Reading:
     fund_assets: int  # [base units]
     debt_in_auction: int  # [base units]
     bad_debt: int  # [base units] every loss booked so far
+    room: int  # [base units] the liquidator's hole less the tabs of its live auctions
 
 
 _LAYOUTS: dict[str, tuple[type, tuple[int, ...]]] = {}
@@ -85,14 +87,15 @@ class MarketReader:
     """Reads one market in one batch per block (``read``); the lens calldata of the borrowers is
     encoded once, since the population does not change during a run."""
 
-    def __init__(self, lab: Any, bulk: Bulk, amms: dict[str, Handle]):
+    def __init__(self, lab: Any, bulk: Bulk, amms: dict[str, Handle], status_reader: Handle):
         m = lab.market
         self.lab, self.bulk, self.amms = lab, bulk, amms
+        self.status_reader = status_reader
+        self.statuses = Encoder(status_reader, "statuses")
         self.accounts = list(lab.accounts)
         lens = Encoder(m.lens, "accounts")
         self.chunks = [self.accounts[i : i + LENS_BATCH] for i in range(0, len(self.accounts), LENS_BATCH)]
         self.lens_calls = [(m.lens.address, lens(chunk)) for chunk in self.chunks]
-        self.status = Encoder(m.liquidator, "getStatus")
         get_price = Encoder(m.oracle, "getPrice")
         self.symbols = list(m.collaterals)
         self.fixed = [(m.liquidator.address, Encoder(m.liquidator, "activeAuctions")())]
@@ -105,15 +108,21 @@ class MarketReader:
             (m.fund.address, Encoder(m.fund, "totalAssets")()),
             (m.pool.address, Encoder(m.pool, "debtInAuction")()),
             (m.pool.address, Encoder(m.pool, "realizedLosses")()),
+            (m.liquidator.address, Encoder(m.liquidator, "hole")()),
+            (m.liquidator.address, Encoder(m.liquidator, "totalTab")()),
         ]
+
+    def _status_calls(self, ids: list[int]) -> list[tuple[str, str]]:
+        liq = self.lab.market.liquidator.address
+        return [(self.status_reader.address, self.statuses(liq, ids[i : i + STATUS_BATCH])) for i in range(0, len(ids), STATUS_BATCH)]
 
     def read(self, auction_ids: list[int]) -> Reading:
         """The market now; ``auction_ids`` are the live auctions the caller knows of (any the
         liquidator lists beyond them are read in a second batch)."""
         m, ids = self.lab.market, list(auction_ids)
+        status_calls = self._status_calls(ids)
         calls = [("eth_getBlockByNumber", ["latest", False])]
-        calls += [("eth_call", [{"to": to, "data": data}, "latest"]) for to, data in self.fixed + self.lens_calls]
-        calls += [("eth_call", [{"to": m.liquidator.address, "data": self.status(i)}, "latest"]) for i in ids]
+        calls += [("eth_call", [{"to": to, "data": data}, "latest"]) for to, data in self.fixed + self.lens_calls + status_calls]
         answers = self.bulk.request(calls, tolerate=True)
         block, rest = answers[0], answers[1:]
         fixed, rest = rest[: len(self.fixed)], rest[len(self.fixed) :]
@@ -122,12 +131,12 @@ class MarketReader:
             if isinstance(answer, Exception):
                 raise HarnessError(f"the market read failed: {answer}")
         active = list(abi_decode(["uint256[]"], bytes.fromhex(fixed[0][2:]))[0])
-        missing = [i for i in active if i not in set(ids)]
+        known = set(ids)
+        missing = [i for i in active if i not in known]
         if missing:
-            more = self.bulk.eth_calls([(m.liquidator.address, self.status(i)) for i in missing])
-            ids, statuses = ids + missing, statuses + more
+            ids, statuses = ids + missing, statuses + self.bulk.eth_calls(self._status_calls(missing))
         live = set(active)
-        auctions = {i: _status(a) for i, a in zip(ids, statuses) if i in live}
+        auctions = {i: st for i, st in zip(ids, _statuses(statuses)) if i in live}
         k = 1
         oracle = {}
         for s in self.symbols:
@@ -139,15 +148,18 @@ class MarketReader:
             if s in self.amms:
                 reserves[s] = (_uint(fixed[k]), _uint(fixed[k + 1]))
                 k += 2
-        fund_assets, in_auction, losses = (_uint(a) for a in fixed[k : k + 3])
+        fund_assets, in_auction, losses, hole, total_tab = (_uint(a) for a in fixed[k : k + 5])
         states = []
         for chunk, answer in zip(self.chunks, lens):
             states += decode_states(m.lens, answer, chunk)
         return Reading(
             block=int(block["number"], 16), timestamp=int(block["timestamp"], 16), states=states, active=active,
             auctions=auctions, oracle=oracle, reserves=reserves, fund_assets=fund_assets, debt_in_auction=in_auction,
-            bad_debt=losses,
+            bad_debt=losses, room=max(0, hole - total_tab),
         )  # fmt: skip
+
+
+STATUS_BATCH = 1_000  # auctions per AuctionStatusReader call (~15k gas each: well within an eth_call's gas)
 
 
 def _uint(answer: Any) -> int:
@@ -156,8 +168,18 @@ def _uint(answer: Any) -> int:
     return int(answer[2:66] or "0", 16)
 
 
-def _status(answer: Any) -> tuple[bool, int, int, int]:
-    if isinstance(answer, Exception):
-        raise HarnessError(f"getStatus failed: {answer}")
-    words = [int(answer[2 + 64 * i : 66 + 64 * i], 16) for i in range(4)]
-    return bool(words[0]), words[1], words[2], words[3]
+def _statuses(answers: list[Any]) -> list[tuple[bool, int, int, int]]:
+    """(needsRedo, price, lot, tab) of each auction from ``AuctionStatusReader.statuses``
+    answers: four arrays of one-word values, read word by word."""
+    out: list[tuple[bool, int, int, int]] = []
+    for answer in answers:
+        if isinstance(answer, Exception):
+            raise HarnessError(f"the auctions' status read failed: {answer}")
+        data = bytes.fromhex(answer[2:])
+        arrays = []
+        for k in range(4):
+            at = int.from_bytes(data[32 * k : 32 * k + 32], "big")
+            n = int.from_bytes(data[at : at + 32], "big")
+            arrays.append([int.from_bytes(data[i : i + 32], "big") for i in range(at + 32, at + 32 + 32 * n, 32)])
+        out += [(bool(r), p, lot, tab) for r, p, lot, tab in zip(*arrays)]
+    return out

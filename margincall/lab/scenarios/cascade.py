@@ -68,7 +68,8 @@ def run(lab: Lab, options: RunOptions) -> None:
             amms[symbol] = lab.deploy_amm(symbol, usd, depth)
         (keeper_signer,) = lab.actors(1)
         taker = lab.chain.deploy("FlashTaker", m.liquidator, m.base.token, sender=keeper_signer)
-        rec.transactions += 1
+        status_reader = lab.chain.deploy("AuctionStatusReader", sender=lab.governor)
+        rec.transactions += 2
         lab.populate(positions)
         rec.params.update(
             {"oracleFollowsAmm": True, "oracleLagBlocks": LAG, "blockSeconds": BLOCK, "keeperEvery": every,
@@ -78,7 +79,7 @@ def run(lab: Lab, options: RunOptions) -> None:
         with rec.phase("setup"):
             keeper = BulkKeeper(lab, bulk, keeper_signer.address, taker, amms, margin_bps=0)
             feeds = _Feeds(lab, amms)
-            reader = MarketReader(lab, bulk, amms)
+            reader = MarketReader(lab, bulk, amms, status_reader)
             reading = reader.read([])
             lab.sample_reading(reading, _spots(lab, reading))
         with rec.phase("simulation"):
@@ -120,7 +121,7 @@ def run(lab: Lab, options: RunOptions) -> None:
     lab.expect(bool(first), f"a {shock * 100:.0f} % shock to make some accounts Liquidatable")
     rec.totals = lab.totals(
         liquidatableAtShock=len(first), accountsLiquidated=len(liquidated), priceAtShock=shocked_f, finalAmmPrice=final,
-        fallBeyondShock=beyond,
+        fallBeyondShock=beyond, kicksHeldForRoom=keeper.held_for_room,
     )  # fmt: skip
     worst = max(beyond, key=beyond.get)
     rec.story = [
@@ -157,7 +158,7 @@ class _Feeds:
 def _mine(lab: Lab, bulk: Bulk, txs: list[Tx], timestamp: int | None) -> list[dict]:
     """Send ``txs`` as one batch and mine them (more blocks only when their gas limits overflow
     one), the first block at ``timestamp``; every transaction after the keeper's must succeed."""
-    receipts = bulk.run(txs, timestamp=timestamp, check=False)
+    receipts = bulk.run(txs, timestamp=timestamp, check=False, ordered=True)
     lab.recorder.transactions += len(txs)
     return receipts
 
