@@ -204,11 +204,40 @@ class Bulk:
         self.blocks += 1
         return self.call("eth_getBlockReceipts", ["latest"]) or []
 
-    def run(self, txs: Sequence[Tx], timestamp: int | None = None, check: bool = True, ordered: bool = False) -> list[dict]:
+    def mine_unread(self, timestamp: int | None = None) -> None:
+        """Mine until the node's pool is empty, the first block at ``timestamp``, without reading
+        receipts (the caller checks the state instead: see ``run(..., receipts=False)``)."""
+        for _ in range(1_000):
+            self.call("evm_mine", [timestamp] if timestamp is not None else [])
+            self.blocks += 1
+            timestamp = None
+            status = self.call("txpool_status", [])
+            if int(status["pending"], 16) == 0:
+                if int(status["queued"], 16):
+                    raise BulkError(f"{int(status['queued'], 16)} transactions wait in the pool behind a nonce gap")
+                return
+        raise BulkError("the pool never emptied after 1,000 blocks")
+
+    def block_gas_limit(self) -> int:
+        if self._block_gas is None:
+            self._block_gas = int(self.call("eth_getBlockByNumber", ["latest", False])["gasLimit"], 16)
+        return self._block_gas
+
+    def set_block_gas_limit(self, gas: int) -> None:
+        """A new block gas limit from the next block on (Anvil's ``evm_setBlockGasLimit``)."""
+        self.call("evm_setBlockGasLimit", [hex(gas)])
+        self._block_gas = gas
+
+    def run(
+        self, txs: Sequence[Tx], timestamp: int | None = None, check: bool = True, ordered: bool = False,
+        receipts: bool = True,
+    ) -> list[dict]:  # fmt: skip
         """Send ``txs`` and mine them in order, block by block: at most ``per_block`` in a block,
         and no more than their gas limits fit in the block gas limit (the first block at
         ``timestamp``). Returns the receipts in the order of ``txs``; with ``check`` a reverted
-        one raises ``BulkError`` naming its error; ``ordered`` as in ``send``.
+        one raises ``BulkError`` naming its error; ``ordered`` as in ``send``. With ``receipts``
+        False nothing is read back (and nothing checked): the blocks are mined until the pool is
+        empty and the caller checks the state it meant to reach (mass set-up in large blocks).
 
         Blocks are kept small on purpose: Anvil 1.7 answers a block's receipts in a time that
         grows with the square of its transaction count (2,000 transfers in one block: ~4 s of
@@ -216,26 +245,29 @@ class Bulk:
         left to the node: Anvil 1.7.1 was seen dropping from its pool the transactions of a batch
         that did not fit the block (never mined, no receipt) instead of keeping them for the next."""
         began = time.perf_counter()
-        receipts: list[dict] = []
+        answers: list[dict] = []
         for block in self._blocks(txs):
-            receipts += self._mine_all(self.send(block, ordered), timestamp)
+            hashes = self.send(block, ordered)
+            if receipts:
+                answers += self._mine_all(hashes, timestamp)
+            else:
+                self.mine_unread(timestamp)
             timestamp = None
         self.seconds += time.perf_counter() - began
         if check:
-            for tx, receipt in zip(txs, receipts):
+            for tx, receipt in zip(txs, answers):
                 if int(receipt["status"], 16) != 1:
                     raise BulkError(f"a transaction from {tx.sender} to {tx.to} reverted: {self.why(tx, receipt)}")
-        return receipts
+        return answers
 
     def _blocks(self, txs: Sequence[Tx]) -> list[Sequence[Tx]]:
         """``txs`` cut, in order, into blocks of at most ``per_block`` whose gas limits add up to
         at most the block gas limit."""
-        if self._block_gas is None:
-            self._block_gas = int(self.call("eth_getBlockByNumber", ["latest", False])["gasLimit"], 16)
+        block_gas = self.block_gas_limit()
         blocks: list[Sequence[Tx]] = []
         first = gas = 0
         for i, tx in enumerate(txs):
-            if i > first and (i - first >= self.per_block or gas + tx.gas > self._block_gas):
+            if i > first and (i - first >= self.per_block or gas + tx.gas > block_gas):
                 blocks.append(txs[first:i])
                 first, gas = i, 0
             gas += tx.gas

@@ -26,7 +26,7 @@ from typing import Any, Callable
 from ..borrowers import LENS_BATCH
 from ..chain import MAX_UINT
 from ..deploy import Market
-from ..errors import HarnessError, ProtocolError
+from ..errors import HarnessError, ProtocolError, decode_revert, revert_data
 from ..params import MarketSpec, load_params, parse_params
 from ..session import Chain, Receipt, Signer, address_of
 from ..status import AccountStatus
@@ -35,6 +35,7 @@ from .metrics import Recorder
 from .population import CollateralTerms, Position
 
 GENESIS_TIMESTAMP = 1_700_000_000  # every lab chain starts here: absolute times repeat too
+POPULATE_BLOCK_TXS = 2_000  # transactions per set-up block (its gas limit raised for set-up only)
 
 
 class ScenarioError(HarnessError):
@@ -218,28 +219,53 @@ class Lab:
         gas = {"mint": 90_000, "approve": 60_000, "depositCollateral": 300_000, "borrow": 300_000 + 250_000 * len(self.market.collaterals)}
         pool = self.market.pool
         deposit, borrow = Encoder(pool, "depositCollateral"), Encoder(pool, "borrow")
-        setup, opening = [], []
+        setup, opening, borrows = [], [], []
         for account, p in zip(accounts, positions):
             for symbol, amount in p.collateral.items():
                 token = self.market.collaterals[symbol].token
                 setup.append(Tx(account, token.address, Encoder(token, "mint")(account, amount), gas["mint"]))
                 setup.append(Tx(account, token.address, Encoder(token, "approve")(pool.address, MAX_UINT), gas["approve"]))
                 opening.append(Tx(account, pool.address, deposit(token.address, amount, account), gas["depositCollateral"]))
-            opening.append(Tx(account, pool.address, borrow(p.debt, account), gas["borrow"]))
+            borrows.append(Tx(account, pool.address, borrow(p.debt, account), gas["borrow"]))
+            opening.append(borrows[-1])
         now, txs = self.chain.time(), setup + opening
         task = self.progress.add_task(f"opening {len(positions)} positions", total=len(txs)) if self.progress else None
-        with Bulk(self.chain) as bulk:
+        with Bulk(self.chain, per_block=POPULATE_BLOCK_TXS) as bulk:
             bulk.impersonate_all()
             bulk.set_balances(accounts, 10**18)
-            for start in range(0, len(txs), 500):
-                bulk.run(txs[start : start + 500], timestamp=now)
-                if task is not None:
-                    self.progress.update(task, completed=min(len(txs), start + 500))
+            # set-up blocks at the frozen start time hold 10 times the gas of a simulated block:
+            # Anvil 1.7.1 pays a cost per block that grows with the chain's state (it rebuilds
+            # the state tries), and nothing is simulated here. Receipts are not read (their cost
+            # grows with the square of a block's size): every position is checked on the pool after.
+            limit = bulk.block_gas_limit()
+            bulk.set_block_gas_limit(limit * 10)
+            try:
+                for start in range(0, len(txs), POPULATE_BLOCK_TXS):
+                    bulk.run(txs[start : start + POPULATE_BLOCK_TXS], timestamp=now, receipts=False)
+                    if task is not None:
+                        self.progress.update(task, completed=min(len(txs), start + POPULATE_BLOCK_TXS))
+            finally:
+                bulk.set_block_gas_limit(limit)
+                bulk.call("evm_mine", [now])  # an empty block: the latest block shows the limit again
             self.recorder.transactions += bulk.sent
         self.fast_path_sent += bulk.sent
         self.fast_path_seconds += bulk.seconds
+        self._check_opened(accounts, positions, borrows)
         self.accounts += accounts
         return accounts
+
+    def _check_opened(self, accounts: list[str], positions: list[Position], borrows: list[Any]) -> None:
+        """Every account of a populate holds its drawn debt (a deposit or borrow that failed
+        leaves it without); the first that does not is replayed for its error."""
+        for (account, st), p, borrow in zip(self.states(accounts), positions, borrows):
+            if st.debt < p.debt:
+                try:
+                    self.chain.w3.eth.call({"from": borrow.sender, "to": borrow.to, "data": borrow.data, "gas": borrow.gas})
+                    why = "its borrow succeeds now (out of gas at set-up?)"
+                except Exception as exc:
+                    data = revert_data(exc)
+                    why = decode_revert(data).message if data else str(exc)
+                raise ScenarioError(f"populate: {account} holds debt {st.debt}, not its drawn {p.debt}: {why}")
 
     def send(self, method: Callable[..., Receipt], *args: Any, sender: Any, kind: str | None = None) -> Receipt:
         """Send one transaction; ``kind`` also records its gas."""
