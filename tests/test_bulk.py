@@ -115,15 +115,20 @@ def test_cli_bench_gas_measures_each_action_and_the_lens(tmp_path):
 
 def test_a_batch_is_cut_into_blocks_by_gas_limits_and_nothing_is_dropped(core):
     (a, b) = addresses(2, seed="gas-cut")
-    block_gas = int(core.w3.eth.get_block("latest")["gasLimit"])
-    per_tx = block_gas // 3 + 1  # two fit in a block, not three
     with Bulk(core, per_block=1_000) as bulk:
         bulk.impersonate_all()
         bulk.set_balances([a, b], ETH)
-        receipts = bulk.run([Tx(a if i % 2 else b, a, "0x", per_tx, 1) for i in range(5)])
+        limit = bulk.block_gas_limit()
+        bulk.set_block_gas_limit(3_000_000)  # two transactions of 1,000,001 gas fit a block, not three
+        try:
+            receipts = bulk.run([Tx(a if i % 2 else b, a, "0x", 1_000_001, 1) for i in range(5)])
+        finally:
+            bulk.set_block_gas_limit(limit)
+            bulk.call("evm_mine", [])
     blocks = [int(r["blockNumber"], 16) for r in receipts]
     assert len(receipts) == 5 and all(r["status"] == "0x1" for r in receipts)
     assert blocks == sorted(blocks) and len(set(blocks)) == 3 and bulk.blocks == 3
+    assert int(core.w3.eth.get_block("latest")["gasLimit"]) == limit
 
 
 def test_an_ordered_batch_reaches_a_fifo_node_in_the_order_sent():

@@ -66,14 +66,15 @@ def _state_layout(lens: Handle) -> tuple[type, tuple[int, ...]]:
 def decode_states(lens: Handle, answer: str, accounts: list[str]) -> list[tuple[str, Any]]:
     """(account, AccountState) of ``accounts`` from the 0x-hex answer of ``lens.accounts(accounts)``."""
     state, bools = _state_layout(lens)
-    data = bytes.fromhex(answer[2:])
-    offset = int.from_bytes(data[:32], "big")  # (AccountState[] states, MarketSnapshot): states first
-    count = int.from_bytes(data[offset : offset + 32], "big")
+    data = memoryview(bytes.fromhex(answer[2:]))  # slices of a memoryview are not copies
+    word = int.from_bytes
+    offset = word(data[:32], "big")  # (AccountState[] states, MarketSnapshot): states first
+    count = word(data[offset : offset + 32], "big")
     if count != len(accounts):
         raise HarnessError(f"PoolLens answered {count} accounts for {len(accounts)} asked")
     width = len(state._fields)
     start = offset + 32
-    words = [int.from_bytes(data[i : i + 32], "big") for i in range(start, start + 32 * width * count, 32)]
+    words = [word(data[i : i + 32], "big") for i in range(start, start + 32 * width * count, 32)]
     out = []
     for k, account in enumerate(accounts):
         values = words[k * width : (k + 1) * width]
@@ -175,11 +176,11 @@ def _statuses(answers: list[Any]) -> list[tuple[bool, int, int, int]]:
     for answer in answers:
         if isinstance(answer, Exception):
             raise HarnessError(f"the auctions' status read failed: {answer}")
-        data = bytes.fromhex(answer[2:])
+        data, word = memoryview(bytes.fromhex(answer[2:])), int.from_bytes
         arrays = []
         for k in range(4):
-            at = int.from_bytes(data[32 * k : 32 * k + 32], "big")
-            n = int.from_bytes(data[at : at + 32], "big")
-            arrays.append([int.from_bytes(data[i : i + 32], "big") for i in range(at + 32, at + 32 + 32 * n, 32)])
+            at = word(data[32 * k : 32 * k + 32], "big")
+            n = word(data[at : at + 32], "big")
+            arrays.append([word(data[i : i + 32], "big") for i in range(at + 32, at + 32 + 32 * n, 32)])
         out += [(bool(r), p, lot, tab) for r, p, lot, tab in zip(*arrays)]
     return out

@@ -44,7 +44,8 @@ LAG = 5  # [blocks] the oracle posts the AMM price of LAG blocks ago (>= 1: post
 HORIZON = 3600  # [seconds] watched after the shock at most
 DEPTH_SHARE = Decimal("0.5")  # AMM base reserve, as a share of the population's collateral value in that asset
 BLOCK_TXS = 100_000  # a simulated block is sent as one batch: the block gas limit alone splits it
-CEILING_TRANSFERS = 1_200  # raw transfers of the ceiling measured at the end (bench.raw_ceiling)
+CEILING_TRANSFERS = 1_200  # raw transfers of the ceiling measured at the end (bench.raw_ceiling), per block size
+CEILING_BLOCK_SIZES = (100, 1_000)  # [transfers per block]: Anvil 1.7.1's cost per block grows with the state
 GAS = {"mint": 100_000, "approve": 60_000, "swap": 200_000, "setPrice": 150_000}
 
 
@@ -103,12 +104,16 @@ def run(lab: Lab, options: RunOptions) -> None:
                 quiet = 0 if intents or reading.active else quiet + 1
         with rec.phase("ceiling"):
             began = time.perf_counter()
-            ceiling_bulk = Bulk(lab.chain)  # the bench's blocks (100 transfers); automine is already off
-            ceiling, rounds = raw_ceiling(ceiling_bulk, CEILING_TRANSFERS)
+            by_size = {}  # blocks of the bench's 100 transfers, and of 1,000 (the run's own blocks are large)
+            for per_block in CEILING_BLOCK_SIZES:
+                tps, rounds = raw_ceiling(Bulk(lab.chain, per_block=per_block), CEILING_TRANSFERS, seed=f"raw-{per_block}")
+                by_size[per_block] = (round(tps, 1), [round(r, 1) for r in rounds])
+            best = max(by_size, key=lambda k: by_size[k][0])  # the ceiling is the better of the two
             rec.throughput.update(
-                {"rawCeilingTps": round(ceiling, 1), "rawCeilingRoundsTps": [round(r, 1) for r in rounds],
-                 "rawCeilingTransfers": CEILING_TRANSFERS, "rawCeilingPerBlock": ceiling_bulk.per_block,
-                 "rawCeilingSeconds": round(time.perf_counter() - began, 3)}
+                {"rawCeilingTps": by_size[best][0], "rawCeilingPerBlock": best,
+                 "rawCeilingBySize": {str(k): v[0] for k, v in by_size.items()},
+                 "rawCeilingRoundsTps": {str(k): v[1] for k, v in by_size.items()},
+                 "rawCeilingTransfers": CEILING_TRANSFERS, "rawCeilingSeconds": round(time.perf_counter() - began, 3)}
             )  # fmt: skip
     rec.throughput.update(
         {"fastPathTransactions": lab.fast_path_sent + bulk.sent,
