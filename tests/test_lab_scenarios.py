@@ -172,3 +172,4 @@ def test_cascade_falls_beyond_the_first_shock(tmp_path):
     sustained = m["transactions"] / (m["wall"]["setup"] + m["wall"]["simulation"])
     assert tp["sustainedTps"] == pytest.approx(sustained, rel=0.01)
     assert tp["ratio"] == pytest.approx(tp["sustainedTps"] / tp["rawCeilingTps"], rel=0.01)
+    assert "| sustained rate / raw ceiling [tx/s] |" in (tmp_path / "cascade" / "report.md").read_text()

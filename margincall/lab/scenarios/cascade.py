@@ -137,6 +137,12 @@ def run(lab: Lab, options: RunOptions) -> None:
         f"{beyond[worst] * 100:.1f} % below the shocked price ({from_units(rec.totals['badDebt'], m.base.decimals):,.2f} "
         f"{m.base.symbol} of bad debt).",
     ]
+    if keeper.held_for_room:
+        waiting = sum(1 for _, st in reading.states if AccountStatus(st.status) == AccountStatus.Liquidatable)
+        rec.story.append(
+            f"The liquidator's cap on the tabs of live auctions (hole) held back {keeper.held_for_room} kicks over the "
+            f"run; {waiting} accounts were still Liquidatable at the end, waiting for room."
+        )
 
 
 class _Feeds:
