@@ -59,6 +59,29 @@ def _timed(step: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def transfers(senders: list[str], count: int) -> list[Tx]:
+    """``count`` plain 1-wei ETH transfers around the ring of ``senders``: the raw ceiling's load."""
+    n = len(senders)
+    return [Tx(senders[i % n], senders[(i + 1) % n], "0x", GAS["transfer"], 1) for i in range(count)]
+
+
+def raw_ceiling(bulk: Bulk, count: int, senders: int = 200, seed: str = "raw-ceiling") -> tuple[float, list[float]]:
+    """The chain's raw ceiling through ``bulk`` (its blocks of ``per_block``): ``count`` transfers
+    between ``senders`` fresh impersonated addresses, in rounds of four blocks. Returns the rate
+    over their total time and each round's rate (the spread shows the machine's load)."""
+    ring = addresses(senders, seed=seed)
+    bulk.impersonate_all()
+    bulk.set_balances(ring, 10 * ETH)
+    load, round_size = transfers(ring, count), bulk.per_block * 4
+    seconds, rounds = 0.0, []
+    for start in range(0, count, round_size):
+        chunk = load[start : start + round_size]
+        spent = _timed(lambda: bulk.run(chunk))
+        seconds += spent
+        rounds.append(len(chunk) / spent)
+    return count / seconds, rounds
+
+
 def measure(
     chain: Chain, n: int = 1000, batch_size: int = 1000, per_block: int = 100, say: Callable[[str], object] = print
 ) -> Throughput:
@@ -82,7 +105,7 @@ def measure(
         setup = time.perf_counter() - start
         say(f"set-up: demo market and {n} borrowers funded in {setup:.1f} s")
 
-        transfers = [Tx(a, borrowers[(i + 1) % n], "0x", GAS["transfer"], 1) for i, a in enumerate(borrowers * 2)]
+        load = transfers(borrowers, 2 * n)
         protocol = [Tx(a, market.pool.address, deposit(weth.address, DEPOSIT, a), GAS["depositCollateral"]) for a in borrowers]
         protocol += [Tx(a, market.pool.address, borrow(DEBT, a), GAS["borrow"]) for a in borrowers]
         # the two kinds alternate, a few blocks each, so that both see the same machine load
@@ -90,7 +113,7 @@ def measure(
         raw_time = protocol_time = 0.0
         raw_rounds: list[float] = []
         for start in range(0, 2 * n, round_size):
-            raw_chunk, protocol_chunk = transfers[start : start + round_size], protocol[start : start + round_size]
+            raw_chunk, protocol_chunk = load[start : start + round_size], protocol[start : start + round_size]
             spent = _timed(lambda: bulk.run(raw_chunk))
             raw_time += spent
             raw_rounds.append(len(raw_chunk) / spent)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
@@ -33,7 +34,7 @@ from eth_abi import encode as abi_encode
 from eth_utils import keccak
 from web3 import Web3
 
-from .errors import HarnessError, decode_revert, revert_data, signature
+from .errors import HarnessError, ProtocolError, decode_revert, revert_data, signature
 from .retry import one_line
 from .session import TX_CAP, Chain, Handle
 
@@ -96,11 +97,14 @@ class Bulk:
         self._nonces: dict[str, int] = {}
         self.sent = 0
         self.blocks = 0
+        self.seconds = 0.0  # [s] wall time spent sending, mining and fetching receipts (``run``)
+        self._block_gas: int | None = None
 
     # ------------------------------------------------------------------ JSON-RPC
-    def request(self, calls: Sequence[tuple[str, list]]) -> list[Any]:
+    def request(self, calls: Sequence[tuple[str, list]], tolerate: bool = False) -> list[Any]:
         """Answers to ``calls`` (method, params), sent as JSON-RPC batches of ``batch_size``;
-        an error answer raises ``BulkError``."""
+        an error answer raises ``BulkError``, or with ``tolerate`` takes the error's place in
+        the answers (a ``ProtocolError`` when it carries revert data, else a ``BulkError``)."""
         answers: list[Any] = []
         for start in range(0, len(calls), self.batch_size):
             chunk = calls[start : start + self.batch_size]
@@ -114,12 +118,21 @@ class Bulk:
             for call, sent in zip(chunk, body):
                 reply = by_id[sent["id"]]
                 if "error" in reply:
-                    raise BulkError(f"{call[0]}: {reply['error'].get('message', reply['error'])}")
+                    if not tolerate:
+                        raise BulkError(f"{call[0]}: {reply['error'].get('message', reply['error'])}")
+                    answers.append(_error_of(call[0], reply["error"]))
+                    continue
                 answers.append(reply.get("result"))
         return answers
 
     def call(self, method: str, params: list) -> Any:
         return self.request([(method, params)])[0]
+
+    def eth_calls(self, calls: Sequence[tuple[str, str]], sender: str | None = None) -> list[Any]:
+        """``eth_call`` of each (to, calldata) on the latest block, in JSON-RPC batches: the
+        0x-hex answers in order, a revert as its ``ProtocolError`` in its place."""
+        extra = {"from": sender} if sender else {}
+        return self.request([("eth_call", [{"to": to, "data": data, **extra}, "latest"]) for to, data in calls], True)
 
     # ------------------------------------------------------------------ node modes
     def __enter__(self) -> Bulk:
@@ -137,8 +150,21 @@ class Bulk:
         self.request([("anvil_setBalance", [a, hex(wei)]) for a in accounts])
 
     # ------------------------------------------------------------------ sending and mining
-    def send(self, txs: Sequence[Tx]) -> list[str]:
-        """Put ``txs`` in the node's pool (not mined); returns their hashes in order."""
+    def send(self, txs: Sequence[Tx], ordered: bool = False) -> list[str]:
+        """Put ``txs`` in the node's pool (not mined); returns their hashes in order.
+
+        The requests of one batch are served concurrently, so transactions of different senders
+        reach the pool in any order; with ``ordered`` each run of one sender's transactions is
+        its own request, sent after the one before (a node mining first-come first-served, as
+        Anvil with ``--order fifo``, then mines them in the order of ``txs``)."""
+        if ordered:
+            hashes: list[str] = []
+            first = 0
+            for i in range(1, len(txs) + 1):
+                if i == len(txs) or txs[i].sender != txs[first].sender:
+                    hashes += self.send(txs[first:i])
+                    first = i
+            return hashes
         calls = []
         self._load_nonces(tx.sender for tx in txs)
         for tx in txs:
@@ -178,23 +204,76 @@ class Bulk:
         self.blocks += 1
         return self.call("eth_getBlockReceipts", ["latest"]) or []
 
-    def run(self, txs: Sequence[Tx], timestamp: int | None = None, check: bool = True) -> list[dict]:
-        """Send ``txs`` and mine them, at most ``per_block`` per block (the first block at
+    def mine_unread(self, timestamp: int | None = None) -> None:
+        """Mine until the node's pool is empty, the first block at ``timestamp``, without reading
+        receipts (the caller checks the state instead: see ``run(..., receipts=False)``)."""
+        for _ in range(1_000):
+            self.call("evm_mine", [timestamp] if timestamp is not None else [])
+            self.blocks += 1
+            timestamp = None
+            status = self.call("txpool_status", [])
+            if int(status["pending"], 16) == 0:
+                if int(status["queued"], 16):
+                    raise BulkError(f"{int(status['queued'], 16)} transactions wait in the pool behind a nonce gap")
+                return
+        raise BulkError("the pool never emptied after 1,000 blocks")
+
+    def block_gas_limit(self) -> int:
+        if self._block_gas is None:
+            self._block_gas = int(self.call("eth_getBlockByNumber", ["latest", False])["gasLimit"], 16)
+        return self._block_gas
+
+    def set_block_gas_limit(self, gas: int) -> None:
+        """A new block gas limit from the next block on (Anvil's ``evm_setBlockGasLimit``)."""
+        self.call("evm_setBlockGasLimit", [hex(gas)])
+        self._block_gas = gas
+
+    def run(
+        self, txs: Sequence[Tx], timestamp: int | None = None, check: bool = True, ordered: bool = False,
+        receipts: bool = True,
+    ) -> list[dict]:  # fmt: skip
+        """Send ``txs`` and mine them in order, block by block: at most ``per_block`` in a block,
+        and no more than their gas limits fit in the block gas limit (the first block at
         ``timestamp``). Returns the receipts in the order of ``txs``; with ``check`` a reverted
-        one raises ``BulkError`` naming its error.
+        one raises ``BulkError`` naming its error; ``ordered`` as in ``send``. With ``receipts``
+        False nothing is read back (and nothing checked): the blocks are mined until the pool is
+        empty and the caller checks the state it meant to reach (mass set-up in large blocks).
 
         Blocks are kept small on purpose: Anvil 1.7 answers a block's receipts in a time that
         grows with the square of its transaction count (2,000 transfers in one block: ~4 s of
-        receipts; in blocks of 100: ~0.15 s)."""
-        receipts: list[dict] = []
-        for start in range(0, len(txs), self.per_block):
-            receipts += self._mine_all(self.send(txs[start : start + self.per_block]), timestamp)
+        receipts; in blocks of 100: ~0.15 s). And the batch is cut by gas limits here rather than
+        left to the node: Anvil 1.7.1 was seen dropping from its pool the transactions of a batch
+        that did not fit the block (never mined, no receipt) instead of keeping them for the next."""
+        began = time.perf_counter()
+        answers: list[dict] = []
+        for block in self._blocks(txs):
+            hashes = self.send(block, ordered)
+            if receipts:
+                answers += self._mine_all(hashes, timestamp)
+            else:
+                self.mine_unread(timestamp)
             timestamp = None
+        self.seconds += time.perf_counter() - began
         if check:
-            for tx, receipt in zip(txs, receipts):
+            for tx, receipt in zip(txs, answers):
                 if int(receipt["status"], 16) != 1:
                     raise BulkError(f"a transaction from {tx.sender} to {tx.to} reverted: {self.why(tx, receipt)}")
-        return receipts
+        return answers
+
+    def _blocks(self, txs: Sequence[Tx]) -> list[Sequence[Tx]]:
+        """``txs`` cut, in order, into blocks of at most ``per_block`` whose gas limits add up to
+        at most the block gas limit."""
+        block_gas = self.block_gas_limit()
+        blocks: list[Sequence[Tx]] = []
+        first = gas = 0
+        for i, tx in enumerate(txs):
+            if i > first and (i - first >= self.per_block or gas + tx.gas > block_gas):
+                blocks.append(txs[first:i])
+                first, gas = i, 0
+            gas += tx.gas
+        if first < len(txs):
+            blocks.append(txs[first:])
+        return blocks
 
     def _mine_all(self, hashes: list[str], timestamp: int | None) -> list[dict]:
         """Mine until each of ``hashes`` has a receipt (more than one block when their gas
@@ -213,16 +292,37 @@ class Bulk:
 
     def why(self, tx: Tx, receipt: dict) -> str:
         """The named error of a reverted bulk transaction (replayed before its block)."""
+        try:
+            error = self.revert_error(tx, receipt)
+        except Exception as exc:  # the replay itself failed (a dead RPC)
+            return one_line(exc)
+        return error.message if error is not None else "out of gas, or the state changed within its block"
+
+    def revert_error(self, tx: Tx, receipt: dict) -> ProtocolError | None:
+        """The ``ProtocolError`` of a reverted bulk transaction, replayed on the state before its
+        block; None when the replay succeeds (it ran out of gas, or an earlier transaction of
+        the same block changed what it saw)."""
         block = int(receipt["blockNumber"], 16)
         call = {"from": tx.sender, "to": tx.to, "data": tx.data, "gas": tx.gas, "value": tx.value}
         try:
             self.chain.w3.eth.call(call, block_identifier=block - 1)
         except Exception as exc:
             data = revert_data(exc)
-            if data is not None:
-                return decode_revert(data).message
-            return one_line(exc)
-        return "out of gas, or the state changed within its block"
+            if data is None:
+                raise
+            return decode_revert(data)
+        return None
+
+
+def _error_of(method: str, error: dict) -> Exception:
+    """A JSON-RPC error answer as the exception it stands for: a revert's named error, else a
+    ``BulkError`` with the node's message."""
+    data = error.get("data")
+    if isinstance(data, dict):
+        data = data.get("data")
+    if isinstance(data, str) and data.startswith("0x"):
+        return decode_revert(data)
+    return BulkError(f"{method}: {error.get('message', error)}")
 
 
 def addresses(n: int, seed: str = "margincall") -> list[str]:

@@ -360,7 +360,7 @@ class Chain:
         get = raw.get if hasattr(raw, "get") else lambda k, d=None: getattr(raw, k, d)
         logs = get("logs") or []
         return Receipt(
-            tx=Web3.to_hex(get("transactionHash")),
+            tx=tx_hash if isinstance(tx_hash := get("transactionHash"), str) else Web3.to_hex(tx_hash),
             block=int(get("blockNumber"), 16) if isinstance(get("blockNumber"), str) else int(get("blockNumber")),
             gas_used=int(get("gasUsed"), 16) if isinstance(get("gasUsed"), str) else int(get("gasUsed")),
             status=int(get("status"), 16) if isinstance(get("status"), str) else int(get("status")),

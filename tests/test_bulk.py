@@ -110,3 +110,56 @@ def test_cli_bench_gas_measures_each_action_and_the_lens(tmp_path):
     gas = json.loads(out.read_text())["gas"]
     assert {"supply", "borrow", "kick (one asset)", "take (whole lot)", "PoolLens.accounts(25 × WETH+WBTC)"} <= set(gas)
     assert all(0 < g <= 16_777_216 for g in gas.values())
+
+
+def test_a_batch_is_cut_into_blocks_by_gas_limits_and_nothing_is_dropped(core):
+    (a, b) = addresses(2, seed="gas-cut")
+    with Bulk(core, per_block=1_000) as bulk:
+        bulk.impersonate_all()
+        bulk.set_balances([a, b], ETH)
+        limit = bulk.block_gas_limit()
+        bulk.set_block_gas_limit(3_000_000)  # two transactions of 1,000,001 gas fit a block, not three
+        try:
+            receipts = bulk.run([Tx(a if i % 2 else b, a, "0x", 1_000_001, 1) for i in range(5)])
+        finally:
+            bulk.set_block_gas_limit(limit)
+            bulk.call("evm_mine", [])
+    blocks = [int(r["blockNumber"], 16) for r in receipts]
+    assert len(receipts) == 5 and all(r["status"] == "0x1" for r in receipts)
+    assert blocks == sorted(blocks) and len(set(blocks)) == 3 and bulk.blocks == 3
+    assert int(core.w3.eth.get_block("latest")["gasLimit"]) == limit
+
+
+def test_an_ordered_batch_reaches_a_fifo_node_in_the_order_sent():
+    senders = addresses(3, seed="ordered")
+    with LocalAnvil(extra_args=("--order", "fifo")) as node:
+        w3 = Web3(Web3.HTTPProvider(node.url))
+        chain = Chain(w3, Signer(w3.eth.accounts[0]))
+        with Bulk(chain) as bulk:
+            bulk.impersonate_all()
+            bulk.set_balances(senders, ETH)
+            txs = [Tx(senders[i % 3], senders[0], "0x", 21_000, 1) for i in range(30)]
+            receipts = bulk.run(txs, ordered=True)
+    assert [int(r["transactionIndex"], 16) for r in receipts] == list(range(30))
+    assert [r["from"].lower() for r in receipts] == [t.sender.lower() for t in txs]
+
+
+def test_batched_calls_answer_in_order_and_name_a_revert(core, market):
+    pool = market.pool
+    (nobody,) = addresses(1, seed="calls")
+    with Bulk(core) as bulk:
+        answers = bulk.eth_calls(
+            [(pool.address, Encoder(pool, "debtOf")(nobody)), (pool.address, Encoder(pool, "issueMarginCall")(nobody))],
+            sender=nobody,
+        )
+    assert int(answers[0], 16) == 0
+    assert answers[1].name == "NotInMarginCall"
+
+
+def test_the_raw_ceiling_loop_is_the_benchs_and_counts_its_rounds(core):
+    from margincall.bench import raw_ceiling
+
+    with Bulk(core, per_block=20) as bulk:
+        tps, rounds = raw_ceiling(bulk, 200, senders=10, seed="ceiling-test")
+    assert tps > 0 and len(rounds) == 3  # rounds of 4 blocks of 20: 80, 80, 40
+    assert bulk.sent == 200 and bulk.blocks == 10

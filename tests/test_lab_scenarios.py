@@ -162,3 +162,12 @@ def test_cascade_falls_beyond_the_first_shock(tmp_path):
     assert t["accountsLiquidated"] > t["liquidatableAtShock"]  # the cascade liquidates beyond the shock alone
     assert max(t["fallBeyondShock"].values()) > 0  # and the price ends below the shocked price
     assert "Lab device" in (tmp_path / "cascade" / "report.md").read_text()
+    # the fast path's figures, against the raw ceiling measured in the same run (DESIGN.md 12)
+    tp = m["throughput"]
+    assert {"setup", "simulation", "ceiling", "report"} <= set(m["wall"])
+    assert set(tp["rawCeilingBySize"]) == {"100", "1000"} and tp["rawCeilingTps"] == max(tp["rawCeilingBySize"].values())
+    assert 0 < tp["fastPathTransactions"] <= m["transactions"]
+    sustained = m["transactions"] / (m["wall"]["setup"] + m["wall"]["simulation"])
+    assert tp["sustainedTps"] == pytest.approx(sustained, rel=0.01)
+    assert tp["ratio"] == pytest.approx(tp["sustainedTps"] / tp["rawCeilingTps"], rel=0.01)
+    assert "| sustained rate / raw ceiling [tx/s] |" in (tmp_path / "cascade" / "report.md").read_text()

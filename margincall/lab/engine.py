@@ -18,19 +18,15 @@ from __future__ import annotations
 
 import copy
 import random
-from collections import namedtuple
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
-
-from eth_abi import decode as abi_decode
 
 from ..borrowers import LENS_BATCH
 from ..chain import MAX_UINT
 from ..deploy import Market
-from ..errors import HarnessError, ProtocolError
+from ..errors import HarnessError, ProtocolError, decode_revert, revert_data
 from ..params import MarketSpec, load_params, parse_params
 from ..session import Chain, Receipt, Signer, address_of
 from ..status import AccountStatus
@@ -39,6 +35,7 @@ from .metrics import Recorder
 from .population import CollateralTerms, Position
 
 GENESIS_TIMESTAMP = 1_700_000_000  # every lab chain starts here: absolute times repeat too
+POPULATE_BLOCK_TXS = 2_000  # transactions per set-up block (its gas limit raised for set-up only)
 
 
 class ScenarioError(HarnessError):
@@ -101,6 +98,8 @@ class Lab:
         self.progress: Any = None  # a rich Progress for long set-ups, or None
         self._lots: dict[int, int] = {}  # auction id → lot left [token units], from Kick/Take events
         self._assets: dict[int, str] = {}  # auction id → collateral symbol, from Kick events
+        self.fast_path_sent = 0  # transactions sent through margincall.bulk by the lab itself (populate)
+        self.fast_path_seconds = 0.0  # [s] the time they took (send, mine, receipts)
 
     # ------------------------------------------------------------------ clock
     @property
@@ -220,26 +219,53 @@ class Lab:
         gas = {"mint": 90_000, "approve": 60_000, "depositCollateral": 300_000, "borrow": 300_000 + 250_000 * len(self.market.collaterals)}
         pool = self.market.pool
         deposit, borrow = Encoder(pool, "depositCollateral"), Encoder(pool, "borrow")
-        setup, opening = [], []
+        setup, opening, borrows = [], [], []
         for account, p in zip(accounts, positions):
             for symbol, amount in p.collateral.items():
                 token = self.market.collaterals[symbol].token
                 setup.append(Tx(account, token.address, Encoder(token, "mint")(account, amount), gas["mint"]))
                 setup.append(Tx(account, token.address, Encoder(token, "approve")(pool.address, MAX_UINT), gas["approve"]))
                 opening.append(Tx(account, pool.address, deposit(token.address, amount, account), gas["depositCollateral"]))
-            opening.append(Tx(account, pool.address, borrow(p.debt, account), gas["borrow"]))
+            borrows.append(Tx(account, pool.address, borrow(p.debt, account), gas["borrow"]))
+            opening.append(borrows[-1])
         now, txs = self.chain.time(), setup + opening
         task = self.progress.add_task(f"opening {len(positions)} positions", total=len(txs)) if self.progress else None
-        with Bulk(self.chain) as bulk:
+        with Bulk(self.chain, per_block=POPULATE_BLOCK_TXS) as bulk:
             bulk.impersonate_all()
             bulk.set_balances(accounts, 10**18)
-            for start in range(0, len(txs), 500):
-                bulk.run(txs[start : start + 500], timestamp=now)
-                if task is not None:
-                    self.progress.update(task, completed=min(len(txs), start + 500))
+            # set-up blocks at the frozen start time hold 10 times the gas of a simulated block:
+            # Anvil 1.7.1 pays a cost per block that grows with the chain's state (it rebuilds
+            # the state tries), and nothing is simulated here. Receipts are not read (their cost
+            # grows with the square of a block's size): every position is checked on the pool after.
+            limit = bulk.block_gas_limit()
+            bulk.set_block_gas_limit(limit * 10)
+            try:
+                for start in range(0, len(txs), POPULATE_BLOCK_TXS):
+                    bulk.run(txs[start : start + POPULATE_BLOCK_TXS], timestamp=now, receipts=False)
+                    if task is not None:
+                        self.progress.update(task, completed=min(len(txs), start + POPULATE_BLOCK_TXS))
+            finally:
+                bulk.set_block_gas_limit(limit)
+                bulk.call("evm_mine", [now])  # an empty block: the latest block shows the limit again
             self.recorder.transactions += bulk.sent
+        self.fast_path_sent += bulk.sent
+        self.fast_path_seconds += bulk.seconds
+        self._check_opened(accounts, positions, borrows)
         self.accounts += accounts
         return accounts
+
+    def _check_opened(self, accounts: list[str], positions: list[Position], borrows: list[Any]) -> None:
+        """Every account of a populate holds its drawn debt (a deposit or borrow that failed
+        leaves it without); the first that does not is replayed for its error."""
+        for (account, st), p, borrow in zip(self.states(accounts), positions, borrows):
+            if st.debt < p.debt:
+                try:
+                    self.chain.w3.eth.call({"from": borrow.sender, "to": borrow.to, "data": borrow.data, "gas": borrow.gas})
+                    why = "its borrow succeeds now (out of gas at set-up?)"
+                except Exception as exc:
+                    data = revert_data(exc)
+                    why = decode_revert(data).message if data else str(exc)
+                raise ScenarioError(f"populate: {account} holds debt {st.debt}, not its drawn {p.debt}: {why}")
 
     def send(self, method: Callable[..., Receipt], *args: Any, sender: Any, kind: str | None = None) -> Receipt:
         """Send one transaction; ``kind`` also records its gas."""
@@ -253,19 +279,19 @@ class Lab:
     def states(self, accounts: list[str] | None = None) -> list[tuple[str, Any]]:
         """(account, AccountState) of ``accounts`` (default: every borrower of the run), in
         PoolLens batches: one call per 500 accounts, never one per account. The answer is
-        decoded with eth-abi directly: web3's generic result formatting costs about 3 ms per
-        account, which a 10,000-account run pays on every step."""
+        decoded word by word (``reading.decode_states``): web3's generic result formatting costs
+        about 3 ms per account, which a 10,000-account run would pay on every step."""
+        from ..bulk import Encoder
+        from .reading import decode_states
+
         accounts = self.accounts if accounts is None else accounts
         lens = self.market.lens
-        function = lens.contract.get_function_by_name("accounts")
-        types = [_abi_type(o) for o in function.abi["outputs"]]  # (AccountState[], MarketSnapshot)
-        state_type = _state_tuple(tuple(c["name"] for c in function.abi["outputs"][0]["components"]))
+        encode = Encoder(lens, "accounts")
         out = []
         for i in range(0, len(accounts), LENS_BATCH):
             batch = accounts[i : i + LENS_BATCH]
-            raw = self.chain.w3.eth.call({"to": lens.address, "data": function(batch)._encode_transaction_data()})
-            states, _snapshot = abi_decode(types, bytes(raw))
-            out += [(a, state_type(*st)) for a, st in zip(batch, states)]
+            answer = self.chain.rpc("eth_call", [{"to": lens.address, "data": encode(batch)}, "latest"])
+            out += decode_states(lens, answer, batch)
         return out
 
     def auction_statuses(self, ids: list[int] | None = None) -> dict[int, tuple[bool, int, int, int]]:
@@ -286,6 +312,25 @@ class Lab:
         scenario has AMMs); returns the states it read."""
         states = self.states()
         m = self.market
+        prices = {s: float(p) for s in m.collaterals if (p := self.oracle_price(s)) is not None}
+        self._record_sample(
+            states, self.t, self.chain.block_number(), prices, m.fund.call.totalAssets(), m.pool.call.debtInAuction(),
+            self.bad_debt(), amm_prices,
+        )  # fmt: skip
+        return states
+
+    def sample_reading(self, reading: Any, amm_prices: dict[str, float] | None = None) -> None:
+        """Record one sample from a ``reading.Reading`` (the fast path's one batch per block)."""
+        prices = {s: float(p) for s, p in reading.oracle.items() if p is not None}
+        self._record_sample(
+            reading.states, reading.timestamp - self.start, reading.block, prices, reading.fund_assets,
+            reading.debt_in_auction, reading.bad_debt, amm_prices,
+        )  # fmt: skip
+
+    def _record_sample(
+        self, states: list[tuple[str, Any]], t: int, block: int, prices: dict[str, float], fund_assets: int,
+        debt_in_auction: int, bad_debt: int, amm_prices: dict[str, float] | None,
+    ) -> None:  # fmt: skip
         statuses = {s: 0 for s in AccountStatus}
         hfs = []
         for _, st in states:
@@ -293,20 +338,11 @@ class Lab:
                 continue
             statuses[AccountStatus(st.status)] += 1
             if st.debt > 0:
-                hfs.append(float(Decimal(st.healthFactor) / WAD))
-        prices = {s: float(p) for s in m.collaterals if (p := self.oracle_price(s)) is not None}
+                hfs.append(st.healthFactor / WAD)
         self.recorder.sample(
-            t=self.t,
-            block=self.chain.block_number(),
-            prices=prices,
-            health_factors=hfs,
-            statuses=statuses,
-            fund_assets=m.fund.call.totalAssets(),
-            debt_in_auction=m.pool.call.debtInAuction(),
-            bad_debt=self.bad_debt(),
-            amm_prices=amm_prices,
-        )
-        return states
+            t=t, block=block, prices=prices, health_factors=hfs, statuses=statuses, fund_assets=fund_assets,
+            debt_in_auction=debt_in_auction, bad_debt=bad_debt, amm_prices=amm_prices,
+        )  # fmt: skip
 
     def bad_debt(self) -> int:
         """Every loss the pool booked since its deployment [base units]."""
@@ -344,7 +380,12 @@ class Lab:
             return []
         return self._record_kick(account, receipt)
 
-    def _record_kick(self, account: str, receipt: Receipt) -> list[int]:
+    def _record_kick(
+        self, account: str, receipt: Receipt, t: int | None = None, prices: dict[str, Decimal | None] | None = None
+    ) -> list[int]:
+        """Record each auction a kick opened; ``t`` and ``prices`` (oracle, by symbol) when the
+        caller knows them (the fast path), else read from the chain."""
+        t = self.t if t is None else t
         ids = []
         incentive = sum(e["paid"] for e in receipt.event("KickIncentive"))
         gas: int | None = receipt.gas_used
@@ -353,14 +394,14 @@ class Lab:
             self._lots[e["id"]] = e["lot"]
             self._assets[e["id"]] = symbol
             ids.append(e["id"])
+            price = prices.get(symbol) if prices is not None else self.oracle_price(symbol)
             self.recorder.event(
-                "kick", t=self.t, block=receipt.block, gas=gas, account=account, asset=symbol, id=e["id"],
-                price=float(self.oracle_price(symbol) or 0), lot=e["lot"], tab=e["tab"], debtPart=e["debtPart"],
-                incentive=incentive,
+                "kick", t=t, block=receipt.block, gas=gas, account=account, asset=symbol, id=e["id"],
+                price=float(price or 0), lot=e["lot"], tab=e["tab"], debtPart=e["debtPart"], incentive=incentive,
             )  # fmt: skip
             gas, incentive = None, 0  # gas and incentive counted once per transaction
         for e in receipt.event("AccountClosed"):
-            self.recorder.event("close", t=self.t, block=receipt.block, account=e["account"])
+            self.recorder.event("close", t=t, block=receipt.block, account=e["account"])
         return ids
 
     def keeper(self, sender: Signer, amms: dict[str, Any] | None = None, margin_bps: int = 50) -> Any:
@@ -442,10 +483,14 @@ class Lab:
         self._record_take(receipt, oracle)
         return True
 
-    def _record_take(self, receipt: Receipt, oracle: Decimal | None = None) -> None:
+    def _record_take(
+        self, receipt: Receipt, oracle: Decimal | None = None, t: int | None = None, base_usd: Decimal | None = None
+    ) -> None:
         """Record each ``Take`` of ``receipt``: the slice bought (the lot before, from the kick,
         less the lot after), its price beside the oracle price, and what the borrower lost on
-        it (the slice's oracle value less the debt it repaid; the penalty is part of that)."""
+        it (the slice's oracle value less the debt it repaid; the penalty is part of that).
+        ``t``, ``oracle`` and ``base_usd`` when the caller knows them, else read from the chain."""
+        t = self.t if t is None else t
         for sale in receipt.event("Take"):
             auction_id = sale["id"]
             symbol = self._assets[auction_id]
@@ -455,10 +500,10 @@ class Lab:
             penalty = self.market.spec.collaterals[symbol].liquidation_penalty
             repaid = sale["owe"] * WAD // (WAD + penalty)
             self.recorder.event(
-                "take", t=self.t, block=receipt.block, gas=receipt.gas_used, id=auction_id, asset=symbol,
+                "take", t=t, block=receipt.block, gas=receipt.gas_used, id=auction_id, asset=symbol,
                 account=sale["account"], price=float(Decimal(sale["price"]) / WAD), oracle=float(usd or 0),
                 bought=bought, owe=sale["owe"], repaid=repaid,
-                borrowerLoss=self._value_in_base(symbol, bought, usd) - repaid,
+                borrowerLoss=self._value_in_base(symbol, bought, usd, base_usd) - repaid,
             )  # fmt: skip
 
     def liquidation_call(self, account: str, liquidator: Signer) -> bool:
@@ -490,12 +535,13 @@ class Lab:
             )  # fmt: skip
         return True
 
-    def _value_in_base(self, symbol: str, amount: int, usd: Decimal | None) -> int:
-        """``amount`` of ``symbol`` at ``usd`` per token, in base units (rounded down)."""
+    def _value_in_base(self, symbol: str, amount: int, usd: Decimal | None, base_usd: Decimal | None = None) -> int:
+        """``amount`` of ``symbol`` at ``usd`` per token, in base units (rounded down); the base
+        token at ``base_usd`` (read from the oracle when not given)."""
         if usd is None:
             return 0
         decimals = self.market.collaterals[symbol].decimals
-        base_usd = self.oracle_price(self.market.base.symbol) or Decimal(1)
+        base_usd = base_usd or self.oracle_price(self.market.base.symbol) or Decimal(1)
         value = Decimal(amount) / Decimal(10) ** decimals * usd / base_usd
         return int(value.scaleb(self.market.base.decimals).to_integral_value(rounding="ROUND_DOWN"))
 
@@ -547,16 +593,3 @@ class Lab:
                 totals["refused"][key] = totals["refused"].get(key, 0) + 1
         totals.update(extra)
         return totals
-
-
-@lru_cache(maxsize=None)
-def _state_tuple(fields: tuple[str, ...]) -> type:
-    return namedtuple("AccountState", fields)  # type: ignore[misc]
-
-
-def _abi_type(param: dict) -> str:
-    """An ABI parameter as an eth-abi type string (tuples spelled out)."""
-    kind = param["type"]
-    if kind.startswith("tuple"):
-        return "(" + ",".join(_abi_type(c) for c in param["components"]) + ")" + kind[len("tuple"):]
-    return kind

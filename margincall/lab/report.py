@@ -201,6 +201,10 @@ def summary_table(runs: list[dict[str, Any]]) -> str:
         ("transactions", lambda m: f"{m['transactions']:,}"),
         ("wall time set-up / simulation [s]", lambda m: f"{m['wall'].get('setup', 0):.1f} / {m['wall'].get('simulation', 0):.1f}"),
     ]
+    if all("throughput" in m for m in runs):  # a run on the fast path measured the raw ceiling too
+        rows.append(("sustained rate / raw ceiling [tx/s]", lambda m: (
+            f"{m['throughput']['sustainedTps']:,.0f} / {m['throughput']['rawCeilingTps']:,.0f} "
+            f"(ratio {m['throughput']['ratio']:.2f}, target {m['throughput']['targetRatio']})")))  # fmt: skip
     head = "| | " + " | ".join(m["mechanism"] for m in runs) + " |\n|---|" + "---|" * len(runs) + "\n"
     return head + "".join(f"| {label} | " + " | ".join(f(m) for m in runs) + " |\n" for label, f in rows)
 

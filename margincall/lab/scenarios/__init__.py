@@ -47,7 +47,10 @@ def lab_chain(rpc_url: str | None, log: Callable[[str], Any] = lambda _: None) -
     interval is set to 0 on Anvil, so time moves only with the lab."""
     with contextlib.ExitStack() as stack:
         if rpc_url is None:
-            anvil = stack.enter_context(LocalAnvil(extra_args=("--timestamp", str(GENESIS_TIMESTAMP))))
+            # fifo: a batch's transactions are mined in the order sent (the cascade posts the oracle
+            # last in a block); quiet: Anvil writes no line per transaction
+            args = ("--timestamp", str(GENESIS_TIMESTAMP), "--order", "fifo", "--quiet")
+            anvil = stack.enter_context(LocalAnvil(extra_args=args))
             log(f"started a private Anvil at {anvil.url} (stopped when the run ends)")
             rpc_url = anvil.url
         # cache_allowed_requests: web3 asks eth_chainId before every call otherwise (one extra round trip each)

@@ -9,82 +9,124 @@ blocks later, and more accounts fall below HF 1. The run measures how far the pr
 beyond the first shock, and how many accounts the cascade liquidates beyond those the shock
 alone made Liquidatable; sweeps over ``--buf``, ``--cut`` and ``--keeper-delay`` show how that
 depends on the auction.
+
+The simulation runs on the fast path (DESIGN.md 12 "Throughput"): the population is opened in
+JSON-RPC batches, and each simulated block is one batched read of the market
+(``reading.MarketReader``), then one batch holding the keeper's transactions for the block
+(``bulk_keeper.BulkKeeper``: calls, kicks, redoes, flash takes) followed by the harness's oracle
+posts, mined explicitly at the block's time (automine off). The oracle posts come last in the
+block, so every transaction of a block sees the price of the block before: the price moves
+between blocks. At the end the run measures the chain's raw ceiling through the same path
+(``bench.raw_ceiling``) and records its sustained rate against it (``Recorder.throughput``).
 """
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
+from ...bench import raw_ceiling
+from ...bulk import Bulk, Encoder, Tx
+from ...chain import MAX_UINT
 from ...status import AccountStatus
 from ...units import WAD, from_units
-from ..engine import Lab, RunOptions
+from ..bulk_keeper import BulkKeeper, amm_quote
+from ..engine import Lab, RunOptions, ScenarioError
 from ..population import Leverage, draw_positions
+from ..reading import MarketReader, Reading
 from ._common import lend_and_insure
 
 NAME = "cascade"
 DESCRIPTION = "Auction sales through a shallow AMM that the (lagged) oracle follows: liquidations feed liquidations."
 DEFAULT_ACCOUNTS = 1_000
 BLOCK = 30  # [seconds] one simulated step (a block)
-LAG = 5  # [blocks] the oracle posts the AMM price of LAG blocks ago
+LAG = 5  # [blocks] the oracle posts the AMM price of LAG blocks ago (>= 1: posted before the block is mined)
 HORIZON = 3600  # [seconds] watched after the shock at most
 DEPTH_SHARE = Decimal("0.5")  # AMM base reserve, as a share of the population's collateral value in that asset
+BLOCK_TXS = 100_000  # a simulated block is sent as one batch: the block gas limit alone splits it
+CEILING_TRANSFERS = 1_200  # raw transfers of the ceiling measured at the end (bench.raw_ceiling), per block size
+CEILING_BLOCK_SIZES = (100, 1_000)  # [transfers per block]: Anvil 1.7.1's cost per block grows with the state
+GAS = {"mint": 100_000, "approve": 60_000, "swap": 200_000, "setPrice": 150_000}
 
 
 def run(lab: Lab, options: RunOptions) -> None:
-    rec, base = lab.recorder, lab.market.base
+    rec, m = lab.recorder, lab.market
     n = options.accounts or DEFAULT_ACCOUNTS
     shock = Decimal(options.shock or "0.2")
     every = max(BLOCK, options.keeper_delay or BLOCK)  # keepers look this often
     with rec.phase("setup"):
         lend_and_insure(lab, supply=1_000_000_000, insurance=1_000_000)
         positions = draw_positions(
-            options.seed, n, lab.collateral_terms(), base.decimals, dust=lab.market.spec.market_tuple()[6],
+            options.seed, n, lab.collateral_terms(), m.base.decimals, dust=m.spec.market_tuple()[6],
             leverage=Leverage(alpha=8, beta=2),
         )  # fmt: skip
-        lab.populate(positions)
-        start = {s: lab.price(s) for s in lab.market.collaterals}
+        start = {s: lab.price(s) for s in m.collaterals}
         amms = {}
-        for symbol, usd in start.items():
+        for symbol, usd in start.items():  # on a small chain first: every mined block costs more once the population is in
             held = sum(p.collateral.get(symbol, 0) for p in positions)
-            value = Decimal(held) / Decimal(10) ** lab.market.collaterals[symbol].decimals * usd
+            value = Decimal(held) / Decimal(10) ** m.collaterals[symbol].decimals * usd
             depth = max(lab.base_units(100_000), lab.base_units(int(value * DEPTH_SHARE)))
             amms[symbol] = lab.deploy_amm(symbol, usd, depth)
         (keeper_signer,) = lab.actors(1)
-        keeper = lab.keeper(keeper_signer, amms, margin_bps=0)
+        taker = lab.chain.deploy("FlashTaker", m.liquidator, m.base.token, sender=keeper_signer)
+        status_reader = lab.chain.deploy("AuctionStatusReader", sender=lab.governor)
+        rec.transactions += 2
+        lab.populate(positions)
         rec.params.update(
             {"oracleFollowsAmm": True, "oracleLagBlocks": LAG, "blockSeconds": BLOCK, "keeperEvery": every,
              "ammDepthShare": str(DEPTH_SHARE)}
         )  # fmt: skip
-        lab.sample(_spots(lab, amms))
-    with rec.phase("simulation"):
-        for symbol, amm in amms.items():  # the first shock: an outside seller dumps into every AMM
-            _dump_until(lab, amm, symbol, start[symbol] * (1 - shock))
-        history = [_spots(lab, amms)]
-        shocked = dict(history[0])
-        for symbol, usd in shocked.items():  # the oracle sees the shock at once; afterwards it lags
-            lab.set_price(symbol, usd)
-        first = [a for a, st in lab.states() if AccountStatus(st.status) == AccountStatus.Liquidatable]
-        lab.sample(shocked)
-        elapsed = quiet = 0
-        while elapsed < HORIZON and quiet < 4:
-            lab.advance(BLOCK, refresh_feeds=False)
-            elapsed += BLOCK
-            spots = _spots(lab, amms)
-            history.append(spots)
-            for symbol, usd in history[max(0, len(history) - 1 - LAG)].items():
-                lab.set_price(symbol, usd)
-            lab.refresh_feeds(skip=tuple(amms))
-            acted = lab.keeper_pass(keeper) if elapsed % every < BLOCK else []
-            lab.sample(spots)
-            busy = acted or lab.market.liquidator.call.activeAuctions()
-            quiet = 0 if busy else quiet + 1
-    final = _spots(lab, amms)
+    with Bulk(lab.chain, per_block=BLOCK_TXS) as bulk:
+        with rec.phase("setup"):
+            keeper = BulkKeeper(lab, bulk, keeper_signer.address, taker, amms, margin_bps=0)
+            feeds = _Feeds(lab, amms)
+            reader = MarketReader(lab, bulk, amms, status_reader)
+            reading = reader.read([])
+            lab.sample_reading(reading, _spots(lab, reading))
+        with rec.phase("simulation"):
+            reading, shocked = _first_shock(lab, bulk, reader, feeds, reading, shock)
+            first = [a for a, st in reading.states if AccountStatus(st.status) == AccountStatus.Liquidatable]
+            history = [shocked]
+            lab.sample_reading(reading, _floats(shocked))
+            elapsed = quiet = 0
+            now = reading.timestamp
+            while elapsed < HORIZON and quiet < 4:
+                elapsed += BLOCK
+                now += BLOCK
+                intents = keeper.plan(reading) if elapsed % every < BLOCK else []
+                posts = feeds.posts(history[max(0, len(history) - LAG)])  # the AMM price of LAG blocks ago
+                receipts = _mine(lab, bulk, [i.tx for i in intents] + posts, now)
+                _check_posts(bulk, posts, receipts[len(intents) :], receipts[: len(intents)])
+                opened = keeper.record(intents, receipts[: len(intents)], now - lab.start, reading)
+                reading = reader.read(sorted(set(reading.active) | set(opened)))
+                history.append(_spot_prices(lab, reading))
+                lab.sample_reading(reading, _floats(history[-1]))
+                quiet = 0 if intents or reading.active else quiet + 1
+        with rec.phase("ceiling"):
+            began = time.perf_counter()
+            by_size = {}  # blocks of the bench's 100 transfers, and of 1,000 (the run's own blocks are large)
+            for per_block in CEILING_BLOCK_SIZES:
+                tps, rounds = raw_ceiling(Bulk(lab.chain, per_block=per_block), CEILING_TRANSFERS, seed=f"raw-{per_block}")
+                by_size[per_block] = (round(tps, 1), [round(r, 1) for r in rounds])
+            best = max(by_size, key=lambda k: by_size[k][0])  # the ceiling is the better of the two
+            rec.throughput.update(
+                {"rawCeilingTps": by_size[best][0], "rawCeilingPerBlock": best,
+                 "rawCeilingBySize": {str(k): v[0] for k, v in by_size.items()},
+                 "rawCeilingRoundsTps": {str(k): v[1] for k, v in by_size.items()},
+                 "rawCeilingTransfers": CEILING_TRANSFERS, "rawCeilingSeconds": round(time.perf_counter() - began, 3)}
+            )  # fmt: skip
+    rec.throughput.update(
+        {"fastPathTransactions": lab.fast_path_sent + bulk.sent,
+         "fastPathSeconds": round(lab.fast_path_seconds + bulk.seconds, 3)}
+    )  # fmt: skip
+    final = _floats(_spot_prices(lab, reading))
+    shocked_f = _floats(shocked)
     liquidated = {e["account"] for e in rec.events if e["kind"] in ("kick", "close")}
-    beyond = {s: float(1 - Decimal(str(final[s])) / Decimal(str(shocked[s]))) for s in amms}
+    beyond = {s: float(1 - Decimal(str(final[s])) / Decimal(str(shocked_f[s]))) for s in amms}
     lab.expect(bool(first), f"a {shock * 100:.0f} % shock to make some accounts Liquidatable")
     rec.totals = lab.totals(
-        liquidatableAtShock=len(first), accountsLiquidated=len(liquidated), priceAtShock=shocked, finalAmmPrice=final,
-        fallBeyondShock=beyond,
+        liquidatableAtShock=len(first), accountsLiquidated=len(liquidated), priceAtShock=shocked_f, finalAmmPrice=final,
+        fallBeyondShock=beyond, kicksHeldForRoom=keeper.held_for_room,
     )  # fmt: skip
     worst = max(beyond, key=beyond.get)
     rec.story = [
@@ -92,29 +134,104 @@ def run(lab: Lab, options: RunOptions) -> None:
         f"Liquidatable at once. A keeper looking every {every} s kicked them and sold the lots on the same AMMs; the "
         f"oracle followed the AMM price {LAG} blocks ({LAG * BLOCK} s) late.",
         f"The cascade liquidated {len(liquidated)} accounts in all, and the {worst} price ended "
-        f"{beyond[worst] * 100:.1f} % below the shocked price ({from_units(rec.totals['badDebt'], base.decimals):,.2f} "
-        f"{base.symbol} of bad debt).",
+        f"{beyond[worst] * 100:.1f} % below the shocked price ({from_units(rec.totals['badDebt'], m.base.decimals):,.2f} "
+        f"{m.base.symbol} of bad debt).",
     ]
+    if keeper.held_for_room:
+        waiting = sum(1 for _, st in reading.states if AccountStatus(st.status) == AccountStatus.Liquidatable)
+        rec.story.append(
+            f"The liquidator's cap on the tabs of live auctions (hole) held back {keeper.held_for_room} kicks over the "
+            f"run; {waiting} accounts were still Liquidatable at the end, waiting for room."
+        )
 
 
-def _spots(lab: Lab, amms: dict[str, object]) -> dict[str, float]:
-    """Each AMM's spot price in USD (base tokens at the base feed's price, $1 in the demo)."""
-    base_decimals = lab.market.base.decimals
-    return {
-        s: float(Decimal(amm.call.spotPrice(lab.market.collaterals[s].decimals, base_decimals)) / WAD)
-        for s, amm in amms.items()
-    }
+class _Feeds:
+    """The harness's oracle posts: each collateral's feed at a chosen price, and the base feed
+    re-posted so that nothing goes stale only because the lab moved time."""
+
+    def __init__(self, lab: Lab, amms: dict):
+        m = lab.market
+        self.lab, self.governor = lab, lab.governor.address
+        self.collaterals = {s: (m.collaterals[s].feed, m.collaterals[s].feed.call.decimals()) for s in amms}
+        self.base_feed, self.base_answer = m.base.feed, m.base.feed.call.latestRoundData()[1]
+        self.set_price = Encoder(m.base.feed, "setPrice")
+
+    def posts(self, prices: dict[str, Decimal]) -> list[Tx]:
+        txs = []
+        for symbol, usd in prices.items():
+            feed, decimals = self.collaterals[symbol]
+            answer = int(usd.scaleb(decimals).to_integral_value(rounding="ROUND_DOWN"))
+            txs.append(Tx(self.governor, feed.address, self.set_price(answer), GAS["setPrice"]))
+        txs.append(Tx(self.governor, self.base_feed.address, self.set_price(self.base_answer), GAS["setPrice"]))
+        return txs
 
 
-def _dump_until(lab: Lab, amm: object, symbol: str, target: Decimal) -> None:
-    """Sell collateral into ``amm`` (x·y = k) until its spot price is ``target``."""
-    asset = lab.market.collaterals[symbol]
-    x = Decimal(amm.call.reserveCollateral())
-    y = Decimal(amm.call.reserveBase())
-    spot = y / x * Decimal(10) ** asset.decimals / Decimal(10) ** lab.market.base.decimals
-    # (x + dx)² = x·y / target' with target' in raw units; fees ignored (a little short of target)
-    sell = int(x * ((spot / target).sqrt() - 1))
-    if sell <= 0:
-        return
-    lab.mint(asset.token, lab.governor, sell, amm)
-    lab.send(amm.send.swapExactIn, asset.token, sell, 0, lab.governor.address, sender=lab.governor)
+def _mine(lab: Lab, bulk: Bulk, txs: list[Tx], timestamp: int | None) -> list[dict]:
+    """Send ``txs`` as one batch and mine them (more blocks only when their gas limits overflow
+    one), the first block at ``timestamp``; every transaction after the keeper's must succeed."""
+    receipts = bulk.run(txs, timestamp=timestamp, check=False, ordered=True)
+    lab.recorder.transactions += len(txs)
+    return receipts
+
+
+def _check_posts(bulk: Bulk, txs: list[Tx], receipts: list[dict], keepers: list[dict] = ()) -> None:
+    """The harness's own transactions (dumps, oracle posts) never fail, and come after the
+    keeper's ``keepers`` receipts in their block (the oracle moves between blocks)."""
+    for tx, receipt in zip(txs, receipts):
+        if int(receipt["status"], 16) != 1:
+            raise ScenarioError(f"cascade: a harness transaction to {tx.to} reverted: {bulk.why(tx, receipt)}")
+    last = {}
+    for r in keepers:
+        last[r["blockNumber"]] = max(last.get(r["blockNumber"], -1), int(r["transactionIndex"], 16))
+    if any(int(r["transactionIndex"], 16) < last.get(r["blockNumber"], -1) for r in receipts):
+        raise ScenarioError("cascade: the node did not mine the batch in the order sent (Anvil needs --order fifo)")
+
+
+def _first_shock(lab: Lab, bulk: Bulk, reader: MarketReader, feeds: _Feeds, reading: Reading, shock: Decimal):
+    """An outside seller dumps collateral into every AMM until its spot is ``shock`` lower; the
+    oracle sees the shocked price at once (posted after the dumps, in the same block). The spot
+    after the dump is computed from the AMM's reserves (x·y = k with its fee) and checked
+    against the chain after the block."""
+    m, governor = lab.market, lab.governor.address
+    txs, expected = [], {}
+    for symbol, (x, y) in reading.reserves.items():
+        asset, amm = m.collaterals[symbol], reader.amms[symbol]
+        target = _spot(lab, symbol, x, y) * (1 - shock)
+        sell = int(Decimal(x) * ((_spot(lab, symbol, x, y) / target).sqrt() - 1))  # (x + dx)² = x·y / target
+        out = amm_quote(x, y, sell) if sell > 0 else 0
+        expected[symbol] = _spot(lab, symbol, x + sell, y - out)
+        if sell <= 0:
+            continue
+        token = asset.token
+        txs += [
+            Tx(governor, token.address, Encoder(token, "mint")(governor, sell), GAS["mint"]),
+            Tx(governor, token.address, Encoder(token, "approve")(amm.address, MAX_UINT), GAS["approve"]),
+            Tx(governor, amm.address, Encoder(amm, "swapExactIn")(token.address, sell, 0, governor), GAS["swap"]),
+        ]
+    posts = feeds.posts(expected)
+    _check_posts(bulk, txs + posts, _mine(lab, bulk, txs + posts, None))
+    after = reader.read([])
+    actual = _spot_prices(lab, after)
+    if actual != expected:
+        raise ScenarioError(f"cascade: the AMMs after the shock are at {actual}, x·y = k predicted {expected}")
+    return after, expected
+
+
+def _spot(lab: Lab, symbol: str, reserve_collateral: int, reserve_base: int) -> Decimal:
+    """MockAMM.spotPrice in USD: whole base tokens per whole collateral token (the base at $1
+    in the lab's markets), rounded down to the wad as the contract rounds it."""
+    m = lab.market
+    cd, bd = m.collaterals[symbol].decimals, m.base.decimals
+    return Decimal(reserve_base * WAD * 10**cd // (reserve_collateral * 10**bd)) / WAD
+
+
+def _spot_prices(lab: Lab, reading: Reading) -> dict[str, Decimal]:
+    return {s: _spot(lab, s, x, y) for s, (x, y) in reading.reserves.items()}
+
+
+def _spots(lab: Lab, reading: Reading) -> dict[str, float]:
+    return _floats(_spot_prices(lab, reading))
+
+
+def _floats(prices: dict[str, Decimal]) -> dict[str, float]:
+    return {s: float(p) for s, p in prices.items()}

@@ -1,0 +1,79 @@
+"""The lab's fast path (DESIGN.md 12 "Throughput"): the one-batch market read and the block-at-a-time
+keeper agree with the contracts' own views, on a private Anvil."""
+
+from decimal import Decimal
+
+import pytest
+from web3 import Web3
+
+from margincall.anvil import LocalAnvil
+from margincall.bulk import Bulk
+from margincall.deploy import deploy_market
+from margincall.lab.bulk_keeper import BulkKeeper, amm_quote
+from margincall.lab.engine import Lab
+from margincall.lab.metrics import Recorder
+from margincall.lab.population import draw_positions
+from margincall.lab.reading import MarketReader
+from margincall.session import Chain, Signer
+from margincall.status import AccountStatus
+
+USDC = 10**6
+
+
+@pytest.fixture(scope="module")
+def lab():
+    with LocalAnvil(extra_args=("--order", "fifo")) as node:
+        w3 = Web3(Web3.HTTPProvider(node.url))
+        chain = Chain(w3, Signer(w3.eth.accounts[0]))
+        market = deploy_market(chain)
+        lab = Lab(market, Recorder("fast-path", 1, "dutch", "USDC", 6), seed=1)
+        lab.supply(10_000_000 * USDC)
+        lab.seed_fund(100_000 * USDC)
+        terms = [t for t in lab.collateral_terms() if t.symbol == "WETH"]
+        lab.populate(draw_positions(1, 12, terms, 6, dust=1_000 * USDC))
+        yield lab
+
+
+def test_the_batched_read_decodes_what_the_lens_and_getstatus_say(lab):
+    m = lab.market
+    amm = lab.deploy_amm("WETH", lab.price("WETH"), 1_000_000 * USDC)
+    reader_contract = lab.chain.deploy("AuctionStatusReader", sender=lab.governor)
+    lab.set_price("WETH", lab.price("WETH") * Decimal("0.75"))
+    liquidatable = [a for a, st in lab.states() if AccountStatus(st.status) is AccountStatus.Liquidatable]
+    assert liquidatable
+    kicker = lab.actors(1)[0]
+    ids = lab.kick(liquidatable[0], kicker)
+    with Bulk(lab.chain) as bulk:
+        reading = MarketReader(lab, bulk, {"WETH": amm}, reader_contract).read([])
+    states, _ = m.lens.call.accounts(lab.accounts)
+    assert [tuple(st) for _, st in reading.states] == [tuple(st) for st in states]
+    assert reading.active == ids and set(reading.auctions) == set(ids)
+    for auction_id in ids:
+        assert reading.auctions[auction_id] == tuple(m.liquidator.call.getStatus(auction_id))
+    assert reading.reserves["WETH"] == (amm.call.reserveCollateral(), amm.call.reserveBase())
+    assert reading.room == m.liquidator.call.hole() - m.liquidator.call.totalTab()
+    assert reading.debt_in_auction == m.pool.call.debtInAuction() > 0
+    # the keeper's model of the AMM is MockAMM.quote
+    x, y = reading.reserves["WETH"]
+    for amount in (1, 10**15, 3 * 10**18, 10**21):
+        assert amm_quote(x, y, amount) == amm.call.quote(m.collaterals["WETH"].token, amount)
+
+
+def test_the_block_keeper_kicks_what_is_liquidatable_and_records_it(lab):
+    m = lab.market
+    (sender,) = lab.actors(1)
+    taker = lab.chain.deploy("FlashTaker", m.liquidator, m.base.token, sender=sender)
+    reader_contract = lab.chain.deploy("AuctionStatusReader", sender=lab.governor)
+    with Bulk(lab.chain, per_block=10_000) as bulk:
+        keeper = BulkKeeper(lab, bulk, sender.address, taker, {}, margin_bps=0)
+        reading = MarketReader(lab, bulk, {}, reader_contract).read([])
+        intents = keeper.plan(reading)
+        due = {a for a, st in reading.states if AccountStatus(st.status) is AccountStatus.Liquidatable and st.assetsIn}
+        assert {i.subject for i in intents if i.kind == "kick"} == due
+        receipts = bulk.run([i.tx for i in intents], timestamp=reading.timestamp + 30, check=False)
+        opened = keeper.record(intents, receipts, 30, reading)
+        after = MarketReader(lab, bulk, {}, reader_contract).read(opened)
+    assert opened and set(opened) <= set(after.active)
+    kicked = {e["account"] for e in lab.recorder.events if e["kind"] == "kick"}
+    assert due <= kicked
+    assert not [a for a, st in after.states if AccountStatus(st.status) is AccountStatus.Liquidatable and st.assetsIn and a in due]
