@@ -16,8 +16,7 @@ from margincall.lab.population import draw_positions
 from margincall.lab.reading import MarketReader
 from margincall.session import Chain, Signer
 from margincall.status import AccountStatus
-
-USDC = 10**6
+from tests.support.units import USDC
 
 
 @pytest.fixture(scope="module")
