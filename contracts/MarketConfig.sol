@@ -105,6 +105,10 @@ contract MarketConfig is IMarketConfig {
         _checkRiskBounds();
         emit MarketParamsSet(none, market_);
         emit LiquidationParamsSet(LiquidationParams(0, 0, 0, 0), liquidation_);
+        // one governor: an oracle obeying another config (a missed precomputed address, a reused
+        // oracle) would leave the market's prices to someone else's governor, or to none
+        address governance = address(oracle_.governance());
+        if (governance != address(this)) revert OracleOfAnotherGovernance(governance);
     }
 
     // ================================================================ modifiers

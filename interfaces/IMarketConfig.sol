@@ -98,6 +98,8 @@ interface IMarketConfig {
     error BadVolatilityParams();
     /// @dev `exitMargin` outside [0.01, 0.20] (DESIGN.md 2, 3): the room a partial kick leaves above the call level.
     error BadExitMargin(uint256 exitMargin);
+    /// @dev The oracle obeys another contract's governor (`governance`), not this config's (DESIGN.md 7, 11).
+    error OracleOfAnotherGovernance(address governance);
     error BadAuctionCurve();
     error KeeperIncentiveTooHigh();
 

@@ -5,10 +5,12 @@ lab's congested keepers (``Lab.liquidation_call``) both choose this way.
 * **asset**: the collateral the account holds the most of by oracle value (the call buys one
   asset; the largest holding is the one most likely to carry the whole close factor);
 * **debt to cover**: the close factor's maximum (``maxDebtToCover``: half the debt, all of it
-  below ``fullLiquidationHF`` or under 2 · dust), sent as ``type(uint256).max`` so that the
-  contract clamps it at the debt of the block the call lands in (interest accrued since the read
-  included). With a budget (the keeper's base balance) below that maximum plus one basis point
-  of headroom, the budget instead: the call covers what the keeper can pay.
+  below ``fullLiquidationHF`` or under 2 · dust), clamped by the contract at the debt of the block
+  the call lands in (interest accrued since the read included). Without a budget it is sent as
+  ``type(uint256).max``; with one (the keeper's base balance) the budget is sent, always: the
+  contract then covers min(budget, the maximum of that block), so a close factor that rises from
+  half to all between the read and the block (the crash goes on) never makes the call pull more
+  than the keeper holds.
 """
 
 from __future__ import annotations
@@ -22,13 +24,12 @@ from .session import address_of
 from .units import from_units
 
 MAX_UINT = 2**256 - 1
-HEADROOM_BPS = 1  # interest the debt may gain between the read and the block [basis points]
 
 
 @dataclass(frozen=True)
 class LiquidationPlan:
     asset: str  # symbol of the collateral bought
-    debt_to_cover: int  # [base units] the argument sent: MAX_UINT (the close factor's maximum) or the budget
+    debt_to_cover: int  # [base units] the argument sent: the budget, or MAX_UINT without one (the close factor's maximum)
     max_cover: int  # [base units] the close factor's maximum at the read (0: not Liquidatable)
     price: Decimal  # [USD per whole token] the asset's oracle price at the read
 
@@ -52,7 +53,6 @@ def plan_liquidation_call(market: Any, account: Any, budget: int | None = None) 
     value = {s: Decimal(held[s]) / Decimal(10) ** m.collaterals[s].decimals * p for s, p in prices.items()}
     asset = max(value, key=value.__getitem__)  # the first of equal holdings, in the market's order
     max_cover = m.liquidator.call.maxDebtToCover(who)
-    debt_to_cover = MAX_UINT
-    if budget is not None and budget < max_cover + max_cover * HEADROOM_BPS // 10_000 + 1:
-        debt_to_cover = budget
+    # the budget, not "all allowed": the close factor read here may have doubled by the block
+    debt_to_cover = MAX_UINT if budget is None else budget
     return LiquidationPlan(asset, debt_to_cover, max_cover, prices[asset])

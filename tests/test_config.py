@@ -7,13 +7,13 @@ Boundaries are computed with the contract's own rounding (``wMulUp`` / ``wMulDow
 and one wei beyond (refused with the bound's named error)."""
 
 import pytest
-from brownie import InterestRateModel, LendingPool, MarketConfig, MockAggregator, MockERC20, chain
+from brownie import InterestRateModel, LendingPool, MockAggregator, MockERC20, chain
 
 from tests.model.fixed_point import MAX_UINT, WAD, div_up
 from tests.model.interest import expected_accrual
 from tests.model.ramps import ramp_value
 from tests.model.valuation import Holding, debt_value, health_factor, liquidation_value
-from tests.support.actions import post_fresh_rounds
+from tests.support.actions import another_config, post_fresh_rounds
 from tests.support.chain_time import mine_at, next_block_at
 from tests.support.reads import pool_books
 from tests.support.reverts import err, event, plain, reverts_views_unchanged
@@ -229,10 +229,7 @@ def test_bind_pool_only_once(config, pool, governor, weth):
 
 def test_bind_pool_refuses_a_pool_built_on_another_config(market, config, governor, guardian):
     spec, tx = market.spec, {"from": governor}
-    fresh = MarketConfig.deploy(
-        market.base.token, market.oracle, market.rate_model, governor, guardian,
-        spec.market_tuple(), spec.liquidation_tuple(), tx,
-    )
+    fresh = another_config(market, governor, guardian)
     with reverts_views_unchanged(err("PoolOfAnotherConfig", market.pool.address), fresh.pool):
         fresh.bindPool(market.pool, tx)
     own = LendingPool.deploy(fresh, tx)

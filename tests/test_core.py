@@ -113,6 +113,20 @@ def test_a_refused_parameter_names_the_rule_and_the_values(core):
     assert "BadHealthLadder" in message and "market.target_hf = 1.05" in message and "margin_call_hf = 1.10" in message
 
 
+def test_a_config_off_its_precomputed_address_is_refused_in_one_line(core, monkeypatch):
+    """Another transaction of the signer between the oracle and the config moves the config off
+    the address the oracle reads its governor from: the config refuses that oracle on-chain and
+    the deployment says why (simulated by precomputing one nonce too far)."""
+    import margincall.deploy as deploy
+
+    real = deploy.get_create_address
+    monkeypatch.setattr(deploy, "get_create_address", lambda sender, nonce: real(sender, nonce + 1))
+    with pytest.raises(DeployError) as info:
+        deploy_market(core)
+    message = str(info.value)
+    assert "OracleOfAnotherGovernance" in message and "another transaction of the signer" in message, message
+
+
 def test_a_restarted_chain_stops_the_keeper_and_the_watcher(tmp_path):
     with LocalAnvil() as node:
         w3 = Web3(Web3.HTTPProvider(node.url))

@@ -14,6 +14,7 @@ import pytest
 
 from margincall.chain import set_price, sleep
 from margincall.deploy import LIQUIDATORS, DeployError, load_deployment, write_deployment
+from margincall.fixed_spread import plan_liquidation_call
 from tests.fixtures.market import deploy_market
 from tests.model.fixed_point import MAX_UINT, WAD
 from tests.support.actions import fund
@@ -87,6 +88,26 @@ def test_half_close_factor_bonus_to_the_liquidator(position, fs_pool, borrower, 
     assert weth.balanceOf(stranger) == seized
     assert 0 <= fs_pool.debtOf(borrower) - (DEBT - covered) <= 2
     assert m.fund.totalAssets() == fund_before  # the bonus is the liquidator's, not the fund's
+
+
+def test_a_keeper_budget_survives_the_close_factor_rising_before_the_call_lands(position, fs_pool, borrower, stranger):
+    """A keeper plans at HF 0.9775 (half the debt) with 15,000 USDC, more than half but less
+    than all; the crash goes on (HF 0.935, all the debt) before its call is mined. The call it
+    planned still covers what the keeper can pay instead of pulling the whole debt it lacks."""
+    m = position
+    usdc, weth = m.base.token, m.collaterals["WETH"].token
+    budget = 15_000 * USDC
+    fund(usdc, stranger, budget, m.liquidator)
+    set_price(m, "WETH", "2300")
+    plan = plan_liquidation_call(m, borrower, budget=budget)
+    assert abs(plan.max_cover - DEBT // 2) <= 1
+    set_price(m, "WETH", "2200")  # between the plan and the block: the close factor becomes 100 %
+    assert m.liquidator.maxDebtToCover(borrower) >= DEBT
+
+    tx = m.liquidator.liquidationCall(borrower, weth, plan.debt_to_cover, stranger, {"from": stranger})
+
+    assert tx.return_value[0] == budget and usdc.balanceOf(stranger) == 0
+    assert fs_pool.debtOf(borrower) >= DEBT - budget
 
 
 def test_full_liquidation_gas(position, fs_pool, borrower, liquidator):

@@ -10,8 +10,9 @@ the same tokens and oracle, wired with ``MockProtocolCaller`` as its liquidator 
 from types import SimpleNamespace
 
 import pytest
-from brownie import InsuranceFund, LendingPool, MarketConfig, MockProtocolCaller, chain, web3
+from brownie import InsuranceFund, LendingPool, MockProtocolCaller, chain, web3
 
+from tests.support.actions import another_config
 from tests.support.reverts import err, event, plain, reverts_views_unchanged
 from tests.support.units import ZERO_ADDRESS
 
@@ -25,9 +26,7 @@ def lockable(market, governor, guardian, supplier, borrower):
     would otherwise succeed."""
     spec, tx = market.spec, {"from": governor}
     usdc, weth = market.base.token, market.collaterals["WETH"].token
-    config = MarketConfig.deploy(
-        usdc, market.oracle, market.rate_model, governor, guardian, spec.market_tuple(), spec.liquidation_tuple(), tx
-    )
+    config = another_config(market, governor, guardian)
     pool = LendingPool.deploy(config, tx)
     config.bindPool(pool, tx)
     config.listCollateral(weth, spec.collaterals["WETH"].params_tuple(), tx)

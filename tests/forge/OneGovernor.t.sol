@@ -5,6 +5,8 @@ import {OracleAdapter} from "../../contracts/OracleAdapter.sol";
 import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
 import {IOracleAdapter, IGoverned, InitialFeed} from "../../interfaces/IOracleAdapter.sol";
 import {DemoMarket} from "./DemoMarket.sol";
+import {MarketConfig} from "../../contracts/MarketConfig.sol";
+import {IMarketConfig, MarketParams, LiquidationParams} from "../../interfaces/IMarketConfig.sol";
 
 /// @notice One governor for the whole market, the oracle included (DESIGN.md 11): the oracle
 /// obeys `config.governor()`, so the config's two-step handover moves the oracle's rights too,
@@ -74,5 +76,15 @@ contract OneGovernorTest is DemoMarket {
         feeds[0] = InitialFeed(address(m.weth), m.wethFeed, 10, WETH_MIN_PRICE, WETH_MAX_PRICE); // 10 s heartbeat
         vm.expectRevert(abi.encodeWithSelector(IOracleAdapter.BadHeartbeat.selector, 10));
         new OracleAdapter(IGoverned(address(m.config)), MAX_DEVIATION, VOL_REF, VOL_TAU, MAX_ROUNDS_PER_POKE, feeds);
+    }
+
+    /// @notice A config is refused on an oracle it does not govern (the precomputed address
+    /// missed, or another market's oracle reused): else the oracle keeps another governor, or
+    /// none, and the market's own governor could not set a feed in a crash.
+    function test_configRefusesAnOracleItDoesNotGovern() public {
+        MarketParams memory market = m.config.marketParamsTarget();
+        LiquidationParams memory liquidation = m.config.liquidationParams();
+        vm.expectRevert(abi.encodeWithSelector(IMarketConfig.OracleOfAnotherGovernance.selector, address(m.config)));
+        new MarketConfig(address(m.usdc), m.oracle, m.rateModel, governor, guardian, market, liquidation);
     }
 }

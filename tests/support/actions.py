@@ -101,3 +101,28 @@ def gentle_move(market, symbol: str, to_usd, step: Decimal = Decimal("0.01"), ev
         price(market, symbol, current)
         market.oracle.poke(token, tx_from(market.config.governor()))
     refresh_feeds(market)
+
+
+# ---------------------------------------------------------------- a second config on the same feeds
+def another_config(market, governor, guardian):
+    """A second ``MarketConfig`` with the market's spec, deployed by ``governor``, on an oracle of
+    its own that it governs (a config refuses an oracle obeying another, DESIGN.md 11) reading the
+    market's primary feeds: prices set on the market move it too."""
+    from brownie import MarketConfig, OracleAdapter
+    from web3.utils.address import get_create_address
+
+    spec, oracle = market.spec, market.oracle
+    assets = [market.base.token] + [c.token for c in market.collaterals.values()]
+    feeds = []
+    for asset in assets:
+        aggregator, _decimals, heartbeat, min_price, max_price = oracle.primaryFeed(asset)
+        feeds.append((asset, aggregator, heartbeat, min_price, max_price))
+    config_address = get_create_address(governor.address, governor.nonce + 1)  # after the oracle
+    vol = spec.volatility
+    own = OracleAdapter.deploy(
+        config_address, spec.max_deviation, vol["vol_ref"], vol["tau"], vol["max_rounds"], feeds, tx_from(governor)
+    )
+    return MarketConfig.deploy(
+        market.base.token, own, market.rate_model, governor, guardian,
+        spec.market_tuple(), spec.liquidation_tuple(), tx_from(governor),
+    )  # fmt: skip
