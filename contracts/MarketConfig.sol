@@ -18,6 +18,7 @@ import {ILendingPool} from "../interfaces/ILendingPool.sol";
 import {IDutchAuctionLiquidator} from "../interfaces/IDutchAuctionLiquidator.sol";
 import {WadMath} from "./libraries/WadMath.sol";
 import {Ramp, RampLib} from "./libraries/RampLib.sol";
+import {PackedParams} from "./libraries/PackedParams.sol";
 
 /// @title MarketConfig
 /// @notice Roles, pauses, collateral listing and the bounded, ramped risk parameters of one
@@ -71,6 +72,9 @@ contract MarketConfig is IMarketConfig {
     Ramp internal _marginCallHFRamp; // [wad]
     Ramp internal _gracePeriodRamp; // [seconds]
     LiquidationParams internal _liquidation;
+    // the liquidator's per-take reads, rewritten by every setter that moves them
+    uint256 public packedAuctionParams; // dust, cusp, buf
+    uint256 public packedKeeperIncentives; // tip, chip
 
     // ================================================================ constructor
     constructor(
@@ -103,6 +107,7 @@ contract MarketConfig is IMarketConfig {
         _gracePeriodRamp.moveTo(_toUint64(market_.gracePeriod), false);
         _liquidation = liquidation_;
         _checkRiskBounds();
+        _packLiquidation();
         emit MarketParamsSet(none, market_);
         emit LiquidationParamsSet(LiquidationParams(0, 0, 0, 0), liquidation_);
     }
@@ -254,6 +259,7 @@ contract MarketConfig is IMarketConfig {
             _gracePeriodRamp, RAMP_GRACE_PERIOD, address(0), params.gracePeriod, params.gracePeriod < old.gracePeriod
         );
         _checkRiskBounds();
+        _packLiquidation();
         emit MarketParamsSet(old, params);
     }
 
@@ -261,6 +267,7 @@ contract MarketConfig is IMarketConfig {
         LiquidationParams memory old = _liquidation;
         _liquidation = params;
         _checkRiskBounds();
+        _packLiquidation();
         emit LiquidationParamsSet(old, params);
     }
 
@@ -383,6 +390,16 @@ contract MarketConfig is IMarketConfig {
         if (target == r.to) return;
         r.moveTo(_toUint64(target), ramped);
         if (ramped) emit RampStarted(name, asset, r.from, r.to, r.end);
+    }
+
+    /// @dev Run after `_checkRiskBounds`, which keeps dust under 2^128, cusp under 1 and buf
+    /// at most 2 [wad]; tip and chip are checked here.
+    function _packLiquidation() internal {
+        LiquidationParams memory l = _liquidation;
+        if (l.tip > type(uint128).max) revert ParameterTooLarge(l.tip);
+        if (l.chip > type(uint128).max) revert ParameterTooLarge(l.chip);
+        packedAuctionParams = PackedParams.packAuction(_market.dust, l.cusp, l.buf);
+        packedKeeperIncentives = PackedParams.packIncentive(l.tip, l.chip);
     }
 
     function _accruePool() internal {
