@@ -75,6 +75,9 @@ contract MarketConfig is IMarketConfig {
     // the liquidator's per-take reads, rewritten by every setter that moves them
     uint256 public packedAuctionParams; // dust, cusp, buf
     uint256 public packedKeeperIncentives; // tip, chip
+    // what marketParams() and accrualParams() read on every pool operation (PackedParams)
+    uint256[3] internal _packedMarket;
+    uint256 internal _packedAccrual; // rate model, reserve factor
 
     // ================================================================ constructor
     constructor(
@@ -107,7 +110,7 @@ contract MarketConfig is IMarketConfig {
         _gracePeriodRamp.moveTo(_toUint64(market_.gracePeriod), false);
         _liquidation = liquidation_;
         _checkRiskBounds();
-        _packLiquidation();
+        _packParams();
         emit MarketParamsSet(none, market_);
         emit LiquidationParamsSet(LiquidationParams(0, 0, 0, 0), liquidation_);
     }
@@ -164,6 +167,7 @@ contract MarketConfig is IMarketConfig {
         _accruePool(); // interest so far at the old curve
         emit RateModelSet(address(rateModel), address(newModel));
         rateModel = newModel;
+        _packedAccrual = PackedParams.packAccrual(address(newModel), _market.reserveFactor);
     }
 
     // ================================================================ collateral listing
@@ -259,7 +263,7 @@ contract MarketConfig is IMarketConfig {
             _gracePeriodRamp, RAMP_GRACE_PERIOD, address(0), params.gracePeriod, params.gracePeriod < old.gracePeriod
         );
         _checkRiskBounds();
-        _packLiquidation();
+        _packParams();
         emit MarketParamsSet(old, params);
     }
 
@@ -267,7 +271,7 @@ contract MarketConfig is IMarketConfig {
         LiquidationParams memory old = _liquidation;
         _liquidation = params;
         _checkRiskBounds();
-        _packLiquidation();
+        _packParams();
         emit LiquidationParamsSet(old, params);
     }
 
@@ -318,10 +322,9 @@ contract MarketConfig is IMarketConfig {
 
     // ================================================================ views
     /// @inheritdoc IMarketConfig
-    function marketParams() public view returns (MarketParams memory m) {
-        m = _market;
-        m.marginCallHF = _marginCallHFRamp.current();
-        m.gracePeriod = _gracePeriodRamp.current();
+    /// @dev From the packed words (three cold slots, not eleven), ramps at their current value.
+    function marketParams() public view returns (MarketParams memory) {
+        return PackedParams.unpackMarket(_packedMarket);
     }
 
     /// @inheritdoc IMarketConfig
@@ -331,7 +334,8 @@ contract MarketConfig is IMarketConfig {
 
     /// @inheritdoc IMarketConfig
     function accrualParams() external view returns (IInterestRateModel, uint256) {
-        return (rateModel, _market.reserveFactor);
+        uint256 word = _packedAccrual;
+        return (IInterestRateModel(address(uint160(word))), word >> 160);
     }
 
     /// @inheritdoc IMarketConfig
@@ -394,7 +398,9 @@ contract MarketConfig is IMarketConfig {
 
     /// @dev Run after `_checkRiskBounds`, which keeps dust under 2^128, cusp under 1 and buf
     /// at most 2 [wad]; tip and chip are checked here.
-    function _packLiquidation() internal {
+    function _packParams() internal {
+        _packedMarket = PackedParams.packMarket(_market, _marginCallHFRamp, _gracePeriodRamp);
+        _packedAccrual = PackedParams.packAccrual(address(rateModel), _market.reserveFactor);
         LiquidationParams memory l = _liquidation;
         if (l.tip > type(uint128).max) revert ParameterTooLarge(l.tip);
         if (l.chip > type(uint128).max) revert ParameterTooLarge(l.chip);
