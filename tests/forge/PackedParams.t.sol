@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {MarketParams, LiquidationParams} from "../../interfaces/IMarketConfig.sol";
+import {IMarketConfig, MarketParams, LiquidationParams} from "../../interfaces/IMarketConfig.sol";
 import {IInterestRateModel} from "../../interfaces/IInterestRateModel.sol";
 import {InterestRateModel} from "../../contracts/InterestRateModel.sol";
 import {PackedParams} from "../../contracts/libraries/PackedParams.sol";
@@ -95,6 +95,30 @@ contract PackedParamsTest is LiquidationBase {
         vm.prank(governor);
         h.setLiquidationParams(l);
         _checkMarketWords();
+    }
+
+    /// @notice The words live in the config's storage and only its governor setters write them:
+    /// any other caller of a setter is refused and leaves every word as it was.
+    function testFuzz_words_onlyTheGovernorMovesThem(address caller) public {
+        vm.assume(caller != governor);
+        uint256 auction = h.packedAuctionParams();
+        uint256 incentive = h.packedKeeperIncentives();
+        MarketParams memory before = h.marketParams();
+        MarketParams memory p = h.marketParamsTarget();
+        p.dust += 1;
+        LiquidationParams memory l = h.liquidationParams();
+        l.tip += 1;
+        vm.startPrank(caller);
+        vm.expectRevert(IMarketConfig.NotGovernor.selector);
+        h.setMarketParams(p);
+        vm.expectRevert(IMarketConfig.NotGovernor.selector);
+        h.setLiquidationParams(l);
+        vm.expectRevert(IMarketConfig.NotGovernor.selector);
+        h.setRateModel(m.rateModel);
+        vm.stopPrank();
+        assertEq(h.packedAuctionParams(), auction, "auction word");
+        assertEq(h.packedKeeperIncentives(), incentive, "incentive word");
+        _eq(h.marketParams(), before);
     }
 
     /// @notice The demo market's config: marketParams() and accrualParams() unchanged in value.
