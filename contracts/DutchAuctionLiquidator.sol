@@ -9,13 +9,14 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IDutchAuctionLiquidator} from "../interfaces/IDutchAuctionLiquidator.sol";
 import {ILendingPool, AccountStatus, AccountState, MarketSnapshot} from "../interfaces/ILendingPool.sol";
-import {IMarketConfig, LiquidationParams} from "../interfaces/IMarketConfig.sol";
+import {IMarketConfig} from "../interfaces/IMarketConfig.sol";
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
 import {IInsuranceFund, IncomeKind} from "../interfaces/IInsuranceFund.sol";
 import {IPriceCurve} from "../interfaces/IPriceCurve.sol";
 import {IAuctionTaker} from "../interfaces/IAuctionTaker.sol";
 import {ISharedLock} from "../interfaces/ISharedLock.sol";
 import {WadMath} from "./libraries/WadMath.sol";
+import {PackedParams} from "./libraries/PackedParams.sol";
 
 /// @title DutchAuctionLiquidator
 /// @notice Kick, take, redo and settle Dutch auctions of Liquidatable accounts (DESIGN.md 3, 4).
@@ -23,6 +24,7 @@ import {WadMath} from "./libraries/WadMath.sol";
 contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     using SafeERC20 for IERC20;
     using WadMath for uint256;
+    using PackedParams for uint256;
 
     // ================================================================ constants
     uint256 internal constant WAD = 1e18;
@@ -214,20 +216,21 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
 
         // a kick cut down by `hole` keeps the account's call (DESIGN.md 4)
         pool.seize(account, plan.lots, plan.debtMoved, plan.auctions, plan.scaled, snap);
-        LiquidationParams memory lp = config.liquidationParams();
+        uint256 startFactor = config.packedAuctionParams().buf();
         ids = new uint256[](plan.auctions);
         uint256 n;
         uint256 lotValue;
         for (uint256 i; i < MAX_COLLATERALS; ++i) {
             if (plan.lots[i] == 0) continue;
             lotValue += _lotValue(plan.lots[i], snap.high[i], snap.scale[i], snap.baseLow);
-            ids[n++] = _open(account, i, plan, snap, snap.high[i].mulDivDown(lp.buf, snap.baseLow));
+            ids[n++] = _open(account, i, plan, snap, snap.high[i].mulDivDown(startFactor, snap.baseLow));
         }
         totalTab += plan.totalTab;
 
         // keeper incentive: the fund's expense, never in the tab, never reverting the kick
         if (plan.totalTab >= dust && lotValue >= dust) {
-            uint256 paid = fund.payIncentive(keeper, lp.tip + plan.totalTab.wMulDown(lp.chip));
+            uint256 incentive = config.packedKeeperIncentives();
+            uint256 paid = fund.payIncentive(keeper, incentive.tip() + plan.totalTab.wMulDown(incentive.chip()));
             emit KickIncentive(account, keeper, paid);
         }
     }
@@ -448,7 +451,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             owe = a.tab;
             slice = _sliceFor(owe, price, a.scale);
         } else if (owe < a.tab && slice < a.lot) {
-            uint256 dust = config.marketParams().dust;
+            uint256 dust = config.packedAuctionParams().dust();
             if (a.tab - owe < dust) {
                 if (a.tab <= dust) revert NoPartialPurchase(a.tab, dust);
                 owe = a.tab - dust;
@@ -533,21 +536,21 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
 
         (, uint256 high) = oracle.priceRange(a.asset);
         (uint256 baseLow,) = oracle.priceRange(address(baseToken));
-        LiquidationParams memory lp = config.liquidationParams();
+        uint256 auction = config.packedAuctionParams();
         uint256 est = _estimate(a.debtPart, a.lot, high, a.scale, baseLow);
         pendingLoss = pendingLoss - a.est + est;
-        a.top = high.mulDivDown(lp.buf, baseLow);
+        a.top = high.mulDivDown(auction.buf(), baseLow);
         StoredAuction storage stored = _auctions[id];
         (stored.est, stored.top, stored.tic) = (SafeCast.toUint128(est), a.top, SafeCast.toUint48(block.timestamp));
 
         uint256 paid;
-        uint256 dust = config.marketParams().dust;
+        uint256 dust = auction.dust();
         if (
             block.timestamp >= a.lastIncentive + _settings.tail && a.tab >= dust
                 && _lotValue(a.lot, high, a.scale, baseLow) >= dust
         ) {
             stored.lastIncentive = SafeCast.toUint48(block.timestamp);
-            paid = fund.payIncentive(keeper, lp.tip);
+            paid = fund.payIncentive(keeper, config.packedKeeperIncentives().tip());
         }
         emit Redo(id, a.top, a.tab, a.lot, est, keeper, paid);
     }
@@ -567,7 +570,8 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         (bool okAsset,, uint256 high) = oracle.tryPriceRange(a.asset);
         (bool okBase, uint256 baseLow,) = oracle.tryPriceRange(address(baseToken));
         bool stuck = !(okAsset && okBase) && _age(a) > (SETTLE_TAILS + 1) * _settings.tail;
-        bool worthless = okAsset && okBase && _lotValue(a.lot, high, a.scale, baseLow) < config.marketParams().dust;
+        bool worthless =
+            okAsset && okBase && _lotValue(a.lot, high, a.scale, baseLow) < config.packedAuctionParams().dust();
         if (!stuck && !worthless) revert CannotSettle(id);
 
         uint256 lot = a.lot;
@@ -675,7 +679,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         Settings memory settings = _settings;
         price = settings.curve.price(a.top, age);
         needsRedo = a.tic < settings.lastRestart || age > settings.tail
-            || price < a.top.wMulDown(config.liquidationParams().cusp);
+            || price < a.top.wMulDown(config.packedAuctionParams().cusp());
     }
 
     function _remove(uint256 id) internal {

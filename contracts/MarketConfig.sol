@@ -18,6 +18,7 @@ import {ILendingPool} from "../interfaces/ILendingPool.sol";
 import {IDutchAuctionLiquidator} from "../interfaces/IDutchAuctionLiquidator.sol";
 import {WadMath} from "./libraries/WadMath.sol";
 import {Ramp, RampLib} from "./libraries/RampLib.sol";
+import {PackedParams} from "./libraries/PackedParams.sol";
 
 /// @title MarketConfig
 /// @notice Roles, pauses, collateral listing and the bounded, ramped risk parameters of one
@@ -71,6 +72,12 @@ contract MarketConfig is IMarketConfig {
     Ramp internal _marginCallHFRamp; // [wad]
     Ramp internal _gracePeriodRamp; // [seconds]
     LiquidationParams internal _liquidation;
+    // the liquidator's per-take reads, rewritten by every setter that moves them
+    uint256 public packedAuctionParams; // dust, cusp, buf
+    uint256 public packedKeeperIncentives; // tip, chip
+    // what marketParams() and accrualParams() read on every pool operation (PackedParams)
+    uint256[3] internal _packedMarket;
+    uint256 internal _packedAccrual; // rate model, reserve factor
 
     // ================================================================ constructor
     constructor(
@@ -103,6 +110,7 @@ contract MarketConfig is IMarketConfig {
         _gracePeriodRamp.moveTo(_toUint64(market_.gracePeriod), false);
         _liquidation = liquidation_;
         _checkRiskBounds();
+        _packParams();
         emit MarketParamsSet(none, market_);
         emit LiquidationParamsSet(LiquidationParams(0, 0, 0, 0), liquidation_);
         // one governor: an oracle obeying another config (a missed precomputed address, a reused
@@ -163,6 +171,7 @@ contract MarketConfig is IMarketConfig {
         _accruePool(); // interest so far at the old curve
         emit RateModelSet(address(rateModel), address(newModel));
         rateModel = newModel;
+        _packedAccrual = PackedParams.packAccrual(address(newModel), _market.reserveFactor);
     }
 
     // ================================================================ collateral listing
@@ -258,6 +267,7 @@ contract MarketConfig is IMarketConfig {
             _gracePeriodRamp, RAMP_GRACE_PERIOD, address(0), params.gracePeriod, params.gracePeriod < old.gracePeriod
         );
         _checkRiskBounds();
+        _packParams();
         emit MarketParamsSet(old, params);
     }
 
@@ -265,6 +275,7 @@ contract MarketConfig is IMarketConfig {
         LiquidationParams memory old = _liquidation;
         _liquidation = params;
         _checkRiskBounds();
+        _packParams();
         emit LiquidationParamsSet(old, params);
     }
 
@@ -315,10 +326,9 @@ contract MarketConfig is IMarketConfig {
 
     // ================================================================ views
     /// @inheritdoc IMarketConfig
-    function marketParams() public view returns (MarketParams memory m) {
-        m = _market;
-        m.marginCallHF = _marginCallHFRamp.current();
-        m.gracePeriod = _gracePeriodRamp.current();
+    /// @dev From the packed words (three cold slots, not eleven), ramps at their current value.
+    function marketParams() public view returns (MarketParams memory) {
+        return PackedParams.unpackMarket(_packedMarket);
     }
 
     /// @inheritdoc IMarketConfig
@@ -328,7 +338,8 @@ contract MarketConfig is IMarketConfig {
 
     /// @inheritdoc IMarketConfig
     function accrualParams() external view returns (IInterestRateModel, uint256) {
-        return (rateModel, _market.reserveFactor);
+        uint256 word = _packedAccrual;
+        return (IInterestRateModel(address(uint160(word))), word >> 160);
     }
 
     /// @inheritdoc IMarketConfig
@@ -387,6 +398,18 @@ contract MarketConfig is IMarketConfig {
         if (target == r.to) return;
         r.moveTo(_toUint64(target), ramped);
         if (ramped) emit RampStarted(name, asset, r.from, r.to, r.end);
+    }
+
+    /// @dev Run after `_checkRiskBounds`, which keeps dust under 2^128, cusp under 1 and buf
+    /// at most 2 [wad]; tip and chip are checked here.
+    function _packParams() internal {
+        _packedMarket = PackedParams.packMarket(_market, _marginCallHFRamp, _gracePeriodRamp);
+        _packedAccrual = PackedParams.packAccrual(address(rateModel), _market.reserveFactor);
+        LiquidationParams memory l = _liquidation;
+        if (l.tip > type(uint128).max) revert ParameterTooLarge(l.tip);
+        if (l.chip > type(uint128).max) revert ParameterTooLarge(l.chip);
+        packedAuctionParams = PackedParams.packAuction(_market.dust, l.cusp, l.buf);
+        packedKeeperIncentives = PackedParams.packIncentive(l.tip, l.chip);
     }
 
     function _accruePool() internal {

@@ -133,6 +133,10 @@ interface IMarketConfig {
     /// @notice Parameters as last set (ramped ones at their target).
     function marketParamsTarget() external view returns (MarketParams memory);
     function liquidationParams() external view returns (LiquidationParams memory);
+    /// @notice dust, cusp and buf in one word (PackedParams.packAuction): all a take reads.
+    function packedAuctionParams() external view returns (uint256);
+    /// @notice tip and chip in one word (PackedParams.packIncentive): what a kick and a redo pay.
+    function packedKeeperIncentives() external view returns (uint256);
     function collateralInfo(address asset) external view returns (CollateralInfo memory);
     /// @notice The 8 collateral slots (zero address = free), in slot order.
     function collateralSlots() external view returns (address[8] memory);

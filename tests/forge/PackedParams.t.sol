@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IMarketConfig, MarketParams, LiquidationParams} from "../../interfaces/IMarketConfig.sol";
+import {IInterestRateModel} from "../../interfaces/IInterestRateModel.sol";
+import {InterestRateModel} from "../../contracts/InterestRateModel.sol";
+import {PackedParams} from "../../contracts/libraries/PackedParams.sol";
+import {Ramp, RampLib} from "../../contracts/libraries/RampLib.sol";
+import {MarketConfigHarness} from "./harness/MarketConfigHarness.sol";
+import {LiquidationBase} from "./Liquidation.t.sol";
+
+/// @notice The packed words the config hands to the liquidator and the pool (docs/ARCHITECTURE.md,
+/// "Parameters off the user path") always say what the struct getters say: after every setter,
+/// and at every point of a ramp.
+contract PackedParamsTest is LiquidationBase {
+    using PackedParams for uint256;
+
+    MarketConfigHarness internal h;
+
+    function setUp() public override {
+        super.setUp();
+        h = new MarketConfigHarness(
+            address(m.usdc),
+            m.oracle,
+            m.rateModel,
+            governor,
+            guardian,
+            m.config.marketParamsTarget(),
+            m.config.liquidationParams()
+        );
+    }
+
+    function _eq(MarketParams memory a, MarketParams memory b) internal pure {
+        assertEq(a.marginCallHF, b.marginCallHF, "marginCallHF");
+        assertEq(a.gracePeriod, b.gracePeriod, "gracePeriod");
+        assertEq(a.targetHF, b.targetHF, "targetHF");
+        assertEq(a.fullLiquidationHF, b.fullLiquidationHF, "fullLiquidationHF");
+        assertEq(a.maxCallHF, b.maxCallHF, "maxCallHF");
+        assertEq(a.reserveFactor, b.reserveFactor, "reserveFactor");
+        assertEq(a.dust, b.dust, "dust");
+        assertEq(a.volSlope, b.volSlope, "volSlope");
+        assertEq(a.exitMargin, b.exitMargin, "exitMargin");
+    }
+
+    /// @dev The packed getters of the harness against its unpacked storage.
+    function _checkMarketWords() internal view {
+        _eq(h.marketParams(), h.marketParamsFromStorage());
+        (IInterestRateModel model, uint256 reserveFactor) = h.accrualParams();
+        (IInterestRateModel storedModel, uint256 storedReserveFactor) = h.accrualParamsFromStorage();
+        assertEq(address(model), address(storedModel), "rate model");
+        assertEq(reserveFactor, storedReserveFactor, "reserve factor");
+    }
+
+    function _setMarket(uint256 callHF, uint256 grace, uint256 seed) internal {
+        MarketParams memory p = h.marketParamsTarget();
+        p.marginCallHF = bound(callHF, 1e18 + 1, p.targetHF < p.maxCallHF ? p.targetHF : p.maxCallHF);
+        p.gracePeriod = bound(grace, 1 hours, 24 hours);
+        p.reserveFactor = bound(seed, 0, 0.5e18);
+        p.dust = bound(seed >> 64, 1, type(uint128).max);
+        p.volSlope = bound(seed >> 128, 0, 10e18);
+        p.exitMargin = bound(seed >> 192, 0.01e18, 0.2e18);
+        vm.prank(governor);
+        h.setMarketParams(p);
+    }
+
+    /// @notice After every setMarketParams, and at every second of the ramps it starts (both
+    /// ramps, raised and lowered, restarted half-way), marketParams() from the packed words is
+    /// exactly the value the full Ramp records give.
+    function testFuzz_marketWords_equalStorageAlongRamps(
+        uint256[3] memory callHF,
+        uint256[3] memory grace,
+        uint256[3] memory seed,
+        uint256[3] memory elapsed
+    ) public {
+        _checkMarketWords();
+        for (uint256 i; i < 3; ++i) {
+            _setMarket(callHF[i], grace[i], seed[i]);
+            _checkMarketWords();
+            vm.warp(block.timestamp + bound(elapsed[i], 0, 8 days));
+            _checkMarketWords();
+        }
+        vm.warp(block.timestamp + 7 days);
+        _checkMarketWords();
+    }
+
+    /// @notice setRateModel and setLiquidationParams keep the accrual word and the market word.
+    function test_marketWords_followEverySetter() public {
+        IInterestRateModel newModel = new InterestRateModel(0, 0.8e18, 0.1e18, 1e18);
+        vm.prank(governor);
+        h.setRateModel(newModel);
+        _checkMarketWords();
+        (IInterestRateModel model,) = h.accrualParams();
+        assertEq(address(model), address(newModel), "new rate model");
+        LiquidationParams memory l = h.liquidationParams();
+        vm.prank(governor);
+        h.setLiquidationParams(l);
+        _checkMarketWords();
+    }
+
+    /// @notice The words live in the config's storage and only its governor setters write them:
+    /// any other caller of a setter is refused and leaves every word as it was.
+    function testFuzz_words_onlyTheGovernorMovesThem(address caller) public {
+        vm.assume(caller != governor);
+        uint256 auction = h.packedAuctionParams();
+        uint256 incentive = h.packedKeeperIncentives();
+        MarketParams memory before = h.marketParams();
+        MarketParams memory p = h.marketParamsTarget();
+        p.dust += 1;
+        LiquidationParams memory l = h.liquidationParams();
+        l.tip += 1;
+        vm.startPrank(caller);
+        vm.expectRevert(IMarketConfig.NotGovernor.selector);
+        h.setMarketParams(p);
+        vm.expectRevert(IMarketConfig.NotGovernor.selector);
+        h.setLiquidationParams(l);
+        vm.expectRevert(IMarketConfig.NotGovernor.selector);
+        h.setRateModel(m.rateModel);
+        vm.stopPrank();
+        assertEq(h.packedAuctionParams(), auction, "auction word");
+        assertEq(h.packedKeeperIncentives(), incentive, "incentive word");
+        _eq(h.marketParams(), before);
+    }
+
+    /// @notice The demo market's config: marketParams() and accrualParams() unchanged in value.
+    function test_marketWords_demoConfig() public view {
+        _eq(m.config.marketParams(), h.marketParamsFromStorage());
+    }
+
+    function _checkLiquidationWords() internal view {
+        MarketParams memory market = m.config.marketParams();
+        LiquidationParams memory l = m.config.liquidationParams();
+        uint256 auction = m.config.packedAuctionParams();
+        uint256 incentive = m.config.packedKeeperIncentives();
+        assertEq(auction.dust(), market.dust, "dust");
+        assertEq(auction.cusp(), l.cusp, "cusp");
+        assertEq(auction.buf(), l.buf, "buf");
+        assertEq(incentive.tip(), l.tip, "tip");
+        assertEq(incentive.chip(), l.chip, "chip");
+    }
+
+    function test_liquidationWords_atDeployment() public view {
+        _checkLiquidationWords();
+    }
+
+    /// @notice Any accepted setLiquidationParams moves the words with it; a refused one moves nothing.
+    function testFuzz_liquidationWords_followSetLiquidationParams(uint256 buf, uint256 cusp, uint256 tip, uint256 chip)
+        public
+    {
+        LiquidationParams memory l = LiquidationParams({
+            buf: bound(buf, 1e18, 2e18),
+            cusp: bound(cusp, 0.5e18, 1e18 - 1),
+            tip: bound(tip, 0, 10 * USDC),
+            chip: bound(chip, 0, 0.01e18)
+        });
+        vm.prank(governor);
+        try m.config.setLiquidationParams(l) {
+            assertEq(m.config.packedAuctionParams().buf(), l.buf, "buf set");
+            assertEq(m.config.packedKeeperIncentives().tip(), l.tip, "tip set");
+        } catch {}
+        _checkLiquidationWords();
+    }
+
+    /// @notice setMarketParams moves dust in the auction word.
+    function testFuzz_liquidationWords_followDust(uint256 dust) public {
+        MarketParams memory params = m.config.marketParamsTarget();
+        params.dust = bound(dust, 1, type(uint128).max);
+        vm.prank(governor);
+        try m.config.setMarketParams(params) {
+            assertEq(m.config.packedAuctionParams().dust(), params.dust, "dust set");
+        } catch {}
+        _checkLiquidationWords();
+    }
+
+    /// @notice The words hold every value the bounds allow, at the edges of each field.
+    /// @notice A settled ramp, and a running one at any time, read back exactly from its word.
+    function testFuzz_rampWord_current(uint64 from, uint64 to, uint40 start, uint256 t) public {
+        Ramp memory r = Ramp(from, to, start, from == to ? start : start + uint64(RampLib.RAMP_DURATION));
+        Ramp memory back = PackedParams.unpackRamp(PackedParams.packRamp(r, 64), 64);
+        vm.warp(bound(t, start, uint256(start) + 8 days));
+        assertEq(RampLib.current(back), RampLib.current(r), "current");
+        assertEq(back.end, r.end, "end");
+    }
+
+    function testFuzz_pack_roundTrips(uint128 dust, uint64 cusp, uint64 buf, uint128 tip, uint128 chip) public pure {
+        uint256 auction = PackedParams.packAuction(dust, cusp, buf);
+        assertEq(auction.dust(), dust);
+        assertEq(auction.cusp(), cusp);
+        assertEq(auction.buf(), buf);
+        uint256 incentive = PackedParams.packIncentive(tip, chip);
+        assertEq(incentive.tip(), tip);
+        assertEq(incentive.chip(), chip);
+    }
+}
