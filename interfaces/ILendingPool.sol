@@ -39,8 +39,9 @@ struct MarketSnapshot {
     uint256[8] overCap;
 }
 
-/// @notice An account as the pool sees it. When `priceOk` is false (a price it needs is invalid)
-/// `healthFactor`, `callLevel` and `status` are not meaningful (0, 0, Healthy).
+/// @notice An account as the pool sees it (`PoolLens.accountState`; `prepareKick` leaves the
+/// liquidation point 0). When `priceOk` is false (a price it needs is invalid) `healthFactor`,
+/// `callLevel`, `status` and the liquidation point are not meaningful (0, 0, Healthy, 0).
 struct AccountState {
     uint256 debt; // [base units]
     uint256 collateralValue; // [wad USD] at the status prices
@@ -218,6 +219,9 @@ interface ILendingPool {
     /// @notice Collateral of `asset` held by all accounts [token units].
     function totalCollateral(address asset) external view returns (uint256);
     function debtOf(address account) external view returns (uint256);
+    /// @notice The account's debt divided by the borrow index [base units · ray / index]:
+    /// `debtOf = normalizedDebtOf · borrowIndex / RAY`, rounded up.
+    function normalizedDebtOf(address account) external view returns (uint256);
     function collateralOf(address account, address asset) external view returns (uint256);
     /// @notice Live auctions of the account; while any is live it may only repay or top up.
     function liveAuctions(address account) external view returns (uint256);
@@ -225,6 +229,12 @@ interface ILendingPool {
     function debtInAuctionOf(address account) external view returns (uint256);
     /// @notice Bitmap of the collateral slots (see `IMarketConfig.collateralSlots`) the account holds.
     function assetsIn(address account) external view returns (uint256);
+    /// @notice `marginCallDeadline`, `liveAuctions` and `assetsIn` in one read (one storage slot):
+    /// what `PoolLens` reads per account.
+    function accountMeta(address account)
+        external
+        view
+        returns (uint256 callDeadline, uint256 liveAuctions, uint256 assetsIn);
     /// @notice WAD health factor at the status prices; `type(uint256).max` without debt.
     function healthFactor(address account) external view returns (uint256);
     function accountStatus(address account) external view returns (AccountStatus);
@@ -233,16 +243,8 @@ interface ILendingPool {
     /// deadline (it lapses); while live and after its deadline (block.timestamp > deadline) the
     /// account is Liquidatable whenever HF < the base marginCallHF.
     function marginCallDeadline(address account) external view returns (uint256);
-    /// @notice The account's effective margin-call level callHF_eff [wad] (DESIGN.md 3).
-    function effectiveCallHF(address account) external view returns (uint256);
-    /// @notice The account's state; never reverts on a price (see `AccountState.priceOk`).
-    function accountState(address account) external view returns (AccountState memory);
-    /// @notice A snapshot of every listed slot, for batched reads. Never reverts.
+    /// @notice A snapshot of every listed slot (interest to now), for batched reads. Never
+    /// reverts. `PoolLens` values every account of a batch at it; the derived views
+    /// (`accountState`, `effectiveCallHF`, the liquidation point) live there (DESIGN.md 11).
     function marketSnapshot() external view returns (MarketSnapshot memory);
-    /// @notice The state of every account in `list` at one snapshot of every listed slot
-    /// (returned too), for PoolLens: prices, parameters and volatilities are read once.
-    function accountStates(address[] calldata list)
-        external
-        view
-        returns (AccountState[] memory states, MarketSnapshot memory snap);
 }

@@ -41,9 +41,9 @@ def health_view(market, accounts):
         str(a): (
             pool.healthFactor(a),
             pool.accountStatus(a),
-            pool.effectiveCallHF(a),
+            market.lens.effectiveCallHF(a),
             pool.marginCallDeadline(a),
-            tuple(pool.accountState(a)),
+            tuple(market.lens.accountState(a)),
             borrow_answer(pool, a),
         )
         for a in accounts

@@ -12,6 +12,8 @@ import {IMarketConfig} from "../../interfaces/IMarketConfig.sol";
 import {IInsuranceFund} from "../../interfaces/IInsuranceFund.sol";
 import {ISharedLock} from "../../interfaces/ISharedLock.sol";
 import {WadMath} from "../libraries/WadMath.sol";
+import {AccountReader} from "../libraries/AccountReader.sol";
+import {AccountRisk} from "../libraries/AccountRisk.sol";
 
 /// @title FixedSpreadLiquidator
 /// @notice LAB CODE, NOT A PRODUCTION OPTION: the Aave-style baseline against which the lab
@@ -173,13 +175,11 @@ contract FixedSpreadLiquidator is IFixedSpreadLiquidator {
         return 0;
     }
 
-    /// @dev The account and a snapshot of every listed slot, as the pool's views give them
-    /// (interest to now, the kick's price rule), for the previews.
+    /// @dev The account and a snapshot of every listed slot, as the lens reports them (interest
+    /// to now, the kick's price rule), for the previews.
     function _viewState(address account) internal view returns (AccountState memory st, MarketSnapshot memory snap) {
-        address[] memory one = new address[](1);
-        one[0] = account;
-        AccountState[] memory states;
-        (states, snap) = pool.accountStates(one);
-        st = states[0];
+        snap = pool.marketSnapshot();
+        AccountRisk.Valuation memory scratch;
+        st = AccountReader.stateOf(pool, account, snap, BASE_SCALE, scratch);
     }
 }
