@@ -642,8 +642,9 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (required > capacity) revert InsufficientMargin(required, capacity);
     }
 
-    /// @dev The account as the kick reads it (`prepareKick`). The lens adds the liquidation
-    /// point (`AccountReader`); here it stays 0.
+    /// @dev The account as the kick reads it (`prepareKick`): values, HF, call level, status.
+    /// The call deadline, live auctions, assets in, debt in auction and the liquidation point
+    /// stay 0: the liquidator reads what it needs of them itself, the lens fills them all.
     function _accountState(address account, MarketSnapshot memory snap) internal view returns (AccountState memory s) {
         AccountRisk.Valuation memory v = _valuation(account, snap);
         s.debt = v.debt;
@@ -651,11 +652,6 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         s.liquidationValue = v.liquidationValue;
         s.debtValue = v.debtValue;
         s.priceOk = v.priceOk;
-        AccountMeta memory meta = _meta[account];
-        s.callDeadline = _isLive(meta) ? meta.callDeadline : 0;
-        s.liveAuctions = meta.liveAuctions;
-        s.assetsIn = meta.assetsIn;
-        if (meta.liveAuctions != 0) s.debtInAuction = debtInAuctionOf[account];
         if (!v.priceOk) return s;
         s.healthFactor = v.hf();
         s.callLevel = v.callLevel(snap);

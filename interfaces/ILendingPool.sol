@@ -39,8 +39,8 @@ struct MarketSnapshot {
     uint256[8] overCap;
 }
 
-/// @notice An account as the pool sees it (`PoolLens.accountState`; `prepareKick` leaves the
-/// liquidation point 0). When `priceOk` is false (a price it needs is invalid) `healthFactor`,
+/// @notice An account as the pool sees it (`PoolLens.accountState`; `prepareKick` fills only
+/// the values, HF, call level, status and `priceOk`). When `priceOk` is false (a price it needs is invalid) `healthFactor`,
 /// `callLevel`, `status` and the liquidation point are not meaningful (0, 0, Healthy, 0).
 struct AccountState {
     uint256 debt; // [base units]
@@ -183,8 +183,9 @@ interface ILendingPool {
     // ================================================================ liquidation hooks
     // Called by the liquidator only, while it holds the shared lock (DESIGN.md 7).
 
-    /// @notice Accrues interest and returns the account's state and a strict snapshot of the
-    /// prices it holds (the kick's price rule: the end better for the borrower).
+    /// @notice Accrues interest and returns the account's state (values, HF, call level, status;
+    /// the other fields 0) and a strict snapshot of the prices it holds (the kick's price rule:
+    /// the end better for the borrower).
     function prepareKick(address account) external returns (AccountState memory, MarketSnapshot memory);
     /// @notice Moves `lots` (by slot) of the account's collateral to the liquidator and
     /// `debtMoved` of its debt to the non-accruing debt in auction; clears the account's call if
