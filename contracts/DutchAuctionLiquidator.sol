@@ -211,7 +211,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         if (plan.totalTab > room) plan = _scaleToRoom(plan, room, st.debt, dust);
 
         // a kick cut down by `hole` keeps the account's call (DESIGN.md 4)
-        pool.seize(account, plan.lots, plan.debtMoved, plan.auctions, plan.scaled, snap);
+        pool.seize(account, plan.lots, plan.debtMoved, plan.auctions, plan.scaled, snap.asset);
         ids = new uint256[](plan.auctions);
         uint256 n;
         uint256 lotValue;

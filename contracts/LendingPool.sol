@@ -369,7 +369,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         uint256 debtMoved,
         uint256 auctions,
         bool keepCall,
-        MarketSnapshot calldata snap
+        address[MAX_COLLATERALS] calldata assets
     ) external onlyLiquidator onlyProtocolHook {
         uint256 normalized = normalizedDebtOf[account];
         uint256 debt = normalized.mulDivUp(borrowIndex, RAY);
@@ -381,9 +381,16 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         debtInAuctionOf[account] += debtMoved;
         _meta[account].liveAuctions += SafeCast.toUint32(auctions);
         for (uint256 i; i < MAX_COLLATERALS; ++i) {
-            if (lots[i] != 0) _moveCollateralOut(account, snap.asset[i], i, lots[i], address(liquidator));
+            if (lots[i] != 0) _moveCollateralOut(account, assets[i], i, lots[i], address(liquidator));
         }
-        if (!keepCall) _clearCallWith(account, snap);
+        if (!keepCall && _meta[account].callDeadline != 0) {
+            // Prices are read again (same block, so the kick's) only when the call's fate needs
+            // them: a partial kick of a called account. A full kick leaves no debt: no price.
+            // Taking the kick's snapshot as calldata instead costs ~700 bytes of decoder.
+            MarketSnapshot memory snap;
+            if (normalizedDebtOf[account] != 0) snap = _snapshot(account, false);
+            _clearCallWith(account, snap);
+        }
         emit CollateralSeized(account, debtMoved, auctions);
     }
 

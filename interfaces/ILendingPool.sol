@@ -187,16 +187,17 @@ interface ILendingPool {
     /// the other fields 0) and a strict snapshot of the prices it holds (the kick's price rule:
     /// the end better for the borrower).
     function prepareKick(address account) external returns (AccountState memory, MarketSnapshot memory);
-    /// @notice Moves `lots` (by slot) of the account's collateral to the liquidator and
-    /// `debtMoved` of its debt to the non-accruing debt in auction; clears the account's call if
-    /// that leaves it Healthy at `snap`, unless `keepCall` (a kick scaled down by `Hole`).
+    /// @notice Moves `lots` (by slot; `assets`: the slots' assets, as in the kick's snapshot) of
+    /// the account's collateral to the liquidator and `debtMoved` of its debt to the non-accruing
+    /// debt in auction; clears the account's call if that leaves it Healthy at the block's prices
+    /// (without debt: always), unless `keepCall` (a kick scaled down by `Hole`).
     function seize(
         address account,
         uint256[8] calldata lots,
         uint256 debtMoved,
         uint256 auctions,
         bool keepCall,
-        MarketSnapshot calldata snap
+        address[8] calldata assets
     ) external;
     /// @notice `amount` of debt in auction repaid by a take (the tokens arrive in the same call).
     function auctionRepaid(address account, uint256 amount) external;

@@ -82,7 +82,7 @@ contract FixedSpreadLiquidator is IFixedSpreadLiquidator {
 
         uint256[MAX_COLLATERALS] memory lots;
         lots[slot] = collateralSeized;
-        pool.seize(account, lots, debtCovered, 1, false, snap);
+        pool.seize(account, lots, debtCovered, 1, false, snap.asset);
         pool.auctionRepaid(account, debtCovered);
         pool.auctionEnded(account, asset, 0, 0);
 
