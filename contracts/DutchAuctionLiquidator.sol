@@ -16,6 +16,8 @@ import {IPriceCurve} from "../interfaces/IPriceCurve.sol";
 import {IAuctionTaker} from "../interfaces/IAuctionTaker.sol";
 import {ISharedLock} from "../interfaces/ISharedLock.sol";
 import {WadMath} from "./libraries/WadMath.sol";
+import {AccountRisk} from "./libraries/AccountRisk.sol";
+import {AccountReader} from "./libraries/AccountReader.sol";
 
 /// @title DutchAuctionLiquidator
 /// @notice Kick, take, redo and settle Dutch auctions of Liquidatable accounts (DESIGN.md 3, 4).
@@ -190,7 +192,10 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     function kick(address account, address keeper) external locked returns (uint256[] memory ids) {
         if (breaker >= 1) revert BreakerOn(breaker);
         _pokeHeld(account); // pending volatility rounds count for T
-        (AccountState memory st, MarketSnapshot memory snap) = pool.prepareKick(account);
+        MarketSnapshot memory snap = pool.prepareKick(account);
+        AccountState memory st; // the account at the kick's snapshot, by the pool's arithmetic
+        AccountRisk.Valuation memory scratch;
+        AccountReader.writeRisk(st, pool, account, snap, BASE_SCALE, scratch);
         if (st.status != AccountStatus.Liquidatable) revert NotLiquidatable(uint8(st.status));
         uint256 dust = snap.market.dust;
 

@@ -7,7 +7,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
-import {ILendingPool, AccountStatus, AccountState, MarketSnapshot} from "../interfaces/ILendingPool.sol";
+import {ILendingPool, AccountStatus, MarketSnapshot} from "../interfaces/ILendingPool.sol";
 import {IMarketConfig, PauseAction, CollateralInfo, MarketParams} from "../interfaces/IMarketConfig.sol";
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
@@ -355,11 +355,10 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         external
         onlyLiquidator
         onlyProtocolHook
-        returns (AccountState memory, MarketSnapshot memory snap)
+        returns (MarketSnapshot memory snap)
     {
         _accrue();
         snap = _snapshot(account, true);
-        return (_accountState(account, snap), snap);
     }
 
     /// @inheritdoc ILendingPool
@@ -649,22 +648,6 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (required > capacity) revert InsufficientMargin(required, capacity);
     }
 
-    /// @dev The account as the kick reads it (`prepareKick`): values, HF, call level, status.
-    /// The call deadline, live auctions, assets in, debt in auction and the liquidation point
-    /// stay 0: the liquidator reads what it needs of them itself, the lens fills them all.
-    function _accountState(address account, MarketSnapshot memory snap) internal view returns (AccountState memory s) {
-        AccountRisk.Valuation memory v = _valuation(account, snap);
-        s.debt = v.debt;
-        s.collateralValue = v.collateralValue;
-        s.liquidationValue = v.liquidationValue;
-        s.debtValue = v.debtValue;
-        s.priceOk = v.priceOk;
-        if (!v.priceOk) return s;
-        s.healthFactor = v.hf();
-        s.callLevel = v.callLevel(snap);
-        s.status = _statusOf(account, v, snap);
-    }
-
     // ================================================================ views
     /// @inheritdoc ILendingPool
     function debtOf(address account) external view returns (uint256) {
@@ -719,15 +702,9 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         return (_isLive(meta) ? meta.callDeadline : 0, meta.liveAuctions, meta.assetsIn);
     }
 
-    /// @notice Value of an account's supply shares at book value [base units], rounded down.
-    function supplyBalanceOf(address account) external view returns (uint256) {
-        return SharesMath.toAssetsDown(supplySharesOf[account], supplierAssets, totalSupplyShares);
-    }
-
-    /// @notice What withdrawing all of an account's supply would pay now: book value less its
-    /// share of the known loss no reserve or fund absorbs (interest as of the last accrual).
-    function withdrawableOf(address account) external view returns (uint256) {
-        return SharesMath.toAssetsDown(supplySharesOf[account], supplierAssets - _supplierHaircut(), totalSupplyShares);
+    /// @inheritdoc ILendingPool
+    function supplierHaircut() external view returns (uint256) {
+        return _supplierHaircut();
     }
 
     /// @notice Debt that accrues interest, summed over accounts [base units], rounded up.

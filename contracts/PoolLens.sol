@@ -7,6 +7,7 @@ import {ILendingPool, AccountState, MarketSnapshot} from "../interfaces/ILending
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
 import {AccountRisk} from "./libraries/AccountRisk.sol";
 import {AccountReader} from "./libraries/AccountReader.sol";
+import {SharesMath} from "./libraries/SharesMath.sol";
 
 /// @title PoolLens
 /// @notice Read-only views of accounts for keepers and UIs (DESIGN.md 9): for each account its
@@ -51,6 +52,20 @@ contract PoolLens {
     function accountState(address account) external view returns (AccountState memory) {
         AccountRisk.Valuation memory v;
         return AccountReader.stateOf(pool, account, pool.marketSnapshot(), BASE_SCALE, v);
+    }
+
+    /// @notice Value of an account's supply shares at book value [base units], rounded down.
+    function supplyBalanceOf(address account) external view returns (uint256) {
+        return SharesMath.toAssetsDown(pool.supplySharesOf(account), pool.supplierAssets(), pool.totalSupplyShares());
+    }
+
+    /// @notice What withdrawing all of an account's supply would pay now: book value less its
+    /// share of the known loss no reserve or fund absorbs (`pool.supplierHaircut`; interest as
+    /// of the last accrual), the price `pool.withdraw` applies.
+    function withdrawableOf(address account) external view returns (uint256) {
+        return SharesMath.toAssetsDown(
+            pool.supplySharesOf(account), pool.supplierAssets() - pool.supplierHaircut(), pool.totalSupplyShares()
+        );
     }
 
     /// @notice The account's effective margin-call level callHF_eff [wad] (DESIGN.md 3).

@@ -39,8 +39,8 @@ struct MarketSnapshot {
     uint256[8] overCap;
 }
 
-/// @notice An account as the pool sees it (`PoolLens.accountState`; `prepareKick` fills only
-/// the values, HF, call level, status and `priceOk`). When `priceOk` is false (a price it needs is invalid) `healthFactor`,
+/// @notice An account as the pool sees it (`PoolLens.accountState`; a liquidator's
+/// `AccountReader.writeRisk` leaves the debt in auction and the liquidation point 0). When `priceOk` is false (a price it needs is invalid) `healthFactor`,
 /// `callLevel`, `status` and the liquidation point are not meaningful (0, 0, Healthy, 0).
 struct AccountState {
     uint256 debt; // [base units]
@@ -183,10 +183,10 @@ interface ILendingPool {
     // ================================================================ liquidation hooks
     // Called by the liquidator only, while it holds the shared lock (DESIGN.md 7).
 
-    /// @notice Accrues interest and returns the account's state (values, HF, call level, status;
-    /// the other fields 0) and a strict snapshot of the prices it holds (the kick's price rule:
-    /// the end better for the borrower).
-    function prepareKick(address account) external returns (AccountState memory, MarketSnapshot memory);
+    /// @notice Accrues interest and returns a strict snapshot of the prices the account holds
+    /// (the kick's price rule: the end better for the borrower). The liquidator values the
+    /// account at it with the pool's own arithmetic (`AccountReader.writeRisk`).
+    function prepareKick(address account) external returns (MarketSnapshot memory);
     /// @notice Moves `lots` (by slot; `assets`: the slots' assets, as in the kick's snapshot) of
     /// the account's collateral to the liquidator and `debtMoved` of its debt to the non-accruing
     /// debt in auction; clears the account's call if that leaves it Healthy at the block's prices
@@ -245,6 +245,15 @@ interface ILendingPool {
     /// deadline (it lapses); while live and after its deadline (block.timestamp > deadline) the
     /// account is Liquidatable whenever HF < the base marginCallHF.
     function marginCallDeadline(address account) external view returns (uint256);
+    /// @notice Supply shares of `account`.
+    function supplySharesOf(address account) external view returns (uint256);
+    /// @notice What all supply shares are worth at book value [base units].
+    function supplierAssets() external view returns (uint256);
+    function totalSupplyShares() external view returns (uint256);
+    /// @notice The known loss no reserve or fund can absorb, which supplier exits are priced
+    /// net of (DESIGN.md 5): max(0, pendingLoss − reserves − fund assets), at most the supplier
+    /// assets [base units].
+    function supplierHaircut() external view returns (uint256);
     /// @notice A snapshot of every listed slot (interest to now), for batched reads. Never
     /// reverts. `PoolLens` values every account of a batch at it; the derived views
     /// (`accountState`, `effectiveCallHF`, the liquidation point) live there (DESIGN.md 11).

@@ -370,7 +370,7 @@ def test_accounting_identities_stateful(
 
         @rule(who=st.sampled_from(suppliers), percent=st.sampled_from(FRACTIONS), everything=st.booleans())
         def withdraw(self, who, percent, everything):
-            value, cash = pool.withdrawableOf(who), pool.cash()
+            value, cash = lens.withdrawableOf(who), pool.cash()
             most = min(value, cash)
             if most == 0:
                 return

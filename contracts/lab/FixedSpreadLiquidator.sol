@@ -76,7 +76,10 @@ contract FixedSpreadLiquidator is IFixedSpreadLiquidator {
             receiver == address(0) || receiver == address(this) || receiver == address(pool)
                 || receiver == address(fund) || receiver == address(config)
         ) revert BadReceiver(receiver);
-        (AccountState memory st, MarketSnapshot memory snap) = pool.prepareKick(account);
+        MarketSnapshot memory snap = pool.prepareKick(account);
+        AccountState memory st; // the account at the kick's snapshot, by the pool's arithmetic
+        AccountRisk.Valuation memory scratch;
+        AccountReader.writeRisk(st, pool, account, snap, BASE_SCALE, scratch);
         uint256 slot;
         (slot, debtCovered, collateralSeized) = _quote(account, asset, debtToCover, st, snap);
 

@@ -10,7 +10,8 @@ import {AccountRisk} from "./AccountRisk.sol";
 /// @notice An account's `AccountState` computed outside the pool, from the pool's public reads
 /// (`normalizedDebtOf`, `accountMeta`, `collateralOf`, `debtInAuctionOf`) and a snapshot of every
 /// listed slot (`pool.marketSnapshot()`), by the pool's own arithmetic (`AccountRisk`). Used by
-/// `PoolLens` and the lab's `FixedSpreadLiquidator`, so the pool carries no derived view.
+/// `PoolLens`, the liquidators (after `prepareKick`) and the lab's previews, so the pool carries
+/// no derived view.
 library AccountReader {
     using AccountRisk for AccountRisk.Valuation;
 
@@ -24,6 +25,29 @@ library AccountReader {
         uint256 baseScale,
         AccountRisk.Valuation memory v
     ) internal view returns (AccountState memory s) {
+        writeRisk(s, pool, account, snap, baseScale, v);
+        if (s.liveAuctions != 0) s.debtInAuction = pool.debtInAuctionOf(account);
+        if (!v.priceOk) return s;
+        s.liquidationDrop = v.liquidationDrop();
+        uint256 held = s.assetsIn;
+        if (held != 0 && held & (held - 1) == 0) {
+            uint256 slot = Math.log2(held);
+            s.liquidationPrice = v.liquidationPrice(snap, slot, pool.collateralOf(account, snap.asset[slot]));
+        }
+    }
+
+    /// @dev Writes into `s` what a kick reads (a liquidator, after `prepareKick`): values, HF,
+    /// call level, status, `priceOk`, the live deadline, live auctions and assets in; debt in
+    /// auction and the liquidation point are left as they are. Exactly the pool's own ladder at
+    /// `snap`. Leaves `v` valued.
+    function writeRisk(
+        AccountState memory s,
+        ILendingPool pool,
+        address account,
+        MarketSnapshot memory snap,
+        uint256 baseScale,
+        AccountRisk.Valuation memory v
+    ) internal view {
         (s.callDeadline, s.liveAuctions, s.assetsIn) = pool.accountMeta(account);
         valueInto(v, pool, account, s.assetsIn, snap, baseScale);
         s.debt = v.debt;
@@ -31,17 +55,10 @@ library AccountReader {
         s.liquidationValue = v.liquidationValue;
         s.debtValue = v.debtValue;
         s.priceOk = v.priceOk;
-        if (s.liveAuctions != 0) s.debtInAuction = pool.debtInAuctionOf(account);
-        if (!v.priceOk) return s;
+        if (!v.priceOk) return;
         s.healthFactor = v.hf();
         s.callLevel = v.callLevel(snap);
         s.status = v.status(snap, s.callDeadline != 0 && block.timestamp > s.callDeadline);
-        s.liquidationDrop = v.liquidationDrop();
-        uint256 held = s.assetsIn;
-        if (held != 0 && held & (held - 1) == 0) {
-            uint256 slot = Math.log2(held);
-            s.liquidationPrice = v.liquidationPrice(snap, slot, pool.collateralOf(account, snap.asset[slot]));
-        }
     }
 
     /// @dev Writes into `v` the account's valuation at `snap` (`held`: its `assetsIn`): what the

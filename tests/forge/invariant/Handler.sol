@@ -215,7 +215,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
 
     function withdraw(uint256 lenderSeed, uint256 amount) external observed {
         address lender = a.lenders[lenderSeed % 2];
-        uint256 most = Math.min(m.pool.withdrawableOf(lender), m.pool.cash());
+        uint256 most = Math.min(m.lens.withdrawableOf(lender), m.pool.cash());
         if (most == 0) return;
         if (amount % 4 != 0) amount = _bound(amount, 1, most);
         else amount = type(uint256).max;
