@@ -17,6 +17,8 @@ import {IAuctionTaker} from "../interfaces/IAuctionTaker.sol";
 import {ISharedLock} from "../interfaces/ISharedLock.sol";
 import {WadMath} from "./libraries/WadMath.sol";
 import {PackedParams} from "./libraries/PackedParams.sol";
+import {AccountRisk} from "./libraries/AccountRisk.sol";
+import {AccountReader} from "./libraries/AccountReader.sol";
 
 /// @title DutchAuctionLiquidator
 /// @notice Kick, take, redo and settle Dutch auctions of Liquidatable accounts (DESIGN.md 3, 4).
@@ -197,7 +199,8 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     function kick(address account, address keeper) external locked returns (uint256[] memory ids) {
         if (_settings.breaker >= 1) revert BreakerOn(_settings.breaker);
         pool.pokeHeld(account); // pending volatility rounds count for T
-        (AccountState memory st, MarketSnapshot memory snap) = pool.prepareKick(account);
+        MarketSnapshot memory snap = pool.prepareKick(account);
+        AccountState memory st = _stateAt(account, snap);
         if (st.status != AccountStatus.Liquidatable) revert NotLiquidatable(uint8(st.status));
         uint256 dust = snap.market.dust;
 
@@ -211,11 +214,13 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         if (st.assetsIn == 0) revert NothingToSeize(account);
 
         Plan memory plan = _plan(account, st, snap);
-        uint256 room = hole > totalTab ? hole - totalTab : 0;
-        if (plan.totalTab > room) plan = _scaleToRoom(plan, room, st.debt, dust);
+        {
+            uint256 room = hole > totalTab ? hole - totalTab : 0;
+            if (plan.totalTab > room) plan = _scaleToRoom(plan, room, st.debt, dust);
+        }
 
         // a kick cut down by `hole` keeps the account's call (DESIGN.md 4)
-        pool.seize(account, plan.lots, plan.debtMoved, plan.auctions, plan.scaled, snap);
+        pool.seize(account, plan.lots, plan.debtMoved, plan.auctions, plan.scaled, snap.asset);
         uint256 startFactor = config.packedAuctionParams().buf();
         ids = new uint256[](plan.auctions);
         uint256 n;
@@ -233,6 +238,13 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             uint256 paid = fund.payIncentive(keeper, incentive.tip() + plan.totalTab.wMulDown(incentive.chip()));
             emit KickIncentive(account, keeper, paid);
         }
+    }
+
+    /// @dev The account at the kick's snapshot, by the pool's own arithmetic (its own frame: the
+    /// kick's is full).
+    function _stateAt(address account, MarketSnapshot memory snap) internal view returns (AccountState memory st) {
+        AccountRisk.Valuation memory scratch;
+        AccountReader.writeRisk(st, pool, account, snap, BASE_SCALE, scratch);
     }
 
     function _plan(address account, AccountState memory st, MarketSnapshot memory snap)

@@ -7,7 +7,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
-import {ILendingPool, AccountStatus, AccountState, MarketSnapshot} from "../interfaces/ILendingPool.sol";
+import {ILendingPool, AccountStatus, MarketSnapshot} from "../interfaces/ILendingPool.sol";
 import {IMarketConfig, PauseAction, CollateralInfo, MarketParams} from "../interfaces/IMarketConfig.sol";
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
 import {IInsuranceFund, IncomeKind} from "../interfaces/IInsuranceFund.sol";
@@ -16,6 +16,7 @@ import {IInterestRateModel} from "../interfaces/IInterestRateModel.sol";
 import {SharedReentrancyLock} from "./SharedReentrancyLock.sol";
 import {WadMath} from "./libraries/WadMath.sol";
 import {SharesMath} from "./libraries/SharesMath.sol";
+import {AccountRisk} from "./libraries/AccountRisk.sol";
 
 /// @title LendingPool
 /// @notice Supply, collateral, borrow, interest and the margin-call ladder of Margin Call Lab.
@@ -26,6 +27,7 @@ import {SharesMath} from "./libraries/SharesMath.sol";
 contract LendingPool is ILendingPool, SharedReentrancyLock {
     using SafeERC20 for IERC20;
     using WadMath for uint256;
+    using AccountRisk for AccountRisk.Valuation;
 
     // ================================================================ constants
     uint256 internal constant WAD = 1e18;
@@ -308,7 +310,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         uint256 grace = snap.market.gracePeriod;
         uint256 deadline = block.timestamp + grace;
         (_meta[account].callDeadline, _meta[account].callLapsesAt) = (uint64(deadline), uint64(deadline + grace));
-        emit MarginCallIssued(account, _hf(_valuation(account, snap)), deadline);
+        emit MarginCallIssued(account, _valuation(account, snap).hf(), deadline);
     }
 
     /// @inheritdoc ILendingPool
@@ -353,11 +355,10 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         external
         onlyLiquidator
         onlyProtocolHook
-        returns (AccountState memory, MarketSnapshot memory snap)
+        returns (MarketSnapshot memory snap)
     {
         _accrue();
         snap = _snapshot(account, true);
-        return (_accountState(account, snap), snap);
     }
 
     /// @inheritdoc ILendingPool
@@ -372,7 +373,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         uint256 debtMoved,
         uint256 auctions,
         bool keepCall,
-        MarketSnapshot calldata snap
+        address[MAX_COLLATERALS] calldata assets
     ) external onlyLiquidator onlyProtocolHook {
         uint256 normalized = normalizedDebtOf[account];
         uint256 debt = normalized.mulDivUp(borrowIndex, RAY);
@@ -384,9 +385,16 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         debtInAuctionOf[account] += debtMoved;
         _meta[account].liveAuctions += SafeCast.toUint32(auctions);
         for (uint256 i; i < MAX_COLLATERALS; ++i) {
-            if (lots[i] != 0) _moveCollateralOut(account, snap.asset[i], i, lots[i], address(liquidator));
+            if (lots[i] != 0) _moveCollateralOut(account, assets[i], i, lots[i], address(liquidator));
         }
-        if (!keepCall) _clearCallWith(account, snap);
+        if (!keepCall && _meta[account].callDeadline != 0) {
+            // Prices are read again (same block, so the kick's) only when the call's fate needs
+            // them: a partial kick of a called account. A full kick leaves no debt: no price.
+            // Taking the kick's snapshot as calldata instead costs ~700 bytes of decoder.
+            MarketSnapshot memory snap;
+            if (normalizedDebtOf[account] != 0) snap = _snapshot(account, false);
+            _clearCallWith(account, snap);
+        }
         emit CollateralSeized(account, debtMoved, auctions);
     }
 
@@ -602,25 +610,13 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         }
     }
 
-    /// @dev Values of an account [wad USD] at the snapshot prices.
-    struct Valuation {
-        bool priceOk; // base and every collateral the account holds priced
-        uint256 debt; // [base units]
-        uint256 collateralValue; // Σ amount·price_high: status prices, down
-        uint256 liquidationValue; // Σ amount·price_high·liquidationFactor: status prices, down
-        uint256 debtValue; // debt · base price_low: status prices, up
-        // Σ amount·price_low·borrowFactor·marginCallHF: opening prices, each term down, so that
-        // with borrowFactor·marginCallHF ≤ liquidationFactor it never exceeds liquidationValue
-        uint256 openingCapacity;
-        uint256 openingDebtValue; // debt · base price_high: opening prices, up
-        uint256 volatilityWeight; // Σ value_i·σ_i [wad²], up
-    }
-
-    function _valuation(address account, MarketSnapshot memory snap) internal view returns (Valuation memory v) {
-        v.debt = normalizedDebtOf[account].mulDivUp(snap.borrowIndex, RAY);
-        v.debtValue = v.debt.mulDivUp(snap.baseLow, BASE_SCALE);
-        v.openingDebtValue = v.debt.mulDivUp(snap.baseHigh, BASE_SCALE);
-        v.priceOk = snap.basePriced;
+    /// @dev The account's values at the snapshot prices (`AccountRisk`, shared with the lens).
+    function _valuation(address account, MarketSnapshot memory snap)
+        internal
+        view
+        returns (AccountRisk.Valuation memory v)
+    {
+        v.start(normalizedDebtOf[account], BASE_SCALE, snap);
         // the slots the account holds (a slot the snapshot did not read has no asset: skipped)
         uint256 held = _meta[account].assetsIn;
         for (uint256 i; held != 0; ++i) {
@@ -629,50 +625,18 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
             held >>= 1;
             if (skip) continue;
             uint256 amount = _balances[account][asset];
-            if (amount == 0) continue;
-            if (!snap.priced[i]) v.priceOk = false;
-            uint256 value = amount.mulDivDown(snap.high[i], snap.scale[i]);
-            v.collateralValue += value;
-            v.liquidationValue += value.wMulDown(snap.liquidationFactor[i]);
-            // over the supply cap: only the part that fits under it counts (ILendingPool.borrow)
-            uint256 counted = amount > snap.overCap[i] ? amount - snap.overCap[i] : 0;
-            v.openingCapacity += counted.mulDivDown(snap.low[i], snap.scale[i]).wMulDown(snap.borrowFactor[i])
-                .wMulDown(snap.market.marginCallHF);
-            v.volatilityWeight += value * snap.volatility[i];
+            if (amount != 0) v.addHolding(snap, i, amount);
         }
     }
 
-    function _hf(Valuation memory v) internal pure returns (uint256) {
-        return v.debtValue == 0 ? type(uint256).max : v.liquidationValue.wDivDown(v.debtValue);
-    }
-
-    /// @dev callHF_eff = marginCallHF + volSlope · max(0, σ_acct − σ_ref), at most maxCallHF, where
-    /// σ_acct weights the collateral's volatilities by value at the status prices. Rounded up.
-    /// Volatility decides when a warning may start and how much may be borrowed; never whether
-    /// a position is sold (Liquidatable reads only HF and the base marginCallHF).
-    function _callLevel(Valuation memory v, MarketSnapshot memory snap) internal pure returns (uint256) {
-        uint256 base = snap.market.marginCallHF;
-        if (v.collateralValue == 0) return base;
-        uint256 sigma = v.volatilityWeight.mulDivUp(1, v.collateralValue);
-        if (sigma <= snap.volRef) return base;
-        return Math.min(base + snap.market.volSlope.wMulUp(sigma - snap.volRef), snap.market.maxCallHF);
-    }
-
-    /// @dev The ladder of DESIGN.md 3 at the snapshot's status prices.
-    function _statusOf(address account, Valuation memory v, MarketSnapshot memory snap)
+    /// @dev The ladder of DESIGN.md 3 (`AccountRisk.status`) with the account's live call.
+    function _statusOf(address account, AccountRisk.Valuation memory v, MarketSnapshot memory snap)
         internal
         view
         returns (AccountStatus)
     {
-        if (v.debt == 0) return AccountStatus.Healthy;
-        uint256 hf = _hf(v);
-        if (hf < WAD) return AccountStatus.Liquidatable;
         AccountMeta memory meta = _meta[account];
-        if (_isLive(meta) && block.timestamp > meta.callDeadline && hf < snap.market.marginCallHF) {
-            return AccountStatus.Liquidatable;
-        }
-        if (hf < _callLevel(v, snap)) return AccountStatus.MarginCall;
-        return AccountStatus.Healthy;
+        return v.status(snap, _isLive(meta) && block.timestamp > meta.callDeadline);
     }
 
     function _status(address account, MarketSnapshot memory snap) internal view returns (AccountStatus) {
@@ -688,42 +652,10 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// debtValue` at the prices worse for the borrower. With `borrowFactor · marginCallHF ≤
     /// liquidationFactor` this implies HF ≥ callHF_eff: a new position never starts in the band.
     function _requireOpeningMargin(address account, MarketSnapshot memory snap) internal view {
-        Valuation memory v = _valuation(account, snap);
+        AccountRisk.Valuation memory v = _valuation(account, snap);
         uint256 capacity = v.openingCapacity;
-        uint256 required = v.openingDebtValue.wMulUp(_callLevel(v, snap));
+        uint256 required = v.openingDebtValue.wMulUp(v.callLevel(snap));
         if (required > capacity) revert InsufficientMargin(required, capacity);
-    }
-
-    /// @dev The account as views and the lens report it. When a price it needs is invalid,
-    /// `priceOk` is false and HF, call level and status are not meaningful (HF 0, Healthy).
-    function _accountState(address account, MarketSnapshot memory snap) internal view returns (AccountState memory s) {
-        Valuation memory v = _valuation(account, snap);
-        s.debt = v.debt;
-        s.collateralValue = v.collateralValue;
-        s.liquidationValue = v.liquidationValue;
-        s.debtValue = v.debtValue;
-        s.priceOk = v.priceOk;
-        AccountMeta memory meta = _meta[account];
-        s.callDeadline = _isLive(meta) ? meta.callDeadline : 0;
-        s.liveAuctions = meta.liveAuctions;
-        s.assetsIn = meta.assetsIn;
-        if (meta.liveAuctions != 0) s.debtInAuction = debtInAuctionOf[account];
-        if (!v.priceOk) return s;
-        s.healthFactor = _hf(v);
-        s.callLevel = _callLevel(v, snap);
-        s.status = _statusOf(account, v, snap);
-        if (v.debt == 0 || v.liquidationValue == 0) return s;
-        // liquidation value is linear in the collateral prices: HF = 1 at prices × debtValue/liqValue
-        if (v.liquidationValue > v.debtValue) {
-            s.liquidationDrop = WAD - v.debtValue.mulDivUp(WAD, v.liquidationValue);
-        }
-        uint256 held = s.assetsIn;
-        if (held & (held - 1) == 0) {
-            // the least price P with ⌊⌊amount·P/scale⌋·lf⌋ ≥ debtValue, i.e. HF ≥ 1 (exact)
-            uint256 slot = Math.log2(held);
-            s.liquidationPrice = v.debtValue.mulDivUp(WAD, snap.liquidationFactor[slot])
-                .mulDivUp(snap.scale[slot], _balances[account][snap.asset[slot]]);
-        }
     }
 
     // ================================================================ views
@@ -740,36 +672,12 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// @inheritdoc ILendingPool
     function healthFactor(address account) external view returns (uint256) {
         if (normalizedDebtOf[account] == 0) return type(uint256).max;
-        return _hf(_valuation(account, _snapshot(account, true)));
-    }
-
-    /// @inheritdoc ILendingPool
-    function effectiveCallHF(address account) external view returns (uint256) {
-        MarketSnapshot memory snap = _snapshot(account, true);
-        return _callLevel(_valuation(account, snap), snap);
-    }
-
-    /// @inheritdoc ILendingPool
-    function accountState(address account) external view returns (AccountState memory) {
-        return _accountState(account, _snapshot(account, false));
+        return _valuation(account, _snapshot(account, true)).hf();
     }
 
     /// @inheritdoc ILendingPool
     function marketSnapshot() external view returns (MarketSnapshot memory) {
         return _snapshotOf(type(uint256).max, false);
-    }
-
-    /// @inheritdoc ILendingPool
-    function accountStates(address[] calldata list)
-        external
-        view
-        returns (AccountState[] memory states, MarketSnapshot memory snap)
-    {
-        snap = _snapshotOf(type(uint256).max, false);
-        states = new AccountState[](list.length);
-        for (uint256 i; i < list.length; ++i) {
-            states[i] = _accountState(list[i], snap);
-        }
     }
 
     /// @inheritdoc ILendingPool
@@ -794,15 +702,19 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         return _isLive(meta) ? meta.callDeadline : 0;
     }
 
-    /// @notice Value of an account's supply shares at book value [base units], rounded down.
-    function supplyBalanceOf(address account) external view returns (uint256) {
-        return SharesMath.toAssetsDown(supplySharesOf[account], supplierAssets, totalSupplyShares);
+    /// @inheritdoc ILendingPool
+    function accountMeta(address account)
+        external
+        view
+        returns (uint256 callDeadline, uint256 liveAuctions_, uint256 assetsIn_)
+    {
+        AccountMeta memory meta = _meta[account];
+        return (_isLive(meta) ? meta.callDeadline : 0, meta.liveAuctions, meta.assetsIn);
     }
 
-    /// @notice What withdrawing all of an account's supply would pay now: book value less its
-    /// share of the known loss no reserve or fund absorbs (interest as of the last accrual).
-    function withdrawableOf(address account) external view returns (uint256) {
-        return SharesMath.toAssetsDown(supplySharesOf[account], supplierAssets - _supplierHaircut(), totalSupplyShares);
+    /// @inheritdoc ILendingPool
+    function supplierHaircut() external view returns (uint256) {
+        return _supplierHaircut();
     }
 
     /// @notice Debt that accrues interest, summed over accounts [base units], rounded up.

@@ -39,8 +39,9 @@ struct MarketSnapshot {
     uint256[8] overCap;
 }
 
-/// @notice An account as the pool sees it. When `priceOk` is false (a price it needs is invalid)
-/// `healthFactor`, `callLevel` and `status` are not meaningful (0, 0, Healthy).
+/// @notice An account as the pool sees it (`PoolLens.accountState`; a liquidator's
+/// `AccountReader.writeRisk` leaves the debt in auction and the liquidation point 0). When `priceOk` is false (a price it needs is invalid) `healthFactor`,
+/// `callLevel`, `status` and the liquidation point are not meaningful (0, 0, Healthy, 0).
 struct AccountState {
     uint256 debt; // [base units]
     uint256 collateralValue; // [wad USD] at the status prices
@@ -182,22 +183,24 @@ interface ILendingPool {
     // ================================================================ liquidation hooks
     // Called by the liquidator only, while it holds the shared lock (DESIGN.md 7).
 
-    /// @notice Accrues interest and returns the account's state and a strict
-    /// snapshot of the prices it holds (the kick's price rule: the end better for the borrower).
-    function prepareKick(address account) external returns (AccountState memory, MarketSnapshot memory);
+    /// @notice Accrues interest and returns a strict snapshot of the prices the account holds
+    /// (the kick's price rule: the end better for the borrower). The liquidator values the
+    /// account at it with the pool's own arithmetic (`AccountReader.writeRisk`).
+    function prepareKick(address account) external returns (MarketSnapshot memory);
     /// @notice Pokes the oracle for every collateral the account holds, so its pending volatility
     /// rounds count for the kick (the one copy of this loop, shared with borrow and withdrawal).
     function pokeHeld(address account) external;
-    /// @notice Moves `lots` (by slot) of the account's collateral to the liquidator and
-    /// `debtMoved` of its debt to the non-accruing debt in auction; clears the account's call if
-    /// that leaves it Healthy at `snap`, unless `keepCall` (a kick scaled down by `Hole`).
+    /// @notice Moves `lots` (by slot; `assets`: the slots' assets, as in the kick's snapshot) of
+    /// the account's collateral to the liquidator and `debtMoved` of its debt to the non-accruing
+    /// debt in auction; clears the account's call if that leaves it Healthy at the block's prices
+    /// (without debt: always), unless `keepCall` (a kick scaled down by `Hole`).
     function seize(
         address account,
         uint256[8] calldata lots,
         uint256 debtMoved,
         uint256 auctions,
         bool keepCall,
-        MarketSnapshot calldata snap
+        address[8] calldata assets
     ) external;
     /// @notice `amount` of debt in auction repaid by a take (the tokens arrive in the same call).
     function auctionRepaid(address account, uint256 amount) external;
@@ -225,6 +228,9 @@ interface ILendingPool {
     /// @notice Collateral of `asset` held by all accounts [token units].
     function totalCollateral(address asset) external view returns (uint256);
     function debtOf(address account) external view returns (uint256);
+    /// @notice The account's debt divided by the borrow index [base units · ray / index]:
+    /// `debtOf = normalizedDebtOf · borrowIndex / RAY`, rounded up.
+    function normalizedDebtOf(address account) external view returns (uint256);
     function collateralOf(address account, address asset) external view returns (uint256);
     /// @notice Live auctions of the account; while any is live it may only repay or top up.
     function liveAuctions(address account) external view returns (uint256);
@@ -232,6 +238,12 @@ interface ILendingPool {
     function debtInAuctionOf(address account) external view returns (uint256);
     /// @notice Bitmap of the collateral slots (see `IMarketConfig.collateralSlots`) the account holds.
     function assetsIn(address account) external view returns (uint256);
+    /// @notice `marginCallDeadline`, `liveAuctions` and `assetsIn` in one read (one storage slot):
+    /// what `PoolLens` reads per account.
+    function accountMeta(address account)
+        external
+        view
+        returns (uint256 callDeadline, uint256 liveAuctions, uint256 assetsIn);
     /// @notice WAD health factor at the status prices; `type(uint256).max` without debt.
     function healthFactor(address account) external view returns (uint256);
     function accountStatus(address account) external view returns (AccountStatus);
@@ -240,16 +252,17 @@ interface ILendingPool {
     /// deadline (it lapses); while live and after its deadline (block.timestamp > deadline) the
     /// account is Liquidatable whenever HF < the base marginCallHF.
     function marginCallDeadline(address account) external view returns (uint256);
-    /// @notice The account's effective margin-call level callHF_eff [wad] (DESIGN.md 3).
-    function effectiveCallHF(address account) external view returns (uint256);
-    /// @notice The account's state; never reverts on a price (see `AccountState.priceOk`).
-    function accountState(address account) external view returns (AccountState memory);
-    /// @notice A snapshot of every listed slot, for batched reads. Never reverts.
+    /// @notice Supply shares of `account`.
+    function supplySharesOf(address account) external view returns (uint256);
+    /// @notice What all supply shares are worth at book value [base units].
+    function supplierAssets() external view returns (uint256);
+    function totalSupplyShares() external view returns (uint256);
+    /// @notice The known loss no reserve or fund can absorb, which supplier exits are priced
+    /// net of (DESIGN.md 5): max(0, pendingLoss − reserves − fund assets), at most the supplier
+    /// assets [base units].
+    function supplierHaircut() external view returns (uint256);
+    /// @notice A snapshot of every listed slot (interest to now), for batched reads. Never
+    /// reverts. `PoolLens` values every account of a batch at it; the derived views
+    /// (`accountState`, `effectiveCallHF`, the liquidation point) live there (DESIGN.md 11).
     function marketSnapshot() external view returns (MarketSnapshot memory);
-    /// @notice The state of every account in `list` at one snapshot of every listed slot
-    /// (returned too), for PoolLens: prices, parameters and volatilities are read once.
-    function accountStates(address[] calldata list)
-        external
-        view
-        returns (AccountState[] memory states, MarketSnapshot memory snap);
 }

@@ -427,7 +427,7 @@ def register(app: typer.Typer) -> None:
     def _capacity(market: Market, account: str) -> int:
         """Base units the account may still borrow: marginCallHF · Σ value·borrowFactor /
         callHF_eff − debt value (the opening-risk rule of DESIGN.md 3), at the oracle prices."""
-        state = market.pool.call.accountState(account)
+        state = market.lens.call.accountState(account)
         config = market.config.call
         capacity_usd = 0
         for symbol, asset in market.collaterals.items():
@@ -442,7 +442,7 @@ def register(app: typer.Typer) -> None:
         return max(0, free * 10**market.base.decimals // base_price)
 
     def _show(market: Market, account: str, label: str) -> None:
-        s = market.pool.call.accountState(account)
+        s = market.lens.call.accountState(account)
         now = market.chain.time()
         b = market.base
         coll = ", ".join(

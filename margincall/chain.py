@@ -85,7 +85,7 @@ class AccountView:
 def account_view(market: Any, account: Any) -> AccountView:
     m = _core(market)
     account = address_of(account)
-    state = m.pool.call.accountState(account)  # one snapshot: never reverts on a bad price
+    state = m.lens.call.accountState(account)  # one snapshot: never reverts on a bad price
     return AccountView(
         account=account,
         debt=state.debt,

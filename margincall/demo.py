@@ -95,7 +95,7 @@ class Story:
         table.add_column("call deadline", justify="right")
         table.add_column("liq. price", justify="right")  # the one collateral's price at which HF = 1
         for name, v in views.items():
-            liq_price = m.pool.call.accountState(self.cast[name]).liquidationPrice
+            liq_price = m.lens.call.accountState(self.cast[name]).liquidationPrice
             left = v.call_deadline - m.chain.time() if v.call_deadline else None
             deadline = "-" if left is None else (f"in {left / 3600:.1f} h" if left > 0 else "passed")
             style = {

@@ -370,7 +370,7 @@ def test_accounting_identities_stateful(
 
         @rule(who=st.sampled_from(suppliers), percent=st.sampled_from(FRACTIONS), everything=st.booleans())
         def withdraw(self, who, percent, everything):
-            value, cash = pool.withdrawableOf(who), pool.cash()
+            value, cash = lens.withdrawableOf(who), pool.cash()
             most = min(value, cash)
             if most == 0:
                 return
@@ -434,7 +434,7 @@ def test_accounting_identities_stateful(
                 allowed = {"InsufficientMargin", "AccountNotHealthy"}
             tx, error = self.send(pool.borrow, amount, who, sender=who, allowed=allowed)
             if error is None:
-                s = pool.accountState(who, block_identifier=tx.block_number)
+                s = lens.accountState(who, block_identifier=tx.block_number)
                 assert s["status"] == HEALTHY and s["healthFactor"] >= s["callLevel"], "a borrow opened in the band"
 
         @rule(who=st.sampled_from(borrowers), percent=st.sampled_from(FRACTIONS))

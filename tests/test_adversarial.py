@@ -41,9 +41,9 @@ def health_view(market, accounts):
         str(a): (
             pool.healthFactor(a),
             pool.accountStatus(a),
-            pool.effectiveCallHF(a),
+            market.lens.effectiveCallHF(a),
             pool.marginCallDeadline(a),
-            tuple(pool.accountState(a)),
+            tuple(market.lens.accountState(a)),
             borrow_answer(pool, a),
         )
         for a in accounts
@@ -147,7 +147,7 @@ def test_outsiders_cannot_call_liquidation_setters_or_protocol_hooks(market, pro
     pool_hooks = {
         "pool.prepareKick": lambda s: pool.prepareKick(borrower, {"from": s}),
         "pool.pokeHeld": lambda s: pool.pokeHeld(borrower, {"from": s}),
-        "pool.seize": lambda s: pool.seize(borrower, [0] * 8, 1, 1, False, snap, {"from": s}),
+        "pool.seize": lambda s: pool.seize(borrower, [0] * 8, 1, 1, False, snap["asset"], {"from": s}),
         "pool.auctionRepaid": lambda s: pool.auctionRepaid(borrower, 1, {"from": s}),
         "pool.auctionEnded": lambda s: pool.auctionEnded(borrower, weth, 1, 1, {"from": s}),
         "pool.closeAccount": lambda s: pool.closeAccount(borrower, {"from": s}),

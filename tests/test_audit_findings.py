@@ -62,7 +62,7 @@ def test_supplier_exiting_after_a_charge_back_to_an_empty_account_is_haircut(mar
     assert liq.unbackedChargeBacks(borrower) == charged
 
     # ... but it is priced into the exit of the supplier who leaves now
-    book = pool.supplyBalanceOf(supplier2)
+    book = market.lens.supplyBalanceOf(supplier2)
     shares = pool.supplySharesOf(supplier2)
     next_block_at(t0 + STEPS_TO_62_PERCENT * 90 + 10)
     tx = pool.withdraw(MAX_UINT, supplier2, {"from": supplier2})

@@ -86,7 +86,7 @@ def test_max_borrow_from_the_opening_rule_lands_healthy(market, pool, liquidity,
     # Incident class: positions opened at the liquidation edge (a borrow limit too close to the liquidation threshold), sellable on the next tick.
     _collateralise(market, pool, borrower2, 3_333_333_333_333_333_333, 12_345_678)
     # no price has moved since deployment: σ = σ_ref, so callHF_eff = marginCallHF
-    assert pool.effectiveCallHF(borrower2) == market.spec.market["margin_call_hf"]
+    assert market.lens.effectiveCallHF(borrower2) == market.spec.market["margin_call_hf"]
     limit = _max_borrow(market, pool, borrower2)
     pool.borrow(limit, borrower2, {"from": borrower2})
     assert pool.accountStatus(borrower2) == 0
@@ -99,7 +99,7 @@ def test_max_borrow_from_the_opening_rule_lands_healthy(market, pool, liquidity,
 def test_one_unit_over_the_max_borrow_reverts_insufficient_margin(market, pool, liquidity, borrower2):
     # Incident class: positions opened at the liquidation edge (a borrow limit too close to the liquidation threshold), sellable on the next tick.
     _collateralise(market, pool, borrower2, 3_333_333_333_333_333_333, 12_345_678)
-    assert pool.effectiveCallHF(borrower2) == market.spec.market["margin_call_hf"]  # σ = σ_ref
+    assert market.lens.effectiveCallHF(borrower2) == market.spec.market["margin_call_hf"]  # σ = σ_ref
     limit = _max_borrow(market, pool, borrower2)
     capacity = _capacity(market, pool, borrower2)
     with reverts_unchanged(market, err("InsufficientMargin", _required(market, limit + 1), capacity), borrower2):

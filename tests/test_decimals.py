@@ -89,7 +89,7 @@ def test_lending_story_with_exact_health_factors(variant, supplier, borrower):
 
     # borrow the most the opening rule allows (no price moved yet: σ = σ_ref, callHF_eff =
     # marginCallHF); the pool's first debt, so exactly that
-    assert pool.effectiveCallHF(borrower) == mc
+    assert variant.lens.effectiveCallHF(borrower) == mc
     capacity = opening_capacity(_holdings(variant, borrower, prices), mc)
     limit = max_borrow(capacity, base_price, spec.base.decimals, mc)
     pool.borrow(limit, borrower, {"from": borrower})

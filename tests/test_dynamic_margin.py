@@ -53,8 +53,8 @@ def refresh(writer, sender, *feeds):
     writer.refresh(list(feeds), {"from": sender})
 
 
-def state_at(pool, account, block):
-    return pool.accountState(account, block_identifier=block)
+def state_at(lens, account, block):
+    return lens.accountState(account, block_identifier=block)
 
 
 def check_against_reference(market, account, block=None):
@@ -62,13 +62,13 @@ def check_against_reference(market, account, block=None):
     if block is None:
         block = latest_block()[0]
     v, hf, level = reference_state(market, account, block)
-    s = state_at(market.pool, account, block)
+    s = state_at(market.lens, account, block)
     assert s["priceOk"]
     assert s["collateralValue"] == v.collateral_value
     assert s["liquidationValue"] == v.liquidation_value
     assert s["debtValue"] == v.debt_value
     assert s["healthFactor"] == hf
-    assert s["callLevel"] == level == market.pool.effectiveCallHF(account, block_identifier=block)
+    assert s["callLevel"] == level == market.lens.effectiveCallHF(account, block_identifier=block)
     return s
 
 
@@ -83,7 +83,7 @@ def test_call_level_weights_two_collaterals_by_value(
     margin_params, governor,
 ):
     open_position(market, borrower, {"WETH": 10 * WETH, "WBTC": WBTC // 4}, 20_000 * USDC)  # $30k + $15k
-    assert pool.effectiveCallHF(borrower) == margin_params.margin_call_hf  # σ = σ_ref for both
+    assert market.lens.effectiveCallHF(borrower) == margin_params.margin_call_hf  # σ = σ_ref for both
     whipsaw(weth_feed, round_writer, governor, 300)  # ±3 %
     whipsaw(wbtc_feed, round_writer, governor, 100)  # ±1 %
     oracle.poke(weth, {"from": governor})
@@ -106,7 +106,7 @@ def test_call_level_weights_two_collaterals_by_value(
     assert s2["callLevel"] == margin_params.margin_call_hf + -(
         -margin_params.vol_slope * (s_wbtc - margin_params.vol_ref) // WAD
     )
-    assert s2["callLevel"] < state_at(pool, borrower, block)["callLevel"]
+    assert s2["callLevel"] < state_at(market.lens, borrower, block)["callLevel"]
 
 
 def test_call_level_clamps_at_max_call_hf(
@@ -151,7 +151,7 @@ def test_a_volatility_spike_calls_but_never_liquidates(
     assert s0["callLevel"] <= hf and s0["status"] == HEALTHY
 
     whipsaw(weth_feed, round_writer, governor, 1_000)
-    before = pool.accountState(borrower)
+    before = market.lens.accountState(borrower)
     tx = oracle.poke(weth, {"from": keeper})
     assert events(tx, "VolatilitySampled")
     s1 = check_against_reference(market, borrower)
@@ -185,7 +185,7 @@ def test_a_gap_a_feed_switch_and_repeated_pokes_do_not_inflate(
 ):
     # Incident class: forcing liquidations by manipulating a risk input derived on-chain from oracle history (the volatility estimate).
     oracle.poke(weth, {"from": governor})
-    level0 = pool.effectiveCallHF(borrower)
+    level0 = market.lens.effectiveCallHF(borrower)
     assert level0 == margin_params.margin_call_hf
     assert oracle.volState(weth)["variance"] == market.oracle.volRef() ** 2 // WAD
     # a −3 % round after three silent days
@@ -194,7 +194,7 @@ def test_a_gap_a_feed_switch_and_repeated_pokes_do_not_inflate(
     weth_feed.setPrice(feed_answer(weth_feed) * 97 // 100, {"from": governor})
     tx = oracle.poke(weth, {"from": governor})
     assert tx.events["VolatilitySampled"]["variance"] < market.oracle.volRef() ** 2 // WAD
-    assert pool.effectiveCallHF(borrower) == level0
+    assert market.lens.effectiveCallHF(borrower) == level0
     # a switch to a primary feed 8 % away: no return is read across it
     feed2 = new_feed(feed_answer(weth_feed) * 92 // 100, "WETH / USD v2")
     oracle.setFeed(weth, True, feed2, 3600, WAD, 10**6 * WAD, {"from": governor})
@@ -202,13 +202,13 @@ def test_a_gap_a_feed_switch_and_repeated_pokes_do_not_inflate(
     assert "VolatilitySampled" not in tx.events and "VolatilityChainRestarted" in tx.events
     learnt = oracle.volState(weth)["variance"]
     assert learnt < market.oracle.volRef() ** 2 // WAD  # kept across the switch, not raised
-    assert pool.effectiveCallHF(borrower) == level0
+    assert market.lens.effectiveCallHF(borrower) == level0
     # repeated pokes
     for _ in range(3):
         tx = oracle.poke(weth, {"from": governor})
         assert "VolatilitySampled" not in tx.events
         assert oracle.volState(weth)["variance"] == learnt
-        assert pool.effectiveCallHF(borrower) == level0
+        assert market.lens.effectiveCallHF(borrower) == level0
     check_against_reference(market, borrower)
 
 
@@ -427,7 +427,7 @@ def test_base_level_after_the_deadline(
     mine_at(deadlines[1])
     block, now = latest_block()
     assert now == deadlines[1] and now > deadlines[0] - 600
-    assert state_at(pool, below, block)["status"] == MARGIN_CALL  # at its deadline: not passed
+    assert state_at(market.lens, below, block)["status"] == MARGIN_CALL  # at its deadline: not passed
     mine_at(deadlines[1] + 1)
     block, now = latest_block()
     s = check_against_reference(market, exact, block)

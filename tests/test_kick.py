@@ -111,7 +111,7 @@ def test_partial_kick_leaves_room_above_the_call_level(market, liq, pool, borrow
     assert_kick_matches(market, tx, plan, borrower)
     assert_partial_leaves_target(pool, borrower, plan)
     assert pool.accountStatus(borrower) == 0
-    assert pool.healthFactor(borrower) - pool.effectiveCallHF(borrower) >= exit_margin
+    assert pool.healthFactor(borrower) - market.lens.effectiveCallHF(borrower) >= exit_margin
 
     advance(market, 1)
     pool.accrueInterest({"from": keeper})
@@ -401,7 +401,7 @@ def test_hole_scaled_kick_keeps_call_even_above_call_level(market, liq, pool, mi
     deadline = pool.marginCallDeadline(account)
     tx, k, plan = hole_kick(market, liq, account, keeper, governor, 0.4)
     hf = pool.healthFactor(account)
-    assert pool.effectiveCallHF(account) <= hf < plan.target
+    assert market.lens.effectiveCallHF(account) <= hf < plan.target
     assert "MarginCallMet" not in tx.events, "the Hole-scaled kick cleared the call"
     assert pool.marginCallDeadline(account) == deadline
 

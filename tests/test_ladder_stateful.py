@@ -232,7 +232,7 @@ def test_margin_call_ladder_stateful(ladder_market, round_writer, borrower, borr
             """Up to the opening limit read from the chain: marginCallHF · Σ value_low · bf over
             the effective call level, at the base price's high end."""
             try:
-                level = pool.effectiveCallHF(who)
+                level = lens.effectiveCallHF(who)
                 base_high = oracle.priceRange(market.base.token)[1]
                 capacity = 0
                 for a in market.collaterals.values():
@@ -251,7 +251,7 @@ def test_margin_call_ladder_stateful(ladder_market, round_writer, borrower, borr
                 return
             tx, error = self.send(pool.borrow, amount, who, sender=who)
             if error is None:
-                s = pool.accountState(who, block_identifier=tx.block_number)
+                s = lens.accountState(who, block_identifier=tx.block_number)
                 assert s["status"] == HEALTHY and s["healthFactor"] >= s["callLevel"]
             else:  # the next block's time (a level decaying, interest) can still refuse it
                 assert error.startswith(ALLOWED_BORROW_ERRORS), error

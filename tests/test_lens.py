@@ -30,7 +30,8 @@ def lens_rows(lens, accounts, block):
 
 
 def check_rows(market, accounts, block, held_by=None):
-    """Every lens row equals the pool's own ``accountState`` at the same block, field by field,
+    """Every lens row equals the lens' single-account ``accountState`` at the same block, field
+    by field, and agrees with the pool's own ``healthFactor`` and ``accountStatus`` (priced rows),
     and the liquidation price and drop equal their formulas recomputed here:
     price = ⌈high · debtValue / liquidationValue⌉ for a single collateral, drop = 1 −
     ⌈debtValue / liquidationValue⌉ while HF > 1. ``held_by`` {account: [tokens]} skips reading
@@ -41,7 +42,10 @@ def check_rows(market, accounts, block, held_by=None):
     highs = {a: oracle.tryPriceRange(a, block_identifier=block)[2] for a in assets}
     for account in accounts:
         row = rows[account]
-        assert row == pool.accountState(account, block_identifier=block), account
+        assert row == market.lens.accountState(account, block_identifier=block), account
+        if row["priceOk"]:
+            assert row["healthFactor"] == pool.healthFactor(account, block_identifier=block), account
+            assert row["status"] == pool.accountStatus(account, block_identifier=block), account
         assert row["debtInAuction"] == 0 and row["liveAuctions"] == 0  # nothing kicked here
         drop = price = 0
         if row["priceOk"] and row["debt"] and row["liquidationValue"]:
@@ -133,7 +137,7 @@ def test_a_bad_base_price_flags_every_account_without_reverting(market, mixed_ac
 
 # ------------------------------------------------------------------ liquidation price and drop
 def hf_with(market, account):
-    return market.pool.accountState(account)["healthFactor"]
+    return market.lens.accountState(account)["healthFactor"]
 
 
 @pytest.mark.parametrize("symbol, amount, debt", [("WETH", 7 * WETH + 123_456_789, 13_333_333_333),
@@ -146,7 +150,7 @@ def test_liquidation_price_single_collateral(market, pool, borrower, liquidity, 
     open_position(market, borrower, {symbol: amount}, debt)
     block, _ = latest_block()
     row = check_rows(market, [borrower], block)[borrower]
-    s = pool.accountState(borrower)
+    s = market.lens.accountState(borrower)
     assert row["liquidationPrice"] == div_up(market.oracle.getPrice(asset.token) * s["debtValue"],
                                              s["liquidationValue"])
     answer = div_up(row["liquidationPrice"], 10**10)  # feed units, rounded up

@@ -109,7 +109,7 @@ def issue(pool, borrower, keeper):
         ("1999.99999999", None, LIQUIDATABLE),  # HF < 1: Liquidatable at once, without a call
     ],
 )
-def test_status_follows_the_health_factor(pool, weth, borrower, position, set_weth, price, expected_hf, status):
+def test_status_follows_the_health_factor(pool, lens, weth, borrower, position, set_weth, price, expected_hf, status):
     set_weth(price)
     hf = hf_of(COLLATERAL, usd(price), DEBT)
     if expected_hf is not None:
@@ -117,7 +117,7 @@ def test_status_follows_the_health_factor(pool, weth, borrower, position, set_we
     assert pool.healthFactor(borrower) == hf
     assert pool.accountStatus(borrower) == status
     assert pool.marginCallDeadline(borrower) == 0
-    state = pool.accountState(borrower)
+    state = lens.accountState(borrower)
     assert (state["healthFactor"], state["callLevel"], state["status"], state["priceOk"]) == (hf, CALL_HF, status, True)
 
 
@@ -297,7 +297,7 @@ def test_deposit_then_withdraw_cannot_reset_a_call(pool, weth, borrower, keeper,
 
 
 def test_deposit_then_withdraw_with_the_volatility_term(
-    pool, oracle, weth, usdc, weth_feed, borrower, keeper, liquidity, governor, spec
+    pool, lens, oracle, weth, usdc, weth_feed, borrower, keeper, liquidity, governor, spec
 ):
     """Demo parameters untouched (volSlope 0.25, demo rates). The crash round is consumed by the
     withdrawal's own poke: volatility raises the call level to maxCallHF and the met call's
@@ -308,14 +308,14 @@ def test_deposit_then_withdraw_with_the_volatility_term(
     issue(pool, borrower, keeper)
     tx = pool.depositCollateral(weth, 75 * 10**16, borrower, {"from": borrower})  # HF ≈ 1.10 at σ_ref
     assert "MarginCallMet" in tx.events
-    assert pool.effectiveCallHF(borrower) == CALL_HF  # the crash round is not consumed yet
+    assert lens.effectiveCallHF(borrower) == CALL_HF  # the crash round is not consumed yet
 
     with reverts_views_unchanged(err("AccountNotHealthy", MARGIN_CALL), account(pool, borrower, weth)):
         pool.withdrawCollateral(weth, 1, borrower, {"from": borrower})
 
     oracle.poke(weth, {"from": keeper})
     max_call_hf = spec.market["max_call_hf"]
-    assert pool.effectiveCallHF(borrower) == max_call_hf
+    assert lens.effectiveCallHF(borrower) == max_call_hf
     assert CALL_HF <= pool.healthFactor(borrower) < max_call_hf
     assert pool.accountStatus(borrower) == MARGIN_CALL  # a poke never makes it Liquidatable
 
@@ -353,7 +353,7 @@ def test_interest_alone_pushes_an_account_into_the_band(pool, weth, usdc, weth_f
 
 # ================================================================== stale prices
 def test_repay_and_top_up_work_on_a_stale_feed_and_keep_the_call(
-    pool, oracle, weth, weth_feed, borrower, keeper, position, set_weth
+    pool, lens, oracle, weth, weth_feed, borrower, keeper, position, set_weth
 ):
     set_weth("2000")
     _, deadline = issue(pool, borrower, keeper)
@@ -368,7 +368,7 @@ def test_repay_and_top_up_work_on_a_stale_feed_and_keep_the_call(
     tx = pool.repay(1_000 * 10**6, borrower, {"from": borrower})
     assert "MarginCallMet" not in tx.events
     assert pool.marginCallDeadline(borrower) == deadline
-    state = pool.accountState(borrower)
+    state = lens.accountState(borrower)
     assert (state["priceOk"], state["callDeadline"], state["debt"]) == (False, deadline, DEBT - 1_000 * 10**6)
 
     for action in (

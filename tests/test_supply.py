@@ -18,7 +18,7 @@ def _books(pool):
 
 
 # ---------------------------------------------------------------- happy paths
-def test_first_supply_mints_a_million_shares_per_unit(pool, usdc, supplier):
+def test_first_supply_mints_a_million_shares_per_unit(pool, lens, usdc, supplier):
     fund(usdc, supplier, 1_000 * USDC, pool)
     tx = pool.supply(1_000 * USDC, supplier, {"from": supplier})
     assert tx.return_value == 1_000 * USDC * 10**6
@@ -26,20 +26,20 @@ def test_first_supply_mints_a_million_shares_per_unit(pool, usdc, supplier):
         "caller": supplier, "onBehalfOf": supplier, "amount": 1_000 * USDC, "shares": 1_000 * USDC * 10**6
     }
     assert pool.supplySharesOf(supplier) == pool.totalSupplyShares() == 1_000 * USDC * 10**6
-    assert pool.supplyBalanceOf(supplier) == pool.supplierAssets() == pool.cash() == 1_000 * USDC
+    assert lens.supplyBalanceOf(supplier) == pool.supplierAssets() == pool.cash() == 1_000 * USDC
     assert usdc.balanceOf(pool) == 1_000 * USDC and usdc.balanceOf(supplier) == 0
 
 
-def test_supply_on_behalf_credits_the_beneficiary(pool, usdc, stranger, supplier2):
+def test_supply_on_behalf_credits_the_beneficiary(pool, lens, usdc, stranger, supplier2):
     fund(usdc, stranger, 500 * USDC, pool)
     tx = pool.supply(500 * USDC, supplier2, {"from": stranger})
     assert tx.events["Supplied"]["caller"] == stranger
     assert tx.events["Supplied"]["onBehalfOf"] == supplier2
     assert pool.supplySharesOf(stranger) == 0
-    assert pool.supplyBalanceOf(supplier2) == 500 * USDC
+    assert lens.supplyBalanceOf(supplier2) == 500 * USDC
 
 
-def test_later_supply_mints_shares_rounded_down_at_the_share_price(pool, usdc, weth_position, supplier2):
+def test_later_supply_mints_shares_rounded_down_at_the_share_price(pool, lens, usdc, weth_position, supplier2):
     amount = 123_456_789
     fund(usdc, supplier2, amount, pool)
     chain.sleep(30 * 86400)
@@ -50,7 +50,7 @@ def test_later_supply_mints_shares_rounded_down_at_the_share_price(pool, usdc, w
     assert expected * (assets + 1) < amount * (shares + 10**6)  # the price is not round any more
     tx = pool.supply(amount, supplier2, {"from": supplier2})
     assert tx.return_value == expected
-    assert pool.supplyBalanceOf(supplier2) == to_assets_down(expected, assets + amount, shares + expected) < amount
+    assert lens.supplyBalanceOf(supplier2) == to_assets_down(expected, assets + amount, shares + expected) < amount
 
 
 def test_withdraw_burns_shares_rounded_up_and_pays_the_receiver(pool, usdc, liquidity, supplier, stranger):
@@ -150,22 +150,22 @@ def test_supply_pause_blocks_supply_and_withdraw_pause_blocks_withdraw(
 
 
 # ---------------------------------------------------------------- inflation attack
-def test_first_depositor_inflation_attack_gains_nothing(pool, usdc, attacker, supplier):
+def test_first_depositor_inflation_attack_gains_nothing(pool, lens, usdc, attacker, supplier):
     # Incident class: first-depositor share inflation (donation attacks on empty markets of Compound forks, e.g. Hundred Finance 2023; ERC-4626 vaults).
     fund(usdc, attacker, 1 + 1_000_000 * USDC, pool)
     pool.supply(1, attacker, {"from": attacker})
     assert pool.supplySharesOf(attacker) == 10**6
-    balance_before_donation = pool.supplyBalanceOf(attacker)
+    balance_before_donation = lens.supplyBalanceOf(attacker)
     usdc.transfer(pool, 1_000_000 * USDC, {"from": attacker})  # donation by direct transfer
     # the pool values shares from its own books: a donation moves nothing
-    assert pool.supplyBalanceOf(attacker) == balance_before_donation == 1
+    assert lens.supplyBalanceOf(attacker) == balance_before_donation == 1
     assert pool.supplierAssets() == pool.cash() == 1
 
     victim_amount = 1_000 * USDC
     fund(usdc, supplier, victim_amount, pool)
     tx = pool.supply(victim_amount, supplier, {"from": supplier})
     assert tx.return_value == victim_amount * 10**6  # the same price the attacker paid
-    assert pool.supplyBalanceOf(supplier) == victim_amount
+    assert lens.supplyBalanceOf(supplier) == victim_amount
 
     pool.withdraw(MAX_UINT, attacker, {"from": attacker})
     assert usdc.balanceOf(attacker) == 1  # the 1 wei back; the donation is lost to the pool
@@ -173,12 +173,12 @@ def test_first_depositor_inflation_attack_gains_nothing(pool, usdc, attacker, su
     assert usdc.balanceOf(supplier) == victim_amount
 
 
-def test_direct_donation_does_not_change_supply_balances(pool, usdc, liquidity, supplier, stranger):
+def test_direct_donation_does_not_change_supply_balances(pool, lens, usdc, liquidity, supplier, stranger):
     # Incident class: first-depositor share inflation (donation attacks on empty markets of Compound forks, e.g. Hundred Finance 2023; ERC-4626 vaults).
-    before = pool.supplyBalanceOf(supplier)
+    before = lens.supplyBalanceOf(supplier)
     fund(usdc, stranger, 50_000 * USDC)
     usdc.transfer(pool, 50_000 * USDC, {"from": stranger})
-    assert pool.supplyBalanceOf(supplier) == before == liquidity
+    assert lens.supplyBalanceOf(supplier) == before == liquidity
     assert pool.cash() == liquidity
 
 
@@ -192,7 +192,7 @@ def _uneven_share_price(pool, usdc, borrower):
     assert pool.totalNormalizedDebt() == 0
 
 
-def test_supply_then_withdraw_max_never_returns_more_than_supplied(pool, usdc, weth_position, borrower, supplier2):
+def test_supply_then_withdraw_max_never_returns_more_than_supplied(pool, lens, usdc, weth_position, borrower, supplier2):
     # Incident class: rounding-direction extraction (round trips that round in the user's favour).
     _uneven_share_price(pool, usdc, borrower)
     for amount in (999_999, 123_456_789, 10**12 + 7):
@@ -200,7 +200,7 @@ def test_supply_then_withdraw_max_never_returns_more_than_supplied(pool, usdc, w
         assets, shares = _books(pool)
         minted = pool.supply(amount, supplier2, {"from": supplier2}).return_value
         assert minted == to_shares_down(amount, assets, shares)
-        assert pool.supplyBalanceOf(supplier2) <= amount
+        assert lens.supplyBalanceOf(supplier2) <= amount
         paid = pool.withdraw(MAX_UINT, supplier2, {"from": supplier2}).events["Withdrawn"]["amount"]
         assert paid <= amount
         assert pool.supplySharesOf(supplier2) == 0
@@ -212,7 +212,7 @@ def test_one_unit_supplied_at_an_uneven_price_is_worth_nothing(market, pool, usd
     fund(usdc, supplier2, 1, pool)
     minted = pool.supply(1, supplier2, {"from": supplier2}).return_value
     assert 0 < minted < 10**6
-    assert pool.supplyBalanceOf(supplier2) == 0
+    assert market.lens.supplyBalanceOf(supplier2) == 0
     with reverts_unchanged(market, err("ZeroAmount"), supplier2):
         pool.withdraw(MAX_UINT, supplier2, {"from": supplier2})
 

@@ -24,7 +24,7 @@ def test_first_look_reports_every_account_not_healthy(market, crashed):
         for who in accounts:
             assert by_account[who].status == status
             assert by_account[who].health_factor == market.pool.healthFactor(who)
-            assert by_account[who].liquidation_price == market.pool.accountState(who)["liquidationPrice"] > 0
+            assert by_account[who].liquidation_price == market.lens.accountState(who)["liquidationPrice"] > 0
     status = alerts_of(alerts, "status")
     assert sorted(status) == sorted(crashed["MarginCall"] + crashed["Liquidatable"])
     assert all(a["from"] is None for a in status.values())
@@ -42,7 +42,7 @@ def test_status_changes_and_deadlines_alert_once(market, keeper, crashed):
     assert alerts == []  # a call issued does not change the status; the deadline is 6 h away
     assert {r.account: r.deadline_in for r in rows}[called] > 5 * 3600
 
-    advance(market, deadline - market.pool.accountState(called)["callDeadline"] + 5 * 3600 + 1)
+    advance(market, deadline - market.lens.accountState(called)["callDeadline"] + 5 * 3600 + 1)
     rows, alerts = watcher.poll()
     (warning,) = alerts_of(alerts, "deadline").values()
     assert warning["account"] == called and warning["deadline"] == deadline

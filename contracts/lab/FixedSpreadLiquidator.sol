@@ -12,6 +12,8 @@ import {IMarketConfig} from "../../interfaces/IMarketConfig.sol";
 import {IInsuranceFund} from "../../interfaces/IInsuranceFund.sol";
 import {ISharedLock} from "../../interfaces/ISharedLock.sol";
 import {WadMath} from "../libraries/WadMath.sol";
+import {AccountReader} from "../libraries/AccountReader.sol";
+import {AccountRisk} from "../libraries/AccountRisk.sol";
 
 /// @title FixedSpreadLiquidator
 /// @notice LAB CODE, NOT A PRODUCTION OPTION: the Aave-style baseline against which the lab
@@ -74,13 +76,16 @@ contract FixedSpreadLiquidator is IFixedSpreadLiquidator {
             receiver == address(0) || receiver == address(this) || receiver == address(pool)
                 || receiver == address(fund) || receiver == address(config)
         ) revert BadReceiver(receiver);
-        (AccountState memory st, MarketSnapshot memory snap) = pool.prepareKick(account);
+        MarketSnapshot memory snap = pool.prepareKick(account);
+        AccountState memory st; // the account at the kick's snapshot, by the pool's arithmetic
+        AccountRisk.Valuation memory scratch;
+        AccountReader.writeRisk(st, pool, account, snap, BASE_SCALE, scratch);
         uint256 slot;
         (slot, debtCovered, collateralSeized) = _quote(account, asset, debtToCover, st, snap);
 
         uint256[MAX_COLLATERALS] memory lots;
         lots[slot] = collateralSeized;
-        pool.seize(account, lots, debtCovered, 1, false, snap);
+        pool.seize(account, lots, debtCovered, 1, false, snap.asset);
         pool.auctionRepaid(account, debtCovered);
         pool.auctionEnded(account, asset, 0, 0);
 
@@ -173,13 +178,11 @@ contract FixedSpreadLiquidator is IFixedSpreadLiquidator {
         return 0;
     }
 
-    /// @dev The account and a snapshot of every listed slot, as the pool's views give them
-    /// (interest to now, the kick's price rule), for the previews.
+    /// @dev The account and a snapshot of every listed slot, as the lens reports them (interest
+    /// to now, the kick's price rule), for the previews.
     function _viewState(address account) internal view returns (AccountState memory st, MarketSnapshot memory snap) {
-        address[] memory one = new address[](1);
-        one[0] = account;
-        AccountState[] memory states;
-        (states, snap) = pool.accountStates(one);
-        st = states[0];
+        snap = pool.marketSnapshot();
+        AccountRisk.Valuation memory scratch;
+        st = AccountReader.stateOf(pool, account, snap, BASE_SCALE, scratch);
     }
 }

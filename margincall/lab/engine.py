@@ -356,7 +356,7 @@ class Lab:
 
     def state(self, account: Any) -> Any:
         """The pool's ``AccountState`` of one account (one snapshot; never reverts on a price)."""
-        return self.market.pool.call.accountState(address_of(account))
+        return self.market.lens.call.accountState(address_of(account))
 
     def expect(self, condition: bool, what: str) -> None:
         """A mechanic the scenario exists to show: the chain must agree, or the run stops."""

@@ -50,13 +50,13 @@ contract ExitMarginTest is LiquidationBase {
     /// Healthy, the call cleared; and one second of interest later still Healthy, not callable.
     /// Returns T.
     function _kickAndCheckRoom() internal returns (uint256 target) {
-        AccountState memory before = m.pool.accountState(borrower);
+        AccountState memory before = m.lens.accountState(borrower);
         MarketParams memory params = m.config.marketParams();
         target = Math.max(params.targetHF, before.callLevel + params.exitMargin);
         vm.prank(keeper);
         m.liquidator.kick(borrower, keeper);
 
-        AccountState memory afterKick = m.pool.accountState(borrower);
+        AccountState memory afterKick = m.lens.accountState(borrower);
         assertGt(afterKick.debt, 0, "a partial kick, not a full one");
         assertGe(afterKick.healthFactor, target, "HF below T after a partial kick");
         assertLt(afterKick.healthFactor, target + ROUNDING_ROOM, "a partial kick took more than T needs");
@@ -79,7 +79,7 @@ contract ExitMarginTest is LiquidationBase {
         params.volSlope = 0;
         _setMarket(params);
         _missTheCall();
-        assertEq(m.pool.accountState(borrower).callLevel, MARGIN_CALL_HF, "call level");
+        assertEq(m.lens.accountState(borrower).callLevel, MARGIN_CALL_HF, "call level");
         assertEq(_kickAndCheckRoom(), TARGET_HF, "T is not targetHF");
     }
 
@@ -87,7 +87,7 @@ contract ExitMarginTest is LiquidationBase {
     /// maxCallHF 1.30, so T = 1.30 + 0.05 = 1.35, above the level the account was called at.
     function test_kick_targetIsCallLevelPlusExitMargin_whenAboveTargetHF() public {
         _missTheCall();
-        assertEq(m.pool.accountState(borrower).callLevel, MAX_CALL_HF, "call level not clamped");
+        assertEq(m.lens.accountState(borrower).callLevel, MAX_CALL_HF, "call level not clamped");
         assertEq(_kickAndCheckRoom(), MAX_CALL_HF + EXIT_MARGIN, "T is not callHF_eff + exitMargin");
     }
 

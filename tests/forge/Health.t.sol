@@ -93,7 +93,7 @@ contract HealthTest is DemoMarket {
     }
 
     function _assertMatches(address who) internal view returns (AccountState memory s, Ref memory r) {
-        s = m.pool.accountState(who);
+        s = m.lens.accountState(who);
         r = _ref(who, m.pool.debtOf(who));
         assertTrue(s.priceOk, "priceOk");
         assertEq(s.collateralValue, r.collateralValue, "collateralValue");
@@ -101,7 +101,7 @@ contract HealthTest is DemoMarket {
         assertEq(s.debtValue, r.debtValue, "debtValue");
         assertEq(s.healthFactor, r.healthFactor, "healthFactor");
         assertEq(s.callLevel, r.callLevel, "callLevel");
-        assertEq(m.pool.effectiveCallHF(who), r.callLevel, "effectiveCallHF");
+        assertEq(m.lens.effectiveCallHF(who), r.callLevel, "effectiveCallHF");
         assertEq(uint8(s.status), uint8(_status(r, s.debt)), "status (no call issued)");
     }
 
@@ -189,12 +189,12 @@ contract HealthTest is DemoMarket {
         }
         _whipsaw(m.wethFeed, bound(spike, 0, 3_000));
         _whipsaw(m.wbtcFeed, bound(spike, 0, 3_000));
-        AccountState memory before = m.pool.accountState(borrower);
+        AccountState memory before = m.lens.accountState(borrower);
         vm.startPrank(keeper);
         m.oracle.poke(address(m.weth));
         m.oracle.poke(address(m.wbtc));
         vm.stopPrank();
-        AccountState memory after_ = m.pool.accountState(borrower);
+        AccountState memory after_ = m.lens.accountState(borrower);
         assertEq(after_.healthFactor, before.healthFactor, "a poke moves no price");
         assertEq(
             after_.status == AccountStatus.Liquidatable, before.status == AccountStatus.Liquidatable, "liquidatable"
@@ -245,7 +245,7 @@ contract HealthTest is DemoMarket {
         vm.expectPartialRevert(ILendingPool.InsufficientMargin.selector);
         _borrow(borrower, max + 1);
         _borrow(borrower, max);
-        AccountState memory s = m.pool.accountState(borrower);
+        AccountState memory s = m.lens.accountState(borrower);
         assertEq(s.liquidationValue, 2.2e22 - 1);
         assertEq(s.callLevel, MARGIN_CALL_HF);
         assertGe(s.healthFactor, s.callLevel);
@@ -268,7 +268,7 @@ contract HealthTest is DemoMarket {
         list[0] = borrower;
         (AccountState[] memory states,) = m.lens.accounts(list);
         AccountState memory d = states[0];
-        AccountState memory s = m.pool.accountState(borrower);
+        AccountState memory s = m.lens.accountState(borrower);
         assertEq(keccak256(abi.encode(d)), keccak256(abi.encode(s)), "the lens forwards the pool's state");
         uint256 drop = s.liquidationValue > s.debtValue ? WAD - _ceilDiv(s.debtValue * WAD, s.liquidationValue) : 0;
         assertEq(d.liquidationDrop, drop, "drop");

@@ -159,7 +159,7 @@ library KickReference {
 /// @notice kick: amounts against the reference, over random positions and crashes.
 contract KickFuzzTest is LiquidationBase {
     function _input() internal view returns (KickReference.Input memory k) {
-        AccountState memory s = m.pool.accountState(borrower);
+        AccountState memory s = m.lens.accountState(borrower);
         MarketParams memory params = m.config.marketParams();
         k.debt = s.debt;
         k.debtValue = s.debtValue;

@@ -215,7 +215,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
 
     function withdraw(uint256 lenderSeed, uint256 amount) external observed {
         address lender = a.lenders[lenderSeed % 2];
-        uint256 most = Math.min(m.pool.withdrawableOf(lender), m.pool.cash());
+        uint256 most = Math.min(m.lens.withdrawableOf(lender), m.pool.cash());
         if (most == 0) return;
         if (amount % 4 != 0) amount = _bound(amount, 1, most);
         else amount = type(uint256).max;
@@ -367,7 +367,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         (bool priced, uint256 capacity) = _borrowCapacity(borrower, better);
         if (!priced) return 0;
         uint256 level;
-        try m.pool.effectiveCallHF(borrower) returns (uint256 l) {
+        try m.lens.effectiveCallHF(borrower) returns (uint256 l) {
             level = l;
         } catch {
             return 0;
@@ -1135,7 +1135,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         for (uint256 i; i < 4; ++i) {
             borrowers[i] = a.borrowers[i];
         }
-        (AccountState[] memory states,) = m.pool.accountStates(borrowers); // one price snapshot
+        (AccountState[] memory states,) = m.lens.accounts(borrowers); // one price snapshot
         for (uint256 i; i < 4; ++i) {
             _checkLadder(borrowers[i], states[i], prices);
         }
@@ -1189,8 +1189,8 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     /// @dev The margin-call ladder of DESIGN.md 3, recomputed here for `account` from its
     /// balances, debt, the feeds (the ends better for the borrower, as the status reads them),
     /// the scheduled liquidation factors and the call this handler saw issued, and compared with
-    /// the pool's `accountState`: Liquidatable iff HF < 1, or a live call whose deadline has
-    /// passed (now > deadline) while HF < the base marginCallHF; a call is dead from deadline +
+    /// the lens' `accounts` rows (the pool's arithmetic): Liquidatable iff HF < 1, or a live call
+    /// whose deadline has passed (now > deadline) while HF < the base marginCallHF; a call is dead from deadline +
     /// gracePeriod on. Judged only with every price valid; the call level (volatility) is the
     /// pool's.
     function _checkLadder(address account, AccountState memory st, PriceBook memory prices) internal {
@@ -1405,7 +1405,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
 
     /// @dev callHF_eff of the account, 0 without a valid price.
     function _callLevel(address account) internal view returns (uint256) {
-        try m.pool.effectiveCallHF(account) returns (uint256 level) {
+        try m.lens.effectiveCallHF(account) returns (uint256 level) {
             return level;
         } catch {
             return 0;

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+import {ILendingPool, AccountState, MarketSnapshot} from "../../interfaces/ILendingPool.sol";
+import {AccountRisk} from "./AccountRisk.sol";
+
+/// @title AccountReader
+/// @notice An account's `AccountState` computed outside the pool, from the pool's public reads
+/// (`normalizedDebtOf`, `accountMeta`, `collateralOf`, `debtInAuctionOf`) and a snapshot of every
+/// listed slot (`pool.marketSnapshot()`), by the pool's own arithmetic (`AccountRisk`). Used by
+/// `PoolLens`, the liquidators (after `prepareKick`) and the lab's previews, so the pool carries
+/// no derived view.
+library AccountReader {
+    using AccountRisk for AccountRisk.Valuation;
+
+    /// @dev Never reverts on a price: when one the account needs is invalid, `priceOk` is false
+    /// and HF, call level, status and the liquidation point are not meaningful (0, 0, Healthy, 0).
+    /// `v` is scratch space, rewritten (a batch passes the same one for every account).
+    function stateOf(
+        ILendingPool pool,
+        address account,
+        MarketSnapshot memory snap,
+        uint256 baseScale,
+        AccountRisk.Valuation memory v
+    ) internal view returns (AccountState memory s) {
+        writeRisk(s, pool, account, snap, baseScale, v);
+        if (s.liveAuctions != 0) s.debtInAuction = pool.debtInAuctionOf(account);
+        if (!v.priceOk) return s;
+        s.liquidationDrop = v.liquidationDrop();
+        uint256 held = s.assetsIn;
+        if (held != 0 && held & (held - 1) == 0) {
+            uint256 slot = Math.log2(held);
+            s.liquidationPrice = v.liquidationPrice(snap, slot, pool.collateralOf(account, snap.asset[slot]));
+        }
+    }
+
+    /// @dev Writes into `s` what a kick reads (a liquidator, after `prepareKick`): values, HF,
+    /// call level, status, `priceOk`, the live deadline, live auctions and assets in; debt in
+    /// auction and the liquidation point are left as they are. Exactly the pool's own ladder at
+    /// `snap`. Leaves `v` valued.
+    function writeRisk(
+        AccountState memory s,
+        ILendingPool pool,
+        address account,
+        MarketSnapshot memory snap,
+        uint256 baseScale,
+        AccountRisk.Valuation memory v
+    ) internal view {
+        (s.callDeadline, s.liveAuctions, s.assetsIn) = pool.accountMeta(account);
+        valueInto(v, pool, account, s.assetsIn, snap, baseScale);
+        s.debt = v.debt;
+        s.collateralValue = v.collateralValue;
+        s.liquidationValue = v.liquidationValue;
+        s.debtValue = v.debtValue;
+        s.priceOk = v.priceOk;
+        if (!v.priceOk) return;
+        s.healthFactor = v.hf();
+        s.callLevel = v.callLevel(snap);
+        s.status = v.status(snap, s.callDeadline != 0 && block.timestamp > s.callDeadline);
+    }
+
+    /// @dev Writes into `v` the account's valuation at `snap` (`held`: its `assetsIn`): what the
+    /// pool's `_valuation` computes from storage.
+    function valueInto(
+        AccountRisk.Valuation memory v,
+        ILendingPool pool,
+        address account,
+        uint256 held,
+        MarketSnapshot memory snap,
+        uint256 baseScale
+    ) internal view {
+        v.start(pool.normalizedDebtOf(account), baseScale, snap);
+        for (uint256 i; held != 0; ++i) {
+            address asset = snap.asset[i];
+            bool skip = held & 1 == 0 || asset == address(0);
+            held >>= 1;
+            if (skip) continue;
+            uint256 amount = pool.collateralOf(account, asset);
+            if (amount != 0) v.addHolding(snap, i, amount);
+        }
+    }
+}
