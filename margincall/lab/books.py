@@ -2,8 +2,9 @@
 
 Each term is read from its own book, none derived from the others, so a broken identity points
 at the book that moved alone. What is read per auction or per account goes in JSON-RPC batches
-(``margincall.bulk``) and the accounts through PoolLens (the pool's own ``accountStates``): a
-10,000-account run would otherwise spend minutes in one web3 call each. ``check_books`` returns ``{identity: True | "what is off"}``; a
+(``margincall.bulk``) and the accounts through PoolLens (which values them with the pool's own
+arithmetic, ``AccountRisk``): a 10,000-account run would otherwise spend minutes in one web3 call
+each. ``check_books`` returns ``{identity: True | "what is off"}``; a
 scenario records it in ``metrics.json`` and its tests assert every value is ``True``.
 """
 
