@@ -7,6 +7,8 @@ import {InterestRateModel} from "../../contracts/InterestRateModel.sol";
 import {PackedParams} from "../../contracts/libraries/PackedParams.sol";
 import {Ramp, RampLib} from "../../contracts/libraries/RampLib.sol";
 import {MarketConfigHarness} from "./harness/MarketConfigHarness.sol";
+import {OracleAdapter} from "../../contracts/OracleAdapter.sol";
+import {IGoverned, InitialFeed} from "../../interfaces/IOracleAdapter.sol";
 import {LiquidationBase} from "./Liquidation.t.sol";
 
 /// @notice The packed words the config hands to the liquidator and the pool (docs/ARCHITECTURE.md,
@@ -19,9 +21,16 @@ contract PackedParamsTest is LiquidationBase {
 
     function setUp() public override {
         super.setUp();
+        // the config refuses an oracle it does not govern (OracleOfAnotherGovernance): the
+        // harness gets its own, governed by the harness's precomputed address
+        address harness = vm.computeCreateAddress(address(this), vm.getNonce(address(this)) + 1);
+        InitialFeed[] memory feeds = new InitialFeed[](1);
+        feeds[0] = InitialFeed(address(m.usdc), m.usdcFeed, USDC_HEARTBEAT, USDC_MIN_PRICE, USDC_MAX_PRICE);
+        OracleAdapter oracle =
+            new OracleAdapter(IGoverned(harness), MAX_DEVIATION, VOL_REF, VOL_TAU, MAX_ROUNDS_PER_POKE, feeds);
         h = new MarketConfigHarness(
             address(m.usdc),
-            m.oracle,
+            oracle,
             m.rateModel,
             governor,
             guardian,
