@@ -17,10 +17,11 @@ from __future__ import annotations
 import json
 import re
 import time as wallclock
+from contextlib import contextmanager
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import typer
 
@@ -326,9 +327,13 @@ def register(app: typer.Typer) -> None:
         require_lab(market)
         return market
 
-    def _refuse_private(own: bool) -> None:
-        if own:
-            cli._fail("no bench is up and no --rpc-url given: start one with `margincall up` (in another shell)")
+    @contextmanager
+    def _bench(rpc_url: Optional[str]) -> Iterator[tuple[Chain, Market]]:
+        """The bench's chain and its lab market (refused when no bench is up or not a lab's)."""
+        with cli._session(rpc_url, cli.SignerChoice()) as (chain, own):
+            if own:
+                cli._fail("no bench is up and no --rpc-url given: start one with `margincall up` (in another shell)")
+            yield chain, _market_of(chain)
 
     # ------------------------------------------------------------ price
     @app.command(context_settings={"ignore_unknown_options": True})  # -20% is a value, not an option
@@ -346,9 +351,7 @@ def register(app: typer.Typer) -> None:
             if steps < 1:
                 cli._fail(f"--steps {steps}: must be at least 1")
             gap = parse_duration(every, "--every")
-            with cli._session(rpc_url, cli.SignerChoice()) as (chain, own):
-                _refuse_private(own)
-                market = _market_of(chain)
+            with _bench(rpc_url) as (chain, market):
                 asset = market.asset(symbol)
                 now_price = from_units(market.oracle.call.getPrice(asset.token.address), 18)
                 target = parse_price(value, now_price, "price")
@@ -389,9 +392,7 @@ def register(app: typer.Typer) -> None:
         Example: margincall time +6h --keep-feeds-fresh"""
         with cli._one_line_errors():
             seconds = parse_duration(delta, "time")
-            with cli._session(rpc_url, cli.SignerChoice()) as (chain, own):
-                _refuse_private(own)
-                market = _market_of(chain)
+            with _bench(rpc_url) as (chain, market):
                 before = _snapshot(market)
                 chain.sleep(seconds)
                 chain.mine()
@@ -467,9 +468,7 @@ def register(app: typer.Typer) -> None:
 
         Example: margincall open --account 2 --collateral WETH=10 --borrow 60%"""
         with cli._one_line_errors():
-            with cli._session(rpc_url, cli.SignerChoice()) as (chain, own):
-                _refuse_private(own)
-                market = _market_of(chain)
+            with _bench(rpc_url) as (chain, market):
                 who = _account(chain, account)
                 for symbol, amount in _amounts(market, collateral, "--collateral").items():
                     token = market.collaterals[symbol].token
@@ -497,9 +496,7 @@ def register(app: typer.Typer) -> None:
 
         Example: margincall top-up --account 2 --collateral WETH=2"""
         with cli._one_line_errors():
-            with cli._session(rpc_url, cli.SignerChoice()) as (chain, own):
-                _refuse_private(own)
-                market = _market_of(chain)
+            with _bench(rpc_url) as (chain, market):
                 who = _account(chain, account)
                 _show(market, who, "before")
                 for symbol, amount in _amounts(market, collateral, "--collateral").items():
@@ -518,9 +515,7 @@ def register(app: typer.Typer) -> None:
 
         Example: margincall repay --account 2 --amount 5000"""
         with cli._one_line_errors():
-            with cli._session(rpc_url, cli.SignerChoice()) as (chain, own):
-                _refuse_private(own)
-                market = _market_of(chain)
+            with _bench(rpc_url) as (chain, market):
                 who = _account(chain, account)
                 _show(market, who, "before")
                 base = market.base
@@ -555,9 +550,7 @@ def register(app: typer.Typer) -> None:
                 cli._fail(f"--accounts {accounts}: must be at least 1")
             if not 0 < leverage <= 1:
                 cli._fail(f"--leverage {leverage}: a share of the capacity, above 0 and at most 1")
-            with cli._session(rpc_url, cli.SignerChoice()) as (chain, own):
-                _refuse_private(own)
-                market = _market_of(chain)
+            with _bench(rpc_url) as (chain, market):
                 if collateral not in market.collaterals:
                     cli._fail(f"--collateral {collateral}: not a collateral ({', '.join(market.collaterals)})")
                 before = _snapshot(market)
