@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from .chain import MAX_UINT
 from .errors import ProtocolError
 from .session import address_of
 from .units import from_units
-
-MAX_UINT = 2**256 - 1
 
 
 @dataclass(frozen=True)

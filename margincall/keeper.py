@@ -40,12 +40,14 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable
 
 from .borrowers import Borrowers
+from .chain import MAX_UINT
 from .deploy import Market
 from .errors import HarnessError, ProtocolError
-from .fixed_spread import MAX_UINT, LiquidationPlan, plan_liquidation_call
+from .fixed_spread import LiquidationPlan, plan_liquidation_call
 from .retry import with_retries
 from .session import Receipt, address_of
 from .status import AccountStatus
+from .units import fmt_units
 
 log = logging.getLogger(__name__)
 
@@ -202,8 +204,6 @@ class Keeper:
     def _liquidation_detail(self, receipt: Receipt, plan: LiquidationPlan, debt: int) -> str:
         """What the call bought, for how much of the debt, and the keeper's profit at the oracle
         price (the collateral's value less the debt paid: the asset's penalty as a bonus)."""
-        from .units import fmt_units
-
         (e,) = receipt.event("LiquidationCall")
         asset, base = self.market.collaterals[plan.asset], self.market.base
         base_price = self.market.oracle.call.getPrice(base.token.address)
@@ -268,8 +268,6 @@ class Keeper:
 
     def _base(self, amount: int) -> str:
         """An amount of the base token in whole tokens, exact, with its symbol (``960.535237 USDC``)."""
-        from .units import fmt_units
-
         base = self.market.base
         return f"{fmt_units(amount, base.decimals, base.decimals)} {base.symbol}"
 
@@ -277,8 +275,6 @@ class Keeper:
         """The kick's incentive and each auction's lot and tab."""
         paid = sum(e["paid"] for e in receipt.event("KickIncentive"))
         symbols = {a.token.address: (s, a.decimals) for s, a in self.market.collaterals.items()}
-        from .units import fmt_units
-
         parts = [f"incentive {self._base(paid)}"]
         for e in receipt.event("Kick"):
             symbol, decimals = symbols.get(e["asset"], ("?", 18))
