@@ -108,6 +108,10 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         if (address(pool_) == address(0) || address(fund_) == address(0) || address(curve_) == address(0)) {
             revert ZeroAddress();
         }
+        // the pool was built naming this liquidator's precomputed address, and this fund
+        if (address(pool_.liquidator()) != address(this) || pool_.insuranceFund() != fund_) {
+            revert NotThePoolsLiquidator(address(pool_));
+        }
         pool = pool_;
         config = pool_.config();
         oracle = config.oracle();

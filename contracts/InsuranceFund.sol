@@ -37,6 +37,7 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
     // ================================================================ immutables
     ILendingPool public immutable pool;
     IMarketConfig public immutable config;
+    IDutchAuctionLiquidator internal immutable liquidator; // the pool's, fixed before this fund
     uint256 public immutable cooldown; // [seconds] from request to the window
     uint256 public immutable window; // [seconds] during which requested shares can exit
 
@@ -71,8 +72,11 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
         if (cooldown_ < MIN_COOLDOWN || cooldown_ > MAX_COOLDOWN || window_ < MIN_WINDOW || window_ > MAX_WINDOW) {
             revert InvalidSchedule();
         }
+        // the pool was built naming this fund's precomputed address
+        if (address(pool_.insuranceFund()) != address(this)) revert NotThePoolsFund(address(pool_));
         pool = pool_;
         config = pool_.config();
+        liquidator = pool_.liquidator();
         cooldown = cooldown_;
         window = window_;
     }
@@ -86,7 +90,7 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
 
     /// @dev Hooks: only the pool or its liquidator, and only inside a protocol entry point.
     modifier onlyProtocol() {
-        if (msg.sender != address(pool) && msg.sender != address(pool.liquidator())) revert NotProtocol(msg.sender);
+        if (msg.sender != address(pool) && msg.sender != address(liquidator)) revert NotProtocol(msg.sender);
         if (!ISharedLock(address(pool)).lockHeld()) revert NotProtocol(msg.sender);
         _;
     }
@@ -204,9 +208,7 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
     /// @notice min(assets, max(0, pendingLoss − pool reserves)): the known loss this fund would
     /// absorb first, priced into every redemption.
     function pendingLossShare() public view returns (uint256) {
-        address liquidator = address(pool.liquidator());
-        if (liquidator == address(0)) return 0;
-        uint256 pending = IDutchAuctionLiquidator(liquidator).pendingLoss();
+        uint256 pending = liquidator.pendingLoss();
         uint256 reserves = pool.reserves();
         return pending <= reserves ? 0 : Math.min(pending - reserves, assetsBook);
     }

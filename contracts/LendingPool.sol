@@ -13,6 +13,7 @@ import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
 import {IInsuranceFund, IncomeKind} from "../interfaces/IInsuranceFund.sol";
 import {IDutchAuctionLiquidator} from "../interfaces/IDutchAuctionLiquidator.sol";
 import {IInterestRateModel} from "../interfaces/IInterestRateModel.sol";
+import {ISharedLock} from "../interfaces/ISharedLock.sol";
 import {SharedReentrancyLock} from "./SharedReentrancyLock.sol";
 import {WadMath} from "./libraries/WadMath.sol";
 import {SharesMath} from "./libraries/SharesMath.sol";
@@ -39,6 +40,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     IMarketConfig public immutable config;
     IERC20 public immutable baseToken;
     IOracleAdapter public immutable oracle;
+    IDutchAuctionLiquidator public immutable liquidator;
+    IInsuranceFund public immutable insuranceFund;
     uint256 internal immutable BASE_SCALE; // 10 ** base decimals
 
     // ================================================================ storage
@@ -73,8 +76,6 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     mapping(address account => AccountMeta) internal _meta;
 
     // liquidation and losses
-    IDutchAuctionLiquidator public liquidator;
-    IInsuranceFund public insuranceFund;
     mapping(address account => uint256) public debtInAuctionOf; // [base units] its share of debtInAuction
     uint256 public realizedLosses; // [base units] every loss booked, ever
     uint256 public coveredByReserves; // [base units]
@@ -82,11 +83,22 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     uint256 public socializedLosses; // [base units]
 
     // ================================================================ constructor
-    constructor(IMarketConfig config_) {
-        if (address(config_) == address(0)) revert ZeroAddress();
+    /// @dev The liquidator and the fund are deployed after the pool, at addresses precomputed
+    /// from the deployer's nonce (docs/ARCHITECTURE.md, deployment order); each checks at its own
+    /// construction that the pool names it, so a missed prediction fails the deployment.
+    constructor(IMarketConfig config_, IDutchAuctionLiquidator liquidator_, IInsuranceFund fund_) {
+        if (address(config_) == address(0) || address(liquidator_) == address(0) || address(fund_) == address(0)) {
+            revert ZeroAddress();
+        }
+        // the config accrues this pool before a parameter change: it must name this pool
+        if (address(config_.pool()) != address(this)) revert ConfigOfAnotherPool(address(config_));
         config = config_;
         baseToken = IERC20(config_.baseToken());
         oracle = config_.oracle();
+        liquidator = liquidator_;
+        insuranceFund = fund_;
+        emit ProtocolContractSet(address(liquidator_), false, true);
+        emit ProtocolContractSet(address(fund_), false, true);
         BASE_SCALE = 10 ** IERC20Metadata(address(baseToken)).decimals();
         borrowIndex = RAY;
         lastAccrual = block.timestamp;
@@ -103,17 +115,9 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         _;
     }
 
-    // ================================================================ governance
-    /// @notice Wires the liquidator and the insurance fund, once. Both share this pool's lock.
-    function setLiquidationModules(IDutchAuctionLiquidator liquidator_, IInsuranceFund fund_) external {
-        if (msg.sender != config.governor()) revert NotGovernor();
-        if (address(liquidator_) == address(0) || address(fund_) == address(0)) revert ZeroAddress();
-        if (address(liquidator) != address(0)) revert ModulesAlreadySet();
-        liquidator = liquidator_;
-        insuranceFund = fund_;
-        _setProtocolContract(address(liquidator_), true);
-        _setProtocolContract(address(fund_), true);
-        emit LiquidationModulesSet(address(liquidator_), address(fund_));
+    /// @inheritdoc ISharedLock
+    function isProtocolContract(address target) public view override returns (bool) {
+        return target == address(liquidator) || target == address(insuranceFund);
     }
 
     // ================================================================ supply
@@ -510,7 +514,6 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     /// @dev max(0, pendingLoss − reserves − fund assets), at most the supplier assets.
     function _supplierHaircut() internal view returns (uint256) {
-        if (address(liquidator) == address(0)) return 0;
         uint256 pending = liquidator.pendingLoss();
         uint256 absorbed = reserves + insuranceFund.totalAssets();
         return pending <= absorbed ? 0 : Math.min(pending - absorbed, supplierAssets);

@@ -15,7 +15,6 @@ import {
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
 import {IInterestRateModel} from "../interfaces/IInterestRateModel.sol";
 import {ILendingPool} from "../interfaces/ILendingPool.sol";
-import {IDutchAuctionLiquidator} from "../interfaces/IDutchAuctionLiquidator.sol";
 import {WadMath} from "./libraries/WadMath.sol";
 import {Ramp, RampLib} from "./libraries/RampLib.sol";
 import {PackedParams} from "./libraries/PackedParams.sol";
@@ -46,6 +45,10 @@ contract MarketConfig is IMarketConfig {
     // ================================================================ immutables
     address public immutable baseToken;
     IOracleAdapter public immutable oracle;
+    /// @notice The pool these parameters govern: deployed right after this config, at an
+    /// address precomputed from the deployer's nonce; the pool checks at construction that it
+    /// is the one named here.
+    ILendingPool public immutable pool;
 
     // ================================================================ storage
     struct Collateral {
@@ -62,7 +65,6 @@ contract MarketConfig is IMarketConfig {
     address public governor;
     address public pendingGovernor;
     address public guardian;
-    ILendingPool public pool; // bound once, after the pool is deployed
     IInterestRateModel public rateModel;
     mapping(PauseAction => bool) public paused;
 
@@ -84,6 +86,7 @@ contract MarketConfig is IMarketConfig {
         address baseToken_,
         IOracleAdapter oracle_,
         IInterestRateModel rateModel_,
+        ILendingPool pool_,
         address governor_,
         address guardian_,
         MarketParams memory market_,
@@ -91,12 +94,13 @@ contract MarketConfig is IMarketConfig {
     ) {
         if (
             baseToken_ == address(0) || address(oracle_) == address(0) || address(rateModel_) == address(0)
-                || governor_ == address(0) || guardian_ == address(0)
+                || address(pool_) == address(0) || governor_ == address(0) || guardian_ == address(0)
         ) revert ZeroAddress();
         if (IERC20Metadata(baseToken_).decimals() > MAX_TOKEN_DECIMALS) revert UnsupportedToken(baseToken_);
         if (!oracle_.hasFeed(baseToken_)) revert NoPriceFeed(baseToken_);
         baseToken = baseToken_;
         oracle = oracle_;
+        pool = pool_;
         rateModel = rateModel_;
         governor = governor_;
         guardian = guardian_;
@@ -126,18 +130,6 @@ contract MarketConfig is IMarketConfig {
     }
 
     // ================================================================ roles and pauses
-    /// @notice Ties this configuration to its pool (once), so parameter changes that affect
-    /// interest accrue it first.
-    function bindPool(ILendingPool pool_) external onlyGovernor {
-        if (address(pool_) == address(0)) revert ZeroAddress();
-        if (address(pool) != address(0)) revert PoolAlreadyBound();
-        // a pool reads its parameters from the config it was built with: bound to another, this
-        // config's setters would move nothing and accrue the wrong pool
-        if (address(pool_.config()) != address(this)) revert PoolOfAnotherConfig(address(pool_));
-        pool = pool_;
-        emit PoolBound(address(pool_));
-    }
-
     /// @notice First step of a two-step governor handover.
     function proposeGovernor(address newGovernor) external onlyGovernor {
         if (newGovernor == address(0)) revert ZeroAddress();
@@ -232,16 +224,9 @@ contract MarketConfig is IMarketConfig {
     function removeCollateral(address asset) external onlyGovernor {
         Collateral storage c = _listed(asset);
         if (!c.frozen) revert NotFrozen(asset);
-        uint256 outstanding;
-        if (address(pool) != address(0)) {
-            outstanding = pool.totalCollateral(asset);
-            IDutchAuctionLiquidator liquidator = pool.liquidator();
-            if (address(liquidator) != address(0)) {
-                uint256 auctions = liquidator.liveAuctionsOfAsset(asset);
-                if (auctions != 0) revert LiveAuctionsOfAsset(asset, auctions);
-                outstanding += pool.insuranceFund().heldCollateral(asset);
-            }
-        }
+        uint256 auctions = pool.liquidator().liveAuctionsOfAsset(asset);
+        if (auctions != 0) revert LiveAuctionsOfAsset(asset, auctions);
+        uint256 outstanding = pool.totalCollateral(asset) + pool.insuranceFund().heldCollateral(asset);
         if (outstanding != 0) revert CollateralOutstanding(asset, outstanding);
         delete _slots[c.slot];
         delete _collateral[asset];
@@ -413,7 +398,7 @@ contract MarketConfig is IMarketConfig {
     }
 
     function _accruePool() internal {
-        if (address(pool) != address(0)) pool.accrueInterest();
+        pool.accrueInterest();
     }
 
     function _listed(address asset) internal view returns (Collateral storage c) {

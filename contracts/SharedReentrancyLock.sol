@@ -17,9 +17,6 @@ abstract contract SharedReentrancyLock is ISharedLock {
     uint256 private constant LOCKED = 2;
 
     uint256 private _lockState = UNLOCKED;
-    /// @notice Contracts of the protocol (liquidator, insurance fund) allowed to take the lock
-    /// and to call the hooks.
-    mapping(address => bool) public isProtocolContract;
 
     modifier nonReentrant() {
         _enterLock();
@@ -29,20 +26,20 @@ abstract contract SharedReentrancyLock is ISharedLock {
 
     /// @dev For cross-contract hooks: the caller is the protocol and the lock is held.
     modifier onlyProtocolHook() {
-        if (!isProtocolContract[msg.sender]) revert NotProtocolContract(msg.sender);
+        if (!isProtocolContract(msg.sender)) revert NotProtocolContract(msg.sender);
         if (_lockState != LOCKED) revert LockNotHeld();
         _;
     }
 
     /// @inheritdoc ISharedLock
     function acquireLock() external {
-        if (!isProtocolContract[msg.sender]) revert NotProtocolContract(msg.sender);
+        if (!isProtocolContract(msg.sender)) revert NotProtocolContract(msg.sender);
         _enterLock();
     }
 
     /// @inheritdoc ISharedLock
     function releaseLock() external {
-        if (!isProtocolContract[msg.sender]) revert NotProtocolContract(msg.sender);
+        if (!isProtocolContract(msg.sender)) revert NotProtocolContract(msg.sender);
         if (_lockState != LOCKED) revert LockNotHeld();
         _lockState = UNLOCKED;
     }
@@ -52,13 +49,12 @@ abstract contract SharedReentrancyLock is ISharedLock {
         return _lockState == LOCKED;
     }
 
+    /// @notice Contracts of the protocol (liquidator, insurance fund) allowed to take the lock
+    /// and to call the hooks: fixed at construction by the inheriting contract.
+    function isProtocolContract(address target) public view virtual returns (bool);
+
     function _enterLock() private {
         if (_lockState != UNLOCKED) revert Reentrancy();
         _lockState = LOCKED;
-    }
-
-    function _setProtocolContract(address target, bool allowed) internal {
-        emit ProtocolContractSet(target, isProtocolContract[target], allowed);
-        isProtocolContract[target] = allowed;
     }
 }

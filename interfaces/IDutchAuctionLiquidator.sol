@@ -13,6 +13,8 @@ interface IDutchAuctionLiquidator {
     error NotGovernor();
     error NotGuardian();
     error ZeroAddress();
+    /// @dev At construction: the pool names another liquidator or fund (a precomputed address missed).
+    error NotThePoolsLiquidator(address pool);
     error BreakerOn(uint256 level);
     error BadBreakerLevel(uint256 level);
     error NotLiquidatable(uint8 status);

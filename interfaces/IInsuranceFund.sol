@@ -30,7 +30,8 @@ interface IInsuranceFund is IERC4626 {
     error NotGovernor();
     error NotProtocol(address caller);
     error ZeroAddress();
-    error AlreadyWired();
+    /// @dev At construction: the pool names another insurance fund (its precomputed address missed).
+    error NotThePoolsFund(address pool);
     error InsufficientShares(uint256 available);
     error NoHeldCollateral(address asset, uint256 held);
     error InvalidSchedule();

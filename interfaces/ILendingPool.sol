@@ -102,7 +102,8 @@ interface ILendingPool {
     error NoLiveMarginCall();
     error LiveAuctions(uint256 count);
     error SupplyClosed();
-    error ModulesAlreadySet();
+    /// @dev At construction: the config names another pool (its precomputed pool address missed).
+    error ConfigOfAnotherPool(address config);
 
     // ================================================================ events
     event Supplied(address indexed caller, address indexed onBehalfOf, uint256 amount, uint256 shares);
@@ -118,7 +119,6 @@ interface ILendingPool {
     event MarginCallMet(address indexed account);
     event BadDebtRealized(address indexed account, uint256 amount);
     event BadDebtSocialized(uint256 amount);
-    event LiquidationModulesSet(address liquidator, address insuranceFund);
     event ReservesRouted(uint256 amount);
     event CollateralSeized(address indexed account, uint256 debtMoved, uint256 auctions);
     event CollateralReturned(address indexed account, address indexed asset, uint256 amount);

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IOracleAdapter} from "./IOracleAdapter.sol";
 import {IInterestRateModel} from "./IInterestRateModel.sol";
+import {ILendingPool} from "./ILendingPool.sol";
 
 /// @notice Actions the guardian can pause. Repay and collateral top-up are never pausable.
 enum PauseAction {
@@ -72,8 +73,6 @@ interface IMarketConfig {
     error NotPendingGovernor();
     error NotGuardian();
     error ZeroAddress();
-    error PoolAlreadyBound();
-    error PoolOfAnotherConfig(address pool);
     error NotListed(address asset);
     error AlreadyListed(address asset);
     error NoPriceFeed(address asset);
@@ -107,7 +106,6 @@ interface IMarketConfig {
     event GovernorProposed(address indexed currentGovernor, address indexed pendingGovernor);
     event GovernorSet(address oldGovernor, address newGovernor);
     event GuardianSet(address oldGuardian, address newGuardian);
-    event PoolBound(address pool);
     event PauseSet(PauseAction indexed action, bool oldPaused, bool newPaused);
     event CollateralListed(address indexed asset, uint8 decimals, CollateralParams params);
     event CollateralParamsSet(address indexed asset, CollateralParams oldParams, CollateralParams newParams);
@@ -122,6 +120,8 @@ interface IMarketConfig {
     // ================================================================ views
     function baseToken() external view returns (address);
     function oracle() external view returns (IOracleAdapter);
+    /// @notice The pool these parameters govern (fixed at construction, a precomputed address).
+    function pool() external view returns (ILendingPool);
     function rateModel() external view returns (IInterestRateModel);
     function governor() external view returns (address);
     function guardian() external view returns (address);

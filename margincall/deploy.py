@@ -4,16 +4,18 @@ Order of deployment (each step asserted afterwards):
 
 1. mock tokens: the base asset and every collateral (``MockERC20``, decimals from the file);
 2. mock Chainlink feeds (``MockAggregator``) at the file's initial prices;
-3. ``OracleAdapter`` with every primary feed, its heartbeat and its price bounds, governed by the
-   market's config (one governor) at its precomputed address (the config is two transactions
-   later: the signer's nonce + 2);
-4. ``InterestRateModel`` (kinked curve);
-5. ``MarketConfig`` (roles and the jointly bounded risk parameters), then ``LendingPool``,
-   bound to each other, and the read-only ``PoolLens``;
-6. the auction price curve, ``InsuranceFund`` and ``DutchAuctionLiquidator`` (or, with
-   ``liquidator="fixed-spread"``, the lab's Aave-style ``FixedSpreadLiquidator`` baseline), wired to the
-   pool (they share its reentrancy lock), and the fund's dead shares;
-7. every collateral listed with its parameters.
+3. the auction price curve;
+4. ``OracleAdapter`` with every primary feed, its heartbeat and its price bounds, governed by the
+   market's config (one governor);
+5. ``InterestRateModel`` (kinked curve);
+6. ``MarketConfig`` (roles and the jointly bounded risk parameters), naming its pool;
+7. ``LendingPool``, naming its fund and liquidator (they share its reentrancy lock);
+8. ``InsuranceFund`` and ``DutchAuctionLiquidator`` (or, with ``liquidator="fixed-spread"``, the
+   lab's Aave-style ``FixedSpreadLiquidator`` baseline), then the read-only ``PoolLens``;
+9. every collateral listed with its parameters, and the fund's dead shares.
+
+Every link between the contracts is immutable: steps 4–8 are sent back to back and each names the
+ones after it at the address precomputed from the signer's nonce (docs/ARCHITECTURE.md).
 
 ``deploy_market(chain, spec)`` sends every transaction from the session's signer (the
 governor) through web3.py; it returns a ``Market`` of typed handles. ``load_deployment``
@@ -159,9 +161,15 @@ def deploy_market(
             (asset.token, asset.feed, feed_spec.heartbeat, feed_spec.min_price, feed_spec.max_price)
             for asset, feed_spec in [(base, spec.base.feed)] + [(collaterals[s], c.feed) for s, c in spec.collaterals.items()]
         ]
-        # one governor: the oracle obeys the config's, deployed two transactions from now
+        curve = _deploy_curve(chain, spec.auction["curve"])
+        # one governor and immutable links: the oracle obeys the config, the config names the
+        # pool, the pool its fund and liquidator; each is deployed next, in this order, at the
+        # address precomputed from the signer's nonce (a contract that finds itself unnamed
+        # refuses to deploy, so a missed prediction cannot leave a half-linked market)
         nonce = chain.w3.eth.get_transaction_count(governor, "pending")
-        config_address = Web3.to_checksum_address(get_create_address(governor, nonce + 2))
+        config_address, pool_address, fund_address, liquidator_address = (
+            Web3.to_checksum_address(get_create_address(governor, nonce + k)) for k in (2, 3, 4, 5)
+        )
         oracle = chain.deploy(
             "OracleAdapter", config_address, spec.max_deviation, vol["vol_ref"], vol["tau"], vol["max_rounds"], feeds
         )
@@ -169,12 +177,17 @@ def deploy_market(
         rate_model = chain.deploy("InterestRateModel", i["base_rate"], i["kink"], i["kink_rate"], i["max_rate"])
         # off config_address, the config refuses the oracle (OracleOfAnotherGovernance, in _RULES)
         config = chain.deploy(
-            "MarketConfig", base.token, oracle, rate_model, governor, guardian, spec.market_tuple(), spec.liquidation_tuple()
+            "MarketConfig",
+            base.token,
+            oracle,
+            rate_model,
+            pool_address,
+            governor,
+            guardian,
+            spec.market_tuple(),
+            spec.liquidation_tuple(),
         )
-        pool = chain.deploy("LendingPool", config)
-        config.send.bindPool(pool)
-        lens = chain.deploy("PoolLens", pool)
-        curve = _deploy_curve(chain, spec.auction["curve"])
+        pool = chain.deploy("LendingPool", config, liquidator_address, fund_address)
         fund = chain.deploy(
             "InsuranceFund", pool, "Margin Call Lab Insurance", "mclINS", spec.fund["cooldown"], spec.fund["window"]
         )
@@ -182,7 +195,7 @@ def deploy_market(
             liquidator = chain.deploy("DutchAuctionLiquidator", pool, fund, curve, spec.auction["tail"], spec.auction["hole"])
         else:
             liquidator = chain.deploy("FixedSpreadLiquidator", pool, fund)
-        pool.send.setLiquidationModules(liquidator, fund)
+        lens = chain.deploy("PoolLens", pool)
         for symbol, c in spec.collaterals.items():
             config.send.listCollateral(collaterals[symbol].token, c.params_tuple())
         # dead shares: the first depositor of the fund is nobody (inflation attack, DESIGN.md 5)

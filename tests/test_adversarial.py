@@ -138,7 +138,6 @@ def test_outsiders_cannot_call_liquidation_setters_or_protocol_hooks(market, pro
         "liquidator.setHole": lambda s: liq.setHole(1, {"from": s}),
         "fund.releaseHeldCollateral": lambda s: fund.releaseHeldCollateral(weth, 0, s, {"from": s}),
         "fund.depositLotProceeds": lambda s: fund.depositLotProceeds(0, {"from": s}),
-        "pool.setLiquidationModules": lambda s: pool.setLiquidationModules(s, s, {"from": s}),
         "oracle.setFeed": lambda s: oracle.setFeed(weth, True, feed, 3600, WAD, 10**24, {"from": s}),
         "oracle.detachSecondary": lambda s: oracle.detachSecondary(weth, {"from": s}),
         "oracle.setMaxDeviation": lambda s: oracle.setMaxDeviation(10**16, {"from": s}),

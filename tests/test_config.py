@@ -6,6 +6,7 @@ Boundaries are computed with the contract's own rounding (``wMulUp`` / ``wMulDow
 ``_checkRiskBounds``): each bound is hit exactly (allowed where the inequality is non-strict)
 and one wei beyond (refused with the bound's named error)."""
 
+import brownie
 import pytest
 from brownie import InterestRateModel, LendingPool, MockAggregator, MockERC20, chain
 
@@ -192,7 +193,6 @@ def test_set_guardian(config, governor, guardian, stranger, weth):
 
 
 GOVERNOR_SETTERS = {
-    "bindPool": lambda m, s: m.config.bindPool(m.pool, {"from": s}),
     "proposeGovernor": lambda m, s: m.config.proposeGovernor(s, {"from": s}),
     "setGuardian": lambda m, s: m.config.setGuardian(s, {"from": s}),
     "setRateModel": lambda m, s: m.config.setRateModel(m.rate_model, {"from": s}),
@@ -220,21 +220,21 @@ def test_every_governor_setter_refuses_outsiders(market, stranger, guardian):
                 raise AssertionError(f"{setter} from {outsider}: {exc}") from exc
 
 
-def test_bind_pool_only_once(config, pool, governor, weth):
-    with reverts_views_unchanged(err("PoolAlreadyBound"), config_state(config, weth)):
-        config.bindPool(pool, {"from": governor})
-    with reverts_views_unchanged(err("ZeroAddress"), config_state(config, weth)):
-        config.bindPool(ZERO_ADDRESS, {"from": governor})
+def test_the_config_names_its_pool_for_good(market, config, pool):
+    # immutable links (DESIGN.md 11): named at construction, no setter to rebind it
+    assert config.pool() == pool and pool.config() == config
+    assert not [f for f in config.abi if f.get("name") == "bindPool"]
 
 
-def test_bind_pool_refuses_a_pool_built_on_another_config(market, config, governor, guardian):
-    spec, tx = market.spec, {"from": governor}
+def test_a_pool_refuses_a_config_that_names_another_pool(market, governor, guardian):
+    tx = {"from": governor}
+    # the market's config names the market's pool: a second pool on it never exists
+    with brownie.reverts(err("ConfigOfAnotherPool", market.config)):
+        LendingPool.deploy(market.config, market.liquidator, market.fund, tx)
+    # a fresh config names the governor's next deployment: the pool deployed there is its own
     fresh = another_config(market, governor, guardian)
-    with reverts_views_unchanged(err("PoolOfAnotherConfig", market.pool.address), fresh.pool):
-        fresh.bindPool(market.pool, tx)
-    own = LendingPool.deploy(fresh, tx)
-    fresh.bindPool(own, tx)
-    assert fresh.pool() == own
+    own = LendingPool.deploy(fresh, market.liquidator, market.fund, tx)
+    assert fresh.pool() == own and own.config() == fresh
 
 
 # ================================================================== pauses

@@ -65,7 +65,7 @@ def test_a_private_anvil_has_mainnet_like_limits_on_a_free_port(anvil, core):
     assert "--enable-tx-gas-limit" in anvil.command()
     receipt = core.transfer(core.unlocked()[1], 1)
     with pytest.raises(ProtocolError) as reverted:
-        Chain(core.w3, Signer(core.unlocked()[2])).deploy("LendingPool", ZERO_ADDRESS)  # no config there
+        Chain(core.w3, Signer(core.unlocked()[2])).deploy("LendingPool", ZERO_ADDRESS, ZERO_ADDRESS, ZERO_ADDRESS)  # refused: zero links
     for tx in (receipt.tx, *( [reverted.value.tx] if reverted.value.tx else [])):
         assert core.w3.eth.get_transaction(tx).gas <= TX_CAP
 

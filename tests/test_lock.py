@@ -1,16 +1,26 @@
-"""The shared reentrancy lock (DESIGN.md 7): only the governor wires the protocol contracts (the
-liquidator and the insurance fund, once), only they take and release the lock, and while it
-is held no entry point of the pool or the fund can be entered, by anyone, the protocol
-contract holding it included. Hooks between the three need the lock held.
+"""The shared reentrancy lock (DESIGN.md 7): the pool names its protocol contracts (the
+liquidator and the insurance fund) at construction and for good, only they take and release the
+lock, and while it is held no entry point of the pool or the fund can be entered, by anyone, the
+protocol contract holding it included. Hooks between the three need the lock held.
 
-The demo market's modules are already wired, so the lock is driven through a second pool on
-the same tokens and oracle, wired with ``MockProtocolCaller`` as its liquidator and a real
-``InsuranceFund``."""
+The lock is driven through a second pool on the same tokens and feeds, built naming
+``MockProtocolCaller`` as its liquidator and a real ``InsuranceFund``."""
 
 from types import SimpleNamespace
 
 import pytest
-from brownie import InsuranceFund, LendingPool, MockProtocolCaller, chain, web3
+import brownie
+from brownie import (
+    DutchAuctionLiquidator,
+    FixedSpreadLiquidator,
+    InsuranceFund,
+    LendingPool,
+    MockProtocolCaller,
+    chain,
+    web3,
+)
+
+from web3.utils.address import get_create_address
 
 from tests.support.actions import another_config
 from tests.support.reverts import err, event, plain, reverts_views_unchanged
@@ -21,18 +31,18 @@ REENTRANCY_SELECTOR = web3.keccak(text="Reentrancy()")[:4].hex().removeprefix("0
 
 @pytest.fixture(scope="module", autouse=True)
 def lockable(market, governor, guardian, supplier, borrower):
-    """Once per module: a pool wired with a mock protocol contract as liquidator, 1,000,000 USDC
-    supplied, and ``borrower`` with 10 WETH and 15,000 USDC of debt, so that every entry point
-    would otherwise succeed."""
+    """Once per module: a pool built naming a mock protocol contract as its liquidator, 1,000,000
+    USDC supplied, and ``borrower`` with 10 WETH and 15,000 USDC of debt, so that every entry
+    point would otherwise succeed."""
     spec, tx = market.spec, {"from": governor}
     usdc, weth = market.base.token, market.collaterals["WETH"].token
-    config = another_config(market, governor, guardian)
-    pool = LendingPool.deploy(config, tx)
-    config.bindPool(pool, tx)
-    config.listCollateral(weth, spec.collaterals["WETH"].params_tuple(), tx)
+    config = another_config(market, governor, guardian)  # names the governor's next deployment
+    caller_address, fund_address = (get_create_address(governor.address, governor.nonce + k) for k in (1, 2))
+    pool = LendingPool.deploy(config, caller_address, fund_address, tx)
     caller = MockProtocolCaller.deploy(pool, tx)
     fund = InsuranceFund.deploy(pool, "Lock test fund", "LTF", spec.fund["cooldown"], spec.fund["window"], tx)
-    wiring = pool.setLiquidationModules(caller, fund, tx)
+    config.listCollateral(weth, spec.collaterals["WETH"].params_tuple(), tx)
+    wiring = pool.tx  # the links are set by the pool's construction
 
     usdc.mint(supplier, 2 * 10**12, {"from": supplier})
     usdc.approve(pool, 2**256 - 1, {"from": supplier})
@@ -65,35 +75,49 @@ def lock_state(lk, *accounts):
 
 
 # ================================================================== wiring
-def test_the_governor_wires_the_protocol_contracts_once(lockable, governor, guardian, stranger):
+def test_the_pool_names_its_protocol_contracts_at_construction(lockable, market, governor, guardian):
     # Incident class: cross-contract reentrancy (re-entering a sibling contract that shares the books) and unguarded internal hooks.
     lk = lockable
     assert [plain(e.values()) for e in lk.wiring.events["ProtocolContractSet"]] == [
         plain((lk.caller, False, True)),
         plain((lk.fund, False, True)),
     ]
-    assert event(lk.wiring, "LiquidationModulesSet") == plain((lk.caller, lk.fund))
     assert lk.pool.isProtocolContract(lk.caller) and lk.pool.isProtocolContract(lk.fund)
     assert (lk.pool.liquidator(), lk.pool.insuranceFund()) == (lk.caller, lk.fund)
+    # immutable links: nothing rewires a pool, its config or its fund after construction
+    for contract in (lk.pool, lk.config, lk.fund):
+        assert not [f for f in contract.abi if f.get("name") in ("setLiquidationModules", "bindPool")]
 
-    state = lock_state(lk, lk.caller, lk.fund, stranger)
-    for outsider in (stranger, guardian):
-        with reverts_views_unchanged(err("NotGovernor"), state):
-            lk.pool.setLiquidationModules(stranger, stranger, {"from": outsider})
-    for liquidator, fund in ((ZERO_ADDRESS, lk.fund), (lk.caller, ZERO_ADDRESS)):
-        with reverts_views_unchanged(err("ZeroAddress"), state):
-            lk.pool.setLiquidationModules(liquidator, fund, {"from": governor})
-    with reverts_views_unchanged(err("ModulesAlreadySet"), state):
-        lk.pool.setLiquidationModules(stranger, stranger, {"from": governor})
+    tx = {"from": governor}
+    config = another_config(market, governor, guardian)  # names the governor's next deployment
+    module = get_create_address(governor.address, governor.nonce + 1)
+    for liquidator, fund in ((ZERO_ADDRESS, module), (module, ZERO_ADDRESS)):
+        with brownie.reverts(err("ZeroAddress")):
+            LendingPool.deploy(config, liquidator, fund, tx)
+    # a pool on a config that names another pool (here: the nonce moved by one) never exists
+    with brownie.reverts(err("ConfigOfAnotherPool", lk.config)):
+        LendingPool.deploy(lk.config, module, module, tx)
 
 
-def test_the_demo_market_is_wired_with_its_liquidator_and_fund(market, pool, governor, stranger):
+def test_modules_refuse_a_pool_that_does_not_name_them(lockable, market, governor):
+    # Incident class: a missed precomputed address leaving a half-wired market.
+    lk, spec, tx = lockable, market.spec, {"from": governor}
+    with brownie.reverts(err("NotThePoolsFund", lk.pool)):
+        InsuranceFund.deploy(lk.pool, "Stray fund", "SF", spec.fund["cooldown"], spec.fund["window"], tx)
+    with brownie.reverts(err("NotThePoolsLiquidator", market.pool)):
+        DutchAuctionLiquidator.deploy(
+            market.pool.address, market.fund.address, market.curve.address, spec.auction["tail"], spec.auction["hole"], tx
+        )
+    with brownie.reverts(err("NotThePoolsLiquidator", market.pool)):
+        FixedSpreadLiquidator.deploy(market.pool.address, market.fund.address, tx)
+
+
+def test_the_demo_market_is_wired_with_its_liquidator_and_fund(market, pool, stranger):
     # Incident class: cross-contract reentrancy (re-entering a sibling contract that shares the books) and unguarded internal hooks.
     assert (pool.liquidator(), pool.insuranceFund()) == (market.liquidator, market.fund)
+    assert market.config.pool() == pool
     assert pool.isProtocolContract(market.liquidator) and pool.isProtocolContract(market.fund)
     assert not pool.isProtocolContract(stranger) and not pool.lockHeld()
-    with reverts_views_unchanged(err("ModulesAlreadySet"), lambda: (pool.liquidator(), pool.insuranceFund())):
-        pool.setLiquidationModules(stranger, stranger, {"from": governor})
 
 
 def test_outsiders_cannot_take_or_release_the_lock(lockable, market, governor, stranger):

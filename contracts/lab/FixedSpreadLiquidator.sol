@@ -18,7 +18,7 @@ import {AccountRisk} from "../libraries/AccountRisk.sol";
 /// @title FixedSpreadLiquidator
 /// @notice LAB CODE, NOT A PRODUCTION OPTION: the Aave-style baseline against which the lab
 /// replays a crash (DESIGN.md 12, issue 11). A market is deployed with it instead of the
-/// `DutchAuctionLiquidator` (`pool.setLiquidationModules(fixedSpread, fund)`); it drives the same
+/// `DutchAuctionLiquidator` (the pool is built naming it as its liquidator); it drives the same
 /// pool hooks, under the same shared lock. See IFixedSpreadLiquidator for the rule.
 /// @dev One call is a zero-length auction of one asset, through the Dutch liquidator's hooks:
 /// `prepareKick` (accrue, strict snapshot at the kick's prices) → `seize` (the lot to this
@@ -46,6 +46,10 @@ contract FixedSpreadLiquidator is IFixedSpreadLiquidator {
     // ================================================================ constructor
     constructor(ILendingPool pool_, IInsuranceFund fund_) {
         if (address(pool_) == address(0) || address(fund_) == address(0)) revert ZeroAddress();
+        // the pool was built naming this contract's precomputed address, and this fund
+        if (address(pool_.liquidator()) != address(this) || pool_.insuranceFund() != fund_) {
+            revert NotThePoolsLiquidator(address(pool_));
+        }
         pool = pool_;
         config = pool_.config();
         fund = fund_;

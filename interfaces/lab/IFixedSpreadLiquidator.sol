@@ -34,6 +34,8 @@ pragma solidity ^0.8.24;
 interface IFixedSpreadLiquidator {
     /// @dev A constructor address was zero.
     error ZeroAddress();
+    /// @dev At construction: the pool names another liquidator or fund (a precomputed address missed).
+    error NotThePoolsLiquidator(address pool);
     /// @dev `debtToCover` was 0.
     error ZeroAmount();
     /// @dev The collateral may not go to the zero address or to a protocol contract.

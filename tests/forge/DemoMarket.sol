@@ -10,11 +10,15 @@ import {InterestRateModel} from "../../contracts/InterestRateModel.sol";
 import {PoolLens} from "../../contracts/PoolLens.sol";
 import {DutchAuctionLiquidator} from "../../contracts/DutchAuctionLiquidator.sol";
 import {InsuranceFund} from "../../contracts/InsuranceFund.sol";
+import {FixedSpreadLiquidator} from "../../contracts/lab/FixedSpreadLiquidator.sol";
 import {StairstepExponentialDecrease} from "../../contracts/curves/StairstepExponentialDecrease.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
 import {MarketParams, LiquidationParams, CollateralParams} from "../../interfaces/IMarketConfig.sol";
 import {IGoverned, InitialFeed} from "../../interfaces/IOracleAdapter.sol";
+import {ILendingPool} from "../../interfaces/ILendingPool.sol";
+import {IDutchAuctionLiquidator} from "../../interfaces/IDutchAuctionLiquidator.sol";
+import {IInsuranceFund} from "../../interfaces/IInsuranceFund.sol";
 
 /// @notice Every contract of one deployed demo market.
 struct Market {
@@ -23,10 +27,12 @@ struct Market {
     OracleAdapter oracle;
     InterestRateModel rateModel;
     PoolLens lens;
-    // the liquidation side, left zero by `_deployDemoMarketWithoutLiquidation`
-    DutchAuctionLiquidator liquidator;
     InsuranceFund fund;
+    // the liquidator: the Dutch auction with its curve, or (`_deployDemoMarketWithFixedSpread`)
+    // the lab's fixed-spread baseline, the other left zero
+    DutchAuctionLiquidator liquidator;
     StairstepExponentialDecrease curve;
+    FixedSpreadLiquidator fixedSpread;
     MockERC20 usdc; // base, 6 decimals
     MockERC20 weth; // 18 decimals
     MockERC20 wbtc; // 8 decimals
@@ -44,7 +50,8 @@ struct Market {
 /// constant for every parameter, the deployment, and the helpers the suites on it share
 /// (Health.t.sol, Liquidation.t.sol, invariant/Setup.sol). A suite that wants a different
 /// market says so at the call: `_deployDemoMarket(hole)` takes the `Hole` (the demo's is `HOLE`),
-/// `_deployDemoMarketWithoutLiquidation()` leaves out the curve, fund and liquidator, and
+/// `_deployDemoMarketWithFixedSpread()` puts the lab's fixed-spread baseline in the auction's
+/// place, and
 /// `_listThirdCollateral()` adds a 6-decimal WXRP-like collateral in the third slot (not in the
 /// demo: a market with three collaterals of three different decimals, as audit finding 1 needs).
 abstract contract DemoMarket is Test {
@@ -137,24 +144,24 @@ abstract contract DemoMarket is Test {
 
     // ================================================================ deployment
     /// @dev The whole demo market with the given `Hole` [base units], at `START`:
-    /// 1–5. tokens and feeds, the oracle with every feed, the rate model, config + pool (bound to
-    /// each other) + lens; 6. curve, fund and liquidator, wired to the pool; 7. the collaterals
-    /// listed; then the fund's dead shares.
+    /// 1. tokens and feeds (and the curve); 2–7. oracle, rate model, config, pool, fund and
+    /// liquidator, each naming the next ones at their precomputed addresses, then the lens;
+    /// 8. the collaterals listed; then the fund's dead shares.
     function _deployDemoMarket(uint256 hole) internal {
-        _deployLendingSide();
-        _deployLiquidationSide(hole);
+        _deployMarket(hole, false);
         _listCollaterals();
         _depositDeadShares();
     }
 
-    /// @dev Steps 1–5 and 7 only: a pool with no liquidation modules (no curve, fund or
-    /// liquidator, nothing to kick with and no dead shares).
-    function _deployDemoMarketWithoutLiquidation() internal {
-        _deployLendingSide();
+    /// @dev The same market with the lab's fixed-spread baseline as its liquidator
+    /// (`m.fixedSpread`; `m.liquidator` and `m.curve` left zero).
+    function _deployDemoMarketWithFixedSpread() internal {
+        _deployMarket(0, true);
         _listCollaterals();
+        _depositDeadShares();
     }
 
-    function _deployLendingSide() private {
+    function _deployMarket(uint256 hole, bool fixedSpread) private {
         vm.warp(START);
         vm.startPrank(governor);
         m.usdc = new MockERC20("Demo USD Coin", "USDC", 6);
@@ -163,20 +170,26 @@ abstract contract DemoMarket is Test {
         m.wethFeed = new MockAggregator(FEED_DECIMALS, "WETH / USD", WETH_ANSWER);
         m.wbtc = new MockERC20("Demo Wrapped Bitcoin", "WBTC", 8);
         m.wbtcFeed = new MockAggregator(FEED_DECIMALS, "WBTC / USD", WBTC_ANSWER);
+        if (!fixedSpread) m.curve = new StairstepExponentialDecrease(STEP_CUT, STEP);
 
-        // one governor: the oracle reads it from the config, deployed two transactions later
-        address config = vm.computeCreateAddress(governor, vm.getNonce(governor) + 2);
+        // one governor and immutable links: the oracle obeys the config, the config names the
+        // pool, the pool its fund and liquidator, all deployed next in this order
+        uint256 nonce = vm.getNonce(governor);
+        address config = vm.computeCreateAddress(governor, nonce + 2);
+        address pool = vm.computeCreateAddress(governor, nonce + 3);
+        address fund = vm.computeCreateAddress(governor, nonce + 4);
+        address liquidator = vm.computeCreateAddress(governor, nonce + 5);
         InitialFeed[] memory feeds = new InitialFeed[](3);
         feeds[0] = InitialFeed(address(m.usdc), m.usdcFeed, USDC_HEARTBEAT, USDC_MIN_PRICE, USDC_MAX_PRICE);
         feeds[1] = InitialFeed(address(m.weth), m.wethFeed, COLLATERAL_HEARTBEAT, WETH_MIN_PRICE, WETH_MAX_PRICE);
         feeds[2] = InitialFeed(address(m.wbtc), m.wbtcFeed, COLLATERAL_HEARTBEAT, WBTC_MIN_PRICE, WBTC_MAX_PRICE);
         m.oracle = new OracleAdapter(IGoverned(config), MAX_DEVIATION, VOL_REF, VOL_TAU, MAX_ROUNDS_PER_POKE, feeds);
-
         m.rateModel = new InterestRateModel(BASE_RATE, KINK, KINK_RATE, MAX_RATE);
         m.config = new MarketConfig(
             address(m.usdc),
             m.oracle,
             m.rateModel,
+            ILendingPool(pool),
             governor,
             guardian,
             MarketParams({
@@ -192,20 +205,13 @@ abstract contract DemoMarket is Test {
             }),
             LiquidationParams({buf: BUF, cusp: CUSP, tip: TIP, chip: CHIP})
         );
-        require(address(m.config) == config, "DemoMarket: config address precomputed wrong");
-        m.pool = new LendingPool(m.config);
-        m.config.bindPool(m.pool);
+        m.pool = new LendingPool(m.config, IDutchAuctionLiquidator(liquidator), IInsuranceFund(fund));
+        m.fund = new InsuranceFund(m.pool, "Margin Call Lab Insurance", "mclINS", COOLDOWN, WINDOW);
+        if (fixedSpread) m.fixedSpread = new FixedSpreadLiquidator(m.pool, m.fund);
+        else m.liquidator = new DutchAuctionLiquidator(m.pool, m.fund, m.curve, TAIL, hole);
         m.lens = new PoolLens(m.pool);
         vm.stopPrank();
-    }
-
-    function _deployLiquidationSide(uint256 hole) private {
-        vm.startPrank(governor);
-        m.curve = new StairstepExponentialDecrease(STEP_CUT, STEP);
-        m.fund = new InsuranceFund(m.pool, "Margin Call Lab Insurance", "mclINS", COOLDOWN, WINDOW);
-        m.liquidator = new DutchAuctionLiquidator(m.pool, m.fund, m.curve, TAIL, hole);
-        m.pool.setLiquidationModules(m.liquidator, m.fund);
-        vm.stopPrank();
+        require(address(m.config) == config && address(m.pool) == pool, "DemoMarket: address precomputed wrong");
     }
 
     function _listCollaterals() private {

@@ -14,7 +14,7 @@ contract DepositCollateralTest is DemoMarket {
     address internal borrower = makeAddr("borrower");
 
     function setUp() public {
-        _deployDemoMarketWithoutLiquidation();
+        _deployDemoMarket(HOLE);
     }
 
     function testFuzz_feeOnTransferCollateralIsRefused(uint256 feeBps, uint256 amount) public {

@@ -124,7 +124,7 @@ contract ExitMarginTest is LiquidationBase {
         params.exitMargin = 0.2e18 + 1;
         LiquidationParams memory liquidation = m.config.liquidationParams();
         vm.expectRevert(abi.encodeWithSelector(IMarketConfig.BadExitMargin.selector, 0.2e18 + 1));
-        new MarketConfig(address(m.usdc), m.oracle, m.rateModel, governor, guardian, params, liquidation);
+        new MarketConfig(address(m.usdc), m.oracle, m.rateModel, m.pool, governor, guardian, params, liquidation);
     }
 
     /// @notice Any value in range is accepted and read back; any value outside is refused.

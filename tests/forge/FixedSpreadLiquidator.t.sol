@@ -40,20 +40,13 @@ contract FixedSpreadLiquidatorTest is DemoMarket {
     address internal insurer = makeAddr("insurer");
 
     function setUp() public {
-        _deployDemoMarketWithoutLiquidation();
+        _deployDemoMarketWithFixedSpread();
+        fsl = m.fixedSpread;
         vm.startPrank(governor);
-        m.fund = new InsuranceFund(m.pool, "Margin Call Lab Insurance", "mclINS", COOLDOWN, WINDOW);
-        fsl = new FixedSpreadLiquidator(m.pool, m.fund);
-        // the pool types its liquidator as the Dutch one; it calls only the hooks' views on it
-        m.pool.setLiquidationModules(IDutchAuctionLiquidator(address(fsl)), m.fund);
         usdt = new MockERC20("Demo Tether USD", "USDT", 6);
         usdtFeed = new MockAggregator(FEED_DECIMALS, "USDT / USD", 1e8);
         m.oracle.setFeed(address(usdt), true, usdtFeed, USDC_HEARTBEAT, USDC_MIN_PRICE, USDC_MAX_PRICE);
         m.config.listCollateral(address(usdt), CollateralParams(USDT_BF, USDT_LF, USDT_PENALTY, USDT_CAP));
-        // the fund's dead shares (DemoMarket's step, private there)
-        m.usdc.mint(governor, DEAD_SHARES_DEPOSIT);
-        m.usdc.approve(address(m.fund), DEAD_SHARES_DEPOSIT);
-        m.fund.deposit(DEAD_SHARES_DEPOSIT, DEAD);
         vm.stopPrank();
 
         _supply(supplier, 10_000_000 * USDC);
@@ -367,6 +360,12 @@ contract FixedSpreadLiquidatorTest is DemoMarket {
     function test_Refuses_ZeroAddressAtConstruction() public {
         vm.expectRevert(IFixedSpreadLiquidator.ZeroAddress.selector);
         new FixedSpreadLiquidator(m.pool, InsuranceFund(address(0)));
+    }
+
+    /// A liquidator the pool does not name (a missed precomputed address) fails its deployment.
+    function test_Refuses_APoolThatNamesAnotherLiquidator() public {
+        vm.expectRevert(abi.encodeWithSelector(IFixedSpreadLiquidator.NotThePoolsLiquidator.selector, address(m.pool)));
+        new FixedSpreadLiquidator(m.pool, m.fund);
     }
 
     /// Only the wired liquidator may call the pool's hooks, and only under the lock.

@@ -8,9 +8,8 @@ import {CollateralParams} from "../../interfaces/IMarketConfig.sol";
 import {DemoMarket} from "./DemoMarket.sol";
 
 /// @notice Health factor, effective call level, the ladder, the opening rule and PoolLens'
-/// liquidation price and drop on the demo market (DemoMarket.sol) without its liquidation side:
-/// tokens, feeds, oracle, rate model, config, pool, lens and listings, in the order of
-/// `margincall/deploy.py`, and no curve, fund or liquidator. Each is checked against a reference
+/// liquidation price and drop on the demo market (DemoMarket.sol), deployed in the order of
+/// `margincall/deploy.py`; nothing here is liquidated. Each is checked against a reference
 /// computed in this file from the oracle's and config's raw views:
 ///
 ///     value_i  = ⌊amount_i · price_i / 10^dec_i⌋              (status price: the high end)
@@ -27,7 +26,7 @@ contract HealthTest is DemoMarket {
     address internal keeper = makeAddr("keeper");
 
     function setUp() public {
-        _deployDemoMarketWithoutLiquidation();
+        _deployDemoMarket(HOLE);
         _supply(supplier, 100_000_000 * USDC);
     }
 

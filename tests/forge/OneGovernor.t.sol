@@ -85,6 +85,6 @@ contract OneGovernorTest is DemoMarket {
         MarketParams memory market = m.config.marketParamsTarget();
         LiquidationParams memory liquidation = m.config.liquidationParams();
         vm.expectRevert(abi.encodeWithSelector(IMarketConfig.OracleOfAnotherGovernance.selector, address(m.config)));
-        new MarketConfig(address(m.usdc), m.oracle, m.rateModel, governor, guardian, market, liquidation);
+        new MarketConfig(address(m.usdc), m.oracle, m.rateModel, m.pool, governor, guardian, market, liquidation);
     }
 }

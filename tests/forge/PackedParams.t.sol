@@ -32,6 +32,7 @@ contract PackedParamsTest is LiquidationBase {
             address(m.usdc),
             oracle,
             m.rateModel,
+            m.pool, // no pool of its own: its setters only accrue the market's pool
             governor,
             guardian,
             m.config.marketParamsTarget(),

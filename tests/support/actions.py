@@ -107,7 +107,8 @@ def gentle_move(market, symbol: str, to_usd, step: Decimal = Decimal("0.01"), ev
 def another_config(market, governor, guardian):
     """A second ``MarketConfig`` with the market's spec, deployed by ``governor``, on an oracle of
     its own that it governs (a config refuses an oracle obeying another, DESIGN.md 11) reading the
-    market's primary feeds: prices set on the market move it too."""
+    market's primary feeds: prices set on the market move it too. It names as its pool the next
+    contract ``governor`` deploys (links are immutable: deploy that pool right after)."""
     from brownie import MarketConfig, OracleAdapter
     from web3.utils.address import get_create_address
 
@@ -118,11 +119,12 @@ def another_config(market, governor, guardian):
         aggregator, _decimals, heartbeat, min_price, max_price = oracle.primaryFeed(asset)
         feeds.append((asset, aggregator, heartbeat, min_price, max_price))
     config_address = get_create_address(governor.address, governor.nonce + 1)  # after the oracle
+    pool_address = get_create_address(governor.address, governor.nonce + 2)  # after the config
     vol = spec.volatility
     own = OracleAdapter.deploy(
         config_address, spec.max_deviation, vol["vol_ref"], vol["tau"], vol["max_rounds"], feeds, tx_from(governor)
     )
     return MarketConfig.deploy(
-        market.base.token, own, market.rate_model, governor, guardian,
+        market.base.token, own, market.rate_model, pool_address, governor, guardian,
         spec.market_tuple(), spec.liquidation_tuple(), tx_from(governor),
     )  # fmt: skip

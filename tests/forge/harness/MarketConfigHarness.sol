@@ -5,6 +5,7 @@ import {MarketConfig} from "../../../contracts/MarketConfig.sol";
 import {MarketParams, LiquidationParams} from "../../../interfaces/IMarketConfig.sol";
 import {IOracleAdapter} from "../../../interfaces/IOracleAdapter.sol";
 import {IInterestRateModel} from "../../../interfaces/IInterestRateModel.sol";
+import {ILendingPool} from "../../../interfaces/ILendingPool.sol";
 import {RampLib, Ramp} from "../../../contracts/libraries/RampLib.sol";
 
 /// @notice A MarketConfig that also answers from its unpacked storage (the targets and the full
@@ -16,11 +17,12 @@ contract MarketConfigHarness is MarketConfig {
         address baseToken_,
         IOracleAdapter oracle_,
         IInterestRateModel rateModel_,
+        ILendingPool pool_,
         address governor_,
         address guardian_,
         MarketParams memory market_,
         LiquidationParams memory liquidation_
-    ) MarketConfig(baseToken_, oracle_, rateModel_, governor_, guardian_, market_, liquidation_) {}
+    ) MarketConfig(baseToken_, oracle_, rateModel_, pool_, governor_, guardian_, market_, liquidation_) {}
 
     function marketParamsFromStorage() external view returns (MarketParams memory m) {
         m = _market;
