@@ -23,7 +23,7 @@ from brownie import (
 from web3.utils.address import get_create_address
 
 from tests.support.actions import another_config
-from tests.support.reverts import err, event, plain, reverts_views_unchanged
+from tests.support.reverts import err, plain, reverts_views_unchanged
 from tests.support.units import ZERO_ADDRESS
 
 REENTRANCY_SELECTOR = web3.keccak(text="Reentrancy()")[:4].hex().removeprefix("0x")

@@ -9,7 +9,6 @@ import {InsuranceFund} from "../../contracts/InsuranceFund.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
 import {HookToken} from "../../contracts/mocks/HookToken.sol";
-import {IDutchAuctionLiquidator} from "../../interfaces/IDutchAuctionLiquidator.sol";
 import {ILendingPool, AccountStatus} from "../../interfaces/ILendingPool.sol";
 import {ISharedLock} from "../../interfaces/ISharedLock.sol";
 import {CollateralParams} from "../../interfaces/IMarketConfig.sol";
