@@ -205,8 +205,7 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
         return assetsBook;
     }
 
-    /// @notice min(assets, max(0, pendingLoss − pool reserves)): the known loss this fund would
-    /// absorb first, priced into every redemption.
+    /// @inheritdoc IInsuranceFund
     function pendingLossShare() public view returns (uint256) {
         uint256 pending = liquidator.pendingLoss();
         uint256 reserves = pool.reserves();
@@ -252,7 +251,7 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
     }
 
     // ================================================================ governance
-    /// @notice Sends held collateral (settled lots, closed accounts) to `to` for sale.
+    /// @inheritdoc IInsuranceFund
     function releaseHeldCollateral(address collateral, uint256 amount, address to) external onlyGovernor locked {
         if (to == address(0)) revert ZeroAddress();
         uint256 held = heldCollateral[collateral];
@@ -262,7 +261,7 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
         IERC20(collateral).safeTransfer(to, amount);
     }
 
-    /// @notice Books the proceeds of selling held collateral as income (pulled from the governor).
+    /// @inheritdoc IInsuranceFund
     function depositLotProceeds(uint256 amount) external onlyGovernor locked {
         _bookIncome(IncomeKind.LotSale, amount);
         IERC20(asset()).safeTransferFrom(msg.sender, address(this), amount);
