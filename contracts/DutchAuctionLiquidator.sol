@@ -137,23 +137,26 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     // ================================================================ governance
+    /// @inheritdoc IDutchAuctionLiquidator
     function setCurve(IPriceCurve newCurve) external onlyGovernor {
         if (address(newCurve) == address(0)) revert ZeroAddress();
         emit CurveSet(address(_settings.curve), address(newCurve));
         _settings.curve = newCurve;
     }
 
+    /// @inheritdoc IDutchAuctionLiquidator
     function setTail(uint256 newTail) external onlyGovernor {
         _setTail(newTail);
     }
 
+    /// @inheritdoc IDutchAuctionLiquidator
     function setHole(uint256 newHole) external onlyGovernor {
         _setHole(newHole);
     }
 
-    /// @notice The guardian (or governor) raises the breaker, only the governor lowers it.
-    /// Lowering from 2 or 3 makes every live auction need a redo before a take, without a loop:
-    /// an auction started before `lastRestart` needs one. Its age (for `settle`) runs from the
+    /// @inheritdoc IDutchAuctionLiquidator
+    /// @dev Lowering from 2 or 3 makes every live auction need a redo before a take, without a
+    /// loop: an auction started before `lastRestart` needs one. Its age (for `settle`) runs from the
     /// later of its start and `lastRestart`. Lowering from 3 to 2 thus leaves takes waiting until
     /// redos reopen (level below 2).
     function setBreaker(uint256 level) external {
@@ -599,22 +602,22 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     // ================================================================ views
-    /// @notice The price curve of every auction.
+    /// @inheritdoc IDutchAuctionLiquidator
     function curve() external view returns (IPriceCurve) {
         return _settings.curve;
     }
 
-    /// @notice [seconds] Age after which an auction needs a redo.
+    /// @inheritdoc IDutchAuctionLiquidator
     function tail() external view returns (uint256) {
         return _settings.tail;
     }
 
-    /// @notice 0 running; 1 no kick; 2 no kick, no redo; 3 no kick, redo or take.
+    /// @inheritdoc IDutchAuctionLiquidator
     function breaker() external view returns (uint256) {
         return _settings.breaker;
     }
 
-    /// @notice [unix seconds] The last lowering of the breaker from 2 or 3.
+    /// @inheritdoc IDutchAuctionLiquidator
     function lastRestart() external view returns (uint256) {
         return _settings.lastRestart;
     }
@@ -678,6 +681,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         return _active;
     }
 
+    /// @inheritdoc IDutchAuctionLiquidator
     function activeCount() external view returns (uint256) {
         return _active.length;
     }
