@@ -76,53 +76,103 @@ struct AccountState {
 /// are out of scope (SECURITY.md).
 interface ILendingPool {
     // ================================================================ errors
-    error NotGovernor();
+    /// @dev `onBehalfOf` or `receiver` is the zero address; or a zero config, liquidator or fund at
+    /// construction.
     error ZeroAddress();
+    /// @dev An amount of 0 to supply, withdraw, deposit, withdraw as collateral, borrow or repay, or a
+    /// full `withdraw` (`type(uint256).max`) whose shares are worth 0.
     error ZeroAmount();
+    /// @dev `supply`, `withdraw`, `withdrawCollateral` or `borrow` while the guardian has paused
+    /// its `action` (`IMarketConfig.setPaused`).
     error ActionPaused(PauseAction action);
+    /// @dev `supply` of an amount worth less than one share.
     error ZeroShares();
+    /// @dev `withdraw` would burn more supply shares than the caller's `available`.
     error InsufficientShares(uint256 available);
+    /// @dev `withdraw` or `borrow` of more than the pool's free cash, `available` [base units].
     error InsufficientLiquidity(uint256 available);
+    /// @dev `withdrawCollateral` of more than the caller's balance `available` [token units], or of
+    /// everything when that balance is 0.
     error InsufficientCollateral(uint256 available);
+    /// @dev `depositCollateral` or `withdrawCollateral` of an `asset` that is not listed.
     error NotListed(address asset);
+    /// @dev `depositCollateral` of an `asset` frozen for delisting.
     error CollateralFrozen(address asset);
     /// @dev The token delivered less than the amount asked (fee on transfer): refused.
     error UnsupportedToken(address asset);
+    /// @dev `depositCollateral` would take the asset's total collateral above its `cap` [token
+    /// units] for an account that does not need the top-up (no debt, or Healthy at a valid price).
     error SupplyCapExceeded(address asset, uint256 cap);
     /// @dev A deposit on behalf of another account would add an asset it does not hold while
     /// that asset has no valid price (DESIGN.md 3: nobody else chooses what an account holds).
     error NoPriceForNewHolding(address asset);
+    /// @dev `borrow`, or a partial `repay`, would leave `debt` under `dust` [base units].
     error DebtBelowDust(uint256 debt, uint256 dust);
+    /// @dev `repay` for an account without debt.
     error NoDebt();
+    /// @dev `borrow` or `withdrawCollateral` by an account with debt that is not Healthy before the
+    /// change, or `clearMarginCall` of an account not Healthy; `status` is its status.
     error AccountNotHealthy(AccountStatus status);
     /// @dev Opening risk: `marginCallHF · Σ value_i·borrowFactor_i ≥ callHF_eff · debtValue` failed.
     error InsufficientMargin(uint256 required, uint256 capacity);
+    /// @dev `issueMarginCall` of an account whose `status` is not MarginCall.
     error NotInMarginCall(AccountStatus status);
+    /// @dev `issueMarginCall` of an account whose call is live, with this `deadline` [unix seconds].
     error MarginCallAlreadyLive(uint256 deadline);
+    /// @dev `clearMarginCall` of an account with no live call.
     error NoLiveMarginCall();
+    /// @dev `borrow` or `withdrawCollateral` by an account with `count` live auctions: it may only
+    /// repay or top up.
     error LiveAuctions(uint256 count);
+    /// @dev `supply` after losses took every supplier asset while shares remain: those shares are
+    /// worth nothing, so the pool takes no new supply.
     error SupplyClosed();
     /// @dev At construction: the config names another pool (its precomputed pool address missed).
     error ConfigOfAnotherPool(address config);
 
     // ================================================================ events
+    /// @notice `supply`: `caller` paid `amount` [base units] for `shares` minted to `onBehalfOf`.
     event Supplied(address indexed caller, address indexed onBehalfOf, uint256 amount, uint256 shares);
+    /// @notice `withdraw`: `account` burnt `shares` and `receiver` got `amount` [base units].
     event Withdrawn(address indexed account, address indexed receiver, uint256 amount, uint256 shares);
+    /// @notice `depositCollateral`: `caller` added `amount` [token units] of `asset` to `onBehalfOf`.
     event CollateralDeposited(
         address indexed caller, address indexed onBehalfOf, address indexed asset, uint256 amount
     );
+    /// @notice `withdrawCollateral`: `amount` [token units] of `account`'s `asset` sent to `receiver`.
     event CollateralWithdrawn(address indexed account, address indexed receiver, address indexed asset, uint256 amount);
+    /// @notice `borrow`: `account` took on debt and `receiver` got `amount` [base units].
     event Borrowed(address indexed account, address indexed receiver, uint256 amount);
+    /// @notice `repay`: `payer` repaid `amount` [base units] of the debt of `onBehalfOf`.
     event Repaid(address indexed payer, address indexed onBehalfOf, uint256 amount);
+    /// @notice Interest accrued up to now, on the first action after time passed with debt: the new
+    /// `borrowIndex` [ray], `interest` [base units] of which `toReserves`, at `annualRate` [wad].
     event InterestAccrued(uint256 borrowIndex, uint256 interest, uint256 toReserves, uint256 annualRate);
+    /// @notice `issueMarginCall`: `account`, at `healthFactor` [wad], must top up or repay before
+    /// `deadline` [unix seconds].
     event MarginCallIssued(address indexed account, uint256 healthFactor, uint256 deadline);
+    /// @notice The live call of `account` was cleared: by `clearMarginCall`, or by an action of or
+    /// for it (top-up, repay, borrow, withdrawal, kick) that left it Healthy. A lapsed call goes silently.
     event MarginCallMet(address indexed account);
+    /// @notice A loss of `amount` [base units] realised on `account` (an auction's unpaid debt with
+    /// nothing left to charge back to, or a closed account's debt); `LossBooked` follows.
     event BadDebtRealized(address indexed account, uint256 amount);
+    /// @notice The part of a realised loss that neither reserves nor the fund covered, `amount`
+    /// [base units], taken off the supplier assets.
     event BadDebtSocialized(uint256 amount);
+    /// @notice `routeReserves` moved `amount` [base units] of reserves to the insurance fund.
     event ReservesRouted(uint256 amount);
+    /// @notice A kick (`seize`) moved `account`'s lots to the liquidator and `debtMoved` [base units]
+    /// of its debt into `auctions` new auctions.
     event CollateralSeized(address indexed account, uint256 debtMoved, uint256 auctions);
+    /// @notice An auction of `account` ended with `amount` [token units] of `asset` left over,
+    /// returned to the account's collateral.
     event CollateralReturned(address indexed account, address indexed asset, uint256 amount);
+    /// @notice An auction of `account` ended with `amount` [base units] of its debt part unpaid,
+    /// charged back to the account (it still holds collateral or has another live auction).
     event DebtChargedBack(address indexed account, uint256 amount);
+    /// @notice A kick closed `account`: its collateral went to the insurance fund and its `debt`
+    /// [base units] is realised as bad debt.
     event AccountClosed(address indexed account, uint256 debt);
     /// @notice A realised loss and how the waterfall covered it (reserves, then fund, then suppliers).
     event LossBooked(uint256 amount, uint256 fromReserves, uint256 fromFund, uint256 socialized);
@@ -220,17 +270,22 @@ interface ILendingPool {
     // ================================================================ views
     /// @notice The market's parameters, roles and collateral list.
     function config() external view returns (IMarketConfig);
+    /// @notice The asset supplied and borrowed.
     function baseToken() external view returns (IERC20);
+    /// @notice The only caller of the liquidation hooks (fixed at construction).
     function liquidator() external view returns (IDutchAuctionLiquidator);
+    /// @notice The fund of the loss waterfall and the receiver of reserves (fixed at construction).
     function insuranceFund() external view returns (IInsuranceFund);
     /// @notice Interest kept for the protocol, not yet routed to the fund [base units].
     function reserves() external view returns (uint256);
     /// @notice Collateral of `asset` held by all accounts [token units].
     function totalCollateral(address asset) external view returns (uint256);
+    /// @notice The account's debt with interest to now, rounded up [base units]; debt in auction apart.
     function debtOf(address account) external view returns (uint256);
     /// @notice The account's debt divided by the borrow index [base units · ray / index]:
     /// `debtOf = normalizedDebtOf · borrowIndex / RAY`, rounded up.
     function normalizedDebtOf(address account) external view returns (uint256);
+    /// @notice The account's collateral of `asset` [token units].
     function collateralOf(address account, address asset) external view returns (uint256);
     /// @notice Live auctions of the account; while any is live it may only repay or top up.
     function liveAuctions(address account) external view returns (uint256);
@@ -246,6 +301,7 @@ interface ILendingPool {
         returns (uint256 callDeadline, uint256 liveAuctions, uint256 assetsIn);
     /// @notice WAD health factor at the status prices; `type(uint256).max` without debt.
     function healthFactor(address account) external view returns (uint256);
+    /// @notice Healthy, MarginCall or Liquidatable at the status prices.
     function accountStatus(address account) external view returns (AccountStatus);
     /// @notice Deadline of the account's live call [unix seconds], 0 when none is live.
     /// A call is live from `issueMarginCall` until cleared or until `gracePeriod` after its
@@ -256,6 +312,7 @@ interface ILendingPool {
     function supplySharesOf(address account) external view returns (uint256);
     /// @notice What all supply shares are worth at book value [base units].
     function supplierAssets() external view returns (uint256);
+    /// @notice All supply shares.
     function totalSupplyShares() external view returns (uint256);
     /// @notice The known loss no reserve or fund can absorb, which supplier exits are priced
     /// net of (DESIGN.md 5): max(0, pendingLoss − reserves − fund assets), at most the supplier
