@@ -130,13 +130,14 @@ contract MarketConfig is IMarketConfig {
     }
 
     // ================================================================ roles and pauses
-    /// @notice First step of a two-step governor handover.
+    /// @inheritdoc IMarketConfig
     function proposeGovernor(address newGovernor) external onlyGovernor {
         if (newGovernor == address(0)) revert ZeroAddress();
         pendingGovernor = newGovernor;
         emit GovernorProposed(governor, newGovernor);
     }
 
+    /// @inheritdoc IMarketConfig
     function acceptGovernor() external {
         if (msg.sender != pendingGovernor) revert NotPendingGovernor();
         emit GovernorSet(governor, msg.sender);
@@ -144,13 +145,14 @@ contract MarketConfig is IMarketConfig {
         pendingGovernor = address(0);
     }
 
+    /// @inheritdoc IMarketConfig
     function setGuardian(address newGuardian) external onlyGovernor {
         if (newGuardian == address(0)) revert ZeroAddress();
         emit GuardianSet(guardian, newGuardian);
         guardian = newGuardian;
     }
 
-    /// @notice The guardian (or the governor) pauses; only the governor unpauses.
+    /// @inheritdoc IMarketConfig
     function setPaused(PauseAction action, bool isPaused) external {
         bool allowed = msg.sender == governor || (isPaused && msg.sender == guardian);
         if (!allowed) revert NotGuardian();
@@ -158,6 +160,7 @@ contract MarketConfig is IMarketConfig {
         paused[action] = isPaused;
     }
 
+    /// @inheritdoc IMarketConfig
     function setRateModel(IInterestRateModel newModel) external onlyGovernor {
         if (address(newModel) == address(0)) revert ZeroAddress();
         _accruePool(); // interest so far at the old curve
@@ -167,8 +170,7 @@ contract MarketConfig is IMarketConfig {
     }
 
     // ================================================================ collateral listing
-    /// @notice Lists `asset` as collateral in a free slot. It needs an oracle feed and must not
-    /// be the base asset.
+    /// @inheritdoc IMarketConfig
     function listCollateral(address asset, CollateralParams calldata params) external onlyGovernor {
         if (asset == address(0)) revert ZeroAddress();
         if (asset == baseToken) revert BaseNotCollateral();
@@ -188,8 +190,7 @@ contract MarketConfig is IMarketConfig {
         emit CollateralListed(asset, decimals, params);
     }
 
-    /// @notice Sets an asset's parameters. Lowering `liquidationFactor` ramps over 7 days; the
-    /// other changes apply at once. A frozen asset keeps `borrowFactor` 0.
+    /// @inheritdoc IMarketConfig
     function setCollateralParams(address asset, CollateralParams calldata params) external onlyGovernor {
         Collateral storage c = _listed(asset);
         if (c.frozen && params.borrowFactor != 0) revert CollateralFrozen(asset);
@@ -199,8 +200,8 @@ contract MarketConfig is IMarketConfig {
         emit CollateralParamsSet(asset, old, params);
     }
 
-    /// @notice First step of delisting: no new deposits, borrowFactor 0. The governor then ramps
-    /// the liquidationFactor down with `setCollateralParams`.
+    /// @inheritdoc IMarketConfig
+    /// @dev The governor then ramps the liquidationFactor down with `setCollateralParams`.
     function freezeCollateral(address asset) external onlyGovernor {
         Collateral storage c = _listed(asset);
         CollateralParams memory old = _collateralParams(c);
@@ -210,6 +211,7 @@ contract MarketConfig is IMarketConfig {
         emit CollateralParamsSet(asset, old, _collateralParams(c));
     }
 
+    /// @inheritdoc IMarketConfig
     function unfreezeCollateral(address asset) external onlyGovernor {
         Collateral storage c = _listed(asset);
         if (!c.frozen) revert NotFrozen(asset);
@@ -217,10 +219,11 @@ contract MarketConfig is IMarketConfig {
         emit CollateralFrozenSet(asset, false);
     }
 
-    /// @notice Removes a frozen asset that nobody holds any more, freeing its slot. An asset with
-    /// collateral outstanding is never removed: decided from the protocol's books (accounts'
-    /// collateral, live auctions of the asset, collateral the insurance fund holds), never from
-    /// token balances, so a token sent to a protocol contract cannot block it (DESIGN.md 5).
+    /// @inheritdoc IMarketConfig
+    /// @dev An asset with collateral outstanding is never removed: decided from the protocol's
+    /// books (accounts' collateral, live auctions of the asset, collateral the insurance fund
+    /// holds), never from token balances, so a token sent to a protocol contract cannot block it
+    /// (DESIGN.md 5).
     function removeCollateral(address asset) external onlyGovernor {
         Collateral storage c = _listed(asset);
         if (!c.frozen) revert NotFrozen(asset);
@@ -234,9 +237,9 @@ contract MarketConfig is IMarketConfig {
     }
 
     // ================================================================ risk parameters
-    /// @notice Sets the pool-wide parameters. Raising `marginCallHF` and shortening
-    /// `gracePeriod` ramp over 7 days; everything else applies at once (`targetHF` and
-    /// `exitMargin` size kicks only, they never decide whether an account is sold).
+    /// @inheritdoc IMarketConfig
+    /// @dev `targetHF` and `exitMargin` apply at once: they size kicks only, they never decide
+    /// whether an account is sold.
     function setMarketParams(MarketParams calldata params) external onlyGovernor {
         _accruePool(); // interest so far at the old reserve factor
         MarketParams memory old = marketParams();
@@ -256,6 +259,7 @@ contract MarketConfig is IMarketConfig {
         emit MarketParamsSet(old, params);
     }
 
+    /// @inheritdoc IMarketConfig
     function setLiquidationParams(LiquidationParams calldata params) external onlyGovernor {
         LiquidationParams memory old = _liquidation;
         _liquidation = params;

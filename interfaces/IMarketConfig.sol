@@ -69,62 +69,116 @@ struct LiquidationParams {
 /// ramped parameter's current target again leaves its ramp as it is.
 interface IMarketConfig {
     // ================================================================ errors
+    /// @dev A governor-only setter called by someone other than `governor`.
     error NotGovernor();
+    /// @dev `acceptGovernor` called by someone other than `pendingGovernor`.
     error NotPendingGovernor();
+    /// @dev `setPaused` refused: pausing by someone other than the guardian or the governor, or
+    /// unpausing by someone other than the governor.
     error NotGuardian();
+    /// @dev A zero address to `proposeGovernor`, `setGuardian`, `setRateModel` or
+    /// `listCollateral`, or among the constructor's addresses.
     error ZeroAddress();
+    /// @dev `setCollateralParams`, `freezeCollateral`, `unfreezeCollateral` or `removeCollateral`
+    /// of an `asset` that is not listed.
     error NotListed(address asset);
+    /// @dev `listCollateral` of an `asset` already listed.
     error AlreadyListed(address asset);
+    /// @dev `listCollateral` of an `asset` (or, at construction, a base asset) without a primary
+    /// feed in the oracle.
     error NoPriceFeed(address asset);
+    /// @dev `listCollateral` of the base asset.
     error BaseNotCollateral();
+    /// @dev `listCollateral` while all 8 collateral slots are taken.
     error TooManyCollaterals();
+    /// @dev `listCollateral` of a token (or, at construction, a base token) with more than 36 decimals.
     error UnsupportedToken(address asset);
+    /// @dev `setCollateralParams` with a nonzero `borrowFactor` for a frozen `asset`.
     error CollateralFrozen(address asset);
+    /// @dev `unfreezeCollateral` or `removeCollateral` of an `asset` that is not frozen.
     error NotFrozen(address asset);
     /// @dev Delisting refused: accounts' collateral plus the fund's holdings of the asset, by the books.
     error CollateralOutstanding(address asset, uint256 total);
     /// @dev Delisting refused: the liquidator still runs `count` auctions of the asset.
     error LiveAuctionsOfAsset(address asset, uint256 count);
+    /// @dev A `value` wider than its storage: a factor, penalty or ramped value above 2^64 − 1, or
+    /// `tip` or `chip` above 2^128 − 1.
     error ParameterTooLarge(uint256 value);
     // the joint hard bounds (DESIGN.md 2), one error per broken condition
+    /// @dev For `asset`: liquidationFactor 0, or liquidationFactor · (1 + liquidationPenalty) ≥ 1 at
+    /// either end of its ramp (seizing all collateral could not cover its tab).
     error PenaltyTooHigh(address asset);
+    /// @dev For `asset`: borrowFactor · marginCallHF > liquidationFactor (ramps at their worst
+    /// ends): a new position would open inside the margin-call band.
     error BorrowFactorTooHigh(address asset);
+    /// @dev Not fullLiquidationHF ≤ 1 < marginCallHF ≤ targetHF ≤ 2 [wad] (marginCallHF at both
+    /// ends of its ramp).
     error BadHealthLadder();
+    /// @dev `maxCallHF` below marginCallHF (the higher end of its ramp) or above 2 [wad].
     error BadMaxCallHF();
+    /// @dev The grace period, at either end of its ramp, outside [1 hour, 24 hours]; `gracePeriod`
+    /// is the one set [seconds].
     error BadGracePeriod(uint256 gracePeriod);
+    /// @dev `reserveFactor` above 0.5 [wad].
     error BadReserveFactor(uint256 reserveFactor);
+    /// @dev `dust` of 0 or above 2^128 − 1 [base units].
     error BadDust(uint256 dust);
+    /// @dev `volSlope` above 10 [wad].
     error BadVolatilityParams();
     /// @dev `exitMargin` outside [0.01, 0.20] (DESIGN.md 2, 3): the room a partial kick leaves above the call level.
     error BadExitMargin(uint256 exitMargin);
     /// @dev The oracle obeys another contract's governor (`governance`), not this config's (DESIGN.md 7, 11).
     error OracleOfAnotherGovernance(address governance);
+    /// @dev `buf` outside [1, 2] or `cusp` outside (0, 1) [wad], or, with collateral listed,
+    /// cusp · buf < (1 + the highest liquidationPenalty) / 2.
     error BadAuctionCurve();
+    /// @dev With collateral listed, tip + chip · dust > the lowest liquidationPenalty · dust / 2: a
+    /// self-kick and self-take could earn more in incentives than it pays in penalty.
     error KeeperIncentiveTooHigh();
 
     // ================================================================ events
+    /// @notice `proposeGovernor`: `pendingGovernor` may now `acceptGovernor`.
     event GovernorProposed(address indexed currentGovernor, address indexed pendingGovernor);
+    /// @notice `acceptGovernor` handed the role over (at construction: from the zero address).
     event GovernorSet(address oldGovernor, address newGovernor);
+    /// @notice `setGuardian` (at construction: from the zero address).
     event GuardianSet(address oldGuardian, address newGuardian);
+    /// @notice `setPaused`: `action` paused or unpaused (`oldPaused` → `newPaused`).
     event PauseSet(PauseAction indexed action, bool oldPaused, bool newPaused);
+    /// @notice `listCollateral`: `asset` with `decimals` listed with `params`.
     event CollateralListed(address indexed asset, uint8 decimals, CollateralParams params);
+    /// @notice `setCollateralParams`, or `freezeCollateral` (borrowFactor to 0): `asset`'s params,
+    /// liquidationFactor at its target, from `oldParams` to `newParams`.
     event CollateralParamsSet(address indexed asset, CollateralParams oldParams, CollateralParams newParams);
+    /// @notice `freezeCollateral` (`frozen` true) or `unfreezeCollateral` (false) of `asset`.
     event CollateralFrozenSet(address indexed asset, bool frozen);
+    /// @notice `removeCollateral`: `asset` delisted, its slot free.
     event CollateralRemoved(address indexed asset);
+    /// @notice `setMarketParams` (at construction: from all zero): `oldParams` in force before,
+    /// `newParams` as set (ramped ones at their target).
     event MarketParamsSet(MarketParams oldParams, MarketParams newParams);
+    /// @notice `setLiquidationParams` (at construction: from all zero).
     event LiquidationParamsSet(LiquidationParams oldParams, LiquidationParams newParams);
+    /// @notice `setRateModel` (at construction: from the zero address).
     event RateModelSet(address oldModel, address newModel);
     /// @notice A risk-raising change that takes effect linearly until `end` [unix seconds].
     event RampStarted(bytes32 indexed parameter, address indexed asset, uint256 from, uint256 to, uint256 end);
 
     // ================================================================ views
+    /// @notice The market's base asset (supplied and borrowed).
     function baseToken() external view returns (address);
+    /// @notice The market's price source; it obeys this config's governor.
     function oracle() external view returns (IOracleAdapter);
     /// @notice The pool these parameters govern (fixed at construction, a precomputed address).
     function pool() external view returns (ILendingPool);
+    /// @notice The interest rate model in force.
     function rateModel() external view returns (IInterestRateModel);
+    /// @notice The market's one governor: of this config, the oracle, the liquidator and the
+    /// insurance fund.
     function governor() external view returns (address);
+    /// @notice Pauses actions and raises the liquidator's breaker; cannot undo either.
     function guardian() external view returns (address);
+    /// @notice Whether `action` is paused.
     function paused(PauseAction action) external view returns (bool);
     /// @notice What interest accrual needs: the rate model and the reserve factor [wad].
     function accrualParams() external view returns (IInterestRateModel model, uint256 reserveFactor);
@@ -132,14 +186,60 @@ interface IMarketConfig {
     function marketParams() external view returns (MarketParams memory);
     /// @notice Parameters as last set (ramped ones at their target).
     function marketParamsTarget() external view returns (MarketParams memory);
+    /// @notice buf, cusp, tip and chip as set.
     function liquidationParams() external view returns (LiquidationParams memory);
     /// @notice dust, cusp and buf in one word (PackedParams.packAuction): all a take reads.
     function packedAuctionParams() external view returns (uint256);
     /// @notice tip and chip in one word (PackedParams.packIncentive): what a kick and a redo pay.
     function packedKeeperIncentives() external view returns (uint256);
+    /// @notice What the market knows of `asset` (all zero when not listed), ramps resolved now.
     function collateralInfo(address asset) external view returns (CollateralInfo memory);
     /// @notice The 8 collateral slots (zero address = free), in slot order.
     function collateralSlots() external view returns (address[8] memory);
     /// @notice The listed collateral assets, in slot order.
     function collateralAssets() external view returns (address[] memory);
+
+    // ================================================================ governance
+    // Every setter below is the governor's (`NotGovernor`) but `acceptGovernor` and `setPaused`;
+    // those that change risk parameters check every joint bound at once.
+
+    /// @notice First step of a two-step governor handover: `newGovernor` (not zero, `ZeroAddress`)
+    /// may accept. Emits `GovernorProposed`.
+    function proposeGovernor(address newGovernor) external;
+    /// @notice Second step: the pending governor takes the role (`NotPendingGovernor` for anyone
+    /// else). Emits `GovernorSet`.
+    function acceptGovernor() external;
+    /// @notice Replaces the guardian (not zero, `ZeroAddress`). Emits `GuardianSet`.
+    function setGuardian(address newGuardian) external;
+    /// @notice Pauses or unpauses `action`: the guardian or the governor pauses, only the governor
+    /// unpauses (`NotGuardian`). Emits `PauseSet`.
+    function setPaused(PauseAction action, bool isPaused) external;
+    /// @notice Replaces the rate model (not zero, `ZeroAddress`), after accruing the pool's
+    /// interest at the old one. Emits `RateModelSet`.
+    function setRateModel(IInterestRateModel newModel) external;
+    /// @notice Lists `asset` in a free slot: not the base asset, with an oracle feed and at most 36
+    /// decimals (`BaseNotCollateral`, `NoPriceFeed`, `UnsupportedToken`, `AlreadyListed`,
+    /// `TooManyCollaterals`). Emits `CollateralListed`.
+    function listCollateral(address asset, CollateralParams calldata params) external;
+    /// @notice Sets a listed asset's parameters (`NotListed`; a frozen one keeps borrowFactor 0,
+    /// `CollateralFrozen`): lowering liquidationFactor ramps over 7 days (`RampStarted`), the rest
+    /// applies at once. Emits `CollateralParamsSet`.
+    function setCollateralParams(address asset, CollateralParams calldata params) external;
+    /// @notice First step of delisting: no new deposits, borrowFactor 0. Emits
+    /// `CollateralFrozenSet` and `CollateralParamsSet`.
+    function freezeCollateral(address asset) external;
+    /// @notice Lifts a freeze (`NotFrozen` if none); borrowFactor stays 0 until set again. Emits
+    /// `CollateralFrozenSet`.
+    function unfreezeCollateral(address asset) external;
+    /// @notice Removes a frozen asset nobody holds by the books (`NotFrozen`,
+    /// `LiveAuctionsOfAsset`, `CollateralOutstanding`), freeing its slot. Emits `CollateralRemoved`.
+    function removeCollateral(address asset) external;
+    /// @notice Sets the pool-wide parameters, after accruing the pool's interest: raising
+    /// marginCallHF and shortening gracePeriod ramp over 7 days (`RampStarted`), the rest applies
+    /// at once. Emits `MarketParamsSet`.
+    function setMarketParams(MarketParams calldata params) external;
+    /// @notice Sets buf, cusp, tip and chip, at once. Emits `LiquidationParamsSet`.
+    function setLiquidationParams(LiquidationParams calldata params) external;
+    /// @notice The proposed governor, until it accepts (zero when none).
+    function pendingGovernor() external view returns (address);
 }
