@@ -91,9 +91,7 @@ contract OracleAdapter is IOracleAdapter {
         return governance.governor();
     }
 
-    /// @notice Sets the primary (`primary` true) or secondary feed of `asset`.
-    /// @param heartbeat [seconds] max age of a valid answer.
-    /// @param minPrice [wad] lowest valid price; @param maxPrice [wad] highest valid price.
+    /// @inheritdoc IOracleAdapter
     function setFeed(
         address asset,
         bool primary,
@@ -122,7 +120,7 @@ contract OracleAdapter is IOracleAdapter {
         emit FeedSet(f.asset, primary, address(f.aggregator), f.heartbeat, f.minPrice, f.maxPrice);
     }
 
-    /// @notice Removes the secondary feed of `asset` at once, ending a lasting disagreement.
+    /// @inheritdoc IOracleAdapter
     function detachSecondary(address asset) external onlyGovernor {
         address feed = address(secondaryFeed[asset].aggregator);
         if (feed == address(0)) revert NoSecondary(asset);
@@ -130,11 +128,12 @@ contract OracleAdapter is IOracleAdapter {
         emit SecondaryDetached(asset, feed);
     }
 
+    /// @inheritdoc IOracleAdapter
     function setMaxDeviation(uint256 newMaxDeviation) external onlyGovernor {
         _setMaxDeviation(newMaxDeviation);
     }
 
-    /// @notice σ_ref [wad], τ [seconds] and the rounds one poke consumes at most.
+    /// @inheritdoc IOracleAdapter
     function setVolatilityParams(uint256 newVolRef, uint256 newTau, uint256 newMaxRounds) external onlyGovernor {
         _setVolatilityParams(newVolRef, newTau, newMaxRounds);
     }
@@ -306,8 +305,7 @@ contract OracleAdapter is IOracleAdapter {
         return address(primaryFeed[asset].aggregator) != address(0);
     }
 
-    /// @notice Reads one feed of `asset` and says why it is refused, if it is.
-    /// @return price [wad] (0 when refused), fault, and a detail for the error (answer, round or time).
+    /// @inheritdoc IOracleAdapter
     function readFeed(address asset, bool primary)
         external
         view

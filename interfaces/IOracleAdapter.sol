@@ -58,26 +58,51 @@ interface IOracleAdapter {
     error NotGovernor();
     /// @notice A required address is zero.
     error ZeroAddress();
+    /// @notice `asset` has no primary feed: a price read, `poke`, or `setFeed` of a secondary first.
     error NoFeed(address asset);
+    /// @notice No valid feed, and the primary's `latestRoundData` reverted or returned malformed data.
     error FeedReverted(address asset);
+    /// @notice No valid feed, and the primary answered `answer` ≤ 0.
     error NonPositivePrice(address asset, int256 answer);
+    /// @notice No valid feed, and the primary's latest round `roundId` is incomplete (`updatedAt` 0
+    /// or `answeredInRound` < `roundId`).
     error IncompleteRound(address asset, uint80 roundId);
+    /// @notice No valid feed, and the primary's answer of `updatedAt` [unix seconds] is older than
+    /// its heartbeat, or in the future.
     error StalePrice(address asset, uint256 updatedAt);
+    /// @notice No valid feed, and the primary's `price` [wad] is outside its [minPrice, maxPrice]
+    /// (or, for a raw answer above 2^128 − 1 in ≤ 18 decimals, `price` is that answer).
     error PriceOutOfBounds(address asset, uint256 price);
+    /// @notice `setFeed` (or an initial feed) whose aggregator has `decimals` above 36.
     error BadFeedDecimals(uint8 decimals);
+    /// @notice `setFeed` (or an initial feed) with `heartbeat` outside [1 minute, 7 days] [seconds].
     error BadHeartbeat(uint256 heartbeat);
+    /// @notice `setFeed` (or an initial feed) with `minPrice` 0, `minPrice` ≥ `maxPrice`, or
+    /// `maxPrice` above 2^128 − 1 [wad].
     error BadPriceBounds(uint256 minPrice, uint256 maxPrice);
+    /// @notice `setMaxDeviation` (or the constructor) with `maxDeviation` 0 or above 0.5 [wad].
     error BadMaxDeviation(uint256 maxDeviation);
+    /// @notice `detachSecondary` of an `asset` without a secondary feed.
     error NoSecondary(address asset);
+    /// @notice `setVolatilityParams` (or the constructor) with σ_ref 0 or above 10 [wad], τ outside
+    /// [1 minute, 30 days] [seconds], or rounds per poke 0 or above 64.
     error BadVolatilityParams();
 
     // ---------------------------------------------------------------- events
+    /// @notice `setFeed` (or an initial feed, `primary`): `feed` is now `asset`'s primary or secondary,
+    /// valid up to `heartbeat` [seconds] old and inside [`minPrice`, `maxPrice`] [wad].
     event FeedSet(
         address indexed asset, bool indexed primary, address feed, uint256 heartbeat, uint256 minPrice, uint256 maxPrice
     );
+    /// @notice `detachSecondary` removed `feed`, the secondary of `asset`.
     event SecondaryDetached(address indexed asset, address feed);
+    /// @notice `setMaxDeviation` (at construction: from 0) [wad].
     event MaxDeviationSet(uint256 oldMaxDeviation, uint256 newMaxDeviation);
+    /// @notice `poke` found `asset`'s status `newStatus`, unlike the one it last recorded,
+    /// `oldStatus` (Valid before any).
     event PriceStatusChanged(address indexed asset, PriceStatus oldStatus, PriceStatus newStatus);
+    /// @notice `setVolatilityParams` (at construction: from 0): σ_ref [wad], τ [seconds] and the
+    /// rounds one poke consumes at most, old and new.
     event VolatilityParamsSet(
         uint256 oldVolRef, uint256 newVolRef, uint256 oldTau, uint256 newTau, uint256 oldMaxRounds, uint256 newMaxRounds
     );
@@ -94,6 +119,32 @@ interface IOracleAdapter {
 
     /// @notice The market's governor, read from `governance`: the only caller of the setters.
     function governor() external view returns (address);
+
+    /// @notice Sets the primary (`primary` true) or secondary feed of `asset`: a primary is needed
+    /// first (`NoFeed`); `heartbeat` [seconds] in [1 minute, 7 days] (`BadHeartbeat`),
+    /// 0 < `minPrice` < `maxPrice` ≤ 2^128 − 1 [wad] (`BadPriceBounds`), at most 36 feed decimals
+    /// (`BadFeedDecimals`). Governor only (`NotGovernor`). Emits `FeedSet`.
+    function setFeed(
+        address asset,
+        bool primary,
+        IAggregatorV3 aggregator,
+        uint256 heartbeat,
+        uint256 minPrice,
+        uint256 maxPrice
+    ) external;
+
+    /// @notice Removes the secondary feed of `asset` at once, ending a lasting disagreement
+    /// (`NoSecondary` when none). Governor only (`NotGovernor`). Emits `SecondaryDetached`.
+    function detachSecondary(address asset) external;
+
+    /// @notice Sets `maxDeviation` [wad], in (0, 0.5] (`BadMaxDeviation`). Governor only
+    /// (`NotGovernor`). Emits `MaxDeviationSet`.
+    function setMaxDeviation(uint256 newMaxDeviation) external;
+
+    /// @notice Sets σ_ref [wad] in (0, 10], τ [seconds] in [1 minute, 30 days] and the rounds one
+    /// poke consumes, in [1, 64] (`BadVolatilityParams`). Governor only (`NotGovernor`). Emits
+    /// `VolatilityParamsSet`.
+    function setVolatilityParams(uint256 newVolRef, uint256 newTau, uint256 newMaxRounds) external;
 
     // ---------------------------------------------------------------- views
     /// @notice The price of one whole `asset` in USD [wad]: the primary's if valid, else the
@@ -126,6 +177,19 @@ interface IOracleAdapter {
     /// @notice Reference volatility σ_ref [wad]: the estimate with no information, and the level
     /// above which the pool raises its margin-call level.
     function volRef() external view returns (uint256);
+
+    /// @notice τ [seconds]: the volatility estimator's memory.
+    function volTau() external view returns (uint256);
+
+    /// @notice The most rounds one `poke` consumes.
+    function maxRoundsPerPoke() external view returns (uint256);
+
+    /// @notice Reads one feed of `asset` (the primary when `primary`) and says why it is refused,
+    /// if it is: `price` [wad] (0 when refused), `fault`, and the error's detail (answer, round or time).
+    function readFeed(address asset, bool primary)
+        external
+        view
+        returns (uint256 price, FeedFault fault, uint256 detail);
 
     // ---------------------------------------------------------------- actions
     /// @notice Permissionless: consumes the primary feed's pending rounds (each once, in order,
