@@ -89,8 +89,8 @@ interface IDutchAuctionLiquidator {
     /// @notice Auction `id` ended (tab paid, lot sold out, or settled): `leftover` [token units]
     /// returned to the account, `unpaidDebt` [base units] charged back to it or booked as a loss.
     event AuctionEnded(uint256 indexed id, uint256 leftover, uint256 unpaidDebt);
-    /// @notice `kick` closed `account` instead of auctioning it (collateral worth under `dust` and
-    /// under its debt): collateral to the fund, debt booked as bad debt, no incentive.
+    /// @notice `kick` closed `account` instead of auctioning it (no live auction, collateral worth
+    /// under `dust` and under its debt): collateral to the fund, debt booked as bad debt, no incentive.
     event AccountClosed(address indexed account);
     /// @notice `setBreaker` moved the breaker from `oldLevel` to `newLevel` (0 to 3).
     event BreakerSet(uint256 oldLevel, uint256 newLevel);
