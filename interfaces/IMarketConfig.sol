@@ -11,6 +11,16 @@ enum PauseAction {
     Withdraw
 }
 
+/// @notice One collateral slot as the pool reads it on a user path (`packedCollaterals`).
+struct HeldCollateral {
+    address asset;
+    /// PackedParams collateral word with the liquidationFactor in force now in its low 64 bits
+    /// (PackedParams.atNow): decimals, slot, borrowFactor, flags
+    uint256 word;
+    uint256 supplyCap; // [token units], 0 unless asked for
+    uint256 liquidationPenalty; // [wad], 0 unless asked for
+}
+
 /// @notice Governance input for one collateral asset. Factors [wad]; `supplyCap` in token units.
 struct CollateralParams {
     uint256 borrowFactor; // max loan-to-value when opening or increasing debt
@@ -125,6 +135,7 @@ interface IMarketConfig {
     function rateModel() external view returns (IInterestRateModel);
     function governor() external view returns (address);
     function guardian() external view returns (address);
+    /// @notice Whether `action` is paused (a flag of the word `accrualParams` reads).
     function paused(PauseAction action) external view returns (bool);
     /// @notice What interest accrual needs: the rate model and the reserve factor [wad].
     function accrualParams() external view returns (IInterestRateModel model, uint256 reserveFactor);
@@ -140,6 +151,17 @@ interface IMarketConfig {
     function collateralInfo(address asset) external view returns (CollateralInfo memory);
     /// @notice The 8 collateral slots (zero address = free), in slot order.
     function collateralSlots() external view returns (address[8] memory);
+    /// @notice One asset's packed word (PackedParams: listed, frozen, slot, decimals,
+    /// borrowFactor, liquidationFactor ramp; 0 when not listed) and, when asked, its supply cap
+    /// [token units] (0 otherwise): what a deposit or a withdrawal reads, in one or two slots.
+    function packedCollateral(address asset, bool withSupplyCap) external view returns (uint256 word, uint256 supplyCap);
+    /// @notice The listed collaterals in the slots set in `slotMask`, in slot order, with the
+    /// supply cap and the penalty only when asked: what the pool values an account with,
+    /// reading no slot of an asset the account does not hold.
+    function packedCollaterals(uint256 slotMask, bool withSupplyCaps, bool withPenalties)
+        external
+        view
+        returns (HeldCollateral[] memory held);
     /// @notice The listed collateral assets, in slot order.
     function collateralAssets() external view returns (address[] memory);
 }

@@ -5,9 +5,9 @@ import {MarketParams} from "../../interfaces/IMarketConfig.sol";
 import {Ramp, RampLib} from "./RampLib.sol";
 
 /// @title PackedParams
-/// @notice The words in which the config hands its parameters to the liquidator (and the pool)
-/// on a user path: one cold slot for what a take reads, instead of a struct getter that reads
-/// every field (docs/ARCHITECTURE.md, "Parameters off the user path"). The config writes the
+/// @notice The words in which the config hands its parameters to the liquidator and the pool
+/// on a user path: one cold slot for what a take reads, one per held asset for the pool,
+/// instead of a struct getter that reads every field (docs/ARCHITECTURE.md, "Parameters off the user path"). The config writes the
 /// words on every change; the bounds of its setters guarantee every field fits.
 library PackedParams {
     uint256 internal constant MASK_64 = type(uint64).max;
@@ -94,9 +94,83 @@ library PackedParams {
         m.exitMargin = w[2] >> 192;
     }
 
-    /// @dev What interest accrual reads on every operation: the rate model's address in bits
-    /// 0–159, the reserve factor [wad] above.
-    function packAccrual(address model, uint256 reserveFactor) internal pure returns (uint256) {
-        return uint256(uint160(model)) | (reserveFactor << 160);
+    // ================================================================ accrual and pauses
+    /// @dev What every pool operation reads first (`paused`, then interest accrual), one word:
+    /// the rate model's address in bits 0–159, the reserve factor [wad] in 160–223 (at most
+    /// 0.5e18), one paused flag per `PauseAction` from bit 224.
+    uint256 internal constant PAUSE_SHIFT = 224;
+
+    function packAccrual(address model, uint256 reserveFactor, uint256 pauseBits) internal pure returns (uint256) {
+        return uint256(uint160(model)) | (reserveFactor << 160) | (pauseBits << PAUSE_SHIFT);
+    }
+
+    function rateModel(uint256 word) internal pure returns (address) {
+        return address(uint160(word));
+    }
+
+    function reserveFactor(uint256 word) internal pure returns (uint256) {
+        return (word >> 160) & MASK_64;
+    }
+
+    function pauseBits(uint256 word) internal pure returns (uint256) {
+        return word >> PAUSE_SHIFT;
+    }
+
+    // ================================================================ collateral
+    // One word per asset: all a pool user path reads of an asset besides its supply cap.
+    // Bits 0–167 the liquidationFactor ramp (from, to [wad]: 64 bits each; start: 40),
+    // 168–231 borrowFactor [wad], 232–239 decimals, 240–247 slot, 248 listed, 249 frozen.
+    // The config's bounds keep every factor under 1e18 and decimals at most 36.
+    uint256 internal constant FACTOR_BITS = 64;
+    uint256 internal constant BORROW_FACTOR_SHIFT = 168;
+
+    function packCollateral(
+        bool isListed,
+        bool isFrozen,
+        uint256 slotIndex,
+        uint256 tokenDecimals,
+        uint256 borrowFactorWad,
+        Ramp memory liquidationFactorRamp
+    ) internal pure returns (uint256) {
+        return packRamp(liquidationFactorRamp, FACTOR_BITS) | (borrowFactorWad << BORROW_FACTOR_SHIFT)
+            | (tokenDecimals << 232) | (slotIndex << 240) | (_bit(isListed) << 248) | (_bit(isFrozen) << 249);
+    }
+
+    uint256 internal constant RAMP_MASK = (1 << BORROW_FACTOR_SHIFT) - 1;
+
+    /// @dev The word as the config hands it out (`IMarketConfig.packedCollaterals`): the ramp's
+    /// bits replaced by the liquidationFactor in force now [wad], so a reader decodes it with
+    /// `liquidationFactorNow` and needs no ramp arithmetic.
+    function atNow(uint256 word) internal view returns (uint256) {
+        return (word & ~RAMP_MASK) | RampLib.current(unpackRamp(word, FACTOR_BITS));
+    }
+
+    /// @dev The liquidationFactor in force now [wad], from a word `atNow` wrote.
+    function liquidationFactorNow(uint256 word) internal pure returns (uint256) {
+        return word & MASK_64;
+    }
+
+    function borrowFactor(uint256 word) internal pure returns (uint256) {
+        return (word >> BORROW_FACTOR_SHIFT) & MASK_64;
+    }
+
+    function decimals(uint256 word) internal pure returns (uint256) {
+        return (word >> 232) & 0xff;
+    }
+
+    function slot(uint256 word) internal pure returns (uint256) {
+        return (word >> 240) & 0xff;
+    }
+
+    function listed(uint256 word) internal pure returns (bool) {
+        return (word >> 248) & 1 != 0;
+    }
+
+    function frozen(uint256 word) internal pure returns (bool) {
+        return (word >> 249) & 1 != 0;
+    }
+
+    function _bit(bool flag) private pure returns (uint256) {
+        return flag ? 1 : 0;
     }
 }
