@@ -313,7 +313,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     function issueMarginCall(address account) external nonReentrant {
         _accrue();
         MarketSnapshot memory snap = _statusSnapshot(account, true);
-        AccountStatus status = _status(account, snap);
+        AccountRisk.Valuation memory v = _valuation(account, snap); // once: the status and the event
+        AccountStatus status = _statusOf(account, v, snap);
         AccountMeta memory meta = _meta[account];
         if (_isLive(meta)) revert MarginCallAlreadyLive(meta.callDeadline);
         if (status != AccountStatus.MarginCall) revert NotInMarginCall(status);
@@ -321,7 +322,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         uint256 grace = snap.market.gracePeriod;
         uint256 deadline = block.timestamp + grace;
         (_meta[account].callDeadline, _meta[account].callLapsesAt) = (uint64(deadline), uint64(deadline + grace));
-        emit MarginCallIssued(account, _valuation(account, snap).hf(), deadline);
+        emit MarginCallIssued(account, v.hf(), deadline);
     }
 
     /// @inheritdoc ILendingPool
@@ -524,6 +525,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     function _supplierHaircut() internal view returns (uint256) {
         if (address(liquidator) == address(0)) return 0;
         uint256 pending = liquidator.pendingLoss();
+        if (pending == 0) return 0; // the usual case: no call to the fund
         uint256 absorbed = reserves + insuranceFund.totalAssets();
         return pending <= absorbed ? 0 : Math.min(pending - absorbed, supplierAssets);
     }
