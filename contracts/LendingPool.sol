@@ -577,31 +577,33 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         return _snapshotOf(_meta[account].assetsIn, strict, true, true);
     }
 
-    /// @dev What the status ladder and HF read: no supply cap (`overCap` is left 0, so the
-    /// snapshot's opening capacity is not meaningful) and no penalty.
+    /// @dev What the status ladder and HF read: the ladder's market parameters
+    /// (`IMarketConfig.ladderParams`), no supply cap (`overCap` is left 0, so the snapshot's
+    /// opening capacity is not meaningful) and no penalty.
     function _statusSnapshot(address account, bool strict) internal view returns (MarketSnapshot memory) {
         return _snapshotOf(_meta[account].assetsIn, strict, false, false);
     }
 
-    /// @dev What a borrow or a withdrawal checks (status and opening margin): strict, caps read.
+    /// @dev What a borrow or a withdrawal checks (status, opening margin, dust): strict, the
+    /// ladder's market parameters, caps read.
     function _openingSnapshot(address account) internal view returns (MarketSnapshot memory) {
         return _snapshotOf(_meta[account].assetsIn, true, true, false);
     }
 
     /// @dev One call to the config for the held slots' packed words (PackedParams): no slot of an
     /// asset the mask does not hold is read.
-    function _snapshotOf(uint256 slotMask, bool strict, bool withCaps, bool withPenalties)
+    function _snapshotOf(uint256 slotMask, bool strict, bool withCaps, bool full)
         internal
         view
         returns (MarketSnapshot memory snap)
     {
-        snap.market = config.marketParams();
+        snap.market = full ? config.marketParams() : config.ladderParams();
         snap.borrowIndex = _currentIndex();
         snap.volRef = oracle.volRef();
         (snap.basePriced, snap.baseLow, snap.baseHigh) = _price(address(baseToken), strict);
         snap.ok = snap.basePriced;
         if (slotMask == 0) return snap;
-        HeldCollateral[] memory held = config.packedCollaterals(slotMask, withCaps, withPenalties);
+        HeldCollateral[] memory held = config.packedCollaterals(slotMask, withCaps, full);
         for (uint256 k; k < held.length; ++k) {
             HeldCollateral memory h = held[k];
             uint256 i = h.word.slot();

@@ -340,6 +340,12 @@ contract MarketConfig is IMarketConfig {
     }
 
     /// @inheritdoc IMarketConfig
+    /// @dev Two of the three packed words.
+    function ladderParams() external view returns (MarketParams memory) {
+        return PackedParams.unpackLadder(_packedMarket[0], _packedMarket[1]);
+    }
+
+    /// @inheritdoc IMarketConfig
     function marketParamsTarget() external view returns (MarketParams memory) {
         return _market;
     }
@@ -399,8 +405,14 @@ contract MarketConfig is IMarketConfig {
         view
         returns (HeldCollateral[] memory held)
     {
-        held = new HeldCollateral[](MAX_COLLATERALS);
+        // as many entries as the mask has slots (an account's held slots are all listed: an
+        // asset someone holds is never removed); fewer when the mask names free slots
         uint256 n;
+        for (uint256 bits = slotMask & (1 << MAX_COLLATERALS) - 1; bits != 0; bits &= bits - 1) {
+            ++n;
+        }
+        held = new HeldCollateral[](n);
+        n = 0;
         for (uint256 i; slotMask != 0 && i < MAX_COLLATERALS; ++i) {
             address asset = slotMask & 1 != 0 ? _slots[i] : address(0);
             slotMask >>= 1;

@@ -141,6 +141,10 @@ interface IMarketConfig {
     function accrualParams() external view returns (IInterestRateModel model, uint256 reserveFactor);
     /// @notice Parameters in force now (ramped ones at their current value).
     function marketParams() external view returns (MarketParams memory);
+    /// @notice What an account's status, a margin call and a borrow read, in force now:
+    /// marginCallHF, gracePeriod, maxCallHF, volSlope and dust as in `marketParams()`; the
+    /// other fields 0 (they size kicks: read `marketParams()`).
+    function ladderParams() external view returns (MarketParams memory);
     /// @notice Parameters as last set (ramped ones at their target).
     function marketParamsTarget() external view returns (MarketParams memory);
     function liquidationParams() external view returns (LiquidationParams memory);

@@ -47,8 +47,9 @@ library PackedParams {
 
     // ================================================================ market
     // Three words: [0] the two ramps (marginCallHF in 64-bit values, gracePeriod in 24-bit
-    // values, each with a 40-bit start), [1] targetHF, fullLiquidationHF, maxCallHF,
-    // reserveFactor (64 bits each), [2] dust (128), volSlope, exitMargin (64 each).
+    // values, each with a 40-bit start), [1] maxCallHF, volSlope (64 bits each), dust (128),
+    // [2] targetHF, fullLiquidationHF, exitMargin, reserveFactor (64 each). Words 0 and 1 are
+    // the ladder: all an account's status, a call and a borrow read; word 2 sizes kicks.
 
     /// @dev A ramp's end is implied: `moveTo` sets `end = start + RAMP_DURATION` whenever
     /// `from != to`, and a ramp with `from == to` is constant, so dropping `end` changes no value
@@ -77,21 +78,27 @@ library PackedParams {
         returns (uint256[3] memory w)
     {
         w[0] = packRamp(callRamp, CALL_BITS) | (packRamp(graceRamp, GRACE_BITS) << GRACE_SHIFT);
-        w[1] = m.targetHF | (m.fullLiquidationHF << 64) | (m.maxCallHF << 128) | (m.reserveFactor << 192);
-        w[2] = m.dust | (m.volSlope << 128) | (m.exitMargin << 192);
+        w[1] = m.maxCallHF | (m.volSlope << 64) | (m.dust << 128);
+        w[2] = m.targetHF | (m.fullLiquidationHF << 64) | (m.exitMargin << 128) | (m.reserveFactor << 192);
+    }
+
+    /// @dev The ladder's parameters in force now (words 0 and 1, ramps at their current value,
+    /// RampLib); targetHF, fullLiquidationHF, exitMargin and reserveFactor left 0.
+    function unpackLadder(uint256 w0, uint256 w1) internal view returns (MarketParams memory m) {
+        m.marginCallHF = RampLib.current(unpackRamp(w0, CALL_BITS));
+        m.gracePeriod = RampLib.current(unpackRamp(w0 >> GRACE_SHIFT, GRACE_BITS));
+        m.maxCallHF = w1 & MASK_64;
+        m.volSlope = (w1 >> 64) & MASK_64;
+        m.dust = w1 >> 128;
     }
 
     /// @dev The parameters in force now: each ramp at its current value (RampLib).
     function unpackMarket(uint256[3] memory w) internal view returns (MarketParams memory m) {
-        m.marginCallHF = RampLib.current(unpackRamp(w[0], CALL_BITS));
-        m.gracePeriod = RampLib.current(unpackRamp(w[0] >> GRACE_SHIFT, GRACE_BITS));
-        m.targetHF = w[1] & MASK_64;
-        m.fullLiquidationHF = (w[1] >> 64) & MASK_64;
-        m.maxCallHF = (w[1] >> 128) & MASK_64;
-        m.reserveFactor = w[1] >> 192;
-        m.dust = w[2] & MASK_128;
-        m.volSlope = (w[2] >> 128) & MASK_64;
-        m.exitMargin = w[2] >> 192;
+        m = unpackLadder(w[0], w[1]);
+        m.targetHF = w[2] & MASK_64;
+        m.fullLiquidationHF = (w[2] >> 64) & MASK_64;
+        m.exitMargin = (w[2] >> 128) & MASK_64;
+        m.reserveFactor = w[2] >> 192;
     }
 
     // ================================================================ accrual and pauses

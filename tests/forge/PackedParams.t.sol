@@ -61,7 +61,12 @@ contract PackedParamsTest is LiquidationBase {
 
     /// @dev The packed getters of the harness against its unpacked storage.
     function _checkMarketWords() internal view {
-        _eq(h.marketParams(), h.marketParamsFromStorage());
+        MarketParams memory stored = h.marketParamsFromStorage();
+        _eq(h.marketParams(), stored);
+        // the ladder's two words: its fields as stored, the kick-sizing ones left 0
+        MarketParams memory ladder = h.ladderParams();
+        (stored.targetHF, stored.fullLiquidationHF, stored.exitMargin, stored.reserveFactor) = (0, 0, 0, 0);
+        _eq(ladder, stored);
         (IInterestRateModel model, uint256 reserveFactor) = h.accrualParams();
         (IInterestRateModel storedModel, uint256 storedReserveFactor) = h.accrualParamsFromStorage();
         assertEq(address(model), address(storedModel), "rate model");
@@ -141,6 +146,7 @@ contract PackedParamsTest is LiquidationBase {
     /// @notice The demo market's config: marketParams() and accrualParams() unchanged in value.
     function test_marketWords_demoConfig() public view {
         _eq(m.config.marketParams(), h.marketParamsFromStorage());
+        _checkMarketWords();
     }
 
     function _checkLiquidationWords() internal view {
