@@ -27,10 +27,10 @@ abstract contract SharedReentrancyLock is ISharedLock {
         _lockState = UNLOCKED;
     }
 
-    /// @dev For cross-contract hooks: the caller is the protocol and the lock is held.
+    /// @dev For cross-contract hooks: the caller is the protocol and the lock is held. One
+    /// function call: a modifier's body is copied into every hook that uses it.
     modifier onlyProtocolHook() {
-        if (!isProtocolContract[msg.sender]) revert NotProtocolContract(msg.sender);
-        if (_lockState != LOCKED) revert LockNotHeld();
+        _requireProtocolHook();
         _;
     }
 
@@ -50,6 +50,11 @@ abstract contract SharedReentrancyLock is ISharedLock {
     /// @inheritdoc ISharedLock
     function lockHeld() external view returns (bool) {
         return _lockState == LOCKED;
+    }
+
+    function _requireProtocolHook() private view {
+        if (!isProtocolContract[msg.sender]) revert NotProtocolContract(msg.sender);
+        if (_lockState != LOCKED) revert LockNotHeld();
     }
 
     function _enterLock() private {
