@@ -8,7 +8,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
 import {ILendingPool, AccountStatus, MarketSnapshot} from "../interfaces/ILendingPool.sol";
-import {IMarketConfig, PauseAction, CollateralInfo, MarketParams} from "../interfaces/IMarketConfig.sol";
+import {IMarketConfig, PauseAction, MarketParams, HeldCollateral} from "../interfaces/IMarketConfig.sol";
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
 import {IInsuranceFund, IncomeKind} from "../interfaces/IInsuranceFund.sol";
 import {IDutchAuctionLiquidator} from "../interfaces/IDutchAuctionLiquidator.sol";
@@ -18,6 +18,7 @@ import {SharedReentrancyLock} from "./SharedReentrancyLock.sol";
 import {WadMath} from "./libraries/WadMath.sol";
 import {SharesMath} from "./libraries/SharesMath.sol";
 import {AccountRisk} from "./libraries/AccountRisk.sol";
+import {PackedParams} from "./libraries/PackedParams.sol";
 
 /// @title LendingPool
 /// @notice Supply, collateral, borrow, interest and the margin-call ladder of Margin Call Lab.
@@ -29,6 +30,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     using SafeERC20 for IERC20;
     using WadMath for uint256;
     using AccountRisk for AccountRisk.Valuation;
+    using PackedParams for uint256;
 
     // ================================================================ constants
     uint256 internal constant WAD = 1e18;
@@ -105,19 +107,28 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     }
 
     // ================================================================ modifiers
+    // Modifier bodies are copied into every function that uses them: each calls one function.
     modifier whenNotPaused(PauseAction action) {
-        if (config.paused(action)) revert ActionPaused(action);
+        _requireNotPaused(action);
         _;
     }
 
     modifier onlyLiquidator() {
-        if (msg.sender != address(liquidator)) revert NotProtocolContract(msg.sender);
+        _requireLiquidator();
         _;
     }
 
     /// @inheritdoc ISharedLock
     function isProtocolContract(address target) public view override returns (bool) {
         return target == address(liquidator) || target == address(insuranceFund);
+    }
+
+    function _requireNotPaused(PauseAction action) internal view {
+        if (config.paused(action)) revert ActionPaused(action);
+    }
+
+    function _requireLiquidator() internal view {
+        if (msg.sender != address(liquidator)) revert NotProtocolContract(msg.sender);
     }
 
     // ================================================================ supply
@@ -183,26 +194,26 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     function depositCollateral(address asset, uint256 amount, address onBehalfOf) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         if (onBehalfOf == address(0)) revert ZeroAddress();
-        CollateralInfo memory c = _listed(asset);
-        if (c.frozen) revert CollateralFrozen(asset);
+        (uint256 c, uint256 supplyCap) = _listed(asset, true);
+        if (c.frozen()) revert CollateralFrozen(asset);
         _accrue();
 
         uint256 newTotal = totalCollateral[asset] + amount;
-        uint8 bit = uint8(1 << c.slot);
+        uint8 bit = uint8(1 << c.slot());
         // nobody else chooses what an account holds: a new asset on behalf needs a price
         if (onBehalfOf != msg.sender && _meta[onBehalfOf].assetsIn & bit == 0) {
             (bool priced,,) = oracle.tryPriceRange(asset);
             if (!priced) revert NoPriceForNewHolding(asset);
         }
         _meta[onBehalfOf].assetsIn |= bit;
-        bool overCap = newTotal > c.supplyCap;
+        bool overCap = newTotal > supplyCap;
         bool hasDebt = normalizedDebtOf[onBehalfOf] != 0;
         // prices are read only when needed, once, and never required (a top-up always works)
         MarketSnapshot memory snap;
-        if (hasDebt && (overCap || _meta[onBehalfOf].callDeadline != 0)) snap = _snapshot(onBehalfOf, false);
+        if (hasDebt && (overCap || _meta[onBehalfOf].callDeadline != 0)) snap = _statusSnapshot(onBehalfOf, false);
         // over the cap only for accounts that need the top-up: not Healthy, or unpriceable with debt
         if (overCap && !(hasDebt && (!snap.ok || _status(onBehalfOf, snap) != AccountStatus.Healthy))) {
-            revert SupplyCapExceeded(asset, c.supplyCap);
+            revert SupplyCapExceeded(asset, supplyCap);
         }
         _balances[onBehalfOf][asset] += amount;
         totalCollateral[asset] = newTotal;
@@ -220,7 +231,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     {
         if (amount == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
-        CollateralInfo memory c = _listed(asset);
+        (uint256 c,) = _listed(asset, false);
         uint256 balance = _balances[msg.sender][asset];
         if (amount == type(uint256).max) amount = balance;
         if (amount == 0 || amount > balance) revert InsufficientCollateral(balance);
@@ -232,13 +243,13 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (hasDebt) {
             _pokeHeld(msg.sender);
             // the ladder is read before the change: only a Healthy account opens risk
-            snap = _snapshot(msg.sender, true);
+            snap = _openingSnapshot(msg.sender);
             _requireHealthy(msg.sender, snap);
         }
 
         _balances[msg.sender][asset] = balance - amount;
         totalCollateral[asset] -= amount;
-        if (balance == amount) _meta[msg.sender].assetsIn &= ~uint8(1 << c.slot);
+        if (balance == amount) _meta[msg.sender].assetsIn &= ~uint8(1 << c.slot());
 
         // without debt no price is needed (DESIGN.md 3); with debt, same snapshot, after the change
         if (hasDebt) _requireOpeningMargin(msg.sender, snap);
@@ -256,7 +267,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (amount > cash) revert InsufficientLiquidity(cash);
         if (_meta[msg.sender].liveAuctions != 0) revert LiveAuctions(_meta[msg.sender].liveAuctions);
         _pokeHeld(msg.sender);
-        MarketSnapshot memory snap = _snapshot(msg.sender, true);
+        MarketSnapshot memory snap = _openingSnapshot(msg.sender);
         if (normalizedDebtOf[msg.sender] != 0) _requireHealthy(msg.sender, snap);
 
         // normalised debt rounds up: the borrower owes at least `amount`
@@ -289,14 +300,14 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
             // the debt removed rounds down: a partial repay never forgives a wei
             (repaid, normalizedRepaid) = (amount, amount.mulDivDown(RAY, borrowIndex));
             uint256 left = (normalized - normalizedRepaid).mulDivUp(borrowIndex, RAY);
-            uint256 dust = config.marketParams().dust;
+            uint256 dust = config.packedAuctionParams().dust();
             if (left < dust) revert DebtBelowDust(left, dust);
         }
         normalizedDebtOf[onBehalfOf] = normalized - normalizedRepaid;
         totalNormalizedDebt -= normalizedRepaid;
         cash += repaid;
 
-        if (_meta[onBehalfOf].callDeadline != 0) _clearCallWith(onBehalfOf, _snapshot(onBehalfOf, false));
+        if (_meta[onBehalfOf].callDeadline != 0) _clearCallWith(onBehalfOf, _statusSnapshot(onBehalfOf, false));
         emit Repaid(msg.sender, onBehalfOf, repaid);
         baseToken.safeTransferFrom(msg.sender, address(this), repaid);
     }
@@ -305,8 +316,9 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// @inheritdoc ILendingPool
     function issueMarginCall(address account) external nonReentrant {
         _accrue();
-        MarketSnapshot memory snap = _snapshot(account, true);
-        AccountStatus status = _status(account, snap);
+        MarketSnapshot memory snap = _statusSnapshot(account, true);
+        AccountRisk.Valuation memory v = _valuation(account, snap); // once: the status and the event
+        AccountStatus status = _statusOf(account, v, snap);
         AccountMeta memory meta = _meta[account];
         if (_isLive(meta)) revert MarginCallAlreadyLive(meta.callDeadline);
         if (status != AccountStatus.MarginCall) revert NotInMarginCall(status);
@@ -314,7 +326,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         uint256 grace = snap.market.gracePeriod;
         uint256 deadline = block.timestamp + grace;
         (_meta[account].callDeadline, _meta[account].callLapsesAt) = (uint64(deadline), uint64(deadline + grace));
-        emit MarginCallIssued(account, _valuation(account, snap).hf(), deadline);
+        emit MarginCallIssued(account, v.hf(), deadline);
     }
 
     /// @inheritdoc ILendingPool
@@ -322,7 +334,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         _accrue();
         if (!_isLive(_meta[account])) revert NoLiveMarginCall();
         MarketSnapshot memory snap;
-        if (normalizedDebtOf[account] != 0) snap = _snapshot(account, true);
+        if (normalizedDebtOf[account] != 0) snap = _statusSnapshot(account, true);
         AccountStatus status = _status(account, snap); // Healthy without debt, no price read
         if (status != AccountStatus.Healthy) revert AccountNotHealthy(status);
         _dropCall(account);
@@ -423,7 +435,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
             // back to the account, never to the wallet; exempt from the cap and a freeze
             _balances[account][asset] += leftover;
             totalCollateral[asset] += leftover;
-            meta.assetsIn |= uint8(1 << config.collateralInfo(asset).slot);
+            (uint256 word,) = config.packedCollateral(asset, false);
+            meta.assetsIn |= uint8(1 << word.slot());
             emit CollateralReturned(account, asset, leftover);
         }
         bool hasCollateral = meta.assetsIn != 0;
@@ -515,6 +528,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// @dev max(0, pendingLoss − reserves − fund assets), at most the supplier assets.
     function _supplierHaircut() internal view returns (uint256) {
         uint256 pending = liquidator.pendingLoss();
+        if (pending == 0) return 0; // the usual case: no call to the fund
         uint256 absorbed = reserves + insuranceFund.totalAssets();
         return pending <= absorbed ? 0 : Math.min(pending - absorbed, supplierAssets);
     }
@@ -560,35 +574,54 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     // ================================================================ health
     /// @dev Reads what the account's risk checks need (see `MarketSnapshot`): only the slots it
-    /// holds. With `strict`, an invalid price reverts with the oracle's named error.
+    /// holds. With `strict`, an invalid price reverts with the oracle's named error. The whole
+    /// snapshot (supply caps and penalties too), for the liquidator's hooks.
     function _snapshot(address account, bool strict) internal view returns (MarketSnapshot memory) {
-        return _snapshotOf(_meta[account].assetsIn, strict);
+        return _snapshotOf(_meta[account].assetsIn, strict, true, true);
     }
 
-    function _snapshotOf(uint256 slotMask, bool strict) internal view returns (MarketSnapshot memory snap) {
-        snap.market = config.marketParams();
+    /// @dev What the status ladder and HF read: the ladder's market parameters
+    /// (`IMarketConfig.ladderParams`), no supply cap (`overCap` is left 0, so the snapshot's
+    /// opening capacity is not meaningful) and no penalty.
+    function _statusSnapshot(address account, bool strict) internal view returns (MarketSnapshot memory) {
+        return _snapshotOf(_meta[account].assetsIn, strict, false, false);
+    }
+
+    /// @dev What a borrow or a withdrawal checks (status, opening margin, dust): strict, the
+    /// ladder's market parameters, caps read.
+    function _openingSnapshot(address account) internal view returns (MarketSnapshot memory) {
+        return _snapshotOf(_meta[account].assetsIn, true, true, false);
+    }
+
+    /// @dev One call to the config for the held slots' packed words (PackedParams): no slot of an
+    /// asset the mask does not hold is read.
+    function _snapshotOf(uint256 slotMask, bool strict, bool withCaps, bool full)
+        internal
+        view
+        returns (MarketSnapshot memory snap)
+    {
+        snap.market = full ? config.marketParams() : config.ladderParams();
         snap.borrowIndex = _currentIndex();
         snap.volRef = oracle.volRef();
         (snap.basePriced, snap.baseLow, snap.baseHigh) = _price(address(baseToken), strict);
         snap.ok = snap.basePriced;
         if (slotMask == 0) return snap;
-        address[MAX_COLLATERALS] memory slots = config.collateralSlots();
-        for (uint256 i; slotMask != 0 && i < MAX_COLLATERALS; ++i) {
-            address asset = slots[i];
-            if (slotMask & 1 != 0 && asset != address(0)) {
-                CollateralInfo memory c = config.collateralInfo(asset);
-                snap.asset[i] = asset;
-                snap.scale[i] = 10 ** c.decimals;
-                snap.liquidationFactor[i] = c.liquidationFactor;
-                snap.borrowFactor[i] = c.borrowFactor;
-                snap.liquidationPenalty[i] = c.liquidationPenalty;
-                snap.volatility[i] = oracle.volatility(asset);
-                (snap.priced[i], snap.low[i], snap.high[i]) = _price(asset, strict);
-                if (!snap.priced[i]) snap.ok = false;
-                uint256 total = totalCollateral[asset];
-                if (total > c.supplyCap) snap.overCap[i] = total - c.supplyCap;
+        HeldCollateral[] memory held = config.packedCollaterals(slotMask, withCaps, full);
+        for (uint256 k; k < held.length; ++k) {
+            HeldCollateral memory h = held[k];
+            uint256 i = h.word.slot();
+            snap.asset[i] = h.asset;
+            snap.scale[i] = 10 ** h.word.decimals();
+            snap.liquidationFactor[i] = h.word.liquidationFactorNow();
+            snap.borrowFactor[i] = h.word.borrowFactor();
+            snap.liquidationPenalty[i] = h.liquidationPenalty;
+            snap.volatility[i] = oracle.volatility(h.asset);
+            (snap.priced[i], snap.low[i], snap.high[i]) = _price(h.asset, strict);
+            if (!snap.priced[i]) snap.ok = false;
+            if (withCaps) {
+                uint256 total = totalCollateral[h.asset];
+                if (total > h.supplyCap) snap.overCap[i] = total - h.supplyCap;
             }
-            slotMask >>= 1;
         }
     }
 
@@ -680,7 +713,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     /// @inheritdoc ILendingPool
     function marketSnapshot() external view returns (MarketSnapshot memory) {
-        return _snapshotOf(type(uint256).max, false);
+        return _snapshotOf(type(uint256).max, false, true, true);
     }
 
     /// @inheritdoc ILendingPool
@@ -743,9 +776,10 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         return normalizedDebtOf[account].mulDivUp(borrowIndex, RAY);
     }
 
-    function _listed(address asset) internal view returns (CollateralInfo memory c) {
-        c = config.collateralInfo(asset);
-        if (!c.listed) revert NotListed(asset);
+    /// @dev The asset's packed word (PackedParams) and, when asked, its supply cap.
+    function _listed(address asset, bool withSupplyCap) internal view returns (uint256 word, uint256 supplyCap) {
+        (word, supplyCap) = config.packedCollateral(asset, withSupplyCap);
+        if (!word.listed()) revert NotListed(asset);
     }
 
     /// @dev Pulls exactly `amount`: a token that delivers less (fee on transfer) is refused.

@@ -9,6 +9,7 @@ import {
     PauseAction,
     CollateralParams,
     CollateralInfo,
+    HeldCollateral,
     MarketParams,
     LiquidationParams
 } from "../interfaces/IMarketConfig.sol";
@@ -25,6 +26,7 @@ import {PackedParams} from "./libraries/PackedParams.sol";
 contract MarketConfig is IMarketConfig {
     using WadMath for uint256;
     using RampLib for Ramp;
+    using PackedParams for uint256;
 
     // ================================================================ constants
     uint256 internal constant WAD = 1e18;
@@ -66,7 +68,6 @@ contract MarketConfig is IMarketConfig {
     address public pendingGovernor;
     address public guardian;
     IInterestRateModel public rateModel;
-    mapping(PauseAction => bool) public paused;
 
     address[MAX_COLLATERALS] internal _slots;
     mapping(address asset => Collateral) internal _collateral;
@@ -77,9 +78,11 @@ contract MarketConfig is IMarketConfig {
     // the liquidator's per-take reads, rewritten by every setter that moves them
     uint256 public packedAuctionParams; // dust, cusp, buf
     uint256 public packedKeeperIncentives; // tip, chip
-    // what marketParams() and accrualParams() read on every pool operation (PackedParams)
+    // what marketParams(), accrualParams() and paused() read on every pool operation (PackedParams)
     uint256[3] internal _packedMarket;
-    uint256 internal _packedAccrual; // rate model, reserve factor
+    uint256 internal _packedAccrual; // rate model, reserve factor, paused flags
+    // per asset: what the pool's user paths read of it, besides the supply cap (PackedParams)
+    mapping(address asset => uint256) internal _packedCollateral;
 
     // ================================================================ constructor
     constructor(
@@ -156,8 +159,10 @@ contract MarketConfig is IMarketConfig {
     function setPaused(PauseAction action, bool isPaused) external {
         bool allowed = msg.sender == governor || (isPaused && msg.sender == guardian);
         if (!allowed) revert NotGuardian();
-        emit PauseSet(action, paused[action], isPaused);
-        paused[action] = isPaused;
+        uint256 word = _packedAccrual;
+        uint256 bit = 1 << (PackedParams.PAUSE_SHIFT + uint256(action));
+        emit PauseSet(action, word & bit != 0, isPaused);
+        _packedAccrual = isPaused ? word | bit : word & ~bit;
     }
 
     /// @inheritdoc IMarketConfig
@@ -166,7 +171,7 @@ contract MarketConfig is IMarketConfig {
         _accruePool(); // interest so far at the old curve
         emit RateModelSet(address(rateModel), address(newModel));
         rateModel = newModel;
-        _packedAccrual = PackedParams.packAccrual(address(newModel), _market.reserveFactor);
+        _packedAccrual = PackedParams.packAccrual(address(newModel), _market.reserveFactor, _packedAccrual.pauseBits());
     }
 
     // ================================================================ collateral listing
@@ -207,6 +212,7 @@ contract MarketConfig is IMarketConfig {
         CollateralParams memory old = _collateralParams(c);
         c.frozen = true;
         c.borrowFactor = 0;
+        _packCollateral(asset);
         emit CollateralFrozenSet(asset, true);
         emit CollateralParamsSet(asset, old, _collateralParams(c));
     }
@@ -216,6 +222,7 @@ contract MarketConfig is IMarketConfig {
         Collateral storage c = _listed(asset);
         if (!c.frozen) revert NotFrozen(asset);
         c.frozen = false;
+        _packCollateral(asset);
         emit CollateralFrozenSet(asset, false);
     }
 
@@ -233,6 +240,7 @@ contract MarketConfig is IMarketConfig {
         if (outstanding != 0) revert CollateralOutstanding(asset, outstanding);
         delete _slots[c.slot];
         delete _collateral[asset];
+        delete _packedCollateral[asset];
         emit CollateralRemoved(asset);
     }
 
@@ -321,6 +329,12 @@ contract MarketConfig is IMarketConfig {
     }
 
     /// @inheritdoc IMarketConfig
+    /// @dev Two of the three packed words.
+    function ladderParams() external view returns (MarketParams memory) {
+        return PackedParams.unpackLadder(_packedMarket[0], _packedMarket[1]);
+    }
+
+    /// @inheritdoc IMarketConfig
     function marketParamsTarget() external view returns (MarketParams memory) {
         return _market;
     }
@@ -328,7 +342,13 @@ contract MarketConfig is IMarketConfig {
     /// @inheritdoc IMarketConfig
     function accrualParams() external view returns (IInterestRateModel, uint256) {
         uint256 word = _packedAccrual;
-        return (IInterestRateModel(address(uint160(word))), word >> 160);
+        return (IInterestRateModel(word.rateModel()), word.reserveFactor());
+    }
+
+    /// @inheritdoc IMarketConfig
+    /// @dev A flag of the accrual word: the pool's pause check warms the slot its accrual reads.
+    function paused(PauseAction action) external view returns (bool) {
+        return (_packedAccrual.pauseBits() >> uint256(action)) & 1 != 0;
     }
 
     /// @inheritdoc IMarketConfig
@@ -359,6 +379,45 @@ contract MarketConfig is IMarketConfig {
     }
 
     /// @inheritdoc IMarketConfig
+    function packedCollateral(address asset, bool withSupplyCap)
+        external
+        view
+        returns (uint256 word, uint256 supplyCap)
+    {
+        word = _packedCollateral[asset];
+        if (withSupplyCap) supplyCap = _collateral[asset].supplyCap;
+    }
+
+    /// @inheritdoc IMarketConfig
+    function packedCollaterals(uint256 slotMask, bool withSupplyCaps, bool withPenalties)
+        external
+        view
+        returns (HeldCollateral[] memory held)
+    {
+        // as many entries as the mask has slots (an account's held slots are all listed: an
+        // asset someone holds is never removed); fewer when the mask names free slots
+        uint256 n;
+        for (uint256 bits = slotMask & (1 << MAX_COLLATERALS) - 1; bits != 0; bits &= bits - 1) {
+            ++n;
+        }
+        held = new HeldCollateral[](n);
+        n = 0;
+        for (uint256 i; slotMask != 0 && i < MAX_COLLATERALS; ++i) {
+            address asset = slotMask & 1 != 0 ? _slots[i] : address(0);
+            slotMask >>= 1;
+            if (asset == address(0)) continue;
+            HeldCollateral memory h = held[n++];
+            h.asset = asset;
+            h.word = _packedCollateral[asset].atNow();
+            if (withSupplyCaps) h.supplyCap = _collateral[asset].supplyCap;
+            if (withPenalties) h.liquidationPenalty = _collateral[asset].liquidationPenalty;
+        }
+        assembly ("memory-safe") {
+            mstore(held, n) // only the slots found
+        }
+    }
+
+    /// @inheritdoc IMarketConfig
     function collateralAssets() external view returns (address[] memory assets) {
         uint256 n;
         for (uint256 i; i < MAX_COLLATERALS; ++i) {
@@ -379,6 +438,15 @@ contract MarketConfig is IMarketConfig {
         c.supplyCap = p.supplyCap;
         bool lowering = p.liquidationFactor < c.liquidationFactor.current();
         _moveRamp(c.liquidationFactor, RAMP_LIQUIDATION_FACTOR, asset, p.liquidationFactor, rampLowering && lowering);
+        _packCollateral(asset);
+    }
+
+    /// @dev Rewrites the asset's word from its unpacked record, after every change to it. Every
+    /// field fits by its storage type (64-bit factors, 40-bit timestamps, 8-bit slot and decimals).
+    function _packCollateral(address asset) internal {
+        Collateral storage c = _collateral[asset];
+        _packedCollateral[asset] =
+            PackedParams.packCollateral(c.listed, c.frozen, c.slot, c.decimals, c.borrowFactor, c.liquidationFactor);
     }
 
     /// @dev A target equal to the ramp's own leaves it alone: a setter call that changes other
@@ -393,7 +461,7 @@ contract MarketConfig is IMarketConfig {
     /// at most 2 [wad]; tip and chip are checked here.
     function _packParams() internal {
         _packedMarket = PackedParams.packMarket(_market, _marginCallHFRamp, _gracePeriodRamp);
-        _packedAccrual = PackedParams.packAccrual(address(rateModel), _market.reserveFactor);
+        _packedAccrual = PackedParams.packAccrual(address(rateModel), _market.reserveFactor, _packedAccrual.pauseBits());
         LiquidationParams memory l = _liquidation;
         if (l.tip > type(uint128).max) revert ParameterTooLarge(l.tip);
         if (l.chip > type(uint128).max) revert ParameterTooLarge(l.chip);

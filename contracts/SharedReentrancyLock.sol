@@ -24,10 +24,10 @@ abstract contract SharedReentrancyLock is ISharedLock {
         _lockState = UNLOCKED;
     }
 
-    /// @dev For cross-contract hooks: the caller is the protocol and the lock is held.
+    /// @dev For cross-contract hooks: the caller is the protocol and the lock is held. One
+    /// function call: a modifier's body is copied into every hook that uses it.
     modifier onlyProtocolHook() {
-        if (!isProtocolContract(msg.sender)) revert NotProtocolContract(msg.sender);
-        if (_lockState != LOCKED) revert LockNotHeld();
+        _requireProtocolHook();
         _;
     }
 
@@ -52,6 +52,11 @@ abstract contract SharedReentrancyLock is ISharedLock {
     /// @notice Contracts of the protocol (liquidator, insurance fund) allowed to take the lock
     /// and to call the hooks: fixed at construction by the inheriting contract.
     function isProtocolContract(address target) public view virtual returns (bool);
+
+    function _requireProtocolHook() private view {
+        if (!isProtocolContract(msg.sender)) revert NotProtocolContract(msg.sender);
+        if (_lockState != LOCKED) revert LockNotHeld();
+    }
 
     function _enterLock() private {
         if (_lockState != UNLOCKED) revert Reentrancy();

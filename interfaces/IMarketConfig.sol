@@ -12,6 +12,16 @@ enum PauseAction {
     Withdraw
 }
 
+/// @notice One collateral slot as the pool reads it on a user path (`packedCollaterals`).
+struct HeldCollateral {
+    address asset;
+    /// PackedParams collateral word with the liquidationFactor in force now in its low 64 bits
+    /// (PackedParams.atNow): decimals, slot, borrowFactor, flags
+    uint256 word;
+    uint256 supplyCap; // [token units], 0 unless asked for
+    uint256 liquidationPenalty; // [wad], 0 unless asked for
+}
+
 /// @notice Governance input for one collateral asset. Factors [wad]; `supplyCap` in token units.
 struct CollateralParams {
     uint256 borrowFactor; // max loan-to-value when opening or increasing debt
@@ -178,12 +188,16 @@ interface IMarketConfig {
     function governor() external view returns (address);
     /// @notice Pauses actions and raises the liquidator's breaker; cannot undo either.
     function guardian() external view returns (address);
-    /// @notice Whether `action` is paused.
+    /// @notice Whether `action` is paused (a flag of the word `accrualParams` reads).
     function paused(PauseAction action) external view returns (bool);
     /// @notice What interest accrual needs: the rate model and the reserve factor [wad].
     function accrualParams() external view returns (IInterestRateModel model, uint256 reserveFactor);
     /// @notice Parameters in force now (ramped ones at their current value).
     function marketParams() external view returns (MarketParams memory);
+    /// @notice What an account's status, a margin call and a borrow read, in force now:
+    /// marginCallHF, gracePeriod, maxCallHF, volSlope and dust as in `marketParams()`; the
+    /// other fields 0 (they size kicks: read `marketParams()`).
+    function ladderParams() external view returns (MarketParams memory);
     /// @notice Parameters as last set (ramped ones at their target).
     function marketParamsTarget() external view returns (MarketParams memory);
     /// @notice buf, cusp, tip and chip as set.
@@ -196,6 +210,17 @@ interface IMarketConfig {
     function collateralInfo(address asset) external view returns (CollateralInfo memory);
     /// @notice The 8 collateral slots (zero address = free), in slot order.
     function collateralSlots() external view returns (address[8] memory);
+    /// @notice One asset's packed word (PackedParams: listed, frozen, slot, decimals,
+    /// borrowFactor, liquidationFactor ramp; 0 when not listed) and, when asked, its supply cap
+    /// [token units] (0 otherwise): what a deposit or a withdrawal reads, in one or two slots.
+    function packedCollateral(address asset, bool withSupplyCap) external view returns (uint256 word, uint256 supplyCap);
+    /// @notice The listed collaterals in the slots set in `slotMask`, in slot order, with the
+    /// supply cap and the penalty only when asked: what the pool values an account with,
+    /// reading no slot of an asset the account does not hold.
+    function packedCollaterals(uint256 slotMask, bool withSupplyCaps, bool withPenalties)
+        external
+        view
+        returns (HeldCollateral[] memory held);
     /// @notice The listed collateral assets, in slot order.
     function collateralAssets() external view returns (address[] memory);
 

@@ -5,9 +5,9 @@ import {MarketParams} from "../../interfaces/IMarketConfig.sol";
 import {Ramp, RampLib} from "./RampLib.sol";
 
 /// @title PackedParams
-/// @notice The words in which the config hands its parameters to the liquidator (and the pool)
-/// on a user path: one cold slot for what a take reads, instead of a struct getter that reads
-/// every field (docs/ARCHITECTURE.md, "Parameters off the user path"). The config writes the
+/// @notice The words in which the config hands its parameters to the liquidator and the pool
+/// on a user path: one cold slot for what a take reads, one per held asset for the pool,
+/// instead of a struct getter that reads every field (docs/ARCHITECTURE.md, "Parameters off the user path"). The config writes the
 /// words on every change; the bounds of its setters guarantee every field fits.
 library PackedParams {
     uint256 internal constant MASK_64 = type(uint64).max;
@@ -47,8 +47,9 @@ library PackedParams {
 
     // ================================================================ market
     // Three words: [0] the two ramps (marginCallHF in 64-bit values, gracePeriod in 24-bit
-    // values, each with a 40-bit start), [1] targetHF, fullLiquidationHF, maxCallHF,
-    // reserveFactor (64 bits each), [2] dust (128), volSlope, exitMargin (64 each).
+    // values, each with a 40-bit start), [1] maxCallHF, volSlope (64 bits each), dust (128),
+    // [2] targetHF, fullLiquidationHF, exitMargin, reserveFactor (64 each). Words 0 and 1 are
+    // the ladder: all an account's status, a call and a borrow read; word 2 sizes kicks.
 
     /// @dev A ramp's end is implied: `moveTo` sets `end = start + RAMP_DURATION` whenever
     /// `from != to`, and a ramp with `from == to` is constant, so dropping `end` changes no value
@@ -77,26 +78,106 @@ library PackedParams {
         returns (uint256[3] memory w)
     {
         w[0] = packRamp(callRamp, CALL_BITS) | (packRamp(graceRamp, GRACE_BITS) << GRACE_SHIFT);
-        w[1] = m.targetHF | (m.fullLiquidationHF << 64) | (m.maxCallHF << 128) | (m.reserveFactor << 192);
-        w[2] = m.dust | (m.volSlope << 128) | (m.exitMargin << 192);
+        w[1] = m.maxCallHF | (m.volSlope << 64) | (m.dust << 128);
+        w[2] = m.targetHF | (m.fullLiquidationHF << 64) | (m.exitMargin << 128) | (m.reserveFactor << 192);
+    }
+
+    /// @dev The ladder's parameters in force now (words 0 and 1, ramps at their current value,
+    /// RampLib); targetHF, fullLiquidationHF, exitMargin and reserveFactor left 0.
+    function unpackLadder(uint256 w0, uint256 w1) internal view returns (MarketParams memory m) {
+        m.marginCallHF = RampLib.current(unpackRamp(w0, CALL_BITS));
+        m.gracePeriod = RampLib.current(unpackRamp(w0 >> GRACE_SHIFT, GRACE_BITS));
+        m.maxCallHF = w1 & MASK_64;
+        m.volSlope = (w1 >> 64) & MASK_64;
+        m.dust = w1 >> 128;
     }
 
     /// @dev The parameters in force now: each ramp at its current value (RampLib).
     function unpackMarket(uint256[3] memory w) internal view returns (MarketParams memory m) {
-        m.marginCallHF = RampLib.current(unpackRamp(w[0], CALL_BITS));
-        m.gracePeriod = RampLib.current(unpackRamp(w[0] >> GRACE_SHIFT, GRACE_BITS));
-        m.targetHF = w[1] & MASK_64;
-        m.fullLiquidationHF = (w[1] >> 64) & MASK_64;
-        m.maxCallHF = (w[1] >> 128) & MASK_64;
-        m.reserveFactor = w[1] >> 192;
-        m.dust = w[2] & MASK_128;
-        m.volSlope = (w[2] >> 128) & MASK_64;
-        m.exitMargin = w[2] >> 192;
+        m = unpackLadder(w[0], w[1]);
+        m.targetHF = w[2] & MASK_64;
+        m.fullLiquidationHF = (w[2] >> 64) & MASK_64;
+        m.exitMargin = (w[2] >> 128) & MASK_64;
+        m.reserveFactor = w[2] >> 192;
     }
 
-    /// @dev What interest accrual reads on every operation: the rate model's address in bits
-    /// 0–159, the reserve factor [wad] above.
-    function packAccrual(address model, uint256 reserveFactor) internal pure returns (uint256) {
-        return uint256(uint160(model)) | (reserveFactor << 160);
+    // ================================================================ accrual and pauses
+    /// @dev What every pool operation reads first (`paused`, then interest accrual), one word:
+    /// the rate model's address in bits 0–159, the reserve factor [wad] in 160–223 (at most
+    /// 0.5e18), one paused flag per `PauseAction` from bit 224.
+    uint256 internal constant PAUSE_SHIFT = 224;
+
+    function packAccrual(address model, uint256 reserveFactor, uint256 pauseBits) internal pure returns (uint256) {
+        return uint256(uint160(model)) | (reserveFactor << 160) | (pauseBits << PAUSE_SHIFT);
+    }
+
+    function rateModel(uint256 word) internal pure returns (address) {
+        return address(uint160(word));
+    }
+
+    function reserveFactor(uint256 word) internal pure returns (uint256) {
+        return (word >> 160) & MASK_64;
+    }
+
+    function pauseBits(uint256 word) internal pure returns (uint256) {
+        return word >> PAUSE_SHIFT;
+    }
+
+    // ================================================================ collateral
+    // One word per asset: all a pool user path reads of an asset besides its supply cap.
+    // Bits 0–167 the liquidationFactor ramp (from, to [wad]: 64 bits each; start: 40),
+    // 168–231 borrowFactor [wad], 232–239 decimals, 240–247 slot, 248 listed, 249 frozen.
+    // The config's bounds keep every factor under 1e18 and decimals at most 36.
+    uint256 internal constant FACTOR_BITS = 64;
+    uint256 internal constant BORROW_FACTOR_SHIFT = 168;
+
+    function packCollateral(
+        bool isListed,
+        bool isFrozen,
+        uint256 slotIndex,
+        uint256 tokenDecimals,
+        uint256 borrowFactorWad,
+        Ramp memory liquidationFactorRamp
+    ) internal pure returns (uint256) {
+        return packRamp(liquidationFactorRamp, FACTOR_BITS) | (borrowFactorWad << BORROW_FACTOR_SHIFT)
+            | (tokenDecimals << 232) | (slotIndex << 240) | (_bit(isListed) << 248) | (_bit(isFrozen) << 249);
+    }
+
+    uint256 internal constant RAMP_MASK = (1 << BORROW_FACTOR_SHIFT) - 1;
+
+    /// @dev The word as the config hands it out (`IMarketConfig.packedCollaterals`): the ramp's
+    /// bits replaced by the liquidationFactor in force now [wad], so a reader decodes it with
+    /// `liquidationFactorNow` and needs no ramp arithmetic.
+    function atNow(uint256 word) internal view returns (uint256) {
+        return (word & ~RAMP_MASK) | RampLib.current(unpackRamp(word, FACTOR_BITS));
+    }
+
+    /// @dev The liquidationFactor in force now [wad], from a word `atNow` wrote.
+    function liquidationFactorNow(uint256 word) internal pure returns (uint256) {
+        return word & MASK_64;
+    }
+
+    function borrowFactor(uint256 word) internal pure returns (uint256) {
+        return (word >> BORROW_FACTOR_SHIFT) & MASK_64;
+    }
+
+    function decimals(uint256 word) internal pure returns (uint256) {
+        return (word >> 232) & 0xff;
+    }
+
+    function slot(uint256 word) internal pure returns (uint256) {
+        return (word >> 240) & 0xff;
+    }
+
+    function listed(uint256 word) internal pure returns (bool) {
+        return (word >> 248) & 1 != 0;
+    }
+
+    function frozen(uint256 word) internal pure returns (bool) {
+        return (word >> 249) & 1 != 0;
+    }
+
+    function _bit(bool flag) private pure returns (uint256) {
+        return flag ? 1 : 0;
     }
 }

@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IMarketConfig, MarketParams, LiquidationParams} from "../../interfaces/IMarketConfig.sol";
+import {
+    IMarketConfig,
+    MarketParams,
+    LiquidationParams,
+    CollateralParams,
+    CollateralInfo,
+    HeldCollateral,
+    PauseAction
+} from "../../interfaces/IMarketConfig.sol";
 import {IInterestRateModel} from "../../interfaces/IInterestRateModel.sol";
 import {InterestRateModel} from "../../contracts/InterestRateModel.sol";
 import {PackedParams} from "../../contracts/libraries/PackedParams.sol";
@@ -54,7 +62,12 @@ contract PackedParamsTest is LiquidationBase {
 
     /// @dev The packed getters of the harness against its unpacked storage.
     function _checkMarketWords() internal view {
-        _eq(h.marketParams(), h.marketParamsFromStorage());
+        MarketParams memory stored = h.marketParamsFromStorage();
+        _eq(h.marketParams(), stored);
+        // the ladder's two words: its fields as stored, the kick-sizing ones left 0
+        MarketParams memory ladder = h.ladderParams();
+        (stored.targetHF, stored.fullLiquidationHF, stored.exitMargin, stored.reserveFactor) = (0, 0, 0, 0);
+        _eq(ladder, stored);
         (IInterestRateModel model, uint256 reserveFactor) = h.accrualParams();
         (IInterestRateModel storedModel, uint256 storedReserveFactor) = h.accrualParamsFromStorage();
         assertEq(address(model), address(storedModel), "rate model");
@@ -134,6 +147,7 @@ contract PackedParamsTest is LiquidationBase {
     /// @notice The demo market's config: marketParams() and accrualParams() unchanged in value.
     function test_marketWords_demoConfig() public view {
         _eq(m.config.marketParams(), h.marketParamsFromStorage());
+        _checkMarketWords();
     }
 
     function _checkLiquidationWords() internal view {
@@ -199,5 +213,159 @@ contract PackedParamsTest is LiquidationBase {
         uint256 incentive = PackedParams.packIncentive(tip, chip);
         assertEq(incentive.tip(), tip);
         assertEq(incentive.chip(), chip);
+    }
+
+    // ================================================================ collateral words
+    /// @dev Every listed asset's word, as `packedCollateral` and as `packedCollaterals` hand it
+    /// out, against the unpacked record `collateralInfo` reads; an unlisted asset's word is 0.
+    function _checkCollateralWords() internal view {
+        address[8] memory slots = m.config.collateralSlots();
+        HeldCollateral[] memory all = m.config.packedCollaterals(type(uint256).max, true, true);
+        uint256 n;
+        for (uint256 i; i < 8; ++i) {
+            if (slots[i] == address(0)) continue;
+            CollateralInfo memory c = m.config.collateralInfo(slots[i]);
+            (uint256 word, uint256 cap) = m.config.packedCollateral(slots[i], true);
+            assertTrue(word.listed(), "listed");
+            assertEq(word.frozen(), c.frozen, "frozen");
+            assertEq(word.slot(), c.slot, "slot");
+            assertEq(word.slot(), i, "slot index");
+            assertEq(word.decimals(), c.decimals, "decimals");
+            assertEq(word.borrowFactor(), c.borrowFactor, "borrowFactor");
+            assertEq(word.atNow().liquidationFactorNow(), c.liquidationFactor, "liquidationFactor now");
+            assertEq(cap, c.supplyCap, "supplyCap");
+            (, uint256 noCap) = m.config.packedCollateral(slots[i], false);
+            assertEq(noCap, 0, "cap only when asked");
+            HeldCollateral memory h = all[n++];
+            assertEq(h.asset, slots[i], "asset in slot order");
+            assertEq(h.word, word.atNow(), "word as handed out");
+            assertEq(h.supplyCap, c.supplyCap, "held supplyCap");
+            assertEq(h.liquidationPenalty, c.liquidationPenalty, "held penalty");
+        }
+        assertEq(all.length, n, "only listed slots");
+    }
+
+    function test_collateralWords_atDeployment() public view {
+        _checkCollateralWords();
+        (uint256 word,) = m.config.packedCollateral(address(m.usdc), true);
+        assertEq(word, 0, "the base asset is not listed");
+    }
+
+    /// @notice After any accepted setCollateralParams (a lowered liquidationFactor ramps), and at
+    /// every point of the ramp, through freeze and unfreeze, the words say what the records say.
+    function testFuzz_collateralWords_followSettersAlongRamps(
+        uint256[3] memory lf,
+        uint256[3] memory bf,
+        uint256[3] memory cap,
+        uint256[3] memory elapsed,
+        uint8 freezeAt
+    ) public {
+        for (uint256 i; i < 3; ++i) {
+            CollateralInfo memory c = m.config.collateralInfo(address(m.weth));
+            CollateralParams memory p = CollateralParams({
+                borrowFactor: c.frozen ? 0 : bound(bf[i], 0, 0.75e18),
+                liquidationFactor: bound(lf[i], 0.5e18, 0.9e18),
+                liquidationPenalty: c.liquidationPenalty,
+                supplyCap: bound(cap[i], 0, type(uint256).max)
+            });
+            vm.prank(governor);
+            try m.config.setCollateralParams(address(m.weth), p) {} catch {}
+            if (i == freezeAt % 4) {
+                vm.prank(governor);
+                m.config.freezeCollateral(address(m.weth));
+            }
+            _checkCollateralWords();
+            vm.warp(block.timestamp + bound(elapsed[i], 0, 8 days));
+            _checkCollateralWords();
+        }
+        if (m.config.collateralInfo(address(m.weth)).frozen) {
+            vm.prank(governor);
+            m.config.unfreezeCollateral(address(m.weth));
+            _checkCollateralWords();
+        }
+    }
+
+    /// @notice `packedCollaterals` reads only the slots of the mask, in slot order.
+    function testFuzz_packedCollaterals_onlyTheMask(uint256 mask) public {
+        _listThirdCollateral();
+        HeldCollateral[] memory held = m.config.packedCollaterals(mask, false, false);
+        address[8] memory slots = m.config.collateralSlots();
+        uint256 n;
+        for (uint256 i; i < 8; ++i) {
+            if ((mask >> i) & 1 == 0 || slots[i] == address(0)) continue;
+            assertEq(held[n].asset, slots[i], "asset");
+            assertEq(held[n].word.slot(), i, "slot");
+            assertEq(held[n].supplyCap, 0, "no cap asked");
+            assertEq(held[n].liquidationPenalty, 0, "no penalty asked");
+            ++n;
+        }
+        assertEq(held.length, n, "count");
+    }
+
+    /// @notice A removed asset leaves no word behind.
+    function test_collateralWord_goneWithTheAsset() public {
+        vm.startPrank(governor);
+        m.config.freezeCollateral(address(m.wbtc));
+        m.config.removeCollateral(address(m.wbtc));
+        vm.stopPrank();
+        (uint256 word,) = m.config.packedCollateral(address(m.wbtc), true);
+        assertEq(word, 0, "word cleared");
+        _checkCollateralWords();
+    }
+
+    function testFuzz_collateralWord_roundTrips(
+        bool listed,
+        bool frozen,
+        uint8 slot,
+        uint8 decimals,
+        uint64 borrowFactor,
+        uint64 from,
+        uint64 to,
+        uint40 start,
+        uint256 t
+    ) public {
+        Ramp memory r = Ramp(from, to, start, from == to ? start : start + uint64(RampLib.RAMP_DURATION));
+        uint256 word = PackedParams.packCollateral(listed, frozen, slot, decimals, borrowFactor, r);
+        assertEq(word.listed(), listed, "listed");
+        assertEq(word.frozen(), frozen, "frozen");
+        assertEq(word.slot(), slot, "slot");
+        assertEq(word.decimals(), decimals, "decimals");
+        assertEq(word.borrowFactor(), borrowFactor, "borrowFactor");
+        vm.warp(bound(t, start, uint256(start) + 8 days));
+        uint256 now_ = word.atNow();
+        assertEq(now_.liquidationFactorNow(), RampLib.current(r), "liquidationFactor now");
+        assertEq(now_ >> 64, word >> 168 << 104, "the other fields unchanged");
+    }
+
+    // ================================================================ pauses in the accrual word
+    /// @notice Any sequence of pauses and unpauses: `paused` answers for each action as set, and
+    /// the accrual word's rate model and reserve factor never move; setMarketParams and
+    /// setRateModel keep the flags.
+    function testFuzz_pauseFlags_inTheAccrualWord(uint8[6] memory actions, bool[6] memory flags) public {
+        bool[3] memory expected;
+        (IInterestRateModel model, uint256 reserveFactor) = m.config.accrualParams();
+        for (uint256 i; i < 6; ++i) {
+            PauseAction action = PauseAction(actions[i] % 3);
+            vm.prank(flags[i] ? guardian : governor);
+            m.config.setPaused(action, flags[i]);
+            expected[uint8(action)] = flags[i];
+            for (uint256 a; a < 3; ++a) {
+                assertEq(m.config.paused(PauseAction(a)), expected[a], "paused");
+            }
+            (IInterestRateModel model_, uint256 reserveFactor_) = m.config.accrualParams();
+            assertEq(address(model_), address(model), "rate model");
+            assertEq(reserveFactor_, reserveFactor, "reserve factor");
+        }
+        MarketParams memory p = m.config.marketParamsTarget();
+        p.reserveFactor = 0.2e18;
+        vm.startPrank(governor);
+        m.config.setMarketParams(p);
+        m.config.setRateModel(new InterestRateModel(0, 0.8e18, 0.1e18, 1e18));
+        vm.stopPrank();
+        for (uint256 a; a < 3; ++a) {
+            assertEq(m.config.paused(PauseAction(a)), expected[a], "paused after setters");
+        }
+        (, uint256 newReserveFactor) = m.config.accrualParams();
+        assertEq(newReserveFactor, 0.2e18, "reserve factor set");
     }
 }
