@@ -7,7 +7,8 @@ One pass (``Keeper.run_once``):
 2. ``poke`` the oracle for every listed collateral whose primary feed has a round it has not
    consumed (``needsPoke``): volatility is written off the user path (DESIGN.md 11), by keepers
    and kicks; a borrow only reads it. These pokes are ``Keeper.pokes`` (kind "poke", subject the
-   asset's symbol), kept apart from the actions on accounts and auctions that the pass returns;
+   asset's symbol), kept apart from the actions on accounts and auctions that the pass returns
+   (and from ``current_pass``);
 3. discover borrowers from the pool's ``CollateralDeposited`` and ``Borrowed`` events since the
    deployment block (only new blocks on later passes);
 4. read them through ``PoolLens.accounts`` in batches of at most 500, at one snapshot each;
@@ -130,7 +131,7 @@ class Keeper:
         most ``maxRoundsPerPoke`` pending rounds (DESIGN.md 3, 11)."""
         oracle = self.market.oracle
         return [
-            self._send("poke", symbol, oracle.fn.poke(asset.token.address))
+            self._send("poke", symbol, oracle.fn.poke(asset.token.address), in_pass=False)
             for symbol, asset in self.market.collaterals.items()
             if oracle.call.needsPoke(asset.token.address)
         ]
@@ -300,8 +301,11 @@ class Keeper:
         return "; ".join(parts)
 
     # ------------------------------------------------------------------ sending
-    def _send(self, kind: str, subject: str, function: Any, detail: Callable[[Receipt], str] | None = None) -> Action:
-        """Send one transaction; a revert with a protocol error becomes the outcome."""
+    def _send(
+        self, kind: str, subject: str, function: Any, detail: Callable[[Receipt], str] | None = None, in_pass: bool = True
+    ) -> Action:
+        """Send one transaction; a revert with a protocol error becomes the outcome. ``in_pass``:
+        recorded in ``current_pass`` (the pass's actions on accounts and auctions; not the pokes)."""
         try:
             receipt = self.market.chain.send(function, sender=self.sender, broadcast_reverts=not self.simulate)
         except ProtocolError as exc:
@@ -312,6 +316,7 @@ class Keeper:
             action = Action(kind, subject, exc.tx, exc.name, why)
         else:
             action = Action(kind, subject, receipt.tx, OK, detail(receipt) if detail else "")
-        self.current_pass.append(action)
+        if in_pass:
+            self.current_pass.append(action)
         return action
 

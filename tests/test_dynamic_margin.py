@@ -26,7 +26,7 @@ from tests.model.call_level import (
 )
 from tests.model.fixed_point import WAD
 from tests.model.valuation import DEVIATING, FALLBACK, INVALID, VALID
-from tests.support.actions import open_position
+from tests.support.actions import open_position, post_new_phase
 from tests.support.chain_time import latest_block, mine_at, mine_at_least
 from tests.support.reads import holdings_of, reference_state
 from tests.support.reverts import err, events
@@ -54,8 +54,7 @@ def jump_price(market, symbol: str, answer: int, sender):
     plain round counts at once since v3.3 (the view folds pending rounds in, DESIGN.md 11); the
     ladder tests at the base level move the price this way."""
     asset = market.collaterals[symbol]
-    round_id = asset.feed.latestRound() + 1_000
-    asset.feed.setRound(round_id, answer, latest_block()[1], round_id, {"from": sender})
+    post_new_phase(asset.feed, answer, latest_block()[1], sender)
     market.oracle.poke(asset.token, {"from": sender})
 
 
