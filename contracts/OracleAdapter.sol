@@ -215,8 +215,10 @@ contract OracleAdapter is IOracleAdapter {
         view
         returns (uint256 samples, bool restarted)
     {
+        // nothing pending (the usual case when keepers poke every round): no validation needed
+        if (latest.roundId == v.round && v.round != 0 && v.feed == address(primary.aggregator)) return (0, false);
         (bool ok, uint80 latestId, uint256 answer, uint256 updatedAt) = _volRound(primary, latest, 0, true);
-        if (!ok || (latestId == v.round && v.round != 0 && v.feed == address(primary.aggregator))) return (0, false);
+        if (!ok) return (0, false);
         bool chained = v.feed == address(primary.aggregator) && v.round != 0 && latestId > v.round;
         if (chained) (samples, chained) = _foldRounds(primary, v, variances, latestId, answer, updatedAt);
         if (!chained) _restartChain(v, primary, latestId, answer, updatedAt);
