@@ -205,8 +205,8 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// fullLiquidationHF all debt and all collateral go. The global `hole` scales a kick down.
     function kick(address account, address keeper) external locked returns (uint256[] memory ids) {
         if (_settings.breaker >= 1) revert BreakerOn(_settings.breaker);
-        pool.pokeHeld(account); // pending volatility rounds count for T
         MarketSnapshot memory snap = pool.prepareKick(account);
+        _pokeHeld(snap); // writes the σ the snapshot already folded in (DESIGN.md 11)
         AccountState memory st = _stateAt(account, snap);
         if (st.status != AccountStatus.Liquidatable) revert NotLiquidatable(uint8(st.status));
         uint256 dust = snap.market.dust;
@@ -244,6 +244,14 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             uint256 incentive = config.packedKeeperIncentives();
             uint256 paid = fund.payIncentive(keeper, incentive.tip() + plan.totalTab.wMulDown(incentive.chip()));
             emit KickIncentive(account, keeper, paid);
+        }
+    }
+
+    /// @dev The kick writes volatility (DESIGN.md 11): a poke of every asset the snapshot holds
+    /// consumes the pending rounds its σ already folded in, so the kick's σ does not move.
+    function _pokeHeld(MarketSnapshot memory snap) internal {
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            if (snap.asset[i] != address(0)) oracle.poke(snap.asset[i]);
         }
     }
 

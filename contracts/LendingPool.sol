@@ -241,7 +241,6 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         bool hasDebt = normalizedDebtOf[msg.sender] != 0;
         MarketSnapshot memory snap;
         if (hasDebt) {
-            _pokeHeld(msg.sender);
             // the ladder is read before the change: only a Healthy account opens risk
             snap = _openingSnapshot(msg.sender);
             _requireHealthy(msg.sender, snap);
@@ -266,7 +265,6 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         _accrue();
         if (amount > cash) revert InsufficientLiquidity(cash);
         if (_meta[msg.sender].liveAuctions != 0) revert LiveAuctions(_meta[msg.sender].liveAuctions);
-        _pokeHeld(msg.sender);
         MarketSnapshot memory snap = _openingSnapshot(msg.sender);
         if (normalizedDebtOf[msg.sender] != 0) _requireHealthy(msg.sender, snap);
 
@@ -375,11 +373,6 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     {
         _accrue();
         snap = _snapshot(account, true);
-    }
-
-    /// @inheritdoc ILendingPool
-    function pokeHeld(address account) external onlyLiquidator onlyProtocolHook {
-        _pokeHeld(account);
     }
 
     /// @inheritdoc ILendingPool
@@ -615,8 +608,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
             snap.liquidationFactor[i] = h.word.liquidationFactorNow();
             snap.borrowFactor[i] = h.word.borrowFactor();
             snap.liquidationPenalty[i] = h.liquidationPenalty;
-            snap.volatility[i] = oracle.volatility(h.asset);
-            (snap.priced[i], snap.low[i], snap.high[i]) = _price(h.asset, strict);
+            // price range and σ (pending rounds folded in, not written) from one oracle call
+            (snap.priced[i], snap.low[i], snap.high[i], snap.volatility[i]) = oracle.assetState(h.asset, strict);
             if (!snap.priced[i]) snap.ok = false;
             if (withCaps) {
                 uint256 total = totalCollateral[h.asset];
@@ -631,19 +624,6 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
             return (true, low, high);
         }
         return oracle.tryPriceRange(asset);
-    }
-
-    /// @dev Lets the oracle consume pending rounds of the account's collateral before a borrow,
-    /// a withdrawal or a kick reads their volatility (DESIGN.md 3: lazy pokes). The one copy:
-    /// the liquidator's kick pokes through the `pokeHeld` hook.
-    function _pokeHeld(address account) internal {
-        uint256 held = _meta[account].assetsIn;
-        if (held == 0) return;
-        address[MAX_COLLATERALS] memory slots = config.collateralSlots();
-        for (uint256 i; held != 0; ++i) {
-            if (held & 1 != 0) oracle.poke(slots[i]);
-            held >>= 1;
-        }
     }
 
     /// @dev The account's values at the snapshot prices (`AccountRisk`, shared with the lens).

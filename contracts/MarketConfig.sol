@@ -181,6 +181,7 @@ contract MarketConfig is IMarketConfig {
         if (asset == baseToken) revert BaseNotCollateral();
         if (_collateral[asset].listed) revert AlreadyListed(asset);
         if (!oracle.hasFeed(asset)) revert NoPriceFeed(asset);
+        oracle.poke(asset); // the volatility chain starts at listing: later rounds all count
         uint8 decimals = IERC20Metadata(asset).decimals();
         if (decimals > MAX_TOKEN_DECIMALS) revert UnsupportedToken(asset);
         uint256 slot = _freeSlot();

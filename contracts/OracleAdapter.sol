@@ -55,6 +55,16 @@ contract OracleAdapter is IOracleAdapter {
     uint256 public maxRoundsPerPoke; // rounds consumed by one poke at most
     mapping(address asset => VolState) public volState;
 
+    /// @dev One round of a feed as read, before any validation (`readable` false: the call
+    /// reverted or returned something that does not decode).
+    struct RawRound {
+        bool readable;
+        uint80 roundId;
+        int256 answer;
+        uint256 updatedAt;
+        uint80 answeredInRound;
+    }
+
     // ================================================================ constructor
     /// @param governance_ the market's config (its precomputed address when deployed before it):
     /// its `governor()` is the oracle's only governor.
@@ -160,8 +170,9 @@ contract OracleAdapter is IOracleAdapter {
     function poke(address asset) external {
         Feed memory primary = primaryFeed[asset];
         if (address(primary.aggregator) == address(0)) revert NoFeed(asset);
-        _consumeRounds(asset, primary);
-        (PriceStatus status,,,,) = _resolve(asset);
+        RawRound memory latest = _latestRound(primary);
+        _consumeRounds(asset, primary, latest);
+        (PriceStatus status,,,,) = _resolveWith(asset, primary, latest);
         PriceStatus old = lastStatus[asset];
         if (status != old) {
             lastStatus[asset] = status;
@@ -170,89 +181,123 @@ contract OracleAdapter is IOracleAdapter {
     }
 
     // ================================================================ volatility
-    /// @dev Consumes the primary feed's rounds after the last consumed one, in order, each once,
-    /// at most `maxRoundsPerPoke`. Never reverts on the feed: a feed that is down consumes
-    /// nothing, a round that cannot be read restarts the chain at the latest round without a
-    /// sample (so a gap, a phase change or a feed switch cannot fabricate a return).
+    /// @dev Writes what `volatility` already shows: the pending rounds folded in (`_fold`), with
+    /// an event per round sampled and per restart. Keepers' `poke` and the liquidator's kick
+    /// write; borrow, withdrawal and the margin calls only read the same fold (DESIGN.md 3, 11).
+    function _consumeRounds(address asset, Feed memory primary, RawRound memory latest) internal {
+        VolState memory v = volState[asset];
+        uint256 from = v.round;
+        uint256[] memory variances = new uint256[](maxRoundsPerPoke);
+        (uint256 samples, bool restarted) = _fold(primary, latest, v, variances);
+        if (samples == 0 && !restarted) return;
+        volState[asset] = v;
+        for (uint256 k; k < samples; ++k) {
+            emit VolatilitySampled(asset, uint80(from + 1 + k), variances[k]);
+        }
+        if (restarted) emit VolatilityChainRestarted(asset, v.round);
+    }
+
+    /// @dev Folds the primary feed's rounds after the last consumed one into `v` (in memory), in
+    /// order, each once, at most `maxRoundsPerPoke`; records the variance after the k-th sample
+    /// in `variances[k]` when the array is long enough. Never reverts on the feed: a feed that
+    /// is down folds nothing, a round that cannot be read restarts the chain at the latest round
+    /// without a sample (so a gap, a phase change or a feed switch cannot fabricate a return).
     ///
     ///     r  = p_n / p_{n−1} − 1,  Δt = updatedAt_n − updatedAt_{n−1}
     ///     σ² ← (τ·σ² + r²·YEAR) / (τ + Δt)
     ///
     /// a time-weighted EWMA: a round's weight is Δt/(τ+Δt), and rounds in the same second add
     /// r²·YEAR/τ. No exp, ln or Δt floor is needed. Rounded up (a higher σ is the safe side).
-    function _consumeRounds(address asset, Feed memory primary) internal {
-        VolState storage v = volState[asset];
-        (bool ok, uint80 latest, uint256 answer, uint256 updatedAt) = _roundAt(primary, 0, true);
-        if (!ok) return;
-        if (v.feed != address(primary.aggregator) || v.round == 0 || latest < v.round) {
-            _restartChain(asset, v, primary, latest, answer, updatedAt);
-            return;
-        }
-        uint256 last = Math.min(uint256(latest), uint256(v.round) + maxRoundsPerPoke);
+    /// `latest` is the primary's latest round, read once by the caller.
+    function _fold(Feed memory primary, RawRound memory latest, VolState memory v, uint256[] memory variances)
+        internal
+        view
+        returns (uint256 samples, bool restarted)
+    {
+        // nothing pending (the usual case when keepers poke every round): no validation needed
+        if (latest.roundId == v.round && v.round != 0 && v.feed == address(primary.aggregator)) return (0, false);
+        (bool ok, uint80 latestId, uint256 answer, uint256 updatedAt) = _volRound(primary, latest, 0, true);
+        if (!ok) return (0, false);
+        bool chained = v.feed == address(primary.aggregator) && v.round != 0 && latestId > v.round;
+        if (chained) (samples, chained) = _foldRounds(primary, v, variances, latestId, answer, updatedAt);
+        if (!chained) _restartChain(v, primary, latestId, answer, updatedAt);
+        return (samples, !chained);
+    }
+
+    /// @dev The rounds after `v.round` up to `latestId` (at most `maxRoundsPerPoke`), sampled into
+    /// `v`; `chained` false when one cannot be read or goes back in time (the caller restarts).
+    /// The latest round is the one already read (`latestAnswer`, `latestAt`): a keeper that
+    /// pokes every round leaves one pending round, which then costs no `getRoundData`.
+    function _foldRounds(
+        Feed memory primary,
+        VolState memory v,
+        uint256[] memory variances,
+        uint80 latestId,
+        uint256 latestAnswer,
+        uint256 latestAt
+    ) internal view returns (uint256 samples, bool chained) {
+        uint256 last = Math.min(uint256(latestId), uint256(v.round) + maxRoundsPerPoke);
+        uint256 tau = volTau;
         for (uint256 id = uint256(v.round) + 1; id <= last; ++id) {
-            (bool readable,, uint256 p, uint256 t) = _roundAt(primary, uint80(id), false);
-            if (!readable || t < v.updatedAt) {
-                _restartChain(asset, v, primary, latest, answer, updatedAt);
-                return;
-            }
-            _sample(v, p, t);
+            (bool readable, uint256 p, uint256 t) = (true, latestAnswer, latestAt);
+            if (id != latestId) (readable,, p, t) = _roundAt(primary, uint80(id));
+            if (!readable || t < v.updatedAt) return (samples, false);
+            _sample(v, p, t, tau);
             v.round = uint80(id);
-            emit VolatilitySampled(asset, uint80(id), v.variance);
+            if (samples < variances.length) variances[samples] = v.variance;
+            ++samples;
         }
+        return (samples, true);
     }
 
     /// @dev σ² ← (τ·σ² + r²·YEAR) / (τ + Δt) for the round with answer `p` at time `t`.
-    function _sample(VolState storage v, uint256 p, uint256 t) internal {
+    function _sample(VolState memory v, uint256 p, uint256 t, uint256 tau) internal pure {
         uint256 previous = v.answer;
         uint256 r = Math.min(Math.mulDiv(p > previous ? p - previous : previous - p, WAD, previous), MAX_RETURN);
         uint256 r2Year = Math.mulDiv(r * r, SECONDS_PER_YEAR, WAD, Math.Rounding.Ceil); // [wad]
-        uint256 tau = volTau;
         v.variance = Math.mulDiv(tau * v.variance + r2Year, 1, tau + (t - v.updatedAt), Math.Rounding.Ceil);
         v.updatedAt = uint64(t);
         v.answer = p;
     }
 
-    function _restartChain(
-        address asset,
-        VolState storage v,
-        Feed memory primary,
-        uint80 latest,
-        uint256 answer,
-        uint256 updatedAt
-    ) internal {
+    function _restartChain(VolState memory v, Feed memory primary, uint80 latestId, uint256 answer, uint256 updatedAt)
+        internal
+        view
+    {
         v.feed = address(primary.aggregator);
-        v.round = latest;
+        v.round = latestId;
         v.updatedAt = uint64(updatedAt);
         v.answer = answer;
         // a first chain starts from no information, σ = σ_ref; a restart keeps what was learnt
         if (v.variance == 0) v.variance = Math.mulDiv(volRef, volRef, WAD, Math.Rounding.Ceil);
-        emit VolatilityChainRestarted(asset, latest);
     }
 
-    /// @dev One round of `feed` (the latest when `latest`), usable for volatility: readable,
-    /// positive, complete, inside the price bounds and not from the future.
-    function _roundAt(Feed memory feed, uint80 id, bool latest)
+    /// @dev Round `id` of `feed`, usable for volatility (see `_volRound`).
+    function _roundAt(Feed memory feed, uint80 id)
         internal
         view
         returns (bool ok, uint80 roundId, uint256 answer, uint256 updatedAt)
     {
-        int256 a;
-        uint80 answeredIn;
-        bool readable;
-        (readable, roundId, a, updatedAt, answeredIn) = _callRound(
-            feed.aggregator,
-            latest
-                ? abi.encodeCall(IAggregatorV3.latestRoundData, ())
-                : abi.encodeCall(IAggregatorV3.getRoundData, (id))
-        );
-        if (!readable) return (false, 0, 0, 0);
+        return _volRound(feed, _callRound(feed.aggregator, abi.encodeCall(IAggregatorV3.getRoundData, (id))), id, false);
+    }
+
+    /// @dev A round of `feed` as read (`raw`: round `id`, or the latest when `latest`), usable for
+    /// volatility: readable, positive, complete, inside the price bounds and not from the future.
+    function _volRound(Feed memory feed, RawRound memory raw, uint80 id, bool latest)
+        internal
+        view
+        returns (bool ok, uint80 roundId, uint256 answer, uint256 updatedAt)
+    {
+        if (!raw.readable) return (false, 0, 0, 0);
+        (roundId, updatedAt) = (raw.roundId, raw.updatedAt);
+        int256 a = raw.answer;
         if (
             a <= 0 || (feed.decimals <= 18 && uint256(a) > type(uint128).max) || updatedAt == 0
                 || updatedAt > block.timestamp
         ) {
             return (false, roundId, 0, 0);
         }
-        if (answeredIn < roundId || (!latest && roundId != id)) return (false, roundId, 0, 0);
+        if (raw.answeredInRound < roundId || (!latest && roundId != id)) return (false, roundId, 0, 0);
         uint256 price = _toWad(uint256(a), feed.decimals);
         if (price < feed.minPrice || price > feed.maxPrice) return (false, roundId, 0, 0);
         return (true, roundId, uint256(a), updatedAt);
@@ -260,9 +305,16 @@ contract OracleAdapter is IOracleAdapter {
 
     /// @inheritdoc IOracleAdapter
     function volatility(address asset) external view returns (uint256) {
+        Feed memory primary = primaryFeed[asset];
+        return _volatility(asset, primary, _latestRound(primary));
+    }
+
+    /// @dev σ with the pending rounds folded in (read, not written), decayed to now.
+    function _volatility(address asset, Feed memory primary, RawRound memory latest) internal view returns (uint256) {
         VolState memory v = volState[asset];
-        uint256 ref2 = Math.mulDiv(volRef, volRef, WAD, Math.Rounding.Ceil);
+        _fold(primary, latest, v, new uint256[](0));
         if (v.round == 0) return volRef;
+        uint256 ref2 = Math.mulDiv(volRef, volRef, WAD, Math.Rounding.Ceil);
         uint256 t = block.timestamp > v.updatedAt ? block.timestamp - v.updatedAt : 0;
         uint256 tau = volTau;
         // σ_ref² + (σ² − σ_ref²)·τ/(τ + t), each side rounded towards the higher variance
@@ -270,6 +322,33 @@ contract OracleAdapter is IOracleAdapter {
             ? ref2 + Math.mulDiv(v.variance - ref2, tau, tau + t, Math.Rounding.Ceil)
             : ref2 - Math.mulDiv(ref2 - v.variance, tau, tau + t);
         return Math.sqrt(variance * WAD, Math.Rounding.Ceil);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function needsPoke(address asset) external view returns (bool) {
+        Feed memory primary = primaryFeed[asset];
+        (bool ok, uint80 latestId,,) = _volRound(primary, _latestRound(primary), 0, true);
+        VolState memory v = volState[asset];
+        return ok && (v.feed != address(primary.aggregator) || v.round != latestId);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function assetState(address asset, bool strict)
+        external
+        view
+        returns (bool priced, uint256 low, uint256 high, uint256 sigma)
+    {
+        Feed memory primary = primaryFeed[asset];
+        RawRound memory latest = _latestRound(primary); // one read for the price and the fold
+        (PriceStatus status, uint256 p, uint256 s, FeedFault fault, uint256 detail) =
+            _resolveWith(asset, primary, latest);
+        if (status == PriceStatus.Invalid) {
+            if (strict) _revertFault(asset, fault, detail);
+        } else {
+            priced = true;
+            (low, high) = _range(status, p, s);
+        }
+        sigma = _volatility(asset, primary, latest);
     }
 
     // ================================================================ views
@@ -322,7 +401,17 @@ contract OracleAdapter is IOracleAdapter {
         view
         returns (PriceStatus status, uint256 primary, uint256 secondary, FeedFault fault, uint256 detail)
     {
-        (primary, fault, detail) = _read(primaryFeed[asset]);
+        Feed memory feed = primaryFeed[asset];
+        return _resolveWith(asset, feed, _latestRound(feed));
+    }
+
+    /// @dev `_resolve` with the primary feed and its latest round already read.
+    function _resolveWith(address asset, Feed memory primaryFeed_, RawRound memory primaryLatest)
+        internal
+        view
+        returns (PriceStatus status, uint256 primary, uint256 secondary, FeedFault fault, uint256 detail)
+    {
+        (primary, fault, detail) = _validate(primaryFeed_, primaryLatest);
         FeedFault secondaryFault;
         (secondary, secondaryFault,) = _read(secondaryFeed[asset]);
         bool primaryOk = fault == FeedFault.None;
@@ -356,27 +445,37 @@ contract OracleAdapter is IOracleAdapter {
 
     /// @dev Calls `latestRoundData()` / `getRoundData(id)` and decodes it, never reverting: a
     /// revert, short return data or a uint80 field out of range all read as not readable.
-    function _callRound(IAggregatorV3 aggregator, bytes memory call)
-        internal
-        view
-        returns (bool readable, uint80 roundId, int256 answer, uint256 updatedAt, uint80 answeredInRound)
-    {
+    function _callRound(IAggregatorV3 aggregator, bytes memory call) internal view returns (RawRound memory raw) {
         (bool success, bytes memory data) = address(aggregator).staticcall(call);
-        if (!success || data.length < 160) return (false, 0, 0, 0, 0);
+        if (!success || data.length < 160) return raw;
         (uint256 r, int256 a,, uint256 t, uint256 air) = abi.decode(data, (uint256, int256, uint256, uint256, uint256));
-        if (r > type(uint80).max || air > type(uint80).max) return (false, 0, 0, 0, 0);
-        return (true, uint80(r), a, t, uint80(air));
+        if (r > type(uint80).max || air > type(uint80).max) return raw;
+        return RawRound(true, uint80(r), a, t, uint80(air));
+    }
+
+    /// @dev The latest round of `feed` as read (not readable when no feed is configured).
+    function _latestRound(Feed memory feed) internal view returns (RawRound memory raw) {
+        if (address(feed.aggregator) == address(0)) return raw;
+        return _callRound(feed.aggregator, abi.encodeCall(IAggregatorV3.latestRoundData, ()));
     }
 
     /// @dev Validates a feed's latest round. Never reverts, whatever the aggregator does.
     function _read(Feed memory feed) internal view returns (uint256 price, FeedFault fault, uint256 detail) {
+        return _validate(feed, _latestRound(feed));
+    }
+
+    /// @dev Validates `raw`, the latest round of `feed`, as a price.
+    function _validate(Feed memory feed, RawRound memory raw)
+        internal
+        view
+        returns (uint256 price, FeedFault fault, uint256 detail)
+    {
         if (address(feed.aggregator) == address(0)) return (0, FeedFault.NotConfigured, 0);
-        (bool readable, uint80 roundId, int256 answer, uint256 updatedAt, uint80 answeredInRound) =
-            _callRound(feed.aggregator, abi.encodeCall(IAggregatorV3.latestRoundData, ()));
-        if (!readable) return (0, FeedFault.Reverted, 0);
+        if (!raw.readable) return (0, FeedFault.Reverted, 0);
+        (int256 answer, uint256 updatedAt) = (raw.answer, raw.updatedAt);
         // detail keeps the answer's bits; `_revertFault` turns them back into the int256
         if (answer <= 0) return (0, FeedFault.NonPositive, uint256(answer));
-        if (updatedAt == 0 || answeredInRound < roundId) return (0, FeedFault.IncompleteRound, roundId);
+        if (updatedAt == 0 || raw.answeredInRound < raw.roundId) return (0, FeedFault.IncompleteRound, raw.roundId);
         // an answer from the future is as untrustworthy as a stale one
         if (updatedAt > block.timestamp || block.timestamp - updatedAt > feed.heartbeat) {
             return (0, FeedFault.Stale, updatedAt);

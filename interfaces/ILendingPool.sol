@@ -237,9 +237,6 @@ interface ILendingPool {
     /// (the kick's price rule: the end better for the borrower). The liquidator values the
     /// account at it with the pool's own arithmetic (`AccountReader.writeRisk`).
     function prepareKick(address account) external returns (MarketSnapshot memory);
-    /// @notice Pokes the oracle for every collateral the account holds, so its pending volatility
-    /// rounds count for the kick (the one copy of this loop, shared with borrow and withdrawal).
-    function pokeHeld(address account) external;
     /// @notice Moves `lots` (by slot; `assets`: the slots' assets, as in the kick's snapshot) of
     /// the account's collateral to the liquidator and `debtMoved` of its debt to the non-accruing
     /// debt in auction; clears the account's call if that leaves it Healthy at the block's prices

@@ -168,11 +168,26 @@ interface IOracleAdapter {
     /// @notice Max relative difference between two valid feeds before they count as deviating [wad].
     function maxDeviation() external view returns (uint256);
 
-    /// @notice Annualised volatility σ of `asset` [wad] from the primary feed's consumed rounds
-    /// (DESIGN.md 3): `sqrt(σ_ref² + (σ² − σ_ref²)·τ/(τ + t))`, t the time since the last consumed
-    /// round, so the estimate decays back to `volRef` when rounds stop coming. Rounded up.
-    /// Warning: rounds posted since the last `poke` do not count until consumed.
+    /// @notice Annualised volatility σ of `asset` [wad] from the primary feed's rounds
+    /// (DESIGN.md 3): `sqrt(σ_ref² + (σ² − σ_ref²)·τ/(τ + t))`, t the time since the last round
+    /// counted, so the estimate decays back to `volRef` when rounds stop coming. Rounded up.
+    /// The rounds posted since the last `poke` are folded in exactly as a poke would consume
+    /// them (read, not written): a poke in the same block leaves this value unchanged.
+    /// Warning: at most `maxRoundsPerPoke` pending rounds are folded in; the rest count only
+    /// after further pokes (keepers poke every asset with a new round, `needsPoke`).
     function volatility(address asset) external view returns (uint256);
+
+    /// @notice The price range and σ of `asset` from one read of its primary feed: what the
+    /// pool's snapshot needs per collateral. `priced` false (low = high = 0) when no feed is
+    /// valid, or, with `strict`, a revert like `priceRange`'s. `sigma` as `volatility`.
+    function assetState(address asset, bool strict)
+        external
+        view
+        returns (bool priced, uint256 low, uint256 high, uint256 sigma);
+
+    /// @notice True when `poke(asset)` would write the volatility estimate now: the primary's
+    /// latest round is usable and is not the last one consumed (a new round, or a new feed).
+    function needsPoke(address asset) external view returns (bool);
 
     /// @notice Reference volatility σ_ref [wad]: the estimate with no information, and the level
     /// above which the pool raises its margin-call level.
@@ -194,7 +209,9 @@ interface IOracleAdapter {
     // ---------------------------------------------------------------- actions
     /// @notice Permissionless: consumes the primary feed's pending rounds (each once, in order,
     /// at most `maxRoundsPerPoke`) into the volatility estimate, and records the asset's price
-    /// status, emitting `PriceStatusChanged` when it differs from the last one recorded.
+    /// status, emitting `PriceStatusChanged` when it differs from the last one recorded. Keepers,
+    /// the liquidator's kick and the config's listing call it; the user path only reads the same
+    /// fold through `volatility` / `assetState` (DESIGN.md 11).
     /// Warning: volatility never decides whether a position is sold, so a poke can never make
     /// an account Liquidatable.
     function poke(address asset) external;

@@ -141,7 +141,7 @@ def run(chain: Chain, market: Market | None = None) -> Market:
     fund(usdc, supplier, 1_000_000 * 10**6, pool)
     story.step("Act 1. A supplier lends 1,000,000 USDC", pool.send.supply(1_000_000 * 10**6, supplier, sender=supplier))
     for who in (alice, bob):
-        fund(weth, who, 12 * 10**18, pool)
+        fund(weth, who, 13 * 10**18, pool)
         pool.send.depositCollateral(weth, 10 * 10**18, who, sender=who)
         tx = pool.send.borrow(15_000 * 10**6, who, sender=who)
     story.step("Alice and Bob each deposit 10 WETH and borrow 15,000 USDC", tx)
@@ -175,9 +175,10 @@ def run(chain: Chain, market: Market | None = None) -> Market:
     story.accounts("Alice", "Bob")
 
     # Act 3
-    tx = pool.send.depositCollateral(weth, 2 * 10**18, alice, sender=alice)
+    # the fall counts in σ at once (the pool reads the pending round): her level is 1.30
+    tx = pool.send.depositCollateral(weth, 3 * 10**18, alice, sender=alice)
     story.expect("Alice", "Healthy", called=False)
-    story.step("Act 3. Alice tops up 2 WETH within the grace period: the call is met", tx)
+    story.step("Act 3. Alice tops up 3 WETH within the grace period (HF 1.40, over the raised level): the call is met", tx)
     story.accounts("Alice", "Bob")
     sleep(market, grace + 1)
     story.expect("Bob", "Liquidatable", hf_above_one=True, called=True)

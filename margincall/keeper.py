@@ -4,18 +4,23 @@ One pass (``Keeper.run_once``):
 
 1. check the deployment is still there (a chain restarted under the keeper has lost it:
    ``DeployError``, the keeper stops);
-2. discover borrowers from the pool's ``CollateralDeposited`` and ``Borrowed`` events since the
+2. ``poke`` the oracle for every listed collateral whose primary feed has a round it has not
+   consumed (``needsPoke``): volatility is written off the user path (DESIGN.md 11), by keepers
+   and kicks; a borrow only reads it. These pokes are ``Keeper.pokes`` (kind "poke", subject the
+   asset's symbol), kept apart from the actions on accounts and auctions that the pass returns
+   (and from ``current_pass``);
+3. discover borrowers from the pool's ``CollateralDeposited`` and ``Borrowed`` events since the
    deployment block (only new blocks on later passes);
-3. read them through ``PoolLens.accounts`` in batches of at most 500, at one snapshot each;
+4. read them through ``PoolLens.accounts`` in batches of at most 500, at one snapshot each;
    accounts whose ``priceOk`` is false are skipped (nothing can be done on a bad price);
-4. ``issueMarginCall`` for every MarginCall account without a live call, ``clearMarginCall``
+5. ``issueMarginCall`` for every MarginCall account without a live call, ``clearMarginCall``
    for every Healthy account that still has one, ``kick`` every Liquidatable account (unless it
    has live auctions and no collateral left: nothing to seize); on a market deployed with the
    lab's fixed-spread baseline, ``liquidationCall`` instead (``margincall.fixed_spread`` chooses
    the asset and the debt to cover by the close factor; the keeper pays from its own base
    balance, approving the liquidator first, and keeps the collateral; its row shows the profit
    at the oracle price);
-5. for each active auction (none under the fixed-spread baseline): ``settle`` when the liquidator would accept it (a stuck or worthless
+6. for each active auction (none under the fixed-spread baseline): ``settle`` when the liquidator would accept it (a stuck or worthless
    lot; checked by a call first), else ``redo`` when ``getStatus`` says it needs one; else, with
    a ``FlashTaker`` (owned by the keeper's account) and a ``MockAMM`` for the lot's asset, take
    the whole lot when the AMM's quote for it covers the owe by ``margin_bps``; else leave it.
@@ -59,7 +64,7 @@ OK = "ok"
 class Action:
     """One transaction the keeper sent and how it ended."""
 
-    kind: str  # "call" | "clear" | "kick" | "redo" | "settle" | "take"; fixed spread: "approve" | "liquidationCall"
+    kind: str  # "poke" | "call" | "clear" | "kick" | "redo" | "settle" | "take"; fixed spread: "approve" | "liquidationCall"
     subject: str  # account address, or auction id
     tx: str | None  # transaction hash (a reverted transaction has one too)
     outcome: str  # "ok", or the protocol's error name when it lost a race ("NotLiquidatable")
@@ -109,13 +114,27 @@ class Keeper:
         self.simulate = simulate
         self.borrowers = Borrowers(self.market)
         self.current_pass: list[Action] = []  # actions of the pass under way (an interrupt reports them)
+        self.pokes: list[Action] = []  # the oracle pokes of the last pass
 
     # ------------------------------------------------------------------ one pass
     def run_once(self) -> list[Action]:
-        """Check the deployment, discover, read, act on accounts, then on auctions."""
+        """Check the deployment, poke the oracle, discover, read, act on accounts, then on
+        auctions. Returns the actions on accounts and auctions (the pokes: ``self.pokes``)."""
         self.current_pass = []
         self.check_deployment()
+        self.pokes = self.poke_oracle()
         return self.act_on_accounts(self.read_accounts()) + self.act_on_auctions()
+
+    def poke_oracle(self) -> list[Action]:
+        """``poke`` every listed collateral whose primary feed has a round the oracle has not
+        consumed, so the estimator keeps up with the feed: the ``volatility`` view folds in at
+        most ``maxRoundsPerPoke`` pending rounds (DESIGN.md 3, 11)."""
+        oracle = self.market.oracle
+        return [
+            self._send("poke", symbol, oracle.fn.poke(asset.token.address), in_pass=False)
+            for symbol, asset in self.market.collaterals.items()
+            if oracle.call.needsPoke(asset.token.address)
+        ]
 
     def check_deployment(self) -> None:
         """Raise ``DeployError`` when the chain was restarted under the keeper (``Borrowers.check_chain``)."""
@@ -282,8 +301,11 @@ class Keeper:
         return "; ".join(parts)
 
     # ------------------------------------------------------------------ sending
-    def _send(self, kind: str, subject: str, function: Any, detail: Callable[[Receipt], str] | None = None) -> Action:
-        """Send one transaction; a revert with a protocol error becomes the outcome."""
+    def _send(
+        self, kind: str, subject: str, function: Any, detail: Callable[[Receipt], str] | None = None, in_pass: bool = True
+    ) -> Action:
+        """Send one transaction; a revert with a protocol error becomes the outcome. ``in_pass``:
+        recorded in ``current_pass`` (the pass's actions on accounts and auctions; not the pokes)."""
         try:
             receipt = self.market.chain.send(function, sender=self.sender, broadcast_reverts=not self.simulate)
         except ProtocolError as exc:
@@ -294,6 +316,7 @@ class Keeper:
             action = Action(kind, subject, exc.tx, exc.name, why)
         else:
             action = Action(kind, subject, receipt.tx, OK, detail(receipt) if detail else "")
-        self.current_pass.append(action)
+        if in_pass:
+            self.current_pass.append(action)
         return action
 

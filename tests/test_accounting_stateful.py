@@ -401,7 +401,7 @@ def test_accounting_identities_stateful(
                 allowed = set()  # no debt, no auction: no price, no check
             elif not r["priceOk"]:
                 allowed = ORACLE_ERRORS
-            else:  # the withdrawal pokes first: the call level, so the status, may move
+            else:  # the call level the withdrawal reads (pending rounds folded in) may differ from the row
                 allowed = {"AccountNotHealthy", "InsufficientMargin"}
             self.send(pool.withdrawCollateral, a.token, amount, who, sender=who, allowed=allowed)
 
@@ -430,7 +430,7 @@ def test_accounting_identities_stateful(
                 allowed = {"LiveAuctions"}
             elif not r["priceOk"]:
                 allowed = ORACLE_ERRORS
-            else:  # the borrow pokes first: a higher call level can refuse it
+            else:  # the call level the borrow reads (pending rounds folded in) can refuse it
                 allowed = {"InsufficientMargin", "AccountNotHealthy"}
             tx, error = self.send(pool.borrow, amount, who, sender=who, allowed=allowed)
             if error is None:

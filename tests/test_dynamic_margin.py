@@ -26,7 +26,7 @@ from tests.model.call_level import (
 )
 from tests.model.fixed_point import WAD
 from tests.model.valuation import DEVIATING, FALLBACK, INVALID, VALID
-from tests.support.actions import open_position
+from tests.support.actions import open_position, post_new_phase
 from tests.support.chain_time import latest_block, mine_at, mine_at_least
 from tests.support.reads import holdings_of, reference_state
 from tests.support.reverts import err, events
@@ -45,6 +45,17 @@ def whipsaw(feed, writer, sender, down_bps: int):
     now = latest_block()[1]
     first = feed.latestRound() + 1
     writer.writeRounds(feed, first, [p * (10_000 - down_bps) // 10_000, p], [now, now], {"from": sender})
+
+
+def jump_price(market, symbol: str, answer: int, sender):
+    """Posts ``answer`` as the first round of a new feed phase of ``symbol`` (round ids jump
+    ahead, now), and a keeper pokes it: the estimator restarts there without a sample
+    (DESIGN.md 3), so the price moves and σ does not, and later rounds chain on from it. A
+    plain round counts at once since v3.3 (the view folds pending rounds in, DESIGN.md 11); the
+    ladder tests at the base level move the price this way."""
+    asset = market.collaterals[symbol]
+    post_new_phase(asset.feed, answer, latest_block()[1], sender)
+    market.oracle.poke(asset.token, {"from": sender})
 
 
 def refresh(writer, sender, *feeds):
@@ -144,11 +155,12 @@ def test_a_volatility_spike_calls_but_never_liquidates(
 ):
     # Incident class: forcing liquidations by manipulating a risk input derived on-chain from oracle history (the volatility estimate).
     open_position(market, borrower, {"WETH": 10 * WETH}, debt)
-    weth_feed.setPrice(price, {"from": governor})  # a round left pending: the level stays at the base
+    weth_feed.setPrice(price, {"from": governor})  # a round left pending: read at once (v3.3), never sells
     s0 = check_against_reference(market, borrower)
     hf = s0["healthFactor"]
     assert margin_params.margin_call_hf < hf < margin_params.max_call_hf
-    assert s0["callLevel"] <= hf and s0["status"] == HEALTHY
+    base = margin_params.margin_call_hf
+    assert s0["status"] == ladder_status(hf, s0["callLevel"], base, True, False) != LIQUIDATABLE
 
     whipsaw(weth_feed, round_writer, governor, 1_000)
     before = market.lens.accountState(borrower)
@@ -396,7 +408,7 @@ def test_hf_exactly_the_call_level_is_healthy(
     market, pool, weth, weth_feed, oracle, round_writer, twin_positions, keeper, margin_params, governor
 ):
     exact, below = twin_positions
-    weth_feed.setPrice(2_200 * 10**8, {"from": governor})  # HF 1.10 exactly: the base level
+    jump_price(market, "WETH", 2_200 * 10**8, governor)  # HF 1.10 exactly: the base level
     for who, hf, status in ((exact, 11 * 10**17, HEALTHY), (below, 11 * 10**17 - 1, MARGIN_CALL)):
         s = check_against_reference(market, who)
         assert (s["healthFactor"], s["callLevel"], s["status"]) == (hf, margin_params.margin_call_hf, status)
@@ -418,12 +430,12 @@ def test_base_level_after_the_deadline(
     """A live call past its deadline: HF exactly the base marginCallHF is not Liquidatable, one
     wei below is. At the deadline second itself neither is (the deadline has not passed)."""
     exact, below = twin_positions
-    weth_feed.setPrice(2_100 * 10**8, {"from": governor})  # HF 1.05: both in the band
+    jump_price(market, "WETH", 2_100 * 10**8, governor)  # HF 1.05: both in the band
     deadlines = [pool.issueMarginCall(who, {"from": keeper}).events["MarginCallIssued"]["deadline"]
                  for who in (exact, below)]
     mine_at_least(deadlines[1] - latest_block()[1] - 600)
     refresh(round_writer, governor, usdc_feed, wbtc_feed)
-    weth_feed.setPrice(2_200 * 10**8, {"from": governor})  # HF 1.10 exactly / 1.10 − 1 wei
+    jump_price(market, "WETH", 2_200 * 10**8, governor)  # HF 1.10 exactly / 1.10 − 1 wei
     mine_at(deadlines[1])
     block, now = latest_block()
     assert now == deadlines[1] and now > deadlines[0] - 600

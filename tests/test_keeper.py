@@ -54,6 +54,27 @@ def test_one_pass_calls_and_kicks_exactly_the_accounts_the_pool_names(market, ke
     assert Keeper(market, keeper).run(0, stop_after=2) == []
 
 
+def test_each_pass_pokes_the_collaterals_with_a_new_round_first(market, keeper, crashed, books):
+    """Volatility is written off the user path (DESIGN.md 11): the keeper pokes every listed
+    collateral whose primary feed has a round the oracle has not consumed, before it calls or
+    kicks; a pass with no new round pokes nothing."""
+    oracle, weth, wbtc = market.oracle, market.collaterals["WETH"], market.collaterals["WBTC"]
+    assert oracle.needsPoke(weth.token) and not oracle.needsPoke(wbtc.token)  # the crash round
+    k = Keeper(market, keeper)
+    actions = k.run_once()
+    assert [(a.kind, a.subject) for a in k.pokes] == [("poke", "WETH")] and all(a.ok and a.tx for a in k.pokes)
+    assert "poke" not in {a.kind for a in actions + k.current_pass}
+    mined_at = lambda a: web3.eth.get_transaction_receipt(a.tx)["blockNumber"]  # noqa: E731
+    assert max(map(mined_at, k.pokes)) < min(map(mined_at, actions))  # before the calls and kicks
+    assert oracle.volState(weth.token)["round"] == weth.feed.latestRound()
+    assert not oracle.needsPoke(weth.token)
+    wbtc.feed.setPrice(wbtc.feed.latestRoundData()[1], {"from": keeper})
+    k.run_once()
+    assert [(a.kind, a.subject) for a in k.pokes] == [("poke", "WBTC")]
+    k.run_once()
+    assert k.pokes == []
+
+
 def test_a_kick_row_shows_its_incentive_and_each_lot_and_tab(market, keeper, crashed, books):
     actions = Keeper(market, keeper).run_once()
     kicks = [a for a in actions if a.kind == "kick"]

@@ -246,7 +246,7 @@ def test_margin_call_ladder_stateful(ladder_market, round_writer, borrower, borr
             if amount <= 0:
                 return
             block, now, rows, error = self.dry_run(pool.borrow, amount, who, sender=who)
-            if error is not None:  # the borrow pokes first: a higher call level can refuse it
+            if error is not None:  # the level the borrow reads (pending rounds folded in) can refuse it
                 assert error.startswith(ALLOWED_BORROW_ERRORS), error
                 return
             tx, error = self.send(pool.borrow, amount, who, sender=who)

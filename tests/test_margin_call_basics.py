@@ -299,22 +299,24 @@ def test_deposit_then_withdraw_cannot_reset_a_call(pool, weth, borrower, keeper,
 def test_deposit_then_withdraw_with_the_volatility_term(
     pool, lens, oracle, weth, usdc, weth_feed, borrower, keeper, liquidity, governor, spec
 ):
-    """Demo parameters untouched (volSlope 0.25, demo rates). The crash round is consumed by the
-    withdrawal's own poke: volatility raises the call level to maxCallHF and the met call's
-    account is back in the band, so the withdrawal is refused as not Healthy."""
+    """Demo parameters untouched (volSlope 0.25, demo rates). The crash round counts from the
+    block it is posted (v3.3: the pool reads σ with pending rounds folded in, DESIGN.md 11):
+    volatility raises the call level to maxCallHF, so a top-up to HF 1.10 does not meet the
+    call, and the withdrawal is refused as not Healthy. (v3.2: the top-up met the call at the
+    stale level, and only the withdrawal's own poke put the account back in the band.)"""
     # Incident class: resetting a liquidation grace timer with a round trip of actions (deposit then withdraw).
     open_position(pool, weth, usdc, borrower, COLLATERAL, DEBT)
     post_round(weth_feed, answer("2050"), now(), governor)  # HF ≈ 1.025
     issue(pool, borrower, keeper)
     tx = pool.depositCollateral(weth, 75 * 10**16, borrower, {"from": borrower})  # HF ≈ 1.10 at σ_ref
-    assert "MarginCallMet" in tx.events
-    assert lens.effectiveCallHF(borrower) == CALL_HF  # the crash round is not consumed yet
+    max_call_hf = spec.market["max_call_hf"]
+    assert "MarginCallMet" not in tx.events  # v3.3 (v3.2: met at the stale level)
+    assert lens.effectiveCallHF(borrower) == max_call_hf  # v3.3: the pending crash round is read (v3.2: CALL_HF)
 
     with reverts_views_unchanged(err("AccountNotHealthy", MARGIN_CALL), account(pool, borrower, weth)):
         pool.withdrawCollateral(weth, 1, borrower, {"from": borrower})
 
     oracle.poke(weth, {"from": keeper})
-    max_call_hf = spec.market["max_call_hf"]
     assert lens.effectiveCallHF(borrower) == max_call_hf
     assert CALL_HF <= pool.healthFactor(borrower) < max_call_hf
     assert pool.accountStatus(borrower) == MARGIN_CALL  # a poke never makes it Liquidatable

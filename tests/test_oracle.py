@@ -21,7 +21,7 @@ from tests.model.valuation import (
     liquidation_value,
     price_wad,
 )
-from tests.support.actions import post_round
+from tests.support.actions import post_new_phase, post_round
 from tests.support.chain_time import mine_at, now
 from tests.support.reverts import err, event, plain, reverts_views_unchanged
 from tests.support.units import ZERO_ADDRESS
@@ -423,7 +423,7 @@ def test_pool_opens_risk_at_the_lower_price_and_calls_at_the_higher(
     assert pool.accountStatus(borrower) == HEALTHY
 
     # both feeds fall, still 5 % apart: healthy at the high price, in the band at the low one
-    post_round(weth_feed, 2800 * 10**8, now(), governor)
+    post_new_phase(weth_feed, 2800 * 10**8, now(), governor)  # σ stays σ_ref: the level stays 1.10
     post_round(low_feed, 2660 * 10**8, now(), governor)
     assert hf_at(2660 * WAD) < call_hf <= hf_at(2800 * WAD) == pool.healthFactor(borrower)
     assert pool.accountStatus(borrower) == HEALTHY
@@ -431,7 +431,7 @@ def test_pool_opens_risk_at_the_lower_price_and_calls_at_the_higher(
         pool.issueMarginCall(borrower, {"from": keeper})
 
     # in the band at both prices: the call goes out, reporting the HF at the high price
-    post_round(weth_feed, 2700 * 10**8, now(), governor)
+    post_new_phase(weth_feed, 2700 * 10**8, now(), governor)
     post_round(low_feed, 2565 * 10**8, now(), governor)
     assert pool.accountStatus(borrower) == MARGIN_CALL
     tx = pool.issueMarginCall(borrower, {"from": keeper})

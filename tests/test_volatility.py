@@ -11,6 +11,7 @@ Rounds are written with exact timestamps (``MockRoundWriter``) so that every Δt
 
 import brownie
 import pytest
+from brownie import chain
 
 from tests.model.fixed_point import WAD, div_up
 from tests.model.interest import YEAR
@@ -23,6 +24,20 @@ WETH_3000 = 3000 * 10**8  # feed answer (8 decimals)
 
 
 # ------------------------------------------------------------------ helpers
+@pytest.fixture
+def oracle(project, market, governor, weth, weth_feed, wbtc, wbtc_feed):
+    """An adapter with the market's parameters and its WETH and WBTC feeds, on which nothing
+    is listed: its estimator has no chain yet, so the first poke starts it. (The market's own
+    oracle starts a chain at each listing, DESIGN.md 11; the pool's tests below use it.)"""
+    live = market.oracle
+    feeds = []
+    for asset, feed in ((weth, weth_feed), (wbtc, wbtc_feed)):
+        f = live.primaryFeed(asset)
+        feeds.append((asset, feed, f["heartbeat"], f["minPrice"], f["maxPrice"]))
+    params = (live.maxDeviation(), live.volRef(), live.volTau(), live.maxRoundsPerPoke())
+    return project.OracleAdapter.deploy(market.config, *params, feeds, {"from": governor})
+
+
 @pytest.fixture
 def vol_ref(oracle):
     return oracle.volRef()
@@ -340,33 +355,78 @@ def test_the_view_decays_toward_vol_ref(oracle, weth, weth_feed, round_writer, m
     assert readings[-1] <= vol_ref
 
 
-# ------------------------------------------------------------------ lazy pokes by the pool
+# ------------------------------------------------------------------ the pool reads, never writes
 @pytest.fixture
-def pending_round(oracle, weth, weth_feed, round_writer, governor):
-    """The chain started (by an earlier borrow or here), then one round posted and not
-    consumed. Returns its id."""
-    oracle.poke(weth, {"from": governor})
+def pending_round(market, weth, weth_feed, round_writer, governor):
+    """The market's WETH chain (started at listing) consumed up to now, then one round posted
+    and not consumed. Returns its id."""
+    market.oracle.poke(weth, {"from": governor})
     now = mine_at_least(60)
     return write_rounds(round_writer, weth_feed, [WETH_3000 * 99 // 100], [now], governor)[0]
 
 
-def test_borrow_consumes_pending_rounds(pool, oracle, weth, borrower, weth_position, pending_round):
+def test_borrow_reads_pending_rounds_without_writing_them(market, pool, weth, borrower, weth_position, pending_round):
+    """v3.3 (DESIGN.md 11): a borrow reads σ with the pending round folded in, and leaves the
+    round for a keeper's poke or a kick to write. (v3.2: the borrow consumed it.)"""
+    oracle = market.oracle
+    state = oracle.volState(weth)
     tx = pool.borrow(1_000 * 10**6, borrower, {"from": borrower})
-    assert [e["roundId"] for e in events(tx, "VolatilitySampled")] == [pending_round]
-    assert oracle.volState(weth)["round"] == pending_round
+    assert not events(tx, "VolatilitySampled") and not events(tx, "VolatilityChainRestarted")
+    assert oracle.volState(weth) == state and state["round"] == pending_round - 1
 
 
-def test_withdraw_collateral_with_debt_consumes_pending_rounds(
-    pool, oracle, weth, borrower, weth_position, pending_round
+def test_withdraw_collateral_with_debt_reads_pending_rounds_without_writing_them(
+    market, pool, weth, borrower, weth_position, pending_round
 ):
+    """As the borrow: the withdrawal reads the folded σ and writes nothing. (v3.2: consumed.)"""
+    oracle = market.oracle
+    state = oracle.volState(weth)
     tx = pool.withdrawCollateral(weth, 10**18, borrower, {"from": borrower})
-    assert [e["roundId"] for e in events(tx, "VolatilitySampled")] == [pending_round]
-    assert oracle.volState(weth)["round"] == pending_round
+    assert not events(tx, "VolatilitySampled") and not events(tx, "VolatilityChainRestarted")
+    assert oracle.volState(weth) == state and state["round"] == pending_round - 1
+
+
+def test_the_opening_check_reads_the_pending_rounds(market, pool, weth, weth_feed, round_writer, borrower, weth_position, governor):
+    """A borrow that fits at σ_ref is refused once a whipsaw (±10 % rounds, price back where it
+    was) is posted and not consumed: the view folds it in, so the call level the opening check
+    uses is raised. A poke in the same block then writes exactly what the borrow read."""
+    oracle = market.oracle
+    oracle.poke(weth, {"from": governor})
+    assert oracle.volatility(weth) <= oracle.volRef()
+    # 10 WETH at $3,000: 1.10 · 30,000 · 0.75 = 24,750 of margin; a debt of 20,000 needs 22,000
+    # at the base level 1.10, and 26,000 at the clamp 1.30 the whipsaw's σ reaches
+    chain.snapshot()
+    pool.borrow(5_000 * 10**6, borrower, {"from": borrower})
+    chain.revert()
+    now = mine_at_least(60)
+    answers = [WETH_3000 * 9 // 10, WETH_3000, WETH_3000 * 9 // 10, WETH_3000]
+    write_rounds(round_writer, weth_feed, answers, [now] * 4, governor)
+    state = oracle.volState(weth)
+    with brownie.reverts(revert_pattern="InsufficientMargin: .*"):
+        pool.borrow(5_000 * 10**6, borrower, {"from": borrower})
+    assert oracle.volState(weth) == state  # read, not written
+    folded = oracle.volatility(weth)
+    assert folded > oracle.volRef()
+    oracle.poke(weth, {"from": governor})
+    assert oracle.volatility(weth) == folded
+
+
+def test_the_kick_writes_the_pending_rounds_it_read(market, weth, weth_feed, borrower, keeper, weth_position, governor):
+    """The kick writes volatility (DESIGN.md 11): it pokes every asset of its snapshot after
+    reading it (the σ it used for T, pending round folded in), and leaves nothing pending."""
+    oracle = market.oracle
+    oracle.poke(weth, {"from": governor})
+    weth_feed.setPrice(1_700 * 10**8, {"from": governor})  # HF 0.96: Liquidatable, the crash round pending
+    assert oracle.needsPoke(weth) and oracle.volatility(weth) > oracle.volRef()  # read before written
+    tx = market.liquidator.kick(borrower, keeper, {"from": keeper})
+    assert [e["roundId"] for e in events(tx, "VolatilitySampled")] == [weth_feed.latestRound()]
+    assert not oracle.needsPoke(weth) and oracle.volState(weth)["round"] == weth_feed.latestRound()
 
 
 def test_issue_margin_call_repay_and_top_up_do_not_poke(
-    pool, oracle, weth, weth_feed, usdc, borrower, keeper, weth_position, governor
+    pool, market, weth, weth_feed, usdc, borrower, keeper, weth_position, governor
 ):
+    oracle = market.oracle
     oracle.poke(weth, {"from": governor})
     weth_feed.setPrice(1_900 * 10**8, {"from": governor})  # HF 1.077: MarginCall, round pending
     state = oracle.volState(weth)

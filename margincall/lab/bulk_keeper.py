@@ -1,7 +1,8 @@
 """The keeper, a block at a time through the fast path (DESIGN.md 12 "Throughput").
 
 ``BulkKeeper.plan`` decides, from one ``reading.Reading`` of the market (the state after the
-last block), what ``margincall.keeper.Keeper`` does in a pass: issue margin calls, clear met
+last block), what ``margincall.keeper.Keeper`` does in a pass: poke the oracle for every
+collateral with an unconsumed round (first, so the block's calls and kicks see it written), issue margin calls, clear met
 ones, kick Liquidatable accounts, settle worthless lots, redo stale auctions, and flash-take the
 lots its AMM pays for through its ``FlashTaker``. Each becomes one transaction with the keeper's
 own gas limit; kicks only while the liquidator has room under its ``hole`` (the tab of each
@@ -34,7 +35,7 @@ WAD = 10**18
 AMM_FEE_BPS = 30  # MockAMM.FEE_BPS
 # [gas] limits per transaction: the most each used in the lab's runs, with room (a kick grows
 # with the collaterals it auctions)
-GAS = {"call": 400_000, "clear": 300_000, "kick": 600_000, "kick_per_asset": 500_000, "redo": 400_000,
+GAS = {"poke": 300_000, "call": 400_000, "clear": 300_000, "kick": 600_000, "kick_per_asset": 500_000, "redo": 400_000,
        "settle": 400_000, "take": 600_000}  # fmt: skip
 RECORDED_EVENTS = ("Kick", "KickIncentive", "AccountClosed", "Take")
 
@@ -49,7 +50,7 @@ def amm_quote(reserve_in: int, reserve_out: int, amount_in: int) -> int:
 class Intent:
     """A transaction the keeper decided on: its kind, its subject (account or auction id)."""
 
-    kind: str  # "call" | "clear" | "kick" | "settle" | "redo" | "take"
+    kind: str  # "poke" | "call" | "clear" | "kick" | "settle" | "redo" | "take"
     subject: Any
     tx: Tx
 
@@ -65,6 +66,8 @@ class BulkKeeper:
         self._call, self._clear = Encoder(m.pool, "issueMarginCall"), Encoder(m.pool, "clearMarginCall")
         self._kick, self._redo = Encoder(m.liquidator, "kick"), Encoder(m.liquidator, "redo")
         self._settle, self._take = Encoder(m.liquidator, "settle"), Encoder(taker, "take")
+        self._poke, self.oracle = Encoder(m.oracle, "poke"), m.oracle.address
+        self.tokens = {s: a.token.address for s, a in m.collaterals.items()}
         self.base_scale = 10**m.base.decimals
         self.base_usd = lab.oracle_price(m.base.symbol)  # the lab re-posts the base feed unchanged every block
         abis = {e["name"]: e for h in (m.liquidator, m.pool) for e in h.abi if e.get("type") == "event"}
@@ -72,9 +75,10 @@ class BulkKeeper:
 
     # ------------------------------------------------------------------ deciding
     def plan(self, reading: Reading) -> list[Intent]:
-        """The block's transactions: account actions first, then auction actions (the order of
-        ``Keeper.run_once``)."""
-        return self._plan_accounts(reading) + self._plan_auctions(reading)
+        """The block's transactions: oracle pokes first, then account actions, then auction
+        actions (the order of ``Keeper.run_once``)."""
+        pokes = [self._intent("poke", s, self.oracle, self._poke(self.tokens[s]), GAS["poke"]) for s in reading.unpoked]
+        return pokes + self._plan_accounts(reading) + self._plan_auctions(reading)
 
     def _plan_accounts(self, reading: Reading) -> list[Intent]:
         intents = []

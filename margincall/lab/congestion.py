@@ -7,7 +7,8 @@ further (its ``maxPrice`` caps it; a lower price pays), a fixed-spread liquidati
 price of its landing. ``CongestedKeepers`` plays that on a real chain:
 
 * every step each *present* keeper reads the accounts (PoolLens, batched) and the auctions, and
-  queues what it would send: margin calls, kicks (or, under the fixed-spread baseline,
+  queues what it would send: oracle pokes of the collaterals with an unconsumed round (keepers
+  write volatility, DESIGN.md 11), margin calls, kicks (or, under the fixed-spread baseline,
   ``liquidationCall``), redoes, and takes of lots whose price is at least ``discount`` under the
   oracle price;
 * an intent lands ``delay`` seconds after it was queued, at most ``capacity`` per keeper per step
@@ -35,7 +36,7 @@ from .engine import Lab
 class Intent:
     decided: int  # [lab seconds] when the keeper saw its reason
     due: int  # [lab seconds] when it lands
-    kind: str  # "call" | "kick" | "liquidationCall" | "redo" | "take"
+    kind: str  # "poke" | "call" | "kick" | "liquidationCall" | "redo" | "take"
     subject: Any  # an account, or an auction id
     keeper: int  # index into the keepers
     max_price: int | None = None  # [wad] a take's cap, the price seen at decision
@@ -72,6 +73,10 @@ class CongestedKeepers:
         if not keepers:
             return
         lab, now = self.lab, self.lab.t
+        adapter = lab.market.oracle
+        for symbol, asset in lab.market.collaterals.items():
+            if adapter.call.needsPoke(asset.token.address):
+                self._queue("poke", symbol, keepers, now)
         for account, st in states:
             if not st.priceOk or (st.debt == 0 and st.debtInAuction == 0):
                 continue
@@ -125,7 +130,10 @@ class CongestedKeepers:
 
     def _execute(self, intent: Intent, keeper: Signer) -> None:
         lab, pool, liq = self.lab, self.lab.market.pool, self.lab.market.liquidator
-        if intent.kind == "call":
+        if intent.kind == "poke":
+            token = lab.market.collaterals[intent.subject].token.address
+            lab.try_send("poke", lab.market.oracle.send.poke, token, sender=keeper)
+        elif intent.kind == "call":
             receipt = lab.try_send("issueMarginCall", pool.send.issueMarginCall, intent.subject, sender=keeper)
             if receipt is not None:
                 lab.recorder.event("call", t=lab.t, block=receipt.block, gas=receipt.gas_used, account=intent.subject)

@@ -215,7 +215,7 @@ class Lab:
         from ..bulk import Bulk, Encoder, Tx, addresses
 
         accounts = addresses(len(positions), seed=f"{tag}:{self.recorder.seed}")
-        # gas limits with room: a borrow pokes the volatility of every held collateral (gas is free here)
+        # gas limits with room: a borrow folds each held collateral's pending rounds into σ (gas is free here)
         gas = {"mint": 90_000, "approve": 60_000, "depositCollateral": 300_000, "borrow": 300_000 + 250_000 * len(self.market.collaterals)}
         pool = self.market.pool
         deposit, borrow = Encoder(pool, "depositCollateral"), Encoder(pool, "borrow")

@@ -3,7 +3,7 @@
 ``MarketReader.read`` asks the chain, in one JSON-RPC batch, for everything a block-at-a-time
 keeper and the run's sample need: every borrower through ``PoolLens.accounts`` (500 a call), the
 live auctions and their ``getStatus`` (through the lab's ``AuctionStatusReader``, 1,000 a call),
-each collateral's oracle price, each AMM's reserves, the insurance fund's assets, the debt in
+each collateral's oracle price and whether it has a round to poke, each AMM's reserves, the insurance fund's assets, the debt in
 auction, the bad debt so far, the room under the liquidator's hole, and the block it read.
 
 ``decode_states`` decodes the lens's answer without eth-abi's generic machinery: an
@@ -40,6 +40,7 @@ class Reading:
     active: list[int]  # live auction ids (the liquidator's own list)
     auctions: dict[int, tuple[bool, int, int, int]]  # id → getStatus (needsRedo, price [wad], lot, tab)
     oracle: dict[str, Decimal | None]  # collateral symbol → oracle price [USD], None when invalid
+    unpoked: list[str]  # collaterals whose primary feed has a round the oracle has not consumed (needsPoke)
     reserves: dict[str, tuple[int, int]]  # collateral symbol → its AMM's (collateral, base) reserves
     fund_assets: int  # [base units]
     debt_in_auction: int  # [base units]
@@ -101,6 +102,8 @@ class MarketReader:
         self.symbols = list(m.collaterals)
         self.fixed = [(m.liquidator.address, Encoder(m.liquidator, "activeAuctions")())]
         self.fixed += [(m.oracle.address, get_price(m.collaterals[s].token.address)) for s in self.symbols]
+        needs_poke = Encoder(m.oracle, "needsPoke")
+        self.fixed += [(m.oracle.address, needs_poke(m.collaterals[s].token.address)) for s in self.symbols]
         for s in self.symbols:
             amm = amms.get(s)
             if amm is not None:
@@ -144,6 +147,8 @@ class MarketReader:
             answer = fixed[k]
             oracle[s] = None if isinstance(answer, ProtocolError) else Decimal(_uint(answer)) / WAD
             k += 1
+        unpoked = [s for s, answer in zip(self.symbols, fixed[k : k + len(self.symbols)]) if _uint(answer)]
+        k += len(self.symbols)
         reserves = {}
         for s in self.symbols:
             if s in self.amms:
@@ -155,7 +160,7 @@ class MarketReader:
             states += decode_states(m.lens, answer, chunk)
         return Reading(
             block=int(block["number"], 16), timestamp=int(block["timestamp"], 16), states=states, active=active,
-            auctions=auctions, oracle=oracle, reserves=reserves, fund_assets=fund_assets, debt_in_auction=in_auction,
+            auctions=auctions, oracle=oracle, unpoked=unpoked, reserves=reserves, fund_assets=fund_assets, debt_in_auction=in_auction,
             bad_debt=losses, room=max(0, hole - total_tab),
         )  # fmt: skip
 

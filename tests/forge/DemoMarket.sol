@@ -258,6 +258,15 @@ abstract contract DemoMarket is Test {
         if (address(m.wxrpFeed) != address(0)) m.wxrpFeed.setPrice(_answer(m.wxrpFeed));
     }
 
+    /// @dev `answer` as the first round of a new feed phase (round ids jump ahead): the volatility
+    /// estimator restarts there without a sample (DESIGN.md 3), so the price moves and σ does not.
+    /// For tests whose subject is not volatility: since v3.3 a plain round counts at once (the
+    /// pool reads σ with the pending rounds folded in, DESIGN.md 11).
+    function _priceAsNewPhase(MockAggregator feed, int256 answer) internal {
+        uint80 id = feed.latestRound() + 1_000;
+        feed.setRound(id, answer, block.timestamp, id);
+    }
+
     function _answer(MockAggregator feed) internal view returns (int256 answer) {
         (, answer,,,) = feed.latestRoundData();
     }

@@ -171,7 +171,7 @@ contract FixedSpreadLiquidatorTest is DemoMarket {
 
     function test_ClampsDebtToCover() public {
         _open(10 * ETH, 0, 0, 20_000 * USDC);
-        _price(m.wethFeed, 2_300e8); // HF 0.9775
+        _priceAsNewPhase(m.wethFeed, 2_300e8); // HF 0.9775, σ at σ_ref: the call level stays 1.10
         // under the close factor: taken as asked
         (uint256 covered,) = _liquidate(address(m.weth), 4_000 * USDC);
         assertEq(covered, 4_000 * USDC);

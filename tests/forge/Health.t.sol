@@ -232,7 +232,7 @@ contract HealthTest is DemoMarket {
         m.config.setCollateralParams(address(m.weth), CollateralParams(0.8e18, 0.88e18, 0.05e18, 100_000e18));
         vm.stopPrank();
         assertEq(m.config.collateralInfo(address(m.weth)).liquidationFactor, 0.88e18, "raised at once");
-        m.wethFeed.setPrice(1e8); // $1: value = amount
+        _priceAsNewPhase(m.wethFeed, 1e8); // $1: value = amount (σ stays σ_ref: level 1.10)
         // value·0.8 = 1e22 + 16 and 1e22 − 16: their sum is a whole 2e22, so the capacity is
         // ⌊2e22 · 1.1⌋ = 2.2e22, but ⌊(1e22 + 16)·1.1⌋ + ⌊(1e22 − 16)·1.1⌋ = 2.2e22 − 1
         _depositCollateral(borrower, m.weth, 1.25e22 + 20);

@@ -374,8 +374,8 @@ contract OracleAdapterTest is Test {
         assertFalse(ok, "a malformed feed gave a price");
     }
 
-    /// @dev The same decoding in the volatility estimator's `_roundAt` makes `poke` (and so
-    /// borrow, collateral withdrawal and kick, which poke held assets) revert on such a feed.
+    /// @dev The same decoding in the volatility estimator's fold would make `poke` (and so the
+    /// kick and listing, which poke, and every reader of `volatility`) revert on such a feed.
     function test_poke_shortReturnDataDoesNotRevert() public {
         // Incident class: broken oracle answers (stale, non-positive, incomplete, out of bounds, reverting or malformed) must read as "no price", never revert.
         ShortReturnFeed broken = new ShortReturnFeed();

@@ -73,6 +73,16 @@ def post_round(feed, feed_answer: int, updated_at: int, sender) -> int:
     return round_id
 
 
+def post_new_phase(feed, feed_answer: int, updated_at: int, sender) -> int:
+    """``feed_answer`` as the first round of a new feed phase (the round id jumps 1,000 ahead);
+    returns its id. The volatility estimator restarts there without a sample (DESIGN.md 3), so
+    the price moves and σ does not: for tests whose subject is not volatility, since a plain
+    round counts at once (the pool reads σ with the pending rounds folded in, DESIGN.md 11)."""
+    round_id = feed.latestRound() + 1_000
+    feed.setRound(round_id, feed_answer, updated_at, round_id, {"from": sender})
+    return round_id
+
+
 def post_fresh_rounds(feeds, updated_at: int, sender, mined_at: int | None = None) -> None:
     """Re-post each feed's latest answer as fresh at ``updated_at``; with ``mined_at``, each of
     these transactions is mined at exactly that timestamp (they then take no chain time)."""
