@@ -44,7 +44,7 @@ contract PoolLens {
         states = new AccountState[](list.length);
         AccountRisk.Valuation memory scratch; // one for the batch: memory grows with the list only
         for (uint256 i; i < list.length; ++i) {
-            states[i] = AccountReader.stateOf(pool, list[i], snap, BASE_SCALE, scratch);
+            AccountReader.writeState(states[i], pool, list[i], snap, BASE_SCALE, scratch);
         }
     }
 
