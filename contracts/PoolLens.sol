@@ -108,8 +108,9 @@ contract PoolLens {
         for (uint256 i; held >> i != 0; ++i) {
             if ((held >> i) & 1 != 0 && !snap.priced[i]) oracle.priceRange(snap.asset[i]);
         }
+        AccountState memory s;
         AccountRisk.Valuation memory v;
-        AccountReader.valueInto(v, pool, account, held, snap, BASE_SCALE);
-        return v.callLevel(snap);
+        AccountReader.writeRisk(s, pool, account, snap, BASE_SCALE, v);
+        return s.callLevel;
     }
 }

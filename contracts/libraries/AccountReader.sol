@@ -8,7 +8,7 @@ import {AccountRisk} from "./AccountRisk.sol";
 
 /// @title AccountReader
 /// @notice An account's `AccountState` computed outside the pool, from the pool's public reads
-/// (`accountMeta`, `normalizedDebtOf`, `collateralOf`, `debtInAuctionOf`) and a snapshot of every
+/// (`accountMeta`, `collateralOf`, `debtInAuctionOf`) and a snapshot of every
 /// listed slot (`pool.marketSnapshot()`), by the pool's own arithmetic (`AccountRisk`). Used by
 /// `PoolLens`, the liquidators (after `prepareKick`) and the lab's previews, so the pool carries
 /// no derived view.
@@ -61,8 +61,10 @@ library AccountReader {
         uint256 baseScale,
         AccountRisk.Valuation memory v
     ) internal view {
-        (s.callDeadline, s.liveAuctions, s.assetsIn) = pool.accountMeta(account);
-        valueInto(v, pool, account, s.assetsIn, snap, baseScale);
+        uint256 normalizedDebt;
+        (s.callDeadline, s.liveAuctions, s.assetsIn, normalizedDebt) = pool.accountMeta(account);
+        v.startStatus(normalizedDebt, baseScale, snap);
+        addHoldings(v, pool, account, s.assetsIn, snap);
         s.debt = v.debt;
         s.collateralValue = v.collateralValue;
         s.liquidationValue = v.liquidationValue;
@@ -78,18 +80,16 @@ library AccountReader {
             : AccountRisk.ladder(s.healthFactor, s.callLevel, snap.market.marginCallHF, pastDeadline);
     }
 
-    /// @dev Writes into `v` the status side of the account's valuation at `snap` (`held`: its
-    /// `assetsIn`): what the pool's `_valuation` computes from storage, less the opening fields
-    /// (`AccountRisk.startStatus`), which no reader of this library uses.
-    function valueInto(
+    /// @dev Adds to `v` (started by `AccountRisk.startStatus`) the account's collateral in the
+    /// slots of `held` (its `assetsIn`) at `snap`: with the start, what the pool's `_valuation`
+    /// computes from storage, less the opening fields, which no reader of this library uses.
+    function addHoldings(
         AccountRisk.Valuation memory v,
         ILendingPool pool,
         address account,
         uint256 held,
-        MarketSnapshot memory snap,
-        uint256 baseScale
+        MarketSnapshot memory snap
     ) internal view {
-        v.startStatus(pool.normalizedDebtOf(account), baseScale, snap);
         for (uint256 i; held != 0; ++i) {
             address asset = snap.asset[i];
             bool skip = held & 1 == 0 || asset == address(0);
