@@ -464,7 +464,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
                 held >>= 1;
             }
         }
-        emit AccountClosed(account, normalizedDebtOf[account].mulDivUp(borrowIndex, RAY));
+        emit AccountClosed(account, _debtOf(account));
         _writeOffDebt(account);
     }
 
@@ -722,10 +722,10 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     function accountMeta(address account)
         external
         view
-        returns (uint256 callDeadline, uint256 liveAuctions_, uint256 assetsIn_)
+        returns (uint256 callDeadline, uint256 liveAuctions_, uint256 assetsIn_, uint256 normalizedDebt)
     {
         AccountMeta memory meta = _meta[account];
-        return (_isLive(meta) ? meta.callDeadline : 0, meta.liveAuctions, meta.assetsIn);
+        return (_isLive(meta) ? meta.callDeadline : 0, meta.liveAuctions, meta.assetsIn, normalizedDebtOf[account]);
     }
 
     /// @inheritdoc ILendingPool

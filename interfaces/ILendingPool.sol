@@ -290,12 +290,12 @@ interface ILendingPool {
     function debtInAuctionOf(address account) external view returns (uint256);
     /// @notice Bitmap of the collateral slots (see `IMarketConfig.collateralSlots`) the account holds.
     function assetsIn(address account) external view returns (uint256);
-    /// @notice `marginCallDeadline`, `liveAuctions` and `assetsIn` in one read (one storage slot):
-    /// what `PoolLens` reads per account.
+    /// @notice `marginCallDeadline`, `liveAuctions`, `assetsIn` and `normalizedDebtOf` in one
+    /// call (two storage slots): what `AccountReader` (the lens, the liquidators) reads per account.
     function accountMeta(address account)
         external
         view
-        returns (uint256 callDeadline, uint256 liveAuctions, uint256 assetsIn);
+        returns (uint256 callDeadline, uint256 liveAuctions, uint256 assetsIn, uint256 normalizedDebt);
     /// @notice WAD health factor at the status prices; `type(uint256).max` without debt.
     function healthFactor(address account) external view returns (uint256);
     /// @notice Healthy, MarginCall or Liquidatable at the status prices.

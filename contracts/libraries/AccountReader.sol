@@ -3,12 +3,12 @@ pragma solidity ^0.8.24;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
-import {ILendingPool, AccountState, MarketSnapshot} from "../../interfaces/ILendingPool.sol";
+import {ILendingPool, AccountState, AccountStatus, MarketSnapshot} from "../../interfaces/ILendingPool.sol";
 import {AccountRisk} from "./AccountRisk.sol";
 
 /// @title AccountReader
 /// @notice An account's `AccountState` computed outside the pool, from the pool's public reads
-/// (`normalizedDebtOf`, `accountMeta`, `collateralOf`, `debtInAuctionOf`) and a snapshot of every
+/// (`accountMeta`, `collateralOf`, `debtInAuctionOf`) and a snapshot of every
 /// listed slot (`pool.marketSnapshot()`), by the pool's own arithmetic (`AccountRisk`). Used by
 /// `PoolLens`, the liquidators (after `prepareKick`) and the lab's previews, so the pool carries
 /// no derived view.
@@ -25,9 +25,22 @@ library AccountReader {
         uint256 baseScale,
         AccountRisk.Valuation memory v
     ) internal view returns (AccountState memory s) {
+        writeState(s, pool, account, snap, baseScale, v);
+    }
+
+    /// @dev `stateOf` written into `s`, which must be zeroed: a batch writes into the array it
+    /// returns, one struct per account in memory, not two.
+    function writeState(
+        AccountState memory s,
+        ILendingPool pool,
+        address account,
+        MarketSnapshot memory snap,
+        uint256 baseScale,
+        AccountRisk.Valuation memory v
+    ) internal view {
         writeRisk(s, pool, account, snap, baseScale, v);
         if (s.liveAuctions != 0) s.debtInAuction = pool.debtInAuctionOf(account);
-        if (!v.priceOk) return s;
+        if (!v.priceOk) return;
         s.liquidationDrop = v.liquidationDrop();
         uint256 held = s.assetsIn;
         if (held != 0 && held & (held - 1) == 0) {
@@ -48,8 +61,10 @@ library AccountReader {
         uint256 baseScale,
         AccountRisk.Valuation memory v
     ) internal view {
-        (s.callDeadline, s.liveAuctions, s.assetsIn) = pool.accountMeta(account);
-        valueInto(v, pool, account, s.assetsIn, snap, baseScale);
+        uint256 normalizedDebt;
+        (s.callDeadline, s.liveAuctions, s.assetsIn, normalizedDebt) = pool.accountMeta(account);
+        v.startStatus(normalizedDebt, baseScale, snap);
+        addHoldings(v, pool, account, s.assetsIn, snap);
         s.debt = v.debt;
         s.collateralValue = v.collateralValue;
         s.liquidationValue = v.liquidationValue;
@@ -58,27 +73,30 @@ library AccountReader {
         if (!v.priceOk) return;
         s.healthFactor = v.hf();
         s.callLevel = v.callLevel(snap);
-        s.status = v.status(snap, s.callDeadline != 0 && block.timestamp > s.callDeadline);
+        // `AccountRisk.status`, with the HF and call level just computed
+        bool pastDeadline = s.callDeadline != 0 && block.timestamp > s.callDeadline;
+        s.status = s.debt == 0
+            ? AccountStatus.Healthy
+            : AccountRisk.ladder(s.healthFactor, s.callLevel, snap.market.marginCallHF, pastDeadline);
     }
 
-    /// @dev Writes into `v` the account's valuation at `snap` (`held`: its `assetsIn`): what the
-    /// pool's `_valuation` computes from storage.
-    function valueInto(
+    /// @dev Adds to `v` (started by `AccountRisk.startStatus`) the account's collateral in the
+    /// slots of `held` (its `assetsIn`) at `snap`: with the start, what the pool's `_valuation`
+    /// computes from storage, less the opening fields, which no reader of this library uses.
+    function addHoldings(
         AccountRisk.Valuation memory v,
         ILendingPool pool,
         address account,
         uint256 held,
-        MarketSnapshot memory snap,
-        uint256 baseScale
+        MarketSnapshot memory snap
     ) internal view {
-        v.start(pool.normalizedDebtOf(account), baseScale, snap);
         for (uint256 i; held != 0; ++i) {
             address asset = snap.asset[i];
             bool skip = held & 1 == 0 || asset == address(0);
             held >>= 1;
             if (skip) continue;
             uint256 amount = pool.collateralOf(account, asset);
-            if (amount != 0) v.addHolding(snap, i, amount);
+            if (amount != 0) v.addStatusHolding(snap, i, amount);
         }
     }
 }

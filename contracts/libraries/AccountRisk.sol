@@ -34,6 +34,7 @@ library AccountRisk {
 
     /// @dev Starts `v` (every field written, so a batch reuses one struct) with the debt side:
     /// `normalizedDebt` at the snapshot's index, rounded up, and no collateral yet.
+    /// `startStatus` is this less the opening fields: keep the two in step.
     function start(Valuation memory v, uint256 normalizedDebt, uint256 baseScale, MarketSnapshot memory snap)
         internal
         pure
@@ -46,6 +47,7 @@ library AccountRisk {
     }
 
     /// @dev Adds `amount` [token units] of the collateral in `slot` (read by the snapshot).
+    /// `addStatusHolding` is this less the opening term: keep the two in step.
     function addHolding(Valuation memory v, MarketSnapshot memory snap, uint256 slot, uint256 amount) internal pure {
         if (!snap.priced[slot]) v.priceOk = false;
         uint256 value = amount.mulDivDown(snap.high[slot], snap.scale[slot]);
@@ -55,6 +57,34 @@ library AccountRisk {
         uint256 counted = amount > snap.overCap[slot] ? amount - snap.overCap[slot] : 0;
         v.openingCapacity += counted.mulDivDown(snap.low[slot], snap.scale[slot]).wMulDown(snap.borrowFactor[slot])
             .wMulDown(snap.market.marginCallHF);
+        v.volatilityWeight += value * snap.volatility[slot];
+    }
+
+    /// @dev `start` for the status side only (what HF, call level, status and the liquidation
+    /// point read), for readers that never open a position (`AccountReader`): the opening
+    /// fields are left as they are, a third less arithmetic per account, and the same exact
+    /// results by `WadMath`'s fast variants, which the pool's bytecode cannot afford. Written out
+    /// rather than called from `start`, which would cost the pool ~30 bytes of jumps;
+    /// tests/forge/Health.t.sol and the lens tests hold the two to the same result.
+    function startStatus(Valuation memory v, uint256 normalizedDebt, uint256 baseScale, MarketSnapshot memory snap)
+        internal
+        pure
+    {
+        v.debt = normalizedDebt.mulDivUpFast(snap.borrowIndex, RAY);
+        v.debtValue = v.debt.mulDivUpFast(snap.baseLow, baseScale);
+        v.priceOk = snap.basePriced;
+        (v.collateralValue, v.liquidationValue, v.volatilityWeight) = (0, 0, 0);
+    }
+
+    /// @dev `addHolding` for the status side only (see `startStatus`).
+    function addStatusHolding(Valuation memory v, MarketSnapshot memory snap, uint256 slot, uint256 amount)
+        internal
+        pure
+    {
+        if (!snap.priced[slot]) v.priceOk = false;
+        uint256 value = amount.mulDivDownFast(snap.high[slot], snap.scale[slot]);
+        v.collateralValue += value;
+        v.liquidationValue += value.mulDivDownFast(snap.liquidationFactor[slot], WAD);
         v.volatilityWeight += value * snap.volatility[slot];
     }
 
@@ -82,10 +112,19 @@ library AccountRisk {
         returns (AccountStatus)
     {
         if (v.debt == 0) return AccountStatus.Healthy;
-        uint256 health = hf(v);
+        return ladder(hf(v), callLevel(v, snap), snap.market.marginCallHF, callPastDeadline);
+    }
+
+    /// @dev The ladder of an account with debt, from its HF and effective call level (a reader
+    /// that reports both computes them once).
+    function ladder(uint256 health, uint256 level, uint256 marginCallHF, bool callPastDeadline)
+        internal
+        pure
+        returns (AccountStatus)
+    {
         if (health < WAD) return AccountStatus.Liquidatable;
-        if (callPastDeadline && health < snap.market.marginCallHF) return AccountStatus.Liquidatable;
-        if (health < callLevel(v, snap)) return AccountStatus.MarginCall;
+        if (callPastDeadline && health < marginCallHF) return AccountStatus.Liquidatable;
+        if (health < level) return AccountStatus.MarginCall;
         return AccountStatus.Healthy;
     }
 
@@ -93,7 +132,7 @@ library AccountRisk {
     /// or without debt. Liquidation value is linear in the collateral prices.
     function liquidationDrop(Valuation memory v) internal pure returns (uint256) {
         if (v.debt == 0 || v.liquidationValue <= v.debtValue) return 0;
-        return WAD - v.debtValue.mulDivUp(WAD, v.liquidationValue);
+        return WAD - v.debtValue.mulDivUpFast(WAD, v.liquidationValue);
     }
 
     /// @dev For an account holding `amount` of one collateral in `slot`: the least price P [wad
@@ -104,6 +143,6 @@ library AccountRisk {
         returns (uint256)
     {
         if (v.debt == 0 || v.liquidationValue == 0) return 0;
-        return v.debtValue.mulDivUp(WAD, snap.liquidationFactor[slot]).mulDivUp(snap.scale[slot], amount);
+        return v.debtValue.mulDivUpFast(WAD, snap.liquidationFactor[slot]).mulDivUpFast(snap.scale[slot], amount);
     }
 }

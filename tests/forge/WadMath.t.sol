@@ -128,6 +128,33 @@ contract WadMathTest is Test {
         math.mulDivUp(x, y, d);
     }
 
+    // ================================================================ fast variants
+    /// @dev The readers' fast variants are the same functions: equal results over the whole
+    /// range (narrow products take the fast path, wide ones fall back to mulDiv).
+    function testFuzz_fast_equalsMulDiv(uint256 x, uint256 y, uint256 d, bool narrow) public pure {
+        if (narrow) {
+            x = bound(x, 0, type(uint128).max);
+            y = bound(y, 0, type(uint128).max);
+        }
+        d = _boundDivisor(x, y, d);
+        assertEq(WadMath.mulDivDownFast(x, y, d), WadMath.mulDivDown(x, y, d), "down");
+        if (!_upFits(x, y, d)) return;
+        assertEq(WadMath.mulDivUpFast(x, y, d), WadMath.mulDivUp(x, y, d), "up");
+    }
+
+    function test_fast_revertsAsMulDiv() public {
+        vm.expectRevert(stdError.divisionError);
+        math.mulDivDownFast(1, 1, 0);
+        vm.expectRevert(stdError.divisionError);
+        math.mulDivUpFast(1, 1, 0);
+        vm.expectRevert(stdError.arithmeticError);
+        math.mulDivDownFast(2 ** 200, 2 ** 200, 2 ** 100);
+        // Down is the largest uint256, Up would be 2^256 (as test_mulDivUp_revertsWhenOnlyTheRoundingOverflows)
+        assertEq(math.mulDivDownFast(2 ** 192 - 1, 2 ** 192 + 1, 2 ** 128), type(uint256).max);
+        vm.expectRevert(stdError.arithmeticError);
+        math.mulDivUpFast(2 ** 192 - 1, 2 ** 192 + 1, 2 ** 128);
+    }
+
     // ================================================================ wad helpers
     function testFuzz_wMul_narrow(uint256 x, uint256 y) public pure {
         x = bound(x, 0, type(uint128).max);

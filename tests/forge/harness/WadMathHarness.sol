@@ -13,6 +13,14 @@ contract WadMathHarness {
         return WadMath.mulDivUp(x, y, d);
     }
 
+    function mulDivDownFast(uint256 x, uint256 y, uint256 d) external pure returns (uint256) {
+        return WadMath.mulDivDownFast(x, y, d);
+    }
+
+    function mulDivUpFast(uint256 x, uint256 y, uint256 d) external pure returns (uint256) {
+        return WadMath.mulDivUpFast(x, y, d);
+    }
+
     function wMulDown(uint256 x, uint256 y) external pure returns (uint256) {
         return WadMath.wMulDown(x, y);
     }
