@@ -46,6 +46,8 @@ DEPTH_SHARE = Decimal("0.5")  # AMM base reserve, as a share of the population's
 BLOCK_TXS = 100_000  # a simulated block is sent as one batch: the block gas limit alone splits it
 CEILING_TRANSFERS = 1_200  # raw transfers of the ceiling measured at the end (bench.raw_ceiling), per block size
 CEILING_BLOCK_SIZES = (100, 1_000)  # [transfers per block]: Anvil 1.7.1's cost per block grows with the state
+READS = ("model", "lens", "checked")
+ACCOUNT_ACTIONS = ("call", "clear", "kick")  # the keeper's intents whose subject is an account
 GAS = {"mint": 100_000, "approve": 60_000, "swap": 200_000, "setPrice": 150_000}
 
 
@@ -80,8 +82,13 @@ def run(lab: Lab, options: RunOptions) -> None:
         with rec.phase("setup"):
             keeper = BulkKeeper(lab, bulk, keeper_signer.address, taker, amms, margin_bps=0)
             feeds = _Feeds(lab, amms)
-            reader = MarketReader(lab, bulk, amms, status_reader)
-            reading = reader.read([])
+            # extra["reads"] (the watchlist's tests): "lens" asks PoolLens about every account every
+            # block; "checked" too, and checks the watchlist's model against it at every block
+            reads = options.extra.get("reads", "model")
+            if reads not in READS:
+                raise ScenarioError(f"cascade: reads must be one of {', '.join(READS)}, got {reads!r}")
+            reader = MarketReader(lab, bulk, amms, status_reader, positions=None if reads == "lens" else positions)
+            reading = reader.read([], full=True)  # every account, the watchlist's model checked against it
             lab.sample_reading(reading, _spots(lab, reading))
         with rec.phase("simulation"):
             reading, shocked = _first_shock(lab, bulk, reader, feeds, reading, shock)
@@ -94,14 +101,16 @@ def run(lab: Lab, options: RunOptions) -> None:
                 elapsed += BLOCK
                 now += BLOCK
                 intents = keeper.plan(reading) if elapsed % every < BLOCK else []
+                reader.touch(i.subject for i in intents if i.kind in ACCOUNT_ACTIONS)
                 posts = feeds.posts(history[max(0, len(history) - LAG)])  # the AMM price of LAG blocks ago
                 receipts = _mine(lab, bulk, [i.tx for i in intents] + posts, now)
                 _check_posts(bulk, posts, receipts[len(intents) :], receipts[: len(intents)])
                 opened = keeper.record(intents, receipts[: len(intents)], now - lab.start, reading)
-                reading = reader.read(sorted(set(reading.active) | set(opened)))
+                reading = reader.read(sorted(set(reading.active) | set(opened)), full=reads == "checked")
                 history.append(_spot_prices(lab, reading))
                 lab.sample_reading(reading, _floats(history[-1]))
                 quiet = 0 if intents or reading.active else quiet + 1
+            reader.read(sorted(reading.active), full=True)  # the model checked again, at the end
         with rec.phase("ceiling"):
             began = time.perf_counter()
             by_size = {}  # blocks of the bench's 100 transfers, and of 1,000 (the run's own blocks are large)
@@ -116,7 +125,8 @@ def run(lab: Lab, options: RunOptions) -> None:
                  "rawCeilingTransfers": CEILING_TRANSFERS, "rawCeilingSeconds": round(time.perf_counter() - began, 3)}
             )  # fmt: skip
     rec.throughput.update(
-        {"fastPathTransactions": lab.fast_path_sent + bulk.sent,
+        {"lensAccountReads": reader.lens_reads, "accountStatesRead": reader.reads * len(lab.accounts),
+         "fastPathTransactions": lab.fast_path_sent + bulk.sent,
          "fastPathSeconds": round(lab.fast_path_seconds + bulk.seconds, 3)}
     )  # fmt: skip
     final = _floats(_spot_prices(lab, reading))
