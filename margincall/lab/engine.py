@@ -331,14 +331,15 @@ class Lab:
         self, states: list[tuple[str, Any]], t: int, block: int, prices: dict[str, float], fund_assets: int,
         debt_in_auction: int, bad_debt: int, amm_prices: dict[str, float] | None,
     ) -> None:  # fmt: skip
-        statuses = {s: 0 for s in AccountStatus}
+        counts = [0] * len(AccountStatus)
         hfs = []
         for _, st in states:
             if st.debt == 0 and st.debtInAuction == 0:
                 continue
-            statuses[AccountStatus(st.status)] += 1
+            counts[st.status] += 1
             if st.debt > 0:
                 hfs.append(st.healthFactor / WAD)
+        statuses = {s: counts[s] for s in AccountStatus}
         self.recorder.sample(
             t=t, block=block, prices=prices, health_factors=hfs, statuses=statuses, fund_assets=fund_assets,
             debt_in_auction=debt_in_auction, bad_debt=bad_debt, amm_prices=amm_prices,

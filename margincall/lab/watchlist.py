@@ -32,6 +32,10 @@ from ..status import AccountStatus
 WAD = 10**18
 RAY = 10**27
 MAX_UINT = 2**256 - 1
+STATE_FIELDS = (  # PoolLens's AccountState, in order: the model writes every field
+    "debt", "collateralValue", "liquidationValue", "debtValue", "healthFactor", "callLevel", "status", "callDeadline",
+    "priceOk", "debtInAuction", "liveAuctions", "assetsIn", "liquidationPrice", "liquidationDrop",
+)  # fmt: skip
 DEADLINE_ROOM = 3_600  # [s] a called account whose deadline is this near (or past) is read from the chain
 
 
@@ -110,7 +114,10 @@ class Watchlist:
         self.touched: set[str] = set()  # read at the next block only
         self.deadline: dict[str, int] = {}  # the live call's deadline the lens last answered
         self._slots: dict[str, tuple[tuple[int, int], ...]] = {}  # account → ((slot, amount), ...) by slot
+        self._assets_in: dict[str, int] = {}
         self._asset_key: tuple[str, ...] | None = None
+        if state_type._fields != STATE_FIELDS:
+            raise HarnessError(f"PoolLens's AccountState is now {state_type._fields}; the watchlist writes {STATE_FIELDS}")
 
     def touch(self, accounts: Iterable[str]) -> None:
         """Accounts a transaction of the run named (a call, a clear, a kick): read through the
@@ -139,19 +146,30 @@ class Watchlist:
             if missing:
                 raise HarnessError(f"watchlist: {account} holds {missing[0]}, not a listed collateral")
             self._slots[account] = tuple(sorted((slot_of[t], amount) for t, amount in held.items()))
+            self._assets_in[account] = sum(1 << s for s, _ in self._slots[account])
         self._asset_key = key
 
     def value(self, snap: Snapshot, accounts: list[str], timestamp: int) -> tuple[dict[str, Any], list[str]]:
         """Split ``accounts`` at ``snap`` (the block at ``timestamp``): the states written from
-        the model and, in order, the accounts a read must ask the lens about."""
+        the model and, in order, the accounts a read must ask the lens about.
+
+        ``AccountRisk``'s arithmetic, inlined (10,000 accounts a block): debt ⌈norm·index/RAY⌉,
+        debt value ⌈debt·baseLow/baseScale⌉; each holding ⌊amount·high/scale⌋, weighted
+        ⌊value·lf/WAD⌋ and by its volatility; HF ⌊L·WAD/D⌋; the call level ``marginCallHF +
+        ⌈volSlope·(⌈Σ value·σ / Σ value⌉ − σ_ref)/WAD⌉`` at most ``maxCallHF``; the ladder with no
+        call past its deadline; the liquidation drop ``WAD − ⌈D·WAD/L⌉`` and, with one
+        collateral, the liquidation price ``⌈⌈D·WAD/lf⌉·scale/amount⌉``."""
         if not snap.ok or not snap.base_priced:
             return {}, list(accounts)
         self._index(snap)
         index, base_low, base_scale = snap.borrow_index, snap.base_low, self.base_scale
         high, scale, lf, vol, priced = snap.high, snap.scale, snap.lf, snap.volatility, snap.priced
+        base_level, max_level, slope, vol_ref = snap.margin_call_hf, snap.max_call_hf, snap.vol_slope, snap.vol_ref
         slots, normalized, deadlines = self._slots, self.normalized, self.deadline
         read = self.in_auction | self.touched
         near = timestamp + DEADLINE_ROOM
+        new, make = tuple.__new__, self.state_type
+        healthy, call, liquidatable = int(AccountStatus.Healthy), int(AccountStatus.MarginCall), int(AccountStatus.Liquidatable)
         written, due = {}, []
         for account in accounts:
             held = slots.get(account)
@@ -167,31 +185,20 @@ class Watchlist:
                 collateral += v
                 liquidation += v * lf[s] // WAD
                 weight += v * vol[s]
-            written[account] = self._state(snap, held, deadline, debt, collateral, liquidation, debt_value, weight)
+            hf = liquidation * WAD // debt_value if debt_value else MAX_UINT
+            level = base_level
+            if collateral:
+                sigma = -(-weight // collateral)
+                if sigma > vol_ref:
+                    level = min(base_level + -(-slope * (sigma - vol_ref) // WAD), max_level)
+            status = healthy if debt == 0 or hf >= level else (liquidatable if hf < WAD else call)
+            drop = WAD - -(-debt_value * WAD // liquidation) if debt and liquidation > debt_value else 0
+            price = 0
+            if debt and liquidation and len(held) == 1:
+                s, amount = held[0]
+                price = -(-(-(-debt_value * WAD // lf[s])) * scale[s] // amount)
+            written[account] = new(make, (
+                debt, collateral, liquidation, debt_value, hf, level, status, deadline, True, 0, 0, self._assets_in[account],
+                price, drop,
+            ))  # fmt: skip
         return written, due
-
-    def _state(self, snap: Snapshot, held: tuple, deadline: int, debt: int, collateral: int, liquidation: int,
-               debt_value: int, weight: int) -> Any:  # fmt: skip
-        """The lens's ``AccountState`` of an account no auction touched, whose call (if any) is
-        not near its deadline (AccountRisk: ``hf``, ``callLevel``, ``status``, the liquidation point)."""
-        hf = MAX_UINT if debt_value == 0 else liquidation * WAD // debt_value
-        level = snap.margin_call_hf
-        if collateral:
-            sigma = -(-weight // collateral)
-            if sigma > snap.vol_ref:
-                level = min(level + -(-snap.vol_slope * (sigma - snap.vol_ref) // WAD), snap.max_call_hf)
-        if debt == 0 or hf >= level:
-            status = AccountStatus.Healthy
-        else:
-            status = AccountStatus.Liquidatable if hf < WAD else AccountStatus.MarginCall
-        drop = price = 0
-        if debt and liquidation > debt_value:
-            drop = WAD - -(-debt_value * WAD // liquidation)
-        if debt and liquidation and len(held) == 1:
-            s, amount = held[0]
-            price = -(-(-(-debt_value * WAD // snap.lf[s])) * snap.scale[s] // amount)
-        return self.state_type(
-            debt=debt, collateralValue=collateral, liquidationValue=liquidation, debtValue=debt_value, healthFactor=hf,
-            callLevel=level, status=int(status), callDeadline=deadline, priceOk=True, debtInAuction=0,
-            liveAuctions=0, assetsIn=sum(1 << s for s, _ in held), liquidationPrice=price, liquidationDrop=drop,
-        )  # fmt: skip
