@@ -35,7 +35,9 @@ from .metrics import Recorder
 from .population import CollateralTerms, Position
 
 GENESIS_TIMESTAMP = 1_700_000_000  # every lab chain starts here: absolute times repeat too
-POPULATE_BLOCK_TXS = 2_000  # transactions per set-up block (its gas limit raised for set-up only)
+# transactions per set-up block (its gas limit raised for set-up only): one of the cascade's
+# ceiling block sizes, so that its raw ceiling is measured in blocks as large as the set-up's
+POPULATE_BLOCK_TXS = 1_000
 
 
 class ScenarioError(HarnessError):

@@ -151,8 +151,8 @@ class Recorder:
         fast = t["fastPathTransactions"] / t["fastPathSeconds"] if t.get("fastPathSeconds") else None
         t["sustainedTps"] = round(sustained, 1) if sustained else None
         t["fastPathTps"] = round(fast, 1) if fast else None
-        t["ratio"] = round(sustained / ceiling, 3) if sustained and ceiling else None
-        t["fastPathRatio"] = round(fast / ceiling, 3) if fast and ceiling else None
+        t["ratio"] = round(sustained / ceiling, 4) if sustained and ceiling else None
+        t["fastPathRatio"] = round(fast / ceiling, 4) if fast and ceiling else None
         t["targetRatio"] = 0.6
         return t
 

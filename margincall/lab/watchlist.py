@@ -171,20 +171,30 @@ class Watchlist:
         new, make = tuple.__new__, self.state_type
         healthy, call, liquidatable = int(AccountStatus.Healthy), int(AccountStatus.MarginCall), int(AccountStatus.Liquidatable)
         written, due = {}, []
+        unpriced = {s for s, ok in enumerate(priced) if not ok}
         for account in accounts:
             held = slots.get(account)
             deadline = deadlines.get(account, 0)
-            if account in read or held is None or (deadline and deadline <= near) or not all(priced[s] for s, _ in held):
+            if account in read or held is None or (deadline and deadline <= near):
+                due.append(account)
+                continue
+            if unpriced and any(s in unpriced for s, _ in held):
                 due.append(account)
                 continue
             debt = -(-normalized[account] * index // RAY)
             debt_value = -(-debt * base_low // base_scale)
-            collateral = liquidation = weight = 0
-            for s, amount in held:
-                v = amount * high[s] // scale[s]
-                collateral += v
-                liquidation += v * lf[s] // WAD
-                weight += v * vol[s]
+            if len(held) == 1:  # most accounts: no loop
+                s, amount = held[0]
+                collateral = amount * high[s] // scale[s]
+                liquidation = collateral * lf[s] // WAD
+                weight = collateral * vol[s]
+            else:
+                collateral = liquidation = weight = 0
+                for s, amount in held:
+                    v = amount * high[s] // scale[s]
+                    collateral += v
+                    liquidation += v * lf[s] // WAD
+                    weight += v * vol[s]
             hf = liquidation * WAD // debt_value if debt_value else MAX_UINT
             level = base_level
             if collateral:
