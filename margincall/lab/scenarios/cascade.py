@@ -48,6 +48,10 @@ DEPTH_SHARE = Decimal("0.5")  # AMM base reserve, as a share of the population's
 BLOCK_TXS = 100_000  # a simulated block is sent as one batch: the block gas limit alone splits it
 CEILING_TRANSFERS = 1_200  # raw transfers of the ceiling measured at the end (bench.raw_ceiling), per block size
 CEILING_BLOCK_SIZES = (100, 1_000)  # [transfers per block]: the bench's, and the set-up's (engine.POPULATE_BLOCK_TXS)
+# the simulation's block gas limit over the chain's: ~450 keeper calls a block, where Anvil's
+# per-block cost (~0.1–0.4 s at 10,000 accounts) and its receipts' (growing with the square of a
+# block's size) balance; a 2,500-account run gives the same metrics at 1 and 3 but block numbers
+SIM_GAS_FACTOR = 3
 READS = ("model", "lens", "checked")
 ACCOUNT_ACTIONS = ("call", "clear", "kick")  # the keeper's intents whose subject is an account
 GAS = {"mint": 100_000, "approve": 60_000, "swap": 200_000, "setPrice": 150_000}
@@ -93,6 +97,14 @@ def run(lab: Lab, options: RunOptions) -> None:
             reading = reader.read([], full=True)  # every account, the watchlist's model checked against it
             lab.sample_reading(reading, _spots(lab, reading))
         with rec.phase("simulation"):
+            # a simulated step is one batch that the block gas limit cuts into chain blocks; the
+            # cuts are no part of the model (every transaction of a step was decided on the same
+            # reading and lands at the step's time), but each chain block costs Anvil 1.7.1 a
+            # rebuild of its state tries: fewer, fuller blocks (extra["simGasFactor"] to compare)
+            gas_limit = bulk.block_gas_limit()
+            factor = int(options.extra.get("simGasFactor", SIM_GAS_FACTOR))
+            bulk.set_block_gas_limit(gas_limit * factor)
+            rec.params["simulationBlockGasLimit"] = gas_limit * factor
             reading, shocked = _first_shock(lab, bulk, reader, feeds, reading, shock, full=reads == "checked")
             first = [a for a, st in reading.states if AccountStatus(st.status) == AccountStatus.Liquidatable]
             history = [shocked]
@@ -121,6 +133,7 @@ def run(lab: Lab, options: RunOptions) -> None:
             rec.throughput["simulationSplitSeconds"] = split.rounded()
             rec.throughput["simulationChainBlocks"] = bulk.blocks - blocks
             reader.read(sorted(reading.active), full=True)  # the model checked again, at the end
+            bulk.set_block_gas_limit(gas_limit)
         with rec.phase("ceiling"):
             began = time.perf_counter()
             # per block size, the better of the two ways the run sends: receipts read a block at a
