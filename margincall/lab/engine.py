@@ -222,11 +222,14 @@ class Lab:
         pool = self.market.pool
         deposit, borrow = Encoder(pool, "depositCollateral"), Encoder(pool, "borrow")
         setup, opening, borrows = [], [], []
+        tokens = {s: a.token for s, a in self.market.collaterals.items()}
+        mint = {s: Encoder(t, "mint") for s, t in tokens.items()}  # one encoder per function, not per transaction
+        approve = {s: Encoder(t, "approve")(pool.address, MAX_UINT) for s, t in tokens.items()}
         for account, p in zip(accounts, positions):
             for symbol, amount in p.collateral.items():
-                token = self.market.collaterals[symbol].token
-                setup.append(Tx(account, token.address, Encoder(token, "mint")(account, amount), gas["mint"]))
-                setup.append(Tx(account, token.address, Encoder(token, "approve")(pool.address, MAX_UINT), gas["approve"]))
+                token = tokens[symbol]
+                setup.append(Tx(account, token.address, mint[symbol](account, amount), gas["mint"]))
+                setup.append(Tx(account, token.address, approve[symbol], gas["approve"]))
                 opening.append(Tx(account, pool.address, deposit(token.address, amount, account), gas["depositCollateral"]))
             borrows.append(Tx(account, pool.address, borrow(p.debt, account), gas["borrow"]))
             opening.append(borrows[-1])
