@@ -23,9 +23,7 @@ between blocks. At the end the run measures the chain's raw ceiling through the 
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
 from decimal import Decimal
-from typing import Iterator
 
 from ...bench import raw_ceiling
 from ...bulk import Bulk, Encoder, Tx
@@ -34,6 +32,7 @@ from ...status import AccountStatus
 from ...units import WAD, from_units
 from ..bulk_keeper import BulkKeeper, amm_quote
 from ..engine import POPULATE_BLOCK_TXS, Lab, RunOptions, ScenarioError
+from ..metrics import timed
 from ..population import Leverage, draw_positions
 from ..reading import MarketReader, Reading
 from ._common import lend_and_insure
@@ -111,26 +110,26 @@ def run(lab: Lab, options: RunOptions) -> None:
             lab.sample_reading(reading, _floats(shocked))
             elapsed = quiet = 0
             now = reading.timestamp
-            split, blocks = _Split(), bulk.blocks  # where the simulation's time goes, recorded with the throughput
+            split, blocks = {}, bulk.blocks  # where the simulation's time goes, recorded with the throughput
             while elapsed < HORIZON and quiet < 4:
                 elapsed += BLOCK
                 now += BLOCK
-                with split("decide"):
+                with timed(split, "decide"):
                     intents = keeper.plan(reading) if elapsed % every < BLOCK else []
                     reader.touch(i.subject for i in intents if i.kind in ACCOUNT_ACTIONS)
                     posts = feeds.posts(history[max(0, len(history) - LAG)])  # the AMM price of LAG blocks ago
-                with split("sendMineReceipts"):
+                with timed(split, "sendMineReceipts"):
                     receipts = _mine(lab, bulk, [i.tx for i in intents] + posts, now)
-                with split("record"):
+                with timed(split, "record"):
                     _check_posts(bulk, posts, receipts[len(intents) :], receipts[: len(intents)])
                     opened = keeper.record(intents, receipts[: len(intents)], now - lab.start, reading)
-                with split("read"):
+                with timed(split, "read"):
                     reading = reader.read(sorted(set(reading.active) | set(opened)), full=reads == "checked")
-                with split("sample"):
+                with timed(split, "sample"):
                     history.append(_spot_prices(lab, reading))
                     lab.sample_reading(reading, _floats(history[-1]))
                 quiet = 0 if intents or reading.active else quiet + 1
-            rec.throughput["simulationSplitSeconds"] = split.rounded()
+            rec.throughput["simulationSplitSeconds"] = {k: round(v, 3) for k, v in split.items()}
             rec.throughput["simulationChainBlocks"] = bulk.blocks - blocks
             reader.read(sorted(reading.active), full=True)  # the model checked again, at the end
             bulk.set_block_gas_limit(gas_limit)
@@ -185,21 +184,6 @@ def run(lab: Lab, options: RunOptions) -> None:
             f"The liquidator's cap on the tabs of live auctions (hole) held back {keeper.held_for_room} kicks over the "
             f"run; {waiting} accounts were still Liquidatable at the end, waiting for room."
         )
-
-
-class _Split(dict):
-    """Seconds spent per part of the simulation loop: ``with split("read"): ...``."""
-
-    @contextmanager
-    def __call__(self, part: str) -> Iterator[None]:
-        began = time.perf_counter()
-        try:
-            yield
-        finally:
-            self[part] = self.get(part, 0.0) + time.perf_counter() - began
-
-    def rounded(self) -> dict[str, float]:
-        return {k: round(v, 3) for k, v in self.items()}
 
 
 class _Feeds:
