@@ -1,5 +1,5 @@
 """The cascade's watchlist (``margincall.lab.watchlist``): the accounts a block's read asks PoolLens
-about, the others written by an exact model of the lens. The model must agree with the lens to
+(and the pool, for their holdings) about, the others written by an exact model of the lens. The model must agree with the lens to
 the wei at every block, and a run reading through it must take exactly the decisions (calls,
 kicks, takes: every event, sample and total) of a run that asks the lens about every account."""
 
@@ -61,17 +61,20 @@ def test_the_ladder_and_the_volatility_scaled_call_level():
     assert written["a"].debt == 2_200 * 10**6 and written["a"].healthFactor == 2_550 * WAD // 2_200
 
 
-def test_what_the_model_cannot_vouch_for_is_read_from_the_lens():
+def test_what_the_model_cannot_vouch_for_is_read_and_what_a_read_says_is_learnt():
     w = watchlist()
-    w.touch(["a"])  # a transaction named it: read at the next block only
+    w.touch(["a", "b"])  # transactions named them: read at the next block
     _, due = w.value(snapshot(3_000), ["a", "b", "c"], timestamp=1_000)
-    assert due == ["a"]
-    called = State(*([0] * 14))._replace(callDeadline=1_000 + DEADLINE_ROOM + 30)
-    w.absorb([("a", called), ("b", State(*([0] * 14))._replace(liveAuctions=1))])
-    written, due = w.value(snapshot(3_000), ["a", "b", "c"], timestamp=1_000)
-    assert due == ["b"] and written["a"].callDeadline == 1_000 + DEADLINE_ROOM + 30  # b is in auction: always read
-    _, due = w.value(snapshot(3_000), ["a", "b", "c"], timestamp=1_030)  # a's deadline is now near
     assert due == ["a", "b"]
+    called = State(*([0] * 14))._replace(callDeadline=1_000 + DEADLINE_ROOM + 30, assetsIn=1)
+    kicked = State(*([0] * 14))._replace(liveAuctions=1, debtInAuction=777, assetsIn=3)  # a kick took half of each
+    w.absorb([("a", called), ("b", kicked)], {"b": (2_500 * 10**6, {WETH: 5 * 10**17, WBTC: 5 * 10**6})})
+    written, due = w.value(snapshot(3_000), ["a", "b", "c"], timestamp=1_000)
+    assert due == [] and written["a"].callDeadline == 1_000 + DEADLINE_ROOM + 30
+    b = written["b"]  # valued from what the pool answered: its holdings, its auctions
+    assert (b.debt, b.collateralValue, b.liveAuctions, b.debtInAuction) == (2_500 * 10**6, 4_000 * WAD, 1, 777)
+    _, due = w.value(snapshot(3_000), ["a", "b", "c"], timestamp=1_030)  # a's deadline is now near
+    assert due == ["a"]
     _, due = w.value(snapshot(3_000, ok=False), ["a", "b", "c"], timestamp=1_030)  # a price missing: every account
     assert due == ["a", "b", "c"]
 

@@ -100,6 +100,8 @@ class MarketReader:
         self.accounts = list(lab.accounts)
         self.lens = Encoder(m.lens, "accounts")
         self.snapshot = snapshot_reader(m.lens)
+        self.normalized, self.collateral_of = Encoder(m.pool, "normalizedDebtOf"), Encoder(m.pool, "collateralOf")
+        self.tokens = [a.token.address for a in m.collaterals.values()]
         self.watchlist = None if positions is None else self._watchlist(positions)
         self.lens_reads = 0  # accounts asked of PoolLens over the run (the rest written from the model)
         self.reads = 0  # market reads
@@ -125,8 +127,7 @@ class MarketReader:
         m = self.lab.market
         if len(positions) != len(self.accounts):
             raise HarnessError(f"the watchlist needs one position per account ({len(positions)} for {len(self.accounts)})")
-        normalized = Encoder(m.pool, "normalizedDebtOf")
-        answers = self.bulk.eth_calls([(m.pool.address, normalized(a)) for a in self.accounts])
+        answers = self.bulk.eth_calls([(m.pool.address, self.normalized(a)) for a in self.accounts])
         holdings = {
             a: {m.collaterals[s].token.address: amount for s, amount in p.collateral.items()} for a, p in zip(self.accounts, positions)
         }
@@ -135,7 +136,7 @@ class MarketReader:
         return Watchlist(state, 10**m.base.decimals, holdings, debts)
 
     def touch(self, accounts: Any) -> None:
-        """Accounts a transaction of the run named: read through the lens from now on."""
+        """Accounts a transaction of the run named: read (state and holdings) at the next read."""
         if self.watchlist is not None:
             self.watchlist.touch(accounts)
 
@@ -157,29 +158,52 @@ class MarketReader:
         liq = self.lab.market.liquidator.address
         return [(self.status_reader.address, self.statuses(liq, ids[i : i + STATUS_BATCH])) for i in range(0, len(ids), STATUS_BATCH)]
 
+    def _holding_calls(self, accounts: list[str]) -> list[tuple[str, str]]:
+        """Each account's normalized debt and its amount of every listed collateral (the
+        watchlist's inputs), one eth_call each."""
+        pool = self.lab.market.pool.address
+        calls = []
+        for a in accounts:
+            calls.append((pool, self.normalized(a)))
+            calls += [(pool, self.collateral_of(a, token)) for token in self.tokens]
+        return calls
+
+    def _holdings(self, answers: list[Any], accounts: list[str]) -> dict[str, tuple[int, dict[str, int]]]:
+        width, out = 1 + len(self.tokens), {}
+        for k, account in enumerate(accounts):
+            words = [_uint(a) for a in answers[k * width : (k + 1) * width]]
+            out[account] = (words[0], dict(zip(self.tokens, words[1:])))
+        return out
+
     def read(self, auction_ids: list[int], full: bool = False) -> Reading:
         """The market now; ``auction_ids`` are the live auctions the caller knows of (any the
         liquidator lists beyond them are read in a second batch). Without a watchlist, or with
         ``full``, every account is asked of the lens (and with both, the model is checked
-        against the lens's answer: a difference raises ``HarnessError``); else the accounts in
-        auction in the first batch, those the watchlist cannot model in a second, and the others
-        written from the model."""
+        against the lens's answer: a difference raises ``HarnessError``); else the accounts a
+        transaction named since the last read are asked of the lens and the pool (their
+        holdings), in the same batch, any other the watchlist cannot model in a second, and the
+        others written from the model."""
         ids = list(auction_ids)
         self.reads += 1
-        first = self.accounts if full or self.watchlist is None else [a for a in self.accounts if a in self.watchlist.in_auction]
-        lens_calls, status_calls = self._lens_calls(first), self._status_calls(ids)
+        wl = self.watchlist
+        touched = [] if wl is None else [a for a in self.accounts if a in wl.touched]
+        first = self.accounts if full or wl is None else touched
+        lens_calls, holding_calls, status_calls = self._lens_calls(first), self._holding_calls(touched), self._status_calls(ids)
         calls = [("eth_getBlockByNumber", ["latest", False])]
-        calls += [("eth_call", [{"to": to, "data": data}, "latest"]) for to, data in self.fixed + lens_calls + status_calls]
+        calls += [
+            ("eth_call", [{"to": to, "data": data}, "latest"]) for to, data in self.fixed + lens_calls + holding_calls + status_calls
+        ]
         answers = self.bulk.request(calls, tolerate=True)
         block, rest = answers[0], answers[1:]
         fixed, rest = rest[: len(self.fixed)], rest[len(self.fixed) :]
-        lens, statuses = rest[: len(lens_calls)], rest[len(lens_calls) :]
+        lens, rest = rest[: len(lens_calls)], rest[len(lens_calls) :]
+        held, statuses = rest[: len(holding_calls)], rest[len(holding_calls) :]
         if isinstance(fixed[0], Exception):
             raise HarnessError(f"the market read failed: {fixed[0]}")
         read = self._decode(lens, first)
-        if self.watchlist is not None:
-            snap = self.snapshot(lens[0])
-            written, due = self.watchlist.value(snap, self.accounts, int(block["timestamp"], 16))
+        if wl is not None:
+            holdings = self._holdings(held, touched)
+            written, due = wl.value(self.snapshot(lens[0]), self.accounts, int(block["timestamp"], 16))
             if full:
                 wrong = [a for a, st in written.items() if read[a] != st]
                 if wrong:
@@ -187,8 +211,10 @@ class MarketReader:
             else:
                 due = [a for a in due if a not in read]
                 if due:
-                    read.update(self._decode(self.bulk.eth_calls(self._lens_calls(due)), due))
-            self.watchlist.absorb(read.items())
+                    answers = self.bulk.eth_calls(self._lens_calls(due) + self._holding_calls(due))
+                    read.update(self._decode(answers[: len(answers) - len(due) * (1 + len(self.tokens))], due))
+                    holdings.update(self._holdings(answers[len(answers) - len(due) * (1 + len(self.tokens)) :], due))
+            wl.absorb(read.items(), holdings)
             if not full:
                 read = {**written, **read}
         active = list(abi_decode(["uint256[]"], bytes.fromhex(fixed[0][2:]))[0])

@@ -5,17 +5,17 @@ any more than a real keeper does: between two of its own transactions an account
 collateral do not move, only the market does. ``Watchlist`` is that index, exact rather than
 heuristic:
 
-* an account is **modelled** while no auction has touched it: its normalized debt and
-  collateral are still those it opened with (a margin call moves neither), so its
-  ``AccountState`` at a block's ``MarketSnapshot`` is a pure function of them, computed here
-  with ``AccountRisk``'s own integer arithmetic (debt rounded up at the borrow index, each
-  holding at the status price rounded down, HF, the volatility-scaled call level, the ladder,
-  the liquidation point), its call deadline being the one the lens last answered;
-* an account is **read** through PoolLens when a transaction of the run named it (``touch``:
-  read at the next block, its new call deadline learnt), when it has or had an auction (read at
-  every block from then on: a kick moved its debt and collateral), when its call's deadline is
-  near (``DEADLINE_ROOM``: the model never decides "past the deadline"), and when a price it
-  needs is missing.
+* between two transactions naming an account, its normalized debt and collateral do not move
+  (a margin call moves neither), so its ``AccountState`` at a block's ``MarketSnapshot`` is a
+  pure function of them, computed here with ``AccountRisk``'s own integer arithmetic (debt
+  rounded up at the borrow index, each holding at the status price rounded down, HF, the
+  volatility-scaled call level, the ladder, the liquidation point), with the call deadline, the
+  auctions and the assets bitmap the lens last answered for it;
+* an account is **read** (through PoolLens, and its normalized debt and collateral from the
+  pool) at the block after a transaction of the run named it (``touch``: a call, a clear, a
+  kick, or a take, redo or settle of one of its auctions), when its call's deadline is near
+  (``DEADLINE_ROOM``: the model never decides "past the deadline"), and when a price it needs
+  is missing. At the start every account's holdings are those it opened with.
 
 The model is only valid on a chain where no one but the caller's keeper acts on the accounts
 (the lab's cascade: borrowers never act again after they open). The caller checks it against a
@@ -107,47 +107,55 @@ class Watchlist:
     ``normalized``: its normalized debt (``pool.normalizedDebtOf``)."""
 
     def __init__(self, state_type: type, base_scale: int, holdings: dict[str, dict[str, int]], normalized: dict[str, int]):
+        if state_type._fields != STATE_FIELDS:
+            raise HarnessError(f"PoolLens's AccountState is now {state_type._fields}; the watchlist writes {STATE_FIELDS}")
         self.state_type, self.base_scale = state_type, base_scale
         self.holdings = {a: {t.lower(): amount for t, amount in h.items() if amount} for a, h in holdings.items()}
         self.normalized = dict(normalized)
-        self.in_auction: set[str] = set()  # read at every block: an auction moved their debt and collateral
-        self.touched: set[str] = set()  # read at the next block only
+        self.touched: set[str] = set()  # read (state, normalized debt, collateral) at the next block
         self.deadline: dict[str, int] = {}  # the live call's deadline the lens last answered
-        self._slots: dict[str, tuple[tuple[int, int], ...]] = {}  # account → ((slot, amount), ...) by slot
-        self._assets_in: dict[str, int] = {}
-        self._asset_key: tuple[str, ...] | None = None
-        if state_type._fields != STATE_FIELDS:
-            raise HarnessError(f"PoolLens's AccountState is now {state_type._fields}; the watchlist writes {STATE_FIELDS}")
+        self.auctions: dict[str, tuple[int, int]] = {}  # (liveAuctions, debtInAuction) the lens last answered
+        self._assets_in: dict[str, int] = {}  # the pool's bitmap (a slot may stay set at amount 0)
+        self._slots: dict[str, tuple[tuple[int, int], ...]] = {}  # account → ((slot, amount ≠ 0), ...) by slot
+        self._slot_of: dict[str, int] | None = None
 
     def touch(self, accounts: Iterable[str]) -> None:
-        """Accounts a transaction of the run named (a call, a clear, a kick): read through the
-        lens at the next block."""
+        """Accounts a transaction of the run named (a call, a clear, a kick, or a take, redo or
+        settle of one of their auctions): read at the next block, state and holdings."""
         self.touched.update(accounts)
 
-    def absorb(self, states: Iterable[tuple[str, Any]]) -> None:
-        """States the lens answered: the call deadline is learnt, an account showing an auction
-        is read at every block from now on."""
+    def absorb(self, states: Iterable[tuple[str, Any]], holdings: dict[str, tuple[int, dict[str, int]]]) -> None:
+        """What a read answered: each account's state from the lens (its call deadline, its
+        auctions, its assets bitmap), and for the accounts in ``holdings`` their normalized debt
+        and collateral (token address → amount) from the pool, which the model values from now on."""
         for account, st in states:
             self.touched.discard(account)
-            if st.liveAuctions or st.debtInAuction:
-                self.in_auction.add(account)
             if st.callDeadline:
                 self.deadline[account] = st.callDeadline
             else:
                 self.deadline.pop(account, None)
+            if st.liveAuctions or st.debtInAuction:
+                self.auctions[account] = (st.liveAuctions, st.debtInAuction)
+            else:
+                self.auctions.pop(account, None)
+            if account in holdings:
+                normalized, held = holdings[account]
+                self.normalized[account] = normalized
+                self.holdings[account] = {t.lower(): amount for t, amount in held.items() if amount}
+                self._slots.pop(account, None)
+                self._assets_in[account] = st.assetsIn
 
-    def _index(self, snap: Snapshot) -> None:
-        key = tuple(snap.asset)
-        if key == self._asset_key:
-            return
-        slot_of = {a: i for i, a in enumerate(snap.asset) if int(a, 16)}
-        for account, held in self.holdings.items():
-            missing = [t for t in held if t not in slot_of]
-            if missing:
-                raise HarnessError(f"watchlist: {account} holds {missing[0]}, not a listed collateral")
-            self._slots[account] = tuple(sorted((slot_of[t], amount) for t, amount in held.items()))
-            self._assets_in[account] = sum(1 << s for s, _ in self._slots[account])
-        self._asset_key = key
+    def _held(self, account: str) -> tuple[tuple[int, int], ...] | None:
+        """((slot, amount), ...) of the account's non-zero holdings, by slot."""
+        held = self._slots.get(account)
+        if held is None and account in self.holdings:
+            try:
+                held = tuple(sorted((self._slot_of[t], amount) for t, amount in self.holdings[account].items()))
+            except KeyError as exc:
+                raise HarnessError(f"watchlist: {account} holds {exc.args[0]}, not a listed collateral") from None
+            self._slots[account] = held
+            self._assets_in.setdefault(account, sum(1 << s for s, _ in held))
+        return held
 
     def value(self, snap: Snapshot, accounts: list[str], timestamp: int) -> tuple[dict[str, Any], list[str]]:
         """Split ``accounts`` at ``snap`` (the block at ``timestamp``): the states written from
@@ -158,24 +166,26 @@ class Watchlist:
         ⌊value·lf/WAD⌋ and by its volatility; HF ⌊L·WAD/D⌋; the call level ``marginCallHF +
         ⌈volSlope·(⌈Σ value·σ / Σ value⌉ − σ_ref)/WAD⌉`` at most ``maxCallHF``; the ladder with no
         call past its deadline; the liquidation drop ``WAD − ⌈D·WAD/L⌉`` and, with one
-        collateral, the liquidation price ``⌈⌈D·WAD/lf⌉·scale/amount⌉``."""
+        collateral in the bitmap, the liquidation price ``⌈⌈D·WAD/lf⌉·scale/amount⌉``."""
         if not snap.ok or not snap.base_priced:
             return {}, list(accounts)
-        self._index(snap)
+        if self._slot_of is None:
+            self._slot_of = {a: i for i, a in enumerate(snap.asset) if int(a, 16)}
+        elif any(self._slot_of.get(a) != i for i, a in enumerate(snap.asset) if int(a, 16)):
+            raise HarnessError("watchlist: the market's collateral slots changed during the run")
         index, base_low, base_scale = snap.borrow_index, snap.base_low, self.base_scale
         high, scale, lf, vol, priced = snap.high, snap.scale, snap.lf, snap.volatility, snap.priced
         base_level, max_level, slope, vol_ref = snap.margin_call_hf, snap.max_call_hf, snap.vol_slope, snap.vol_ref
-        slots, normalized, deadlines = self._slots, self.normalized, self.deadline
-        read = self.in_auction | self.touched
-        near = timestamp + DEADLINE_ROOM
+        normalized, deadlines, auctions, assets = self.normalized, self.deadline, self.auctions, self._assets_in
+        touched, near = self.touched, timestamp + DEADLINE_ROOM
         new, make = tuple.__new__, self.state_type
         healthy, call, liquidatable = int(AccountStatus.Healthy), int(AccountStatus.MarginCall), int(AccountStatus.Liquidatable)
-        written, due = {}, []
         unpriced = {s for s, ok in enumerate(priced) if not ok}
+        written, due = {}, []
         for account in accounts:
-            held = slots.get(account)
+            held = self._held(account)
             deadline = deadlines.get(account, 0)
-            if account in read or held is None or (deadline and deadline <= near):
+            if account in touched or held is None or (deadline and deadline <= near):
                 due.append(account)
                 continue
             if unpriced and any(s in unpriced for s, _ in held):
@@ -204,11 +214,13 @@ class Watchlist:
             status = healthy if debt == 0 or hf >= level else (liquidatable if hf < WAD else call)
             drop = WAD - -(-debt_value * WAD // liquidation) if debt and liquidation > debt_value else 0
             price = 0
-            if debt and liquidation and len(held) == 1:
+            bitmap = assets[account]
+            if debt and liquidation and bitmap & (bitmap - 1) == 0:  # one collateral: its liquidation price
                 s, amount = held[0]
                 price = -(-(-(-debt_value * WAD // lf[s])) * scale[s] // amount)
+            live, in_auction = auctions.get(account, (0, 0))
             written[account] = new(make, (
-                debt, collateral, liquidation, debt_value, hf, level, status, deadline, True, 0, 0, self._assets_in[account],
+                debt, collateral, liquidation, debt_value, hf, level, status, deadline, True, in_auction, live, bitmap,
                 price, drop,
             ))  # fmt: skip
         return written, due

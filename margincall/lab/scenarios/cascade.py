@@ -52,7 +52,7 @@ CEILING_BLOCK_SIZES = (100, 1_000)  # [transfers per block]: the bench's, and th
 # block's size) balance; a 2,500-account run gives the same metrics at 1 and 3 but block numbers
 SIM_GAS_FACTOR = 3
 READS = ("model", "lens", "checked")
-ACCOUNT_ACTIONS = ("call", "clear", "kick")  # the keeper's intents whose subject is an account
+ACCOUNT_ACTIONS = ("call", "clear", "kick")  # the keeper's intents whose subject is an account (else an auction)
 GAS = {"mint": 100_000, "approve": 60_000, "swap": 200_000, "setPrice": 150_000}
 
 
@@ -111,18 +111,21 @@ def run(lab: Lab, options: RunOptions) -> None:
             elapsed = quiet = 0
             now = reading.timestamp
             split, blocks = {}, bulk.blocks  # where the simulation's time goes, recorded with the throughput
+            owners, seen = {}, len(rec.events)  # auction id → the account kicked (the keeper's auction actions touch it)
             while elapsed < HORIZON and quiet < 4:
                 elapsed += BLOCK
                 now += BLOCK
                 with timed(split, "decide"):
                     intents = keeper.plan(reading) if elapsed % every < BLOCK else []
-                    reader.touch(i.subject for i in intents if i.kind in ACCOUNT_ACTIONS)
+                    reader.touch(i.subject if i.kind in ACCOUNT_ACTIONS else owners[i.subject] for i in intents)
                     posts = feeds.posts(history[max(0, len(history) - LAG)])  # the AMM price of LAG blocks ago
                 with timed(split, "sendMineReceipts"):
                     receipts = _mine(lab, bulk, [i.tx for i in intents] + posts, now)
                 with timed(split, "record"):
                     _check_posts(bulk, posts, receipts[len(intents) :], receipts[: len(intents)])
                     opened = keeper.record(intents, receipts[: len(intents)], now - lab.start, reading)
+                    owners.update((e["id"], e["account"]) for e in rec.events[seen:] if e["kind"] == "kick")
+                    seen = len(rec.events)
                 with timed(split, "read"):
                     reading = reader.read(sorted(set(reading.active) | set(opened)), full=reads == "checked")
                 with timed(split, "sample"):
