@@ -181,9 +181,14 @@ class Watchlist:
         new, make = tuple.__new__, self.state_type
         healthy, call, liquidatable = int(AccountStatus.Healthy), int(AccountStatus.MarginCall), int(AccountStatus.Liquidatable)
         unpriced = {s for s, ok in enumerate(priced) if not ok}
+        # one collateral: σ_acct = ⌈value·σ/value⌉ = σ, so its call level is the slot's
+        single = [
+            min(base_level + -(-slope * (v - vol_ref) // WAD), max_level) if v > vol_ref else base_level for v in vol
+        ]  # fmt: skip
+        slots = self._slots
         written, due = {}, []
         for account in accounts:
-            held = self._held(account)
+            held = slots.get(account) or self._held(account)
             deadline = deadlines.get(account, 0)
             if account in touched or held is None or (deadline and deadline <= near):
                 due.append(account)
@@ -197,7 +202,7 @@ class Watchlist:
                 s, amount = held[0]
                 collateral = amount * high[s] // scale[s]
                 liquidation = collateral * lf[s] // WAD
-                weight = collateral * vol[s]
+                level = single[s] if collateral else base_level
             else:
                 collateral = liquidation = weight = 0
                 for s, amount in held:
@@ -205,12 +210,12 @@ class Watchlist:
                     collateral += v
                     liquidation += v * lf[s] // WAD
                     weight += v * vol[s]
+                level = base_level
+                if collateral:
+                    sigma = -(-weight // collateral)
+                    if sigma > vol_ref:
+                        level = min(base_level + -(-slope * (sigma - vol_ref) // WAD), max_level)
             hf = liquidation * WAD // debt_value if debt_value else MAX_UINT
-            level = base_level
-            if collateral:
-                sigma = -(-weight // collateral)
-                if sigma > vol_ref:
-                    level = min(base_level + -(-slope * (sigma - vol_ref) // WAD), max_level)
             status = healthy if debt == 0 or hf >= level else (liquidatable if hf < WAD else call)
             drop = WAD - -(-debt_value * WAD // liquidation) if debt and liquidation > debt_value else 0
             price = 0
