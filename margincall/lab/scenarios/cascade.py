@@ -12,7 +12,9 @@ depends on the auction.
 
 The simulation runs on the fast path (DESIGN.md 12 "Throughput"): the population is opened in
 JSON-RPC batches, and each simulated block is one batched read of the market
-(``reading.MarketReader``), then one batch holding the keeper's transactions for the block
+(``reading.MarketReader``; the borrowers no transaction named since the last read are written by
+the exact model of ``watchlist.Watchlist``, checked against PoolLens at the run's start and
+end), then one batch holding the keeper's transactions for the block
 (``bulk_keeper.BulkKeeper``: calls, kicks, redoes, flash takes) followed by the harness's oracle
 posts, mined explicitly at the block's time (automine off). The oracle posts come last in the
 block, so every transaction of a block sees the price of the block before: the price moves
