@@ -163,3 +163,12 @@ def test_the_raw_ceiling_loop_is_the_benchs_and_counts_its_rounds(core):
         tps, rounds = raw_ceiling(bulk, 200, senders=10, seed="ceiling-test")
     assert tps > 0 and len(rounds) == 3  # rounds of 4 blocks of 20: 80, 80, 40
     assert bulk.sent == 200 and bulk.blocks == 10
+
+
+def test_the_raw_ceiling_measures_the_set_ups_way_too_nothing_read_back(core):
+    from margincall.bench import raw_ceiling
+
+    with Bulk(core, per_block=50) as bulk:
+        tps, rounds = raw_ceiling(bulk, 200, senders=10, seed="ceiling-unread", receipts=False)
+    # every transfer checked by its sender's nonce after the timed rounds (a missing one raises)
+    assert tps > 0 and len(rounds) == 1 and bulk.sent == 200 and bulk.blocks >= 4

@@ -84,7 +84,7 @@ class BulkKeeper:
         intents = []
         room = reading.room  # what the kicks planned so far leave under the hole
         for account, s in reading.states:
-            if not s.priceOk:
+            if not s.priceOk or (s.status == AccountStatus.Healthy and not s.callDeadline):  # nothing to do: most of them
                 continue
             status, called = AccountStatus(s.status), s.callDeadline != 0
             if status is AccountStatus.MarginCall and not called:

@@ -35,7 +35,9 @@ from .metrics import Recorder
 from .population import CollateralTerms, Position
 
 GENESIS_TIMESTAMP = 1_700_000_000  # every lab chain starts here: absolute times repeat too
-POPULATE_BLOCK_TXS = 2_000  # transactions per set-up block (its gas limit raised for set-up only)
+# transactions per set-up block (its gas limit raised for set-up only): one of the cascade's
+# ceiling block sizes, so that its raw ceiling is measured in blocks as large as the set-up's
+POPULATE_BLOCK_TXS = 1_000
 
 
 class ScenarioError(HarnessError):
@@ -220,11 +222,14 @@ class Lab:
         pool = self.market.pool
         deposit, borrow = Encoder(pool, "depositCollateral"), Encoder(pool, "borrow")
         setup, opening, borrows = [], [], []
+        tokens = {s: a.token for s, a in self.market.collaterals.items()}
+        mint = {s: Encoder(t, "mint") for s, t in tokens.items()}  # one encoder per function, not per transaction
+        approve = {s: Encoder(t, "approve")(pool.address, MAX_UINT) for s, t in tokens.items()}
         for account, p in zip(accounts, positions):
             for symbol, amount in p.collateral.items():
-                token = self.market.collaterals[symbol].token
-                setup.append(Tx(account, token.address, Encoder(token, "mint")(account, amount), gas["mint"]))
-                setup.append(Tx(account, token.address, Encoder(token, "approve")(pool.address, MAX_UINT), gas["approve"]))
+                token = tokens[symbol]
+                setup.append(Tx(account, token.address, mint[symbol](account, amount), gas["mint"]))
+                setup.append(Tx(account, token.address, approve[symbol], gas["approve"]))
                 opening.append(Tx(account, pool.address, deposit(token.address, amount, account), gas["depositCollateral"]))
             borrows.append(Tx(account, pool.address, borrow(p.debt, account), gas["borrow"]))
             opening.append(borrows[-1])
@@ -331,14 +336,15 @@ class Lab:
         self, states: list[tuple[str, Any]], t: int, block: int, prices: dict[str, float], fund_assets: int,
         debt_in_auction: int, bad_debt: int, amm_prices: dict[str, float] | None,
     ) -> None:  # fmt: skip
-        statuses = {s: 0 for s in AccountStatus}
+        counts = [0] * len(AccountStatus)
         hfs = []
         for _, st in states:
             if st.debt == 0 and st.debtInAuction == 0:
                 continue
-            statuses[AccountStatus(st.status)] += 1
+            counts[st.status] += 1
             if st.debt > 0:
                 hfs.append(st.healthFactor / WAD)
+        statuses = {s: counts[s] for s in AccountStatus}
         self.recorder.sample(
             t=t, block=block, prices=prices, health_factors=hfs, statuses=statuses, fund_assets=fund_assets,
             debt_in_auction=debt_in_auction, bad_debt=bad_debt, amm_prices=amm_prices,

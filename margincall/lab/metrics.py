@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -31,6 +31,16 @@ from ..status import AccountStatus
 METRICS_FILE = "metrics.json"
 HF_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 HF_PLOT_CAP = 5.0  # health factors above this are shown as this (no-debt accounts are ∞)
+
+
+@contextmanager
+def timed(into: dict[str, float], name: str) -> Iterator[None]:
+    """Add the wall time of the ``with`` block to ``into[name]`` [s]."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        into[name] = into.get(name, 0.0) + time.perf_counter() - start
 
 
 def quantiles(values: list[float], qs: tuple[float, ...] = HF_QUANTILES) -> list[float]:
@@ -61,14 +71,9 @@ class Recorder:
     # a run on the fast path: the raw ceiling measured in the same run and the path's own figures
     throughput: dict[str, Any] = field(default_factory=dict)
 
-    @contextmanager
-    def phase(self, name: str) -> Iterator[None]:
+    def phase(self, name: str) -> AbstractContextManager[None]:
         """Time a phase of the run (``setup``, ``simulation``, ``report``)."""
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.wall[name] = self.wall.get(name, 0.0) + time.perf_counter() - start
+        return timed(self.wall, name)
 
     def sample(
         self,
@@ -151,8 +156,8 @@ class Recorder:
         fast = t["fastPathTransactions"] / t["fastPathSeconds"] if t.get("fastPathSeconds") else None
         t["sustainedTps"] = round(sustained, 1) if sustained else None
         t["fastPathTps"] = round(fast, 1) if fast else None
-        t["ratio"] = round(sustained / ceiling, 3) if sustained and ceiling else None
-        t["fastPathRatio"] = round(fast / ceiling, 3) if fast and ceiling else None
+        t["ratio"] = round(sustained / ceiling, 4) if sustained and ceiling else None
+        t["fastPathRatio"] = round(fast / ceiling, 4) if fast and ceiling else None
         t["targetRatio"] = 0.6
         return t
 

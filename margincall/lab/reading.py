@@ -1,7 +1,8 @@
 """One batched read of a market per simulated block, for the fast path (DESIGN.md 12 "Throughput").
 
 ``MarketReader.read`` asks the chain, in one JSON-RPC batch, for everything a block-at-a-time
-keeper and the run's sample need: every borrower through ``PoolLens.accounts`` (500 a call), the
+keeper and the run's sample need: every borrower through ``PoolLens.accounts`` (500 a call; with a
+``watchlist.Watchlist`` only those its exact model cannot vouch for, the rest written by it), the
 live auctions and their ``getStatus`` (through the lab's ``AuctionStatusReader``, 1,000 a call),
 each collateral's oracle price and whether it has a round to poke, each AMM's reserves, the insurance fund's assets, the debt in
 auction, the bad debt so far, the room under the liquidator's hole, and the block it read.
@@ -25,6 +26,7 @@ from ..borrowers import LENS_BATCH
 from ..bulk import Bulk, Encoder
 from ..errors import HarnessError, ProtocolError
 from ..session import Handle
+from .watchlist import Watchlist, snapshot_reader
 
 WAD = 10**18
 _STATIC = ("uint", "int", "bool", "address", "bytes32")
@@ -86,18 +88,24 @@ def decode_states(lens: Handle, answer: str, accounts: list[str]) -> list[tuple[
 
 
 class MarketReader:
-    """Reads one market in one batch per block (``read``); the lens calldata of the borrowers is
-    encoded once, since the population does not change during a run."""
+    """Reads one market in one batch per block (``read``). With ``positions`` (the drawn positions
+    of ``lab.accounts``, as opened) it keeps a ``watchlist.Watchlist``: only the accounts the
+    model cannot vouch for are asked of PoolLens, the others' states are written from the model
+    (``read(..., full=True)`` asks the lens about every account and checks the model against it)."""
 
-    def __init__(self, lab: Any, bulk: Bulk, amms: dict[str, Handle], status_reader: Handle):
+    def __init__(self, lab: Any, bulk: Bulk, amms: dict[str, Handle], status_reader: Handle, positions: list | None = None):
         m = lab.market
         self.lab, self.bulk, self.amms = lab, bulk, amms
         self.status_reader = status_reader
         self.statuses = Encoder(status_reader, "statuses")
         self.accounts = list(lab.accounts)
-        lens = Encoder(m.lens, "accounts")
-        self.chunks = [self.accounts[i : i + LENS_BATCH] for i in range(0, len(self.accounts), LENS_BATCH)]
-        self.lens_calls = [(m.lens.address, lens(chunk)) for chunk in self.chunks]
+        self.lens = Encoder(m.lens, "accounts")
+        self.snapshot = snapshot_reader(m.lens)
+        self.normalized, self.collateral_of = Encoder(m.pool, "normalizedDebtOf"), Encoder(m.pool, "collateralOf")
+        self.tokens = [a.token.address for a in m.collaterals.values()]
+        self.watchlist = None if positions is None else self._watchlist(positions)
+        self.lens_reads = 0  # accounts asked of PoolLens over the run (the rest written from the model)
+        self.reads = 0  # market reads
         get_price = Encoder(m.oracle, "getPrice")
         self.symbols = list(m.collaterals)
         self.fixed = [(m.liquidator.address, Encoder(m.liquidator, "activeAuctions")())]
@@ -116,24 +124,102 @@ class MarketReader:
             (m.liquidator.address, Encoder(m.liquidator, "totalTab")()),
         ]
 
+    def _watchlist(self, positions: list) -> Watchlist:
+        """The index of ``lab.accounts`` as opened: their collateral from the draw, their
+        normalized debt read once from the pool (one batch)."""
+        m = self.lab.market
+        if len(positions) != len(self.accounts):
+            raise HarnessError(f"the watchlist needs one position per account ({len(positions)} for {len(self.accounts)})")
+        answers = self.bulk.eth_calls([(m.pool.address, self.normalized(a)) for a in self.accounts])
+        holdings = {
+            a: {m.collaterals[s].token.address: amount for s, amount in p.collateral.items()} for a, p in zip(self.accounts, positions)
+        }
+        debts = {a: _uint(answer) for a, answer in zip(self.accounts, answers)}
+        state, _ = _state_layout(m.lens)
+        return Watchlist(state, 10**m.base.decimals, holdings, debts)
+
+    def touch(self, accounts: Any) -> None:
+        """Accounts a transaction of the run named: read (state and holdings) at the next read."""
+        if self.watchlist is not None:
+            self.watchlist.touch(accounts)
+
+    def _lens_calls(self, accounts: list[str]) -> list[tuple[str, str]]:
+        lens = self.lab.market.lens.address
+        chunks = [accounts[i : i + LENS_BATCH] for i in range(0, len(accounts), LENS_BATCH)] or [[]]
+        return [(lens, self.lens(chunk)) for chunk in chunks]
+
+    def _decode(self, answers: list[Any], accounts: list[str]) -> dict[str, Any]:
+        lens, out = self.lab.market.lens, {}
+        for k, answer in enumerate(answers):
+            if isinstance(answer, Exception):
+                raise HarnessError(f"the market read failed: {answer}")
+            out.update(decode_states(lens, answer, accounts[k * LENS_BATCH : (k + 1) * LENS_BATCH]))
+        self.lens_reads += len(accounts)
+        return out
+
     def _status_calls(self, ids: list[int]) -> list[tuple[str, str]]:
         liq = self.lab.market.liquidator.address
         return [(self.status_reader.address, self.statuses(liq, ids[i : i + STATUS_BATCH])) for i in range(0, len(ids), STATUS_BATCH)]
 
-    def read(self, auction_ids: list[int]) -> Reading:
+    def _holding_calls(self, accounts: list[str]) -> list[tuple[str, str]]:
+        """Each account's normalized debt and its amount of every listed collateral (the
+        watchlist's inputs), one eth_call each."""
+        pool = self.lab.market.pool.address
+        calls = []
+        for a in accounts:
+            calls.append((pool, self.normalized(a)))
+            calls += [(pool, self.collateral_of(a, token)) for token in self.tokens]
+        return calls
+
+    def _holdings(self, answers: list[Any], accounts: list[str]) -> dict[str, tuple[int, dict[str, int]]]:
+        width, out = 1 + len(self.tokens), {}
+        for k, account in enumerate(accounts):
+            words = [_uint(a) for a in answers[k * width : (k + 1) * width]]
+            out[account] = (words[0], dict(zip(self.tokens, words[1:])))
+        return out
+
+    def read(self, auction_ids: list[int], full: bool = False) -> Reading:
         """The market now; ``auction_ids`` are the live auctions the caller knows of (any the
-        liquidator lists beyond them are read in a second batch)."""
-        m, ids = self.lab.market, list(auction_ids)
-        status_calls = self._status_calls(ids)
+        liquidator lists beyond them are read in a second batch). Without a watchlist, or with
+        ``full``, every account is asked of the lens (and with both, the model is checked
+        against the lens's answer: a difference raises ``HarnessError``); else the accounts a
+        transaction named since the last read are asked of the lens and the pool (their
+        holdings), in the same batch, any other the watchlist cannot model in a second, and the
+        others written from the model."""
+        ids = list(auction_ids)
+        self.reads += 1
+        wl = self.watchlist
+        touched = [] if wl is None else [a for a in self.accounts if a in wl.touched]
+        first = self.accounts if full or wl is None else touched
+        lens_calls, holding_calls, status_calls = self._lens_calls(first), self._holding_calls(touched), self._status_calls(ids)
         calls = [("eth_getBlockByNumber", ["latest", False])]
-        calls += [("eth_call", [{"to": to, "data": data}, "latest"]) for to, data in self.fixed + self.lens_calls + status_calls]
+        calls += [
+            ("eth_call", [{"to": to, "data": data}, "latest"]) for to, data in self.fixed + lens_calls + holding_calls + status_calls
+        ]
         answers = self.bulk.request(calls, tolerate=True)
         block, rest = answers[0], answers[1:]
         fixed, rest = rest[: len(self.fixed)], rest[len(self.fixed) :]
-        lens, statuses = rest[: len(self.lens_calls)], rest[len(self.lens_calls) :]
-        for answer in lens + fixed[:1]:
-            if isinstance(answer, Exception):
-                raise HarnessError(f"the market read failed: {answer}")
+        lens, rest = rest[: len(lens_calls)], rest[len(lens_calls) :]
+        held, statuses = rest[: len(holding_calls)], rest[len(holding_calls) :]
+        if isinstance(fixed[0], Exception):
+            raise HarnessError(f"the market read failed: {fixed[0]}")
+        read = self._decode(lens, first)
+        if wl is not None:
+            holdings = self._holdings(held, touched)
+            written, due = wl.value(self.snapshot(lens[0]), self.accounts, int(block["timestamp"], 16))
+            if full:
+                wrong = [a for a, st in written.items() if read[a] != st]
+                if wrong:
+                    raise HarnessError(f"the watchlist's model of {wrong[0]} disagrees with PoolLens: {written[wrong[0]]} != {read[wrong[0]]}")
+            else:
+                due = [a for a in due if a not in read]
+                if due:
+                    answers = self.bulk.eth_calls(self._lens_calls(due) + self._holding_calls(due))
+                    read.update(self._decode(answers[: len(answers) - len(due) * (1 + len(self.tokens))], due))
+                    holdings.update(self._holdings(answers[len(answers) - len(due) * (1 + len(self.tokens)) :], due))
+            wl.absorb(read.items(), holdings)
+            if not full:
+                read = {**written, **read}
         active = list(abi_decode(["uint256[]"], bytes.fromhex(fixed[0][2:]))[0])
         known = set(ids)
         missing = [i for i in active if i not in known]
@@ -155,13 +241,11 @@ class MarketReader:
                 reserves[s] = (_uint(fixed[k]), _uint(fixed[k + 1]))
                 k += 2
         fund_assets, in_auction, losses, hole, total_tab = (_uint(a) for a in fixed[k : k + 5])
-        states = []
-        for chunk, answer in zip(self.chunks, lens):
-            states += decode_states(m.lens, answer, chunk)
         return Reading(
-            block=int(block["number"], 16), timestamp=int(block["timestamp"], 16), states=states, active=active,
-            auctions=auctions, oracle=oracle, unpoked=unpoked, reserves=reserves, fund_assets=fund_assets, debt_in_auction=in_auction,
-            bad_debt=losses, room=max(0, hole - total_tab),
+            block=int(block["number"], 16), timestamp=int(block["timestamp"], 16),
+            states=[(a, read[a]) for a in self.accounts], active=active, auctions=auctions, oracle=oracle, unpoked=unpoked,
+            reserves=reserves, fund_assets=fund_assets, debt_in_auction=in_auction, bad_debt=losses,
+            room=max(0, hole - total_tab),
         )  # fmt: skip
 
 

@@ -12,7 +12,9 @@ depends on the auction.
 
 The simulation runs on the fast path (DESIGN.md 12 "Throughput"): the population is opened in
 JSON-RPC batches, and each simulated block is one batched read of the market
-(``reading.MarketReader``), then one batch holding the keeper's transactions for the block
+(``reading.MarketReader``; the borrowers no transaction named since the last read are written by
+the exact model of ``watchlist.Watchlist``, checked against PoolLens at the run's start and
+end), then one batch holding the keeper's transactions for the block
 (``bulk_keeper.BulkKeeper``: calls, kicks, redoes, flash takes) followed by the harness's oracle
 posts, mined explicitly at the block's time (automine off). The oracle posts come last in the
 block, so every transaction of a block sees the price of the block before: the price moves
@@ -31,7 +33,8 @@ from ...chain import MAX_UINT
 from ...status import AccountStatus
 from ...units import WAD, from_units
 from ..bulk_keeper import BulkKeeper, amm_quote
-from ..engine import Lab, RunOptions, ScenarioError
+from ..engine import POPULATE_BLOCK_TXS, Lab, RunOptions, ScenarioError
+from ..metrics import timed
 from ..population import Leverage, draw_positions
 from ..reading import MarketReader, Reading
 from ._common import lend_and_insure
@@ -45,7 +48,13 @@ HORIZON = 3600  # [seconds] watched after the shock at most
 DEPTH_SHARE = Decimal("0.5")  # AMM base reserve, as a share of the population's collateral value in that asset
 BLOCK_TXS = 100_000  # a simulated block is sent as one batch: the block gas limit alone splits it
 CEILING_TRANSFERS = 1_200  # raw transfers of the ceiling measured at the end (bench.raw_ceiling), per block size
-CEILING_BLOCK_SIZES = (100, 1_000)  # [transfers per block]: Anvil 1.7.1's cost per block grows with the state
+CEILING_BLOCK_SIZES = (100, 1_000)  # [transfers per block]: the bench's, and the set-up's (engine.POPULATE_BLOCK_TXS)
+# the simulation's block gas limit over the chain's: ~450 keeper calls a block, where Anvil's
+# per-block cost (~0.1–0.4 s at 10,000 accounts) and its receipts' (growing with the square of a
+# block's size) balance; a 2,500-account run gives the same metrics at 1 and 3 but block numbers
+SIM_GAS_FACTOR = 3
+READS = ("model", "lens", "checked")
+ACCOUNT_ACTIONS = ("call", "clear", "kick")  # the keeper's intents whose subject is an account (else an auction)
 GAS = {"mint": 100_000, "approve": 60_000, "swap": 200_000, "setPrice": 150_000}
 
 
@@ -80,43 +89,80 @@ def run(lab: Lab, options: RunOptions) -> None:
         with rec.phase("setup"):
             keeper = BulkKeeper(lab, bulk, keeper_signer.address, taker, amms, margin_bps=0)
             feeds = _Feeds(lab, amms)
-            reader = MarketReader(lab, bulk, amms, status_reader)
-            reading = reader.read([])
+            # extra["reads"] (the watchlist's tests): "lens" asks PoolLens about every account every
+            # block; "checked" too, and checks the watchlist's model against it at every block
+            reads = options.extra.get("reads", "model")
+            if reads not in READS:
+                raise ScenarioError(f"cascade: reads must be one of {', '.join(READS)}, got {reads!r}")
+            reader = MarketReader(lab, bulk, amms, status_reader, positions=None if reads == "lens" else positions)
+            reading = reader.read([], full=True)  # every account, the watchlist's model checked against it
             lab.sample_reading(reading, _spots(lab, reading))
         with rec.phase("simulation"):
-            reading, shocked = _first_shock(lab, bulk, reader, feeds, reading, shock)
+            # a simulated step is one batch that the block gas limit cuts into chain blocks; the
+            # cuts are no part of the model (every transaction of a step was decided on the same
+            # reading and lands at the step's time), but each chain block costs Anvil 1.7.1 a
+            # rebuild of its state tries: fewer, fuller blocks (extra["simGasFactor"] to compare)
+            gas_limit = bulk.block_gas_limit()
+            factor = int(options.extra.get("simGasFactor", SIM_GAS_FACTOR))
+            bulk.set_block_gas_limit(gas_limit * factor)
+            rec.params["simulationBlockGasLimit"] = gas_limit * factor
+            reading, shocked = _first_shock(lab, bulk, reader, feeds, reading, shock, full=reads == "checked")
             first = [a for a, st in reading.states if AccountStatus(st.status) == AccountStatus.Liquidatable]
             history = [shocked]
             lab.sample_reading(reading, _floats(shocked))
             elapsed = quiet = 0
             now = reading.timestamp
+            split, blocks = {}, bulk.blocks  # where the simulation's time goes, recorded with the throughput
+            owners, seen = {}, len(rec.events)  # auction id → the account kicked (the keeper's auction actions touch it)
             while elapsed < HORIZON and quiet < 4:
                 elapsed += BLOCK
                 now += BLOCK
-                intents = keeper.plan(reading) if elapsed % every < BLOCK else []
-                posts = feeds.posts(history[max(0, len(history) - LAG)])  # the AMM price of LAG blocks ago
-                receipts = _mine(lab, bulk, [i.tx for i in intents] + posts, now)
-                _check_posts(bulk, posts, receipts[len(intents) :], receipts[: len(intents)])
-                opened = keeper.record(intents, receipts[: len(intents)], now - lab.start, reading)
-                reading = reader.read(sorted(set(reading.active) | set(opened)))
-                history.append(_spot_prices(lab, reading))
-                lab.sample_reading(reading, _floats(history[-1]))
+                with timed(split, "decide"):
+                    intents = keeper.plan(reading) if elapsed % every < BLOCK else []
+                    reader.touch(i.subject if i.kind in ACCOUNT_ACTIONS else owners[i.subject] for i in intents)
+                    posts = feeds.posts(history[max(0, len(history) - LAG)])  # the AMM price of LAG blocks ago
+                with timed(split, "sendMineReceipts"):
+                    receipts = _mine(lab, bulk, [i.tx for i in intents] + posts, now)
+                with timed(split, "record"):
+                    _check_posts(bulk, posts, receipts[len(intents) :], receipts[: len(intents)])
+                    opened = keeper.record(intents, receipts[: len(intents)], now - lab.start, reading)
+                    owners.update((e["id"], e["account"]) for e in rec.events[seen:] if e["kind"] == "kick")
+                    seen = len(rec.events)
+                with timed(split, "read"):
+                    reading = reader.read(sorted(set(reading.active) | set(opened)), full=reads == "checked")
+                with timed(split, "sample"):
+                    history.append(_spot_prices(lab, reading))
+                    lab.sample_reading(reading, _floats(history[-1]))
                 quiet = 0 if intents or reading.active else quiet + 1
+            rec.throughput["simulationSplitSeconds"] = {k: round(v, 3) for k, v in split.items()}
+            rec.throughput["simulationChainBlocks"] = bulk.blocks - blocks
+            reader.read(sorted(reading.active), full=True)  # the model checked again, at the end
+            bulk.set_block_gas_limit(gas_limit)
         with rec.phase("ceiling"):
             began = time.perf_counter()
-            by_size = {}  # blocks of the bench's 100 transfers, and of 1,000 (the run's own blocks are large)
+            # per block size, the better of the two ways the run sends: receipts read a block at a
+            # time (the simulation, the bench), and at the set-up's block size, nothing read back
+            # (the set-up); the ceiling is the best of all
+            by_size, modes = {}, {}
             for per_block in CEILING_BLOCK_SIZES:
-                tps, rounds = raw_ceiling(Bulk(lab.chain, per_block=per_block), CEILING_TRANSFERS, seed=f"raw-{per_block}")
-                by_size[per_block] = (round(tps, 1), [round(r, 1) for r in rounds])
-            best = max(by_size, key=lambda k: by_size[k][0])  # the ceiling is the better of the two
+                ways = [True] + ([False] if per_block == POPULATE_BLOCK_TXS else [])
+                for read in ways:
+                    tps, rounds = raw_ceiling(
+                        Bulk(lab.chain, per_block=per_block), CEILING_TRANSFERS, seed=f"raw-{per_block}-{read}", receipts=read
+                    )
+                    modes.setdefault(str(per_block), {})["receiptsRead" if read else "unread"] = round(tps, 1)
+                    if per_block not in by_size or tps > by_size[per_block][0]:
+                        by_size[per_block] = (round(tps, 1), [round(r, 1) for r in rounds])
+            best = max(by_size, key=lambda k: by_size[k][0])
             rec.throughput.update(
                 {"rawCeilingTps": by_size[best][0], "rawCeilingPerBlock": best,
-                 "rawCeilingBySize": {str(k): v[0] for k, v in by_size.items()},
+                 "rawCeilingBySize": {str(k): v[0] for k, v in by_size.items()}, "rawCeilingModes": modes,
                  "rawCeilingRoundsTps": {str(k): v[1] for k, v in by_size.items()},
                  "rawCeilingTransfers": CEILING_TRANSFERS, "rawCeilingSeconds": round(time.perf_counter() - began, 3)}
             )  # fmt: skip
     rec.throughput.update(
-        {"fastPathTransactions": lab.fast_path_sent + bulk.sent,
+        {"lensAccountReads": reader.lens_reads, "accountStatesRead": reader.reads * len(lab.accounts),
+         "fastPathTransactions": lab.fast_path_sent + bulk.sent,
          "fastPathSeconds": round(lab.fast_path_seconds + bulk.seconds, 3)}
     )  # fmt: skip
     final = _floats(_spot_prices(lab, reading))
@@ -187,7 +233,9 @@ def _check_posts(bulk: Bulk, txs: list[Tx], receipts: list[dict], keepers: list[
         raise ScenarioError("cascade: the node did not mine the batch in the order sent (Anvil needs --order fifo)")
 
 
-def _first_shock(lab: Lab, bulk: Bulk, reader: MarketReader, feeds: _Feeds, reading: Reading, shock: Decimal):
+def _first_shock(
+    lab: Lab, bulk: Bulk, reader: MarketReader, feeds: _Feeds, reading: Reading, shock: Decimal, full: bool = False
+):
     """An outside seller dumps collateral into every AMM until its spot is ``shock`` lower; the
     oracle sees the shocked price at once (posted after the dumps, in the same block). The spot
     after the dump is computed from the AMM's reserves (x·y = k with its fee) and checked
@@ -210,7 +258,7 @@ def _first_shock(lab: Lab, bulk: Bulk, reader: MarketReader, feeds: _Feeds, read
         ]
     posts = feeds.posts(expected)
     _check_posts(bulk, txs + posts, _mine(lab, bulk, txs + posts, None))
-    after = reader.read([])
+    after = reader.read([], full=full)
     actual = _spot_prices(lab, after)
     if actual != expected:
         raise ScenarioError(f"cascade: the AMMs after the shock are at {actual}, x·y = k predicted {expected}")
