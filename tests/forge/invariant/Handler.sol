@@ -603,11 +603,12 @@ contract Handler is CommonBase, StdCheats, StdUtils {
     /// and call level are read just before, by kick's price rule (`accountStatus`: the end of each
     /// price range better for the borrower; interest to now). Checked: only a Liquidatable account
     /// is kicked; a Liquidatable, priced account is refused only for the reasons of DESIGN.md 3
-    /// (breaker, NoRoom, live auctions and no collateral); an unscaled partial kick leaves the
-    /// account at HF ≥ T = max(targetHF, callHF_eff + exitMargin), out of the band with room; a kick pays an incentive
-    /// only for a tab and a lot both worth at least dust (DESIGN.md 4). One kick in four first
-    /// sets `hole` so that the room left is exactly the kick's tab (found by the same kick on a
-    /// snapshot, reverted): such a kick is not cut down, so it clears the call of an account it
+    /// (breaker, NoRoom, live auctions and no collateral); a kick that `hole` did not cut down
+    /// (its tab, found by the same kick on a snapshot with `hole` at its largest, fits the room)
+    /// leaves the account with no debt or at HF ≥ T = max(targetHF, callHF_eff + exitMargin), out
+    /// of the band with room; a kick pays an incentive only for a tab and a lot both worth at
+    /// least dust (DESIGN.md 4). One kick in four first sets `hole` so that the room left is
+    /// exactly that tab: such a kick is not cut down, so it clears the call of an account it
     /// leaves Healthy; `hole` is then set back.
     function kick(uint256 borrowerSeed) external observed {
         _kick(_pick(borrowerSeed, AccountStatus.Liquidatable), borrowerSeed);
@@ -618,7 +619,8 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         m.oracle.poke(address(m.wbtc));
         m.oracle.poke(address(m.wxrp));
         uint256 hole = m.liquidator.hole();
-        bool exactFit = seed % 4 == 3 && _fitHoleToKick(borrower);
+        uint256 wanted = _wantedTab(borrower);
+        bool exactFit = seed % 4 == 3 && _fitHoleToKick(wanted);
         KickView memory k = _kickView(borrower);
         vm.prank(a.keeper);
         try m.liquidator.kick(borrower, a.keeper) returns (uint256[] memory ids) {
@@ -629,9 +631,14 @@ contract Handler is CommonBase, StdCheats, StdUtils {
             incentivesReceived += paid;
             if (ids.length == 0 && paid != 0) ++guardsBypassed; // closing an account pays no incentive
             _checkDust(borrower);
-            // a kick scaled to the room left takes (within rounding) all of it: only judge the others
+            // DESIGN.md 3 promises T only for a kick `hole` did not cut down, and the kick cuts down
+            // exactly when its plan's tab exceeds the room left. Judged by that rule, not by the
+            // tab added: a cut-down kick drops every slot whose lot scales to 0 together with that
+            // slot's tab, so it can add well under the room (counterexample: a full kick at HF 0.52
+            // with 3 sats of donated WBTC added 614 base units less than the room).
             uint256 added = m.liquidator.totalTab() - k.tabInUse;
-            if (m.pool.debtOf(borrower) != 0 && added + 8 < k.room && _healthFactor(borrower) < k.target) {
+            bool cutDown = wanted > k.room;
+            if (!cutDown && m.pool.debtOf(borrower) != 0 && _healthFactor(borrower) < k.target) {
                 ++kicksLeavingBand;
             }
             if (paid != 0 && (added < DUST || _lotsValue(ids) < DUST)) ++worthlessIncentives;
@@ -654,22 +661,29 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         }
     }
 
-    /// @dev Runs the kick on a snapshot to learn the tab it adds, reverts it, and has the
-    /// governor set `hole` to totalTab + that tab; false (nothing changed) when that kick fails,
-    /// closes the account or was itself cut down by the room left.
-    function _fitHoleToKick(address borrower) internal returns (bool) {
+    /// @dev The tab the kick would add with all the room it wants: the same kick run on a snapshot
+    /// with `hole` at its largest, then reverted. 0 when that kick fails or closes the account.
+    function _wantedTab(address borrower) internal returns (uint256 added) {
         uint256 before = m.liquidator.totalTab();
-        uint256 room = m.liquidator.hole() > before ? m.liquidator.hole() - before : 0;
         uint256 snapshot = vm.snapshotState();
-        uint256 added;
+        vm.prank(a.governor);
+        m.liquidator.setHole(type(uint256).max);
         vm.prank(a.keeper);
         try m.liquidator.kick(borrower, a.keeper) {
             added = m.liquidator.totalTab() - before;
         } catch {}
         vm.revertToStateAndDelete(snapshot);
-        if (added == 0 || added >= room) return false;
+    }
+
+    /// @dev Has the governor set `hole` to totalTab + `wanted` (the kick's tab, `_wantedTab`);
+    /// false (nothing changed) when that kick fails, closes the account or would itself be cut
+    /// down by the room left.
+    function _fitHoleToKick(uint256 wanted) internal returns (bool) {
+        uint256 before = m.liquidator.totalTab();
+        uint256 room = m.liquidator.hole() > before ? m.liquidator.hole() - before : 0;
+        if (wanted == 0 || wanted >= room) return false;
         vm.prank(a.governor);
-        m.liquidator.setHole(before + added);
+        m.liquidator.setHole(before + wanted);
         return true;
     }
 

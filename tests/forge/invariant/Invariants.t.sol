@@ -26,50 +26,7 @@ contract MarketInvariantsTest is MarketSetup {
     Handler internal handler;
 
     function setUp() public {
-        _deployMarket();
-        // insurers first; insurerA's window opens after the cooldown, at the start of the campaign
-        _depositInsurance(actors.insurers[0], 10_000 * USDC);
-        _depositInsurance(actors.insurers[1], 5_000 * USDC);
-        vm.startPrank(actors.insurers[0]);
-        m.fund.requestWithdraw(m.fund.balanceOf(actors.insurers[0]) / 2);
-        vm.stopPrank();
-        vm.warp(block.timestamp + COOLDOWN);
-        _refreshAllFeeds();
-
-        _supply(actors.lenders[0], 200_000 * USDC);
-        _supply(actors.lenders[1], 150_000 * USDC);
-        // three positions at 95 % of the opening limit (callHF_eff 1.10 at σ_ref): HF ≈ 1.19–1.20,
-        // in MarginCall after a fall of ~8 %, Liquidatable after ~16 %
-        _depositCollateral(actors.borrowers[0], m.weth, 40 * ETH);
-        _borrow(actors.borrowers[0], 85_500 * USDC);
-        _depositCollateral(actors.borrowers[1], m.wbtc, 2 * BTC);
-        _borrow(actors.borrowers[1], 79_800 * USDC);
-        _depositCollateral(actors.borrowers[2], m.weth, 15 * ETH);
-        _depositCollateral(actors.borrowers[2], m.wbtc, 1 * BTC);
-        _borrow(actors.borrowers[2], 71_900 * USDC);
-        // an hour later the market has fallen, WETH −17 % and WBTC −10 %: borrowerA is
-        // Liquidatable (HF ≈ 0.99), borrowerB (≈ 1.08) and borrowerC (≈ 1.04) are in MarginCall,
-        // under the base level 1.10. The keeper calls B and C; nearly a grace period later
-        // (6 h − 10 min) it kicks A. The campaign starts with a live auction and two calls whose
-        // deadline passes 10 minutes in: unless topped up, B and C become Liquidatable at HF ≥ 1,
-        // the "warned, then sold" path.
-        vm.warp(block.timestamp + 1 hours);
-        _refreshAllFeeds();
-        m.wethFeed.setPrice(2_490e8);
-        secondaries.weth.setPrice(2_490e8);
-        m.wbtcFeed.setPrice(54_000e8);
-        secondaries.wbtc.setPrice(54_000e8);
-        m.oracle.poke(address(m.weth));
-        m.oracle.poke(address(m.wbtc));
-        vm.startPrank(actors.keeper);
-        m.pool.issueMarginCall(actors.borrowers[1]);
-        m.pool.issueMarginCall(actors.borrowers[2]);
-        vm.stopPrank();
-        vm.warp(block.timestamp + GRACE_PERIOD - 10 minutes);
-        _refreshAllFeeds();
-        vm.prank(actors.keeper);
-        m.liquidator.kick(actors.borrowers[0], actors.keeper);
-
+        _seedCampaign();
         handler = new Handler(m, tools, secondaries, actors);
         targetContract(address(handler));
         bytes4[] memory selectors = new bytes4[](30);
