@@ -88,13 +88,26 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         uint48 lastRestart; // [unix seconds] last lowering of the breaker from 2 or 3
     }
 
+    /// @dev What a kick checks and every take writes, in one slot. `hole` is never 0, so the slot
+    /// is never written from zero (nor refunded): the first kick pays no fresh slot for it.
+    struct TabBook {
+        uint128 hole; // [base units] cap on the total tab of live auctions
+        uint128 totalTab; // [base units] Σ tab of live auctions
+    }
+
+    /// @dev The auction counters, in one slot a kick writes once however many auctions it opens;
+    /// `kicks` only grows, so after the first kick the slot is never written from zero again.
+    struct AuctionBook {
+        uint128 pendingLoss; // [base units] Σ est of live auctions + Σ unbackedChargeBacks (DESIGN.md 5)
+        uint64 kicks; // auction ids are 1..kicks
+        uint64 active; // live auctions, at positions 0..active − 1 of `_activeAt`
+    }
+
     Settings internal _settings;
-    uint256 public hole; // [base units] cap on the total tab of live auctions
-    uint256 public totalTab; // [base units] Σ tab of live auctions
-    /// [base units] Σ est of live auctions + Σ unbackedChargeBacks (DESIGN.md 5)
-    uint256 public pendingLoss;
-    uint256 public kicks; // auction ids are 1..kicks
-    uint256[] internal _active;
+    TabBook internal _tabs;
+    AuctionBook internal _books;
+    /// @dev The live auctions' ids by position (swap-and-pop; each record keeps its `pos`).
+    mapping(uint256 pos => uint256 id) internal _activeAt;
     mapping(uint256 id => StoredAuction) internal _auctions;
     /// [base units] debt parts charged back to the account while it held no collateral: a loss
     /// waiting for its last auction, kept in `pendingLoss` until then
@@ -173,9 +186,9 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     function _setHole(uint256 newHole) internal {
-        if (newHole == 0) revert BadParam("hole");
-        emit ParamSet("hole", hole, newHole);
-        hole = newHole;
+        if (newHole == 0 || newHole > type(uint128).max) revert BadParam("hole");
+        emit ParamSet("hole", _tabs.hole, newHole);
+        _tabs.hole = uint128(newHole);
     }
 
     // ================================================================ kick
@@ -218,23 +231,17 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         if (st.assetsIn == 0) revert NothingToSeize(account);
 
         Plan memory plan = _plan(account, st, snap);
+        TabBook memory tabs = _tabs;
         {
-            uint256 room = hole > totalTab ? hole - totalTab : 0;
+            uint256 room = tabs.hole > tabs.totalTab ? tabs.hole - tabs.totalTab : 0;
             if (plan.totalTab > room) plan = _scaleToRoom(plan, room, st.debt, dust);
         }
 
         // a kick cut down by `hole` keeps the account's call (DESIGN.md 4)
         pool.seize(account, plan.lots, plan.debtMoved, plan.auctions, plan.scaled, snap.asset);
-        uint256 startFactor = config.packedAuctionParams().buf();
-        ids = new uint256[](plan.auctions);
-        uint256 n;
         uint256 lotValue;
-        for (uint256 i; i < MAX_COLLATERALS; ++i) {
-            if (plan.lots[i] == 0) continue;
-            lotValue += _lotValue(plan.lots[i], snap.high[i], snap.scale[i], snap.baseLow);
-            ids[n++] = _open(account, i, plan, snap, snap.high[i].mulDivDown(startFactor, snap.baseLow));
-        }
-        totalTab += plan.totalTab;
+        (ids, lotValue) = _openAll(account, plan, snap);
+        _tabs.totalTab = SafeCast.toUint128(tabs.totalTab + plan.totalTab);
 
         // keeper incentive: the fund's expense, never in the tab, never reverting the kick
         if (plan.totalTab >= dust && lotValue >= dust) {
@@ -386,19 +393,42 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         return plan;
     }
 
-    /// @dev Opens the auction of `slot`'s lot, started at `top` [wad base per whole token].
-    function _open(address account, uint256 slot, Plan memory plan, MarketSnapshot memory snap, uint256 top)
+    /// @dev Opens one auction per lot of the plan; the counters are written once. `lotValue`:
+    /// the lots' oracle value [base units].
+    function _openAll(address account, Plan memory plan, MarketSnapshot memory snap)
         internal
-        returns (uint256 id)
+        returns (uint256[] memory ids, uint256 lotValue)
     {
-        id = ++kicks;
+        uint256 startFactor = config.packedAuctionParams().buf();
+        ids = new uint256[](plan.auctions);
+        uint256 n;
+        AuctionBook memory books = _books;
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            if (plan.lots[i] == 0) continue;
+            lotValue += _lotValue(plan.lots[i], snap.high[i], snap.scale[i], snap.baseLow);
+            ids[n++] = _open(account, i, plan, snap, snap.high[i].mulDivDown(startFactor, snap.baseLow), books);
+        }
+        _books = books;
+    }
+
+    /// @dev Opens the auction of `slot`'s lot, started at `top` [wad base per whole token].
+    /// `books` is the kick's copy of the counters, written back once by the kick.
+    function _open(
+        address account,
+        uint256 slot,
+        Plan memory plan,
+        MarketSnapshot memory snap,
+        uint256 top,
+        AuctionBook memory books
+    ) internal returns (uint256 id) {
+        id = ++books.kicks;
         uint256 est = _estimate(plan.debtParts[slot], plan.lots[slot], snap.high[slot], snap.scale[slot], snap.baseLow);
         _auctions[id] = StoredAuction({
             account: account,
             tic: SafeCast.toUint48(block.timestamp),
             lastIncentive: SafeCast.toUint48(block.timestamp),
             asset: snap.asset[slot],
-            pos: SafeCast.toUint24(_active.length),
+            pos: SafeCast.toUint24(books.active),
             decimals: SafeCast.toUint8(Math.log10(snap.scale[slot])),
             penalty: SafeCast.toUint64(snap.liquidationPenalty[slot]),
             lot: SafeCast.toUint128(plan.lots[slot]),
@@ -407,11 +437,13 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             est: SafeCast.toUint128(est),
             top: top
         });
-        _active.push(id);
-        address asset = snap.asset[slot];
-        uint256 counted = _auctionsOfAssetPlusOne[asset];
-        _auctionsOfAssetPlusOne[asset] = (counted == 0 ? 1 : counted) + 1;
-        pendingLoss += est;
+        _activeAt[books.active++] = id;
+        {
+            address asset = snap.asset[slot];
+            uint256 counted = _auctionsOfAssetPlusOne[asset];
+            _auctionsOfAssetPlusOne[asset] = (counted == 0 ? 1 : counted) + 1;
+        }
+        books.pendingLoss = SafeCast.toUint128(books.pendingLoss + est);
         emit Kick(id, account, snap.asset[slot], top, plan.lots[slot], plan.tabs[slot], plan.debtParts[slot], est);
     }
 
@@ -491,7 +523,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         a.tab -= owe;
         a.lot -= slice;
         a.debtPart -= repaid;
-        totalTab -= owe;
+        _tabs.totalTab -= uint128(owe); // owe ≤ tab ≤ totalTab
         pool.auctionRepaid(a.account, repaid);
         if (toFund != 0) fund.notifyIncome(IncomeKind.Penalty, toFund);
         toPool = repaid;
@@ -512,9 +544,8 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     function _end(uint256 id, Auction memory a) internal returns (uint256 coverFromPenalty) {
         uint256 leftover = a.tab == 0 ? a.lot : 0;
         uint256 unpaid = a.debtPart;
-        totalTab -= a.tab;
-        pendingLoss -= a.est;
-        _remove(id);
+        _tabs.totalTab -= uint128(a.tab); // a tab is part of totalTab
+        _remove(id, a.est);
         if (leftover != 0) IERC20(a.asset).safeTransfer(address(pool), leftover);
         coverFromPenalty = pool.auctionEnded(a.account, a.asset, leftover, unpaid);
         _trackChargeBack(a.account, unpaid);
@@ -529,12 +560,12 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         if (pool.liveAuctions(account) == 0) {
             uint256 pending = unbackedChargeBacks[account];
             if (pending != 0) {
-                pendingLoss -= pending;
+                _books.pendingLoss -= uint128(pending); // part of pendingLoss
                 unbackedChargeBacks[account] = 0;
             }
         } else if (unpaid != 0 && pool.assetsIn(account) == 0) {
             unbackedChargeBacks[account] += unpaid;
-            pendingLoss += unpaid;
+            _books.pendingLoss = SafeCast.toUint128(_books.pendingLoss + unpaid);
         }
     }
 
@@ -554,7 +585,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         (uint256 baseLow,) = oracle.priceRange(address(baseToken));
         uint256 auction = config.packedAuctionParams();
         uint256 est = _estimate(a.debtPart, a.lot, high, a.scale, baseLow);
-        pendingLoss = pendingLoss - a.est + est;
+        _books.pendingLoss = SafeCast.toUint128(_books.pendingLoss - a.est + est);
         a.top = high.mulDivDown(auction.buf(), baseLow);
         StoredAuction storage stored = _auctions[id];
         (stored.est, stored.top, stored.tic) = (SafeCast.toUint128(est), a.top, SafeCast.toUint48(block.timestamp));
@@ -674,12 +705,35 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     /// @inheritdoc IDutchAuctionLiquidator
-    function activeAuctions() external view returns (uint256[] memory) {
-        return _active;
+    function activeAuctions() external view returns (uint256[] memory ids) {
+        ids = new uint256[](_books.active);
+        for (uint256 i; i < ids.length; ++i) {
+            ids[i] = _activeAt[i];
+        }
     }
 
     function activeCount() external view returns (uint256) {
-        return _active.length;
+        return _books.active;
+    }
+
+    /// @notice [base units] Cap on the total tab of live auctions.
+    function hole() external view returns (uint256) {
+        return _tabs.hole;
+    }
+
+    /// @notice [base units] Σ tab of live auctions.
+    function totalTab() external view returns (uint256) {
+        return _tabs.totalTab;
+    }
+
+    /// @inheritdoc IDutchAuctionLiquidator
+    function pendingLoss() external view returns (uint256) {
+        return _books.pendingLoss;
+    }
+
+    /// @notice Auction ids are 1..kicks.
+    function kicks() external view returns (uint256) {
+        return _books.kicks;
     }
 
     // ================================================================ internals
@@ -698,16 +752,23 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             || price < a.top.wMulDown(config.packedAuctionParams().cusp());
     }
 
-    function _remove(uint256 id) internal {
+    /// @dev Takes auction `id` off the books: its `est` off `pendingLoss`, its position refilled
+    /// by the last live auction (swap-and-pop), its record deleted.
+    function _remove(uint256 id, uint256 est) internal {
         StoredAuction storage stored = _auctions[id];
         _auctionsOfAssetPlusOne[stored.asset] -= 1;
+        AuctionBook memory books = _books;
+        books.pendingLoss -= uint128(est); // part of pendingLoss
+        uint256 last = --books.active;
         uint256 pos = stored.pos;
-        uint256 moved = _active[_active.length - 1];
-        if (moved != id) {
-            _active[pos] = moved;
+        if (pos != last) {
+            uint256 moved = _activeAt[last];
+            _activeAt[pos] = moved;
             _auctions[moved].pos = uint24(pos);
         }
-        _active.pop();
+        // `_activeAt[last]` is left as it is (past `active`, never read): the next kick
+        // overwrites a non-zero slot instead of paying for a fresh one
+        _books = books;
         delete _auctions[id];
     }
 
