@@ -469,15 +469,17 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         if (_settings.breaker >= 3) revert BreakerOn(_settings.breaker);
         Auction memory a = _load(id);
         if (a.account == address(0)) revert NotRunning(id);
-        (bool needsRedo, uint256 price) = _status(a);
-        if (needsRedo) revert NeedsRedo(id);
+        // the config's auction word read once: cusp here, dust in _slice
+        (bool needsRedo, uint256 price) = _statusBeforeCusp(a);
+        uint256 auction = config.packedAuctionParams();
+        if (needsRedo || price < a.top.wMulDown(auction.cusp())) revert NeedsRedo(id);
         if (maxPrice < price) revert TooExpensive(price, maxPrice);
         if (
             receiver == address(0) || receiver == address(this) || receiver == address(pool)
                 || receiver == address(fund) || receiver == address(config) || receiver == address(oracle)
         ) revert BadReceiver(receiver);
 
-        (uint256 slice, uint256 owe) = _slice(a, maxCollateral, price);
+        (uint256 slice, uint256 owe) = _slice(a, maxCollateral, price, auction.dust());
         (uint256 toPool, uint256 toFund) = _book(id, a, slice, owe);
 
         IERC20(a.asset).safeTransfer(receiver, slice);
@@ -488,7 +490,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     /// @dev The slice bought and its owe, with the tab-only dust rule.
-    function _slice(Auction memory a, uint256 maxCollateral, uint256 price)
+    function _slice(Auction memory a, uint256 maxCollateral, uint256 price, uint256 dust)
         internal
         view
         returns (uint256 slice, uint256 owe)
@@ -499,7 +501,6 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             owe = a.tab;
             slice = _sliceFor(owe, price, a.scale);
         } else if (owe < a.tab && slice < a.lot) {
-            uint256 dust = config.packedAuctionParams().dust();
             if (a.tab - owe < dust) {
                 if (a.tab <= dust) revert NoPartialPurchase(a.tab, dust);
                 owe = a.tab - dust;
@@ -745,11 +746,17 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// @dev An auction started (or last redone) before the last lowering of the breaker from 2 or
     /// 3 was live during the stop: it needs a redo, so nothing resumes at a pre-stop price.
     function _status(Auction memory a) internal view returns (bool needsRedo, uint256 price) {
+        (needsRedo, price) = _statusBeforeCusp(a);
+        // the config is read only when the age did not decide already
+        if (!needsRedo) needsRedo = price < a.top.wMulDown(config.packedAuctionParams().cusp());
+    }
+
+    /// @dev `_status` without the price floor (`cusp·top`), for a caller that holds the word.
+    function _statusBeforeCusp(Auction memory a) internal view returns (bool needsRedo, uint256 price) {
         uint256 age = _age(a);
         Settings memory settings = _settings;
         price = settings.curve.price(a.top, age);
-        needsRedo = a.tic < settings.lastRestart || age > settings.tail
-            || price < a.top.wMulDown(config.packedAuctionParams().cusp());
+        needsRedo = a.tic < settings.lastRestart || age > settings.tail;
     }
 
     /// @dev Takes auction `id` off the books: its `est` off `pendingLoss`, its position refilled
