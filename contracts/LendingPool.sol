@@ -65,9 +65,11 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     // debt book
     uint256 public borrowIndex; // [ray] debt per unit of normalised debt
-    uint256 public lastAccrual; // [unix seconds]
     uint256 public totalNormalizedDebt; // [base units · ray / index]
-    uint256 public debtInAuction; // [base units] non-accruing debt held by live auctions
+    // one slot: every accrual reads both (its clock and, for utilisation, the debt in auction),
+    // so a kick or a take writes the debt in auction into the slot its accrual just wrote
+    uint64 public lastAccrual; // [unix seconds]
+    uint192 public debtInAuction; // [base units] non-accruing debt held by live auctions
     mapping(address => uint256) public normalizedDebtOf;
 
     // collateral
@@ -102,7 +104,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         emit ProtocolContractSet(address(fund_), false, true);
         BASE_SCALE = 10 ** IERC20Metadata(address(baseToken)).decimals();
         borrowIndex = RAY;
-        lastAccrual = block.timestamp;
+        lastAccrual = uint64(block.timestamp);
     }
 
     // ================================================================ modifiers
@@ -389,7 +391,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         uint256 normalizedMoved = debtMoved >= debt ? normalized : debtMoved.mulDivDown(RAY, borrowIndex);
         normalizedDebtOf[account] = normalized - normalizedMoved;
         totalNormalizedDebt -= normalizedMoved;
-        debtInAuction += debtMoved;
+        debtInAuction += uint192(debtMoved); // ≤ the account's debt
         AccountMeta storage meta = _meta[account];
         (meta.liveAuctions, meta.debtInAuction) =
         (meta.liveAuctions + SafeCast.toUint32(auctions), SafeCast.toUint128(meta.debtInAuction + debtMoved));
@@ -409,7 +411,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     /// @inheritdoc ILendingPool
     function auctionRepaid(address account, uint256 amount) external onlyLiquidatorHook {
-        debtInAuction -= amount;
+        debtInAuction -= uint192(amount);
         _meta[account].debtInAuction -= uint128(amount); // amount ≤ the auction's debt part
         cash += amount;
     }
@@ -432,7 +434,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         }
         bool hasCollateral = meta.assetsIn != 0;
         if (unpaidDebt != 0) {
-            debtInAuction -= unpaidDebt;
+            debtInAuction -= uint192(unpaidDebt);
             meta.debtInAuction -= uint128(unpaidDebt); // a debt part of this account
             if (hasCollateral || meta.liveAuctions != 0) {
                 // shortfall charged back: the account still has something to answer with
@@ -534,7 +536,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     function _accrue() internal {
         uint256 elapsed = block.timestamp - lastAccrual;
         if (elapsed == 0) return;
-        lastAccrual = block.timestamp;
+        lastAccrual = uint64(block.timestamp);
         uint256 normalizedTotal = totalNormalizedDebt;
         if (normalizedTotal == 0) return;
 
