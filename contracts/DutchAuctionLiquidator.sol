@@ -88,13 +88,26 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         uint48 lastRestart; // [unix seconds] last lowering of the breaker from 2 or 3
     }
 
+    /// @dev What a kick checks and every take writes, in one slot. `hole` is never 0, so the slot
+    /// is never written from zero (nor refunded): the first kick pays no fresh slot for it.
+    struct TabBook {
+        uint128 hole; // [base units] cap on the total tab of live auctions
+        uint128 totalTab; // [base units] Σ tab of live auctions
+    }
+
+    /// @dev The auction counters, in one slot a kick writes once however many auctions it opens;
+    /// `kicks` only grows, so after the first kick the slot is never written from zero again.
+    struct AuctionBook {
+        uint128 pendingLoss; // [base units] Σ est of live auctions + Σ unbackedChargeBacks (DESIGN.md 5)
+        uint64 kicks; // auction ids are 1..kicks
+        uint64 active; // live auctions, at positions 0..active − 1 of `_activeAt`
+    }
+
     Settings internal _settings;
-    uint256 public hole; // [base units] cap on the total tab of live auctions
-    uint256 public totalTab; // [base units] Σ tab of live auctions
-    /// [base units] Σ est of live auctions + Σ unbackedChargeBacks (DESIGN.md 5)
-    uint256 public pendingLoss;
-    uint256 public kicks; // auction ids are 1..kicks
-    uint256[] internal _active;
+    TabBook internal _tabs;
+    AuctionBook internal _books;
+    /// @dev The live auctions' ids by position (swap-and-pop; each record keeps its `pos`).
+    mapping(uint256 pos => uint256 id) internal _activeAt;
     mapping(uint256 id => StoredAuction) internal _auctions;
     /// [base units] debt parts charged back to the account while it held no collateral: a loss
     /// waiting for its last auction, kept in `pendingLoss` until then
@@ -176,9 +189,9 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     function _setHole(uint256 newHole) internal {
-        if (newHole == 0) revert BadParam("hole");
-        emit ParamSet("hole", hole, newHole);
-        hole = newHole;
+        if (newHole == 0 || newHole > type(uint128).max) revert BadParam("hole");
+        emit ParamSet("hole", _tabs.hole, newHole);
+        _tabs.hole = uint128(newHole);
     }
 
     // ================================================================ kick
@@ -221,23 +234,17 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         if (st.assetsIn == 0) revert NothingToSeize(account);
 
         Plan memory plan = _plan(account, st, snap);
+        TabBook memory tabs = _tabs;
         {
-            uint256 room = hole > totalTab ? hole - totalTab : 0;
+            uint256 room = tabs.hole > tabs.totalTab ? tabs.hole - tabs.totalTab : 0;
             if (plan.totalTab > room) plan = _scaleToRoom(plan, room, st.debt, dust);
         }
 
         // a kick cut down by `hole` keeps the account's call (DESIGN.md 4)
         pool.seize(account, plan.lots, plan.debtMoved, plan.auctions, plan.scaled, snap.asset);
-        uint256 startFactor = config.packedAuctionParams().buf();
-        ids = new uint256[](plan.auctions);
-        uint256 n;
         uint256 lotValue;
-        for (uint256 i; i < MAX_COLLATERALS; ++i) {
-            if (plan.lots[i] == 0) continue;
-            lotValue += _lotValue(plan.lots[i], snap.high[i], snap.scale[i], snap.baseLow);
-            ids[n++] = _open(account, i, plan, snap, snap.high[i].mulDivDown(startFactor, snap.baseLow));
-        }
-        totalTab += plan.totalTab;
+        (ids, lotValue) = _openAll(account, plan, snap);
+        _tabs.totalTab = SafeCast.toUint128(tabs.totalTab + plan.totalTab);
 
         // keeper incentive: the fund's expense, never in the tab, never reverting the kick
         if (plan.totalTab >= dust && lotValue >= dust) {
@@ -397,19 +404,42 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         return plan;
     }
 
-    /// @dev Opens the auction of `slot`'s lot, started at `top` [wad base per whole token].
-    function _open(address account, uint256 slot, Plan memory plan, MarketSnapshot memory snap, uint256 top)
+    /// @dev Opens one auction per lot of the plan; the counters are written once. `lotValue`:
+    /// the lots' oracle value [base units].
+    function _openAll(address account, Plan memory plan, MarketSnapshot memory snap)
         internal
-        returns (uint256 id)
+        returns (uint256[] memory ids, uint256 lotValue)
     {
-        id = ++kicks;
+        uint256 startFactor = config.packedAuctionParams().buf();
+        ids = new uint256[](plan.auctions);
+        uint256 n;
+        AuctionBook memory books = _books;
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            if (plan.lots[i] == 0) continue;
+            lotValue += _lotValue(plan.lots[i], snap.high[i], snap.scale[i], snap.baseLow);
+            ids[n++] = _open(account, i, plan, snap, snap.high[i].mulDivDown(startFactor, snap.baseLow), books);
+        }
+        _books = books;
+    }
+
+    /// @dev Opens the auction of `slot`'s lot, started at `top` [wad base per whole token].
+    /// `books` is the kick's copy of the counters, written back once by the kick.
+    function _open(
+        address account,
+        uint256 slot,
+        Plan memory plan,
+        MarketSnapshot memory snap,
+        uint256 top,
+        AuctionBook memory books
+    ) internal returns (uint256 id) {
+        id = ++books.kicks;
         uint256 est = _estimate(plan.debtParts[slot], plan.lots[slot], snap.high[slot], snap.scale[slot], snap.baseLow);
         _auctions[id] = StoredAuction({
             account: account,
             tic: SafeCast.toUint48(block.timestamp),
             lastIncentive: SafeCast.toUint48(block.timestamp),
             asset: snap.asset[slot],
-            pos: SafeCast.toUint24(_active.length),
+            pos: SafeCast.toUint24(books.active),
             decimals: SafeCast.toUint8(Math.log10(snap.scale[slot])),
             penalty: SafeCast.toUint64(snap.liquidationPenalty[slot]),
             lot: SafeCast.toUint128(plan.lots[slot]),
@@ -418,11 +448,13 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             est: SafeCast.toUint128(est),
             top: top
         });
-        _active.push(id);
-        address asset = snap.asset[slot];
-        uint256 counted = _auctionsOfAssetPlusOne[asset];
-        _auctionsOfAssetPlusOne[asset] = (counted == 0 ? 1 : counted) + 1;
-        pendingLoss += est;
+        _activeAt[books.active++] = id;
+        {
+            address asset = snap.asset[slot];
+            uint256 counted = _auctionsOfAssetPlusOne[asset];
+            _auctionsOfAssetPlusOne[asset] = (counted == 0 ? 1 : counted) + 1;
+        }
+        books.pendingLoss = SafeCast.toUint128(books.pendingLoss + est);
         emit Kick(id, account, snap.asset[slot], top, plan.lots[slot], plan.tabs[slot], plan.debtParts[slot], est);
     }
 
@@ -448,15 +480,17 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         if (_settings.breaker >= 3) revert BreakerOn(_settings.breaker);
         Auction memory a = _load(id);
         if (a.account == address(0)) revert NotRunning(id);
-        (bool needsRedo, uint256 price) = _status(a);
-        if (needsRedo) revert NeedsRedo(id);
+        // the config's auction word read once: cusp here, dust in _slice
+        (bool needsRedo, uint256 price) = _statusBeforeCusp(a);
+        uint256 auction = config.packedAuctionParams();
+        if (needsRedo || price < a.top.wMulDown(auction.cusp())) revert NeedsRedo(id);
         if (maxPrice < price) revert TooExpensive(price, maxPrice);
         if (
             receiver == address(0) || receiver == address(this) || receiver == address(pool)
                 || receiver == address(fund) || receiver == address(config) || receiver == address(oracle)
         ) revert BadReceiver(receiver);
 
-        (uint256 slice, uint256 owe) = _slice(a, maxCollateral, price);
+        (uint256 slice, uint256 owe) = _slice(a, maxCollateral, price, auction.dust());
         (uint256 toPool, uint256 toFund) = _book(id, a, slice, owe);
 
         IERC20(a.asset).safeTransfer(receiver, slice);
@@ -467,7 +501,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     /// @dev The slice bought and its owe, with the tab-only dust rule.
-    function _slice(Auction memory a, uint256 maxCollateral, uint256 price)
+    function _slice(Auction memory a, uint256 maxCollateral, uint256 price, uint256 dust)
         internal
         view
         returns (uint256 slice, uint256 owe)
@@ -478,7 +512,6 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             owe = a.tab;
             slice = _sliceFor(owe, price, a.scale);
         } else if (owe < a.tab && slice < a.lot) {
-            uint256 dust = config.packedAuctionParams().dust();
             if (a.tab - owe < dust) {
                 if (a.tab <= dust) revert NoPartialPurchase(a.tab, dust);
                 owe = a.tab - dust;
@@ -502,7 +535,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         a.tab -= owe;
         a.lot -= slice;
         a.debtPart -= repaid;
-        totalTab -= owe;
+        _tabs.totalTab -= uint128(owe); // owe ≤ tab ≤ totalTab
         pool.auctionRepaid(a.account, repaid);
         if (toFund != 0) fund.notifyIncome(IncomeKind.Penalty, toFund);
         toPool = repaid;
@@ -523,9 +556,8 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     function _end(uint256 id, Auction memory a) internal returns (uint256 coverFromPenalty) {
         uint256 leftover = a.tab == 0 ? a.lot : 0;
         uint256 unpaid = a.debtPart;
-        totalTab -= a.tab;
-        pendingLoss -= a.est;
-        _remove(id);
+        _tabs.totalTab -= uint128(a.tab); // a tab is part of totalTab
+        _remove(id, a.est);
         if (leftover != 0) IERC20(a.asset).safeTransfer(address(pool), leftover);
         coverFromPenalty = pool.auctionEnded(a.account, a.asset, leftover, unpaid);
         _trackChargeBack(a.account, unpaid);
@@ -540,12 +572,12 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         if (pool.liveAuctions(account) == 0) {
             uint256 pending = unbackedChargeBacks[account];
             if (pending != 0) {
-                pendingLoss -= pending;
+                _books.pendingLoss -= uint128(pending); // part of pendingLoss
                 unbackedChargeBacks[account] = 0;
             }
         } else if (unpaid != 0 && pool.assetsIn(account) == 0) {
             unbackedChargeBacks[account] += unpaid;
-            pendingLoss += unpaid;
+            _books.pendingLoss = SafeCast.toUint128(_books.pendingLoss + unpaid);
         }
     }
 
@@ -565,7 +597,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         (uint256 baseLow,) = oracle.priceRange(address(baseToken));
         uint256 auction = config.packedAuctionParams();
         uint256 est = _estimate(a.debtPart, a.lot, high, a.scale, baseLow);
-        pendingLoss = pendingLoss - a.est + est;
+        _books.pendingLoss = SafeCast.toUint128(_books.pendingLoss - a.est + est);
         a.top = high.mulDivDown(auction.buf(), baseLow);
         StoredAuction storage stored = _auctions[id];
         (stored.est, stored.top, stored.tic) = (SafeCast.toUint128(est), a.top, SafeCast.toUint48(block.timestamp));
@@ -685,13 +717,36 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     /// @inheritdoc IDutchAuctionLiquidator
-    function activeAuctions() external view returns (uint256[] memory) {
-        return _active;
+    function activeAuctions() external view returns (uint256[] memory ids) {
+        ids = new uint256[](_books.active);
+        for (uint256 i; i < ids.length; ++i) {
+            ids[i] = _activeAt[i];
+        }
     }
 
     /// @inheritdoc IDutchAuctionLiquidator
     function activeCount() external view returns (uint256) {
-        return _active.length;
+        return _books.active;
+    }
+
+    /// @notice [base units] Cap on the total tab of live auctions.
+    function hole() external view returns (uint256) {
+        return _tabs.hole;
+    }
+
+    /// @notice [base units] Σ tab of live auctions.
+    function totalTab() external view returns (uint256) {
+        return _tabs.totalTab;
+    }
+
+    /// @inheritdoc IDutchAuctionLiquidator
+    function pendingLoss() external view returns (uint256) {
+        return _books.pendingLoss;
+    }
+
+    /// @notice Auction ids are 1..kicks.
+    function kicks() external view returns (uint256) {
+        return _books.kicks;
     }
 
     // ================================================================ internals
@@ -703,23 +758,36 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// @dev An auction started (or last redone) before the last lowering of the breaker from 2 or
     /// 3 was live during the stop: it needs a redo, so nothing resumes at a pre-stop price.
     function _status(Auction memory a) internal view returns (bool needsRedo, uint256 price) {
+        (needsRedo, price) = _statusBeforeCusp(a);
+        // the config is read only when the age did not decide already
+        if (!needsRedo) needsRedo = price < a.top.wMulDown(config.packedAuctionParams().cusp());
+    }
+
+    /// @dev `_status` without the price floor (`cusp·top`), for a caller that holds the word.
+    function _statusBeforeCusp(Auction memory a) internal view returns (bool needsRedo, uint256 price) {
         uint256 age = _age(a);
         Settings memory settings = _settings;
         price = settings.curve.price(a.top, age);
-        needsRedo = a.tic < settings.lastRestart || age > settings.tail
-            || price < a.top.wMulDown(config.packedAuctionParams().cusp());
+        needsRedo = a.tic < settings.lastRestart || age > settings.tail;
     }
 
-    function _remove(uint256 id) internal {
+    /// @dev Takes auction `id` off the books: its `est` off `pendingLoss`, its position refilled
+    /// by the last live auction (swap-and-pop), its record deleted.
+    function _remove(uint256 id, uint256 est) internal {
         StoredAuction storage stored = _auctions[id];
         _auctionsOfAssetPlusOne[stored.asset] -= 1;
+        AuctionBook memory books = _books;
+        books.pendingLoss -= uint128(est); // part of pendingLoss
+        uint256 last = --books.active;
         uint256 pos = stored.pos;
-        uint256 moved = _active[_active.length - 1];
-        if (moved != id) {
-            _active[pos] = moved;
+        if (pos != last) {
+            uint256 moved = _activeAt[last];
+            _activeAt[pos] = moved;
             _auctions[moved].pos = uint24(pos);
         }
-        _active.pop();
+        // `_activeAt[last]` is left as it is (past `active`, never read): the next kick
+        // overwrites a non-zero slot instead of paying for a fresh one
+        _books = books;
         delete _auctions[id];
     }
 

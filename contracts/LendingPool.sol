@@ -48,12 +48,14 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     // ================================================================ storage
     /// @dev What the pool keeps per account besides balances and debt, in one slot: the
-    /// PoolLens reads it for every account of a batch.
+    /// PoolLens reads it for every account of a batch, and a kick writes its debt in auction
+    /// beside its live auctions (one slot already in use, not a fresh one per kicked account).
     struct AccountMeta {
-        uint64 callDeadline; // [unix seconds] Liquidatable after it while HF < base marginCallHF
-        uint64 callLapsesAt; // [unix seconds] deadline + gracePeriod: the call is dead from then on
+        uint40 callDeadline; // [unix seconds] Liquidatable after it while HF < base marginCallHF
+        uint40 callLapsesAt; // [unix seconds] deadline + gracePeriod: the call is dead from then on
         uint32 liveAuctions; // auctions of the account's collateral still running
         uint8 assetsIn; // bitmap over the config's collateral slots
+        uint128 debtInAuction; // [base units] its share of debtInAuction
     }
 
     // supply book
@@ -65,9 +67,11 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     // debt book
     uint256 public borrowIndex; // [ray] debt per unit of normalised debt
-    uint256 public lastAccrual; // [unix seconds]
     uint256 public totalNormalizedDebt; // [base units · ray / index]
-    uint256 public debtInAuction; // [base units] non-accruing debt held by live auctions
+    // one slot: every accrual reads both (its clock and, for utilisation, the debt in auction),
+    // so a kick or a take writes the debt in auction into the slot its accrual just wrote
+    uint64 public lastAccrual; // [unix seconds]
+    uint192 public debtInAuction; // [base units] non-accruing debt held by live auctions
     mapping(address => uint256) public normalizedDebtOf;
 
     // collateral
@@ -78,7 +82,6 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     mapping(address account => AccountMeta) internal _meta;
 
     // liquidation and losses
-    mapping(address account => uint256) public debtInAuctionOf; // [base units] its share of debtInAuction
     uint256 public realizedLosses; // [base units] every loss booked, ever
     uint256 public coveredByReserves; // [base units]
     uint256 public coveredByFund; // [base units]
@@ -103,7 +106,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         emit ProtocolContractSet(address(fund_), false, true);
         BASE_SCALE = 10 ** IERC20Metadata(address(baseToken)).decimals();
         borrowIndex = RAY;
-        lastAccrual = block.timestamp;
+        lastAccrual = uint64(block.timestamp);
     }
 
     // ================================================================ modifiers
@@ -113,9 +116,16 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         _;
     }
 
-    modifier onlyLiquidator() {
-        _requireLiquidator();
+    /// @dev The liquidator's hooks: only the pool's liquidator, and only while the shared lock
+    /// is held, i.e. inside a protocol entry point (DESIGN.md 7).
+    modifier onlyLiquidatorHook() {
+        _checkLiquidatorHook();
         _;
+    }
+
+    function _checkLiquidatorHook() internal view {
+        if (msg.sender != address(liquidator)) revert NotProtocolContract(msg.sender);
+        _requireLockHeld();
     }
 
     /// @inheritdoc ISharedLock
@@ -125,10 +135,6 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     function _requireNotPaused(PauseAction action) internal view {
         if (config.paused(action)) revert ActionPaused(action);
-    }
-
-    function _requireLiquidator() internal view {
-        if (msg.sender != address(liquidator)) revert NotProtocolContract(msg.sender);
     }
 
     // ================================================================ supply
@@ -323,7 +329,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
         uint256 grace = snap.market.gracePeriod;
         uint256 deadline = block.timestamp + grace;
-        (_meta[account].callDeadline, _meta[account].callLapsesAt) = (uint64(deadline), uint64(deadline + grace));
+        (_meta[account].callDeadline, _meta[account].callLapsesAt) = (uint40(deadline), uint40(deadline + grace));
         emit MarginCallIssued(account, v.hf(), deadline);
     }
 
@@ -365,12 +371,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     // ================================================================ liquidation
     /// @inheritdoc ILendingPool
-    function prepareKick(address account)
-        external
-        onlyLiquidator
-        onlyProtocolHook
-        returns (MarketSnapshot memory snap)
-    {
+    function prepareKick(address account) external onlyLiquidatorHook returns (MarketSnapshot memory snap) {
         _accrue();
         snap = _snapshot(account, true);
     }
@@ -383,16 +384,17 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         uint256 auctions,
         bool keepCall,
         address[MAX_COLLATERALS] calldata assets
-    ) external onlyLiquidator onlyProtocolHook {
+    ) external onlyLiquidatorHook {
         uint256 normalized = normalizedDebtOf[account];
         uint256 debt = normalized.mulDivUp(borrowIndex, RAY);
         // the debt removed from the account rounds down; debt in auction gets `debtMoved` in full
         uint256 normalizedMoved = debtMoved >= debt ? normalized : debtMoved.mulDivDown(RAY, borrowIndex);
         normalizedDebtOf[account] = normalized - normalizedMoved;
         totalNormalizedDebt -= normalizedMoved;
-        debtInAuction += debtMoved;
-        debtInAuctionOf[account] += debtMoved;
-        _meta[account].liveAuctions += SafeCast.toUint32(auctions);
+        debtInAuction += uint192(debtMoved); // ≤ the account's debt
+        AccountMeta storage meta = _meta[account];
+        (meta.liveAuctions, meta.debtInAuction) =
+        (meta.liveAuctions + SafeCast.toUint32(auctions), SafeCast.toUint128(meta.debtInAuction + debtMoved));
         for (uint256 i; i < MAX_COLLATERALS; ++i) {
             if (lots[i] != 0) _moveCollateralOut(account, assets[i], i, lots[i], address(liquidator));
         }
@@ -408,17 +410,16 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     }
 
     /// @inheritdoc ILendingPool
-    function auctionRepaid(address account, uint256 amount) external onlyLiquidator onlyProtocolHook {
-        debtInAuction -= amount;
-        debtInAuctionOf[account] -= amount;
+    function auctionRepaid(address account, uint256 amount) external onlyLiquidatorHook {
+        debtInAuction -= uint192(amount);
+        _meta[account].debtInAuction -= uint128(amount); // amount ≤ the auction's debt part
         cash += amount;
     }
 
     /// @inheritdoc ILendingPool
     function auctionEnded(address account, address asset, uint256 leftover, uint256 unpaidDebt)
         external
-        onlyLiquidator
-        onlyProtocolHook
+        onlyLiquidatorHook
         returns (uint256 coverFromPenalty)
     {
         _accrue();
@@ -434,8 +435,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         }
         bool hasCollateral = meta.assetsIn != 0;
         if (unpaidDebt != 0) {
-            debtInAuction -= unpaidDebt;
-            debtInAuctionOf[account] -= unpaidDebt;
+            debtInAuction -= uint192(unpaidDebt);
+            meta.debtInAuction -= uint128(unpaidDebt); // a debt part of this account
             if (hasCollateral || meta.liveAuctions != 0) {
                 // shortfall charged back: the account still has something to answer with
                 uint256 normalized = unpaidDebt.mulDivUp(RAY, borrowIndex);
@@ -451,7 +452,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     }
 
     /// @inheritdoc ILendingPool
-    function closeAccount(address account) external onlyLiquidator onlyProtocolHook {
+    function closeAccount(address account) external onlyLiquidatorHook {
         uint256 held = _meta[account].assetsIn;
         if (held != 0) {
             address[MAX_COLLATERALS] memory slots = config.collateralSlots();
@@ -537,7 +538,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     function _accrue() internal {
         uint256 elapsed = block.timestamp - lastAccrual;
         if (elapsed == 0) return;
-        lastAccrual = block.timestamp;
+        lastAccrual = uint64(block.timestamp);
         uint256 normalizedTotal = totalNormalizedDebt;
         if (normalizedTotal == 0) return;
 
@@ -694,6 +695,11 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// @inheritdoc ILendingPool
     function marketSnapshot() external view returns (MarketSnapshot memory) {
         return _snapshotOf(type(uint256).max, false, true, true);
+    }
+
+    /// @inheritdoc ILendingPool
+    function debtInAuctionOf(address account) external view returns (uint256) {
+        return _meta[account].debtInAuction;
     }
 
     /// @inheritdoc ILendingPool

@@ -10,8 +10,8 @@ import {ISharedLock} from "../interfaces/ISharedLock.sol";
 /// any of them (in particular not from a take callback or a token's transfer hook).
 /// @dev Hand-written because OpenZeppelin's `ReentrancyGuard` keeps its flag private to one
 /// contract and cannot be shared; its transient variant is out under the Shanghai target.
-/// Calls the three contracts make to each other go through hooks guarded by `onlyProtocolHook`:
-/// only a registered protocol contract, and only while the lock is held.
+/// Calls the three contracts make to each other go through hooks that accept only a protocol
+/// contract, and only while the lock is held (`_requireLockHeld`; the pool's liquidator hooks).
 abstract contract SharedReentrancyLock is ISharedLock {
     uint256 private constant UNLOCKED = 1;
     uint256 private constant LOCKED = 2;
@@ -24,13 +24,6 @@ abstract contract SharedReentrancyLock is ISharedLock {
         _lockState = UNLOCKED;
     }
 
-    /// @dev For cross-contract hooks: the caller is the protocol and the lock is held. One
-    /// function call: a modifier's body is copied into every hook that uses it.
-    modifier onlyProtocolHook() {
-        _requireProtocolHook();
-        _;
-    }
-
     /// @inheritdoc ISharedLock
     function acquireLock() external {
         if (!isProtocolContract(msg.sender)) revert NotProtocolContract(msg.sender);
@@ -40,7 +33,7 @@ abstract contract SharedReentrancyLock is ISharedLock {
     /// @inheritdoc ISharedLock
     function releaseLock() external {
         if (!isProtocolContract(msg.sender)) revert NotProtocolContract(msg.sender);
-        if (_lockState != LOCKED) revert LockNotHeld();
+        _requireLockHeld();
         _lockState = UNLOCKED;
     }
 
@@ -53,8 +46,8 @@ abstract contract SharedReentrancyLock is ISharedLock {
     /// and to call the hooks: fixed at construction by the inheriting contract.
     function isProtocolContract(address target) public view virtual returns (bool);
 
-    function _requireProtocolHook() private view {
-        if (!isProtocolContract(msg.sender)) revert NotProtocolContract(msg.sender);
+    /// @dev For cross-contract hooks: reverts unless a protocol entry point holds the lock.
+    function _requireLockHeld() internal view {
         if (_lockState != LOCKED) revert LockNotHeld();
     }
 

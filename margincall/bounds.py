@@ -255,7 +255,7 @@ def check_bounds(spec: MarketSpec) -> list[Violation]:
     # ------------------------------------------------------------ auctions and the fund
     a = spec.auction
     within("BadParam", "liquidation.tail", a["tail"], 600, 7 * DAY, " s", 0)
-    within("BadParam", "liquidation.hole", a["hole"], 1, None, f" {spec.base.symbol}", spec.base.decimals)
+    within("BadParam", "liquidation.hole", a["hole"], 1, 2**128 - 1, f" {spec.base.symbol}", spec.base.decimals)
     curve = a["curve"]
     if "cut" in curve and not 0 < curve["cut"] < WAD:
         fail("BadCurve", "liquidation.curve.cut", curve["cut"], "must be above 0 and below 1")

@@ -117,6 +117,14 @@ def test_a_file_without_exit_margin_is_refused_by_name():
         parse_params(raw)
 
 
+def test_a_hole_beyond_128_bits_is_refused_by_name():
+    # the liquidator keeps `hole` in 128 bits beside `totalTab` and refuses a larger cap on-chain:
+    # 10^33 base tokens of 6 decimals is 10^39 > 2^128 base units, 3·10^32 is 3·10^38 < 2^128
+    (message,) = messages(lambda r: r["liquidation"].update(hole=str(10**33)))
+    assert message.startswith(f"BadParam: liquidation.hole = {10**33} is outside [")
+    assert messages(lambda r: r["liquidation"].update(hole=str(3 * 10**32))) == []
+
+
 def test_every_broken_bound_is_reported_not_only_the_first():
     def edit(r):
         r["market"].update(target_hf="1.05", reserve_factor="0.9")

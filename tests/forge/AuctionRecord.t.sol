@@ -68,6 +68,56 @@ contract AuctionRecordTest is LiquidationBase {
         assertEq(m.liquidator.activeAuctions()[0], second, "activeAuctions");
     }
 
+    /// @notice The live list reuses the position an ended auction freed (its old entry is left
+    /// in storage, past the count): `activeAuctions` lists exactly the live ids, each record's
+    /// `pos` indexes it, ids keep counting up, and the books' counters follow.
+    function test_aFreedPositionIsReusedAndTheListStaysExact() public {
+        _open(10 * ETH, BTC / 2, 30_000 * USDC);
+        vm.warp(block.timestamp + 1 hours);
+        _refreshFeeds();
+        _scalePrices(0.55e18);
+        vm.prank(keeper);
+        uint256[] memory first = m.liquidator.kick(borrower, keeper); // ids 1 and 2
+        (, uint256 price, uint256 lot,) = m.liquidator.getStatus(first[0]);
+        vm.prank(taker);
+        m.liquidator.take(first[0], lot, price, taker, ""); // ends: id 2 moves to position 0
+        assertEq(m.liquidator.activeCount(), 1, "one live");
+
+        address second = makeAddr("second");
+        _depositCollateral(second, m.weth, 10 * ETH);
+        _borrow(second, 8_000 * USDC); // WETH at 1,650: HF 1.75
+        m.wethFeed.setPrice(800e8); // HF 0.85
+        m.oracle.poke(address(m.weth));
+        vm.prank(keeper);
+        uint256[] memory next = m.liquidator.kick(second, keeper);
+        assertEq(next.length, 1, "one auction");
+        assertEq(next[0], 3, "ids keep counting");
+        assertEq(m.liquidator.kicks(), 3, "kicks");
+
+        uint256[] memory active = m.liquidator.activeAuctions();
+        assertEq(active.length, 2, "two live");
+        assertEq(m.liquidator.activeCount(), 2, "count");
+        assertEq(active[0], first[1], "the moved auction at 0");
+        assertEq(active[1], next[0], "the new one at the freed position 1");
+        for (uint256 k; k < 2; ++k) {
+            (,, uint64 pos,,,,,,,,,) = m.liquidator.auctions(active[k]);
+            assertEq(pos, k, "pos indexes activeAuctions");
+        }
+        assertEq(m.liquidator.totalTab(), _auction(first[1]).tab + _auction(next[0]).tab, "totalTab: live tabs");
+        assertEq(m.liquidator.pendingLoss(), _auction(first[1]).est + _auction(next[0]).est, "pendingLoss: live ests");
+    }
+
+    /// @notice `hole` is kept in 128 bits beside the total tab: a larger cap is refused with the
+    /// named error, the largest that fits is accepted and read back.
+    function test_holeAbove128BitsIsRefused() public {
+        vm.startPrank(governor);
+        vm.expectRevert(abi.encodeWithSelector(IDutchAuctionLiquidator.BadParam.selector, bytes32("hole")));
+        m.liquidator.setHole(uint256(type(uint128).max) + 1);
+        m.liquidator.setHole(type(uint128).max);
+        vm.stopPrank();
+        assertEq(m.liquidator.hole(), type(uint128).max, "read back");
+    }
+
     function _announced(Vm.Log[] memory logs) internal view returns (Announced[] memory out) {
         uint256 n;
         for (uint256 i; i < logs.length; ++i) {
