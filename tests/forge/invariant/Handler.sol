@@ -667,7 +667,7 @@ contract Handler is CommonBase, StdCheats, StdUtils {
         uint256 before = m.liquidator.totalTab();
         uint256 snapshot = vm.snapshotState();
         vm.prank(a.governor);
-        m.liquidator.setHole(type(uint256).max);
+        m.liquidator.setHole(type(uint128).max); // the largest hole the liquidator accepts
         vm.prank(a.keeper);
         try m.liquidator.kick(borrower, a.keeper) {
             added = m.liquidator.totalTab() - before;

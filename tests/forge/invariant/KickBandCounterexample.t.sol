@@ -106,7 +106,7 @@ contract KickBandCounterexampleTest is MarketSetup {
         uint256 snapshot = vm.snapshotState();
         uint256 tabBefore = m.liquidator.totalTab();
         vm.prank(governor);
-        m.liquidator.setHole(type(uint256).max);
+        m.liquidator.setHole(type(uint128).max); // the largest hole the liquidator accepts
         vm.prank(actors.keeper);
         uint256[] memory ids = m.liquidator.kick(borrowerA, actors.keeper);
         wanted = m.liquidator.totalTab() - tabBefore;
