@@ -54,7 +54,8 @@ CEILING_BLOCK_SIZES = (100, 1_000)  # [transfers per block]: the bench's, and th
 # block's size) balance; a 2,500-account run gives the same metrics at 1 and 3 but block numbers
 SIM_GAS_FACTOR = 3
 READS = ("model", "lens", "checked")
-ACCOUNT_ACTIONS = ("call", "clear", "kick")  # the keeper's intents whose subject is an account (else an auction)
+ACCOUNT_ACTIONS = ("call", "clear", "kick")  # the keeper's intents whose subject is an account
+AUCTION_ACTIONS = ("take", "redo", "settle")  # ... whose subject is an auction id (a poke's is a collateral)
 GAS = {"mint": 100_000, "approve": 60_000, "swap": 200_000, "setPrice": 150_000}
 
 
@@ -119,7 +120,11 @@ def run(lab: Lab, options: RunOptions) -> None:
                 now += BLOCK
                 with timed(split, "decide"):
                     intents = keeper.plan(reading) if elapsed % every < BLOCK else []
-                    reader.touch(i.subject if i.kind in ACCOUNT_ACTIONS else owners[i.subject] for i in intents)
+                    reader.touch(
+                        i.subject if i.kind in ACCOUNT_ACTIONS else owners[i.subject]
+                        for i in intents
+                        if i.kind in ACCOUNT_ACTIONS or i.kind in AUCTION_ACTIONS
+                    )
                     posts = feeds.posts(history[max(0, len(history) - LAG)])  # the AMM price of LAG blocks ago
                 with timed(split, "sendMineReceipts"):
                     receipts = _mine(lab, bulk, [i.tx for i in intents] + posts, now)
