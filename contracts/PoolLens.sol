@@ -43,9 +43,7 @@ contract PoolLens {
         MarketSnapshot memory snap = pool.marketSnapshot();
         (bytes memory answer, uint256 first) = _answer(snap, list.length);
         AccountRisk.Valuation memory scratch; // one for the batch: memory grows with the list only
-        for (uint256 i; i < list.length; ++i) {
-            AccountReader.writeState(_stateAt(first + i * STATE_BYTES), pool, list[i], snap, BASE_SCALE, scratch);
-        }
+        AccountReader.writeStates(first, STATE_BYTES, pool, list, snap, BASE_SCALE, scratch);
         assembly ("memory-safe") {
             return(add(answer, 0x20), mload(answer))
         }
@@ -69,12 +67,6 @@ contract PoolLens {
             calldatacopy(first, calldatasize(), size) // zeroes: reading past calldata gives 0
             mstore(answer, add(mload(answer), size))
             mstore(0x40, add(first, size))
-        }
-    }
-
-    function _stateAt(uint256 at) private pure returns (AccountState memory s) {
-        assembly ("memory-safe") {
-            s := at
         }
     }
 
