@@ -47,6 +47,7 @@ contract PoolSlotsTest is DemoMarket {
             assertEq(_word(PoolSlots.entry(PoolSlots.NORMALIZED_DEBT, who)), m.pool.normalizedDebtOf(who), "debt");
             assertEq(_word(PoolSlots.entry(PoolSlots.DEBT_IN_AUCTION, who)), m.pool.debtInAuctionOf(who), "auction");
             _checkMeta(who);
+            assertGt(m.pool.assetsIn(who), 0, "holds collateral");
             assertEq(m.pool.normalizedDebtOf(who) != 0, i % 2 == 1, "debt");
             for (uint256 j; j < 3; ++j) {
                 uint256 amount = m.pool.collateralOf(who, address(assets[j]));
@@ -71,14 +72,23 @@ contract PoolSlotsTest is DemoMarket {
         assertEq(deadline, m.pool.marginCallDeadline(who), "deadline");
         assertEq(live, m.pool.liveAuctions(who), "live auctions");
         assertEq(held, m.pool.assetsIn(who), "assets in");
-        assertGt(held, 0, "holds collateral");
     }
 
     /// @dev A live margin call: the meta word's deadline, and its lapse, as `marginCallDeadline`.
     function test_metaDeadlineAsTheGetter() public {
         address[] memory list = _open(2);
         address who = list[1];
-        // prices fall step by step until the borrower is in the call band and a call is issued
+        _issueCall(who);
+        for (uint256 t; t < 3; ++t) {
+            (uint256 deadline,,) = PoolSlots.decodeMeta(_word(PoolSlots.entry(PoolSlots.META, who)));
+            assertEq(deadline, m.pool.marginCallDeadline(who), "deadline");
+            assertEq(keccak256(abi.encode(_batch(list)[1])), keccak256(abi.encode(m.lens.accountState(who))), "state");
+            vm.warp(block.timestamp + 3 days);
+        }
+    }
+
+    /// @dev Prices fall step by step until `who` is in the call band and a call is issued.
+    function _issueCall(address who) internal {
         (int256 weth, int256 wbtc) = (_answer(m.wethFeed), _answer(m.wbtcFeed));
         bool called;
         for (int256 pct = 95; pct > 5 && !called; pct -= 5) {
@@ -88,12 +98,34 @@ contract PoolSlotsTest is DemoMarket {
         }
         assertTrue(called, "a margin call was issued");
         assertGt(m.pool.marginCallDeadline(who), 0, "live");
-        for (uint256 t; t < 3; ++t) {
-            (uint256 deadline,,) = PoolSlots.decodeMeta(_word(PoolSlots.entry(PoolSlots.META, who)));
-            assertEq(deadline, m.pool.marginCallDeadline(who), "deadline");
-            assertEq(keccak256(abi.encode(_batch(list)[1])), keccak256(abi.encode(m.lens.accountState(who))), "state");
-            vm.warp(block.timestamp + 3 days);
+    }
+
+    /// @dev A kicked account: live auctions and its debt in auction, raw and in the batch.
+    function test_debtInAuctionSlot() public {
+        address[] memory list = _open(4);
+        address who = list[3];
+        _issueCall(who);
+        vm.warp(block.timestamp + GRACE_PERIOD + 1);
+        _refreshFeeds();
+        m.oracle.poke(address(m.weth));
+        m.oracle.poke(address(m.wbtc));
+        // past the deadline it is sold once HF is under the base marginCallHF: lower still
+        bool kicked;
+        for (uint256 step; step < 10 && !kicked; ++step) {
+            (kicked,) = address(m.liquidator).call(abi.encodeCall(m.liquidator.kick, (who, address(this))));
+            m.wethFeed.setPrice(_answer(m.wethFeed) * 95 / 100);
+            m.wbtcFeed.setPrice(_answer(m.wbtcFeed) * 95 / 100);
         }
+        assertTrue(kicked, "kicked");
+        assertGt(m.pool.liveAuctions(who), 0, "live auctions");
+        assertGt(m.pool.debtInAuctionOf(who), 0, "debt in auction");
+        assertEq(_word(PoolSlots.entry(PoolSlots.DEBT_IN_AUCTION, who)), m.pool.debtInAuctionOf(who), "slot");
+        _checkMeta(who);
+        AccountState[] memory states = _batch(list);
+        for (uint256 i; i < list.length; ++i) {
+            assertEq(keccak256(abi.encode(states[i])), keccak256(abi.encode(m.lens.accountState(list[i]))), "state");
+        }
+        assertEq(states[3].debtInAuction, m.pool.debtInAuctionOf(who), "batch debt in auction");
     }
 
     function _batch(address[] memory list) internal view returns (AccountState[] memory states) {
