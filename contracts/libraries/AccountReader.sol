@@ -26,19 +26,6 @@ library AccountReader {
         uint256 baseScale,
         AccountRisk.Valuation memory v
     ) internal view returns (AccountState memory s) {
-        writeState(s, pool, account, snap, baseScale, v);
-    }
-
-    /// @dev `stateOf` written into `s`, which must be zeroed: a batch writes into the array it
-    /// returns, one struct per account in memory, not two.
-    function writeState(
-        AccountState memory s,
-        ILendingPool pool,
-        address account,
-        MarketSnapshot memory snap,
-        uint256 baseScale,
-        AccountRisk.Valuation memory v
-    ) internal view {
         writeRisk(s, pool, account, snap, baseScale, v);
         if (s.liveAuctions != 0) s.debtInAuction = pool.debtInAuctionOf(account);
         uint256 held = s.assetsIn;
@@ -48,7 +35,7 @@ library AccountReader {
         _writePoint(s, v, snap, sole);
     }
 
-    /// @dev `writeState` for every account of `list`, the state of `list[i]` written at memory
+    /// @dev `stateOf` for every account of `list`, the state of `list[i]` written at memory
     /// address `first + i · stride` (zeroed), from two raw batch reads of the pool's books
     /// (`PoolSlots`, `pool.extSloads`) instead of three calls per account: first each account's
     /// meta word and normalised debt, then its balance of each listed asset it holds and, with
