@@ -17,7 +17,8 @@ import {SharesMath} from "./libraries/SharesMath.sol";
 /// @dev The pool keeps only the reads its own checks need (DESIGN.md 11: derived reads live in
 /// the lens, so `LendingPool` stays under 22,000 bytes). The lens takes one snapshot of every
 /// listed slot per call (`pool.marketSnapshot()`: prices, parameters and volatilities read once)
-/// and values each account from the pool's public reads with the pool's own arithmetic
+/// and values each account from the pool's books (`accounts`: two raw `pool.extSloads` reads
+/// for the batch, `PoolSlots`; the single reads: the pool's getters) with the pool's own arithmetic
 /// (`AccountRisk`), so it agrees with the pool to the wei and holds no risk logic of its own.
 /// One bad price never reverts the batch: that account's `priceOk` is false. Serves 500
 /// accounts within the 16,777,216 gas cap of one transaction (`make bench`). Nothing calls it.
@@ -43,9 +44,7 @@ contract PoolLens {
         MarketSnapshot memory snap = pool.marketSnapshot();
         (bytes memory answer, uint256 first) = _answer(snap, list.length);
         AccountRisk.Valuation memory scratch; // one for the batch: memory grows with the list only
-        for (uint256 i; i < list.length; ++i) {
-            AccountReader.writeState(_stateAt(first + i * STATE_BYTES), pool, list[i], snap, BASE_SCALE, scratch);
-        }
+        AccountReader.writeStates(first, STATE_BYTES, pool, list, snap, BASE_SCALE, scratch);
         assembly ("memory-safe") {
             return(add(answer, 0x20), mload(answer))
         }
@@ -69,12 +68,6 @@ contract PoolLens {
             calldatacopy(first, calldatasize(), size) // zeroes: reading past calldata gives 0
             mstore(answer, add(mload(answer), size))
             mstore(0x40, add(first, size))
-        }
-    }
-
-    function _stateAt(uint256 at) private pure returns (AccountState memory s) {
-        assembly ("memory-safe") {
-            s := at
         }
     }
 

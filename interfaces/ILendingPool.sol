@@ -290,6 +290,10 @@ interface ILendingPool {
     function debtInAuctionOf(address account) external view returns (uint256);
     /// @notice Bitmap of the collateral slots (see `IMarketConfig.collateralSlots`) the account holds.
     function assetsIn(address account) external view returns (uint256);
+    /// @notice The raw words of the pool's storage at `slots`, in order: one call for a batch
+    /// reader (`PoolLens.accounts`, which computes the slots of the account books from the
+    /// pool's storage layout, pinned by tests/forge/PoolSlots.t.sol).
+    function extSloads(bytes32[] calldata slots) external view returns (bytes32[] memory);
     /// @notice `marginCallDeadline`, `liveAuctions`, `assetsIn` and `normalizedDebtOf` in one
     /// call (two storage slots): what `AccountReader` (the lens, the liquidators) reads per account.
     function accountMeta(address account)
