@@ -729,12 +729,12 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         return _books.active;
     }
 
-    /// @notice [base units] Cap on the total tab of live auctions.
+    /// @inheritdoc IDutchAuctionLiquidator
     function hole() external view returns (uint256) {
         return _tabs.hole;
     }
 
-    /// @notice [base units] Σ tab of live auctions.
+    /// @inheritdoc IDutchAuctionLiquidator
     function totalTab() external view returns (uint256) {
         return _tabs.totalTab;
     }
@@ -744,7 +744,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         return _books.pendingLoss;
     }
 
-    /// @notice Auction ids are 1..kicks.
+    /// @inheritdoc IDutchAuctionLiquidator
     function kicks() external view returns (uint256) {
         return _books.kicks;
     }
