@@ -12,48 +12,69 @@ contract OracleAdapter is IOracleAdapter {
     uint256 internal constant WAD = 1e18;
     /// @dev Feeds with more decimals than this are refused: the scale factor must fit comfortably.
     uint8 internal constant MAX_FEED_DECIMALS = 36;
+    // The caps are typed as the packed field they bound (`Feed`, `OracleParams`): a cap that did
+    // not fit its field would not compile, so a value that passes its setter's check fits.
     uint256 internal constant MIN_HEARTBEAT = 1 minutes; // [seconds]
-    uint256 internal constant MAX_HEARTBEAT = 7 days; // [seconds]
-    uint256 internal constant MAX_DEVIATION_CAP = 0.5e18; // [wad] 50 %
+    uint32 internal constant MAX_HEARTBEAT = 7 days; // [seconds]
+    uint64 internal constant MAX_DEVIATION_CAP = 0.5e18; // [wad] 50 %
     uint256 internal constant SECONDS_PER_YEAR = 365 days;
-    uint256 internal constant MAX_VOL_REF = 10e18; // [wad] 1,000 %
+    uint64 internal constant MAX_VOL_REF = 10e18; // [wad] 1,000 %
     uint256 internal constant MIN_TAU = 1 minutes; // [seconds]
-    uint256 internal constant MAX_TAU = 30 days; // [seconds]
-    uint256 internal constant MAX_ROUNDS_CAP = 64;
+    uint32 internal constant MAX_TAU = 30 days; // [seconds]
+    uint8 internal constant MAX_ROUNDS_CAP = 64;
+    uint128 internal constant MAX_PRICE_CAP = type(uint128).max; // [wad]
     /// @dev One round's return is clamped to ±1,000 % before squaring: keeps r²·YEAR far from
     /// overflow whatever a broken feed reports (the result saturates the call level anyway).
     uint256 internal constant MAX_RETURN = 10e18; // [wad]
+    /// @dev The stored variance saturates here [wad] (σ ≈ 2.8e5, 28,000,000 %). Rounds at least a
+    /// second apart never reach it (σ² stays below max(σ², MAX_RETURN²·YEAR) ≈ 3.2e27); only
+    /// some 1,400 rounds of ±1,000 % stamped in the same second could, and any σ near it has
+    /// long clamped the call level at `maxCallHF`.
+    uint256 internal constant MAX_VARIANCE = type(uint96).max;
+    /// @dev Rounds stamped later than this [unix seconds] (year 36,812) are not used for
+    /// volatility: their time would not fit `VolState.updatedAt`.
+    uint256 internal constant MAX_ROUND_TIME = type(uint40).max;
 
     // ================================================================ storage
+    /// @dev One feed in two slots, packed by use: the first finds the feed (every read needs it),
+    /// the second holds its bounds. The primary's first slot also carries the asset's own
+    /// bookkeeping, read with it anyway; a secondary leaves those three fields zero.
     struct Feed {
         IAggregatorV3 aggregator; // zero when not configured
-        uint8 decimals; // cached at configuration
-        uint32 heartbeat; // [seconds] max age of a valid answer
-        uint256 minPrice; // [wad] lowest valid price
-        uint256 maxPrice; // [wad] highest valid price
+        uint8 decimals; // cached at configuration, ≤ 36
+        uint32 heartbeat; // [seconds] max age of a valid answer, ≤ 7 days
+        uint40 epoch; // primary: bumped at each change of aggregator (the volatility chain's owner)
+        bool hasSecondary; // primary: a secondary is configured (its slots are read only then)
+        PriceStatus lastStatus; // primary: the status last recorded by `poke`, for its change event
+        uint128 minPrice; // [wad] lowest valid price
+        uint128 maxPrice; // [wad] highest valid price, ≤ 2^128 − 1
+    }
+
+    /// @dev The market-wide parameters, in one slot (each bounded by its setter below its field).
+    struct OracleParams {
+        uint64 maxDeviation; // [wad] ≤ 0.5
+        uint64 volRef; // [wad] σ_ref ≤ 10
+        uint32 volTau; // [seconds] τ, the estimator's memory, ≤ 30 days
+        uint8 maxRoundsPerPoke; // rounds consumed by one poke at most, ≤ 64
+    }
+
+    /// @dev The volatility estimator's state per asset, over the primary feed's rounds, in two
+    /// slots. The chain belongs to the primary whose `Feed.epoch` it records: a different
+    /// aggregator set as primary bumps the epoch, so no return is read across a feed switch.
+    struct VolState {
+        uint40 epoch; // the primary's epoch the chain of rounds belongs to (0: no chain yet)
+        uint80 round; // last consumed round id
+        uint40 updatedAt; // [unix seconds] of that round, ≤ MAX_ROUND_TIME
+        uint96 variance; // [wad] annualised σ², saturating at MAX_VARIANCE
+        uint256 answer; // that round's answer, in the feed's decimals
     }
 
     /// @inheritdoc IOracleAdapter
     IGoverned public immutable governance;
-    uint256 public maxDeviation; // [wad]
-    mapping(address asset => Feed) public primaryFeed;
-    mapping(address asset => Feed) public secondaryFeed;
-    /// @dev The status last recorded by `poke`, for its change event.
-    mapping(address asset => PriceStatus) public lastStatus;
-
-    /// @dev The volatility estimator's state per asset, over the primary feed's rounds.
-    struct VolState {
-        address feed; // primary aggregator the chain of rounds belongs to
-        uint80 round; // last consumed round id (0: no chain yet)
-        uint64 updatedAt; // [unix seconds] of that round
-        uint256 answer; // that round's answer, in the feed's decimals
-        uint256 variance; // [wad] annualised σ²
-    }
-
-    uint256 public volRef; // [wad] σ_ref
-    uint256 public volTau; // [seconds] τ, the estimator's memory
-    uint256 public maxRoundsPerPoke; // rounds consumed by one poke at most
-    mapping(address asset => VolState) public volState;
+    OracleParams internal _params;
+    mapping(address asset => Feed) internal _primaryFeeds;
+    mapping(address asset => Feed) internal _secondaryFeeds;
+    mapping(address asset => VolState) internal _volStates;
 
     /// @dev One round of a feed as read, before any validation (`readable` false: the call
     /// reverted or returned something that does not decode).
@@ -117,24 +138,44 @@ contract OracleAdapter is IOracleAdapter {
     function _setFeed(InitialFeed memory f, bool primary) internal {
         if (f.asset == address(0) || address(f.aggregator) == address(0)) revert ZeroAddress();
         if (f.heartbeat < MIN_HEARTBEAT || f.heartbeat > MAX_HEARTBEAT) revert BadHeartbeat(f.heartbeat);
-        if (f.minPrice == 0 || f.minPrice >= f.maxPrice || f.maxPrice > type(uint128).max) {
+        if (f.minPrice == 0 || f.minPrice >= f.maxPrice || f.maxPrice > MAX_PRICE_CAP) {
             revert BadPriceBounds(f.minPrice, f.maxPrice);
         }
         uint8 decimals = f.aggregator.decimals();
         if (decimals > MAX_FEED_DECIMALS) revert BadFeedDecimals(decimals);
-        if (!primary && address(primaryFeed[f.asset].aggregator) == address(0)) revert NoFeed(f.asset);
+        Feed storage current = _primaryFeeds[f.asset];
+        if (!primary && address(current.aggregator) == address(0)) revert NoFeed(f.asset);
 
-        Feed memory feed = Feed(f.aggregator, decimals, uint32(f.heartbeat), f.minPrice, f.maxPrice);
-        if (primary) primaryFeed[f.asset] = feed;
-        else secondaryFeed[f.asset] = feed;
+        // the checks above bound each value to its field: heartbeat ≤ 7 days, maxPrice ≤ 2^128 − 1
+        Feed memory feed = Feed({
+            aggregator: f.aggregator,
+            decimals: decimals,
+            heartbeat: uint32(f.heartbeat),
+            epoch: 0,
+            hasSecondary: false,
+            lastStatus: PriceStatus.Valid,
+            minPrice: uint128(f.minPrice),
+            maxPrice: uint128(f.maxPrice)
+        });
+        if (primary) {
+            // the asset's bookkeeping stays; a new aggregator starts a new volatility chain
+            feed.epoch = address(current.aggregator) == address(f.aggregator) ? current.epoch : current.epoch + 1;
+            feed.hasSecondary = current.hasSecondary;
+            feed.lastStatus = current.lastStatus;
+            _primaryFeeds[f.asset] = feed;
+        } else {
+            _secondaryFeeds[f.asset] = feed;
+            current.hasSecondary = true;
+        }
         emit FeedSet(f.asset, primary, address(f.aggregator), f.heartbeat, f.minPrice, f.maxPrice);
     }
 
     /// @inheritdoc IOracleAdapter
     function detachSecondary(address asset) external onlyGovernor {
-        address feed = address(secondaryFeed[asset].aggregator);
+        address feed = address(_secondaryFeeds[asset].aggregator);
         if (feed == address(0)) revert NoSecondary(asset);
-        delete secondaryFeed[asset];
+        delete _secondaryFeeds[asset];
+        _primaryFeeds[asset].hasSecondary = false;
         emit SecondaryDetached(asset, feed);
     }
 
@@ -153,29 +194,30 @@ contract OracleAdapter is IOracleAdapter {
             newVolRef == 0 || newVolRef > MAX_VOL_REF || newTau < MIN_TAU || newTau > MAX_TAU || newMaxRounds == 0
                 || newMaxRounds > MAX_ROUNDS_CAP
         ) revert BadVolatilityParams();
-        emit VolatilityParamsSet(volRef, newVolRef, volTau, newTau, maxRoundsPerPoke, newMaxRounds);
-        volRef = newVolRef;
-        volTau = newTau;
-        maxRoundsPerPoke = newMaxRounds;
+        OracleParams memory p = _params;
+        emit VolatilityParamsSet(p.volRef, newVolRef, p.volTau, newTau, p.maxRoundsPerPoke, newMaxRounds);
+        // bounded above by the caps, each typed as its field
+        (p.volRef, p.volTau, p.maxRoundsPerPoke) = (uint64(newVolRef), uint32(newTau), uint8(newMaxRounds));
+        _params = p;
     }
 
     function _setMaxDeviation(uint256 newMaxDeviation) internal {
         if (newMaxDeviation == 0 || newMaxDeviation > MAX_DEVIATION_CAP) revert BadMaxDeviation(newMaxDeviation);
-        emit MaxDeviationSet(maxDeviation, newMaxDeviation);
-        maxDeviation = newMaxDeviation;
+        emit MaxDeviationSet(_params.maxDeviation, newMaxDeviation);
+        _params.maxDeviation = uint64(newMaxDeviation); // ≤ MAX_DEVIATION_CAP, a uint64
     }
 
     // ================================================================ poke
     /// @inheritdoc IOracleAdapter
     function poke(address asset) external {
-        Feed memory primary = primaryFeed[asset];
+        Feed memory primary = _primaryFeeds[asset];
         if (address(primary.aggregator) == address(0)) revert NoFeed(asset);
         RawRound memory latest = _latestRound(primary);
         _consumeRounds(asset, primary, latest);
         (PriceStatus status,,,,) = _resolveWith(asset, primary, latest);
-        PriceStatus old = lastStatus[asset];
+        PriceStatus old = primary.lastStatus;
         if (status != old) {
-            lastStatus[asset] = status;
+            _primaryFeeds[asset].lastStatus = status;
             emit PriceStatusChanged(asset, old, status);
         }
     }
@@ -185,12 +227,13 @@ contract OracleAdapter is IOracleAdapter {
     /// an event per round sampled and per restart. Keepers' `poke` and the liquidator's kick
     /// write; borrow, withdrawal and the margin calls only read the same fold (DESIGN.md 3, 11).
     function _consumeRounds(address asset, Feed memory primary, RawRound memory latest) internal {
-        VolState memory v = volState[asset];
+        OracleParams memory params = _params;
+        VolState memory v = _volStates[asset];
         uint256 from = v.round;
-        uint256[] memory variances = new uint256[](maxRoundsPerPoke);
-        (uint256 samples, bool restarted) = _fold(primary, latest, v, variances);
+        uint256[] memory variances = new uint256[](params.maxRoundsPerPoke);
+        (uint256 samples, bool restarted) = _fold(primary, latest, v, variances, params);
         if (samples == 0 && !restarted) return;
-        volState[asset] = v;
+        _volStates[asset] = v;
         for (uint256 k; k < samples; ++k) {
             emit VolatilitySampled(asset, uint80(from + 1 + k), variances[k]);
         }
@@ -209,18 +252,20 @@ contract OracleAdapter is IOracleAdapter {
     /// a time-weighted EWMA: a round's weight is Δt/(τ+Δt), and rounds in the same second add
     /// r²·YEAR/τ. No exp, ln or Δt floor is needed. Rounded up (a higher σ is the safe side).
     /// `latest` is the primary's latest round, read once by the caller.
-    function _fold(Feed memory primary, RawRound memory latest, VolState memory v, uint256[] memory variances)
-        internal
-        view
-        returns (uint256 samples, bool restarted)
-    {
+    function _fold(
+        Feed memory primary,
+        RawRound memory latest,
+        VolState memory v,
+        uint256[] memory variances,
+        OracleParams memory params
+    ) internal view returns (uint256 samples, bool restarted) {
         // nothing pending (the usual case when keepers poke every round): no validation needed
-        if (latest.roundId == v.round && v.round != 0 && v.feed == address(primary.aggregator)) return (0, false);
+        if (latest.roundId == v.round && v.round != 0 && v.epoch == primary.epoch) return (0, false);
         (bool ok, uint80 latestId, uint256 answer, uint256 updatedAt) = _volRound(primary, latest, 0, true);
         if (!ok) return (0, false);
-        bool chained = v.feed == address(primary.aggregator) && v.round != 0 && latestId > v.round;
-        if (chained) (samples, chained) = _foldRounds(primary, v, variances, latestId, answer, updatedAt);
-        if (!chained) _restartChain(v, primary, latestId, answer, updatedAt);
+        bool chained = v.epoch == primary.epoch && v.round != 0 && latestId > v.round;
+        if (chained) (samples, chained) = _foldRounds(primary, v, variances, latestId, answer, updatedAt, params);
+        if (!chained) _restartChain(v, primary, latestId, answer, updatedAt, params.volRef);
         return (samples, !chained);
     }
 
@@ -234,10 +279,11 @@ contract OracleAdapter is IOracleAdapter {
         uint256[] memory variances,
         uint80 latestId,
         uint256 latestAnswer,
-        uint256 latestAt
+        uint256 latestAt,
+        OracleParams memory params
     ) internal view returns (uint256 samples, bool chained) {
-        uint256 last = Math.min(uint256(latestId), uint256(v.round) + maxRoundsPerPoke);
-        uint256 tau = volTau;
+        uint256 last = Math.min(uint256(latestId), uint256(v.round) + params.maxRoundsPerPoke);
+        uint256 tau = params.volTau;
         for (uint256 id = uint256(v.round) + 1; id <= last; ++id) {
             (bool readable, uint256 p, uint256 t) = (true, latestAnswer, latestAt);
             if (id != latestId) (readable,, p, t) = _roundAt(primary, uint80(id));
@@ -250,26 +296,33 @@ contract OracleAdapter is IOracleAdapter {
         return (samples, true);
     }
 
-    /// @dev σ² ← (τ·σ² + r²·YEAR) / (τ + Δt) for the round with answer `p` at time `t`.
+    /// @dev σ² ← (τ·σ² + r²·YEAR) / (τ + Δt) for the round with answer `p` at time `t`
+    /// (t ≤ MAX_ROUND_TIME, `_volRound`), saturating at MAX_VARIANCE.
     function _sample(VolState memory v, uint256 p, uint256 t, uint256 tau) internal pure {
         uint256 previous = v.answer;
         uint256 r = Math.min(Math.mulDiv(p > previous ? p - previous : previous - p, WAD, previous), MAX_RETURN);
         uint256 r2Year = Math.mulDiv(r * r, SECONDS_PER_YEAR, WAD, Math.Rounding.Ceil); // [wad]
-        v.variance = Math.mulDiv(tau * v.variance + r2Year, 1, tau + (t - v.updatedAt), Math.Rounding.Ceil);
-        v.updatedAt = uint64(t);
+        uint256 variance = Math.mulDiv(tau * v.variance + r2Year, 1, tau + (t - v.updatedAt), Math.Rounding.Ceil);
+        v.variance = uint96(Math.min(variance, MAX_VARIANCE));
+        v.updatedAt = uint40(t);
         v.answer = p;
     }
 
-    function _restartChain(VolState memory v, Feed memory primary, uint80 latestId, uint256 answer, uint256 updatedAt)
-        internal
-        view
-    {
-        v.feed = address(primary.aggregator);
+    function _restartChain(
+        VolState memory v,
+        Feed memory primary,
+        uint80 latestId,
+        uint256 answer,
+        uint256 updatedAt,
+        uint256 volRef_
+    ) internal pure {
+        v.epoch = primary.epoch;
         v.round = latestId;
-        v.updatedAt = uint64(updatedAt);
+        v.updatedAt = uint40(updatedAt); // ≤ MAX_ROUND_TIME (`_volRound`)
         v.answer = answer;
-        // a first chain starts from no information, σ = σ_ref; a restart keeps what was learnt
-        if (v.variance == 0) v.variance = Math.mulDiv(volRef, volRef, WAD, Math.Rounding.Ceil);
+        // a first chain starts from no information, σ = σ_ref (≤ 100 [wad], far below
+        // MAX_VARIANCE); a restart keeps what was learnt
+        if (v.variance == 0) v.variance = uint96(Math.mulDiv(volRef_, volRef_, WAD, Math.Rounding.Ceil));
     }
 
     /// @dev Round `id` of `feed`, usable for volatility (see `_volRound`).
@@ -282,7 +335,8 @@ contract OracleAdapter is IOracleAdapter {
     }
 
     /// @dev A round of `feed` as read (`raw`: round `id`, or the latest when `latest`), usable for
-    /// volatility: readable, positive, complete, inside the price bounds and not from the future.
+    /// volatility: readable, positive, complete, inside the price bounds and not from the future
+    /// (nor after MAX_ROUND_TIME).
     function _volRound(Feed memory feed, RawRound memory raw, uint80 id, bool latest)
         internal
         view
@@ -293,7 +347,7 @@ contract OracleAdapter is IOracleAdapter {
         int256 a = raw.answer;
         if (
             a <= 0 || (feed.decimals <= 18 && uint256(a) > type(uint128).max) || updatedAt == 0
-                || updatedAt > block.timestamp
+                || updatedAt > block.timestamp || updatedAt > MAX_ROUND_TIME
         ) {
             return (false, roundId, 0, 0);
         }
@@ -305,18 +359,20 @@ contract OracleAdapter is IOracleAdapter {
 
     /// @inheritdoc IOracleAdapter
     function volatility(address asset) external view returns (uint256) {
-        Feed memory primary = primaryFeed[asset];
+        Feed memory primary = _primaryFeeds[asset];
         return _volatility(asset, primary, _latestRound(primary));
     }
 
     /// @dev σ with the pending rounds folded in (read, not written), decayed to now.
     function _volatility(address asset, Feed memory primary, RawRound memory latest) internal view returns (uint256) {
-        VolState memory v = volState[asset];
-        _fold(primary, latest, v, new uint256[](0));
-        if (v.round == 0) return volRef;
-        uint256 ref2 = Math.mulDiv(volRef, volRef, WAD, Math.Rounding.Ceil);
+        OracleParams memory params = _params;
+        VolState memory v = _volStates[asset];
+        _fold(primary, latest, v, new uint256[](0), params);
+        uint256 volRef_ = params.volRef;
+        if (v.round == 0) return volRef_;
+        uint256 ref2 = Math.mulDiv(volRef_, volRef_, WAD, Math.Rounding.Ceil);
         uint256 t = block.timestamp > v.updatedAt ? block.timestamp - v.updatedAt : 0;
-        uint256 tau = volTau;
+        uint256 tau = params.volTau;
         // σ_ref² + (σ² − σ_ref²)·τ/(τ + t), each side rounded towards the higher variance
         uint256 variance = v.variance >= ref2
             ? ref2 + Math.mulDiv(v.variance - ref2, tau, tau + t, Math.Rounding.Ceil)
@@ -326,10 +382,10 @@ contract OracleAdapter is IOracleAdapter {
 
     /// @inheritdoc IOracleAdapter
     function needsPoke(address asset) external view returns (bool) {
-        Feed memory primary = primaryFeed[asset];
+        Feed memory primary = _primaryFeeds[asset];
         (bool ok, uint80 latestId,,) = _volRound(primary, _latestRound(primary), 0, true);
-        VolState memory v = volState[asset];
-        return ok && (v.feed != address(primary.aggregator) || v.round != latestId);
+        VolState memory v = _volStates[asset];
+        return ok && (v.epoch != primary.epoch || v.round != latestId);
     }
 
     /// @inheritdoc IOracleAdapter
@@ -338,7 +394,7 @@ contract OracleAdapter is IOracleAdapter {
         view
         returns (bool priced, uint256 low, uint256 high, uint256 sigma)
     {
-        Feed memory primary = primaryFeed[asset];
+        Feed memory primary = _primaryFeeds[asset];
         RawRound memory latest = _latestRound(primary); // one read for the price and the fold
         (PriceStatus status, uint256 p, uint256 s, FeedFault fault, uint256 detail) =
             _resolveWith(asset, primary, latest);
@@ -381,7 +437,7 @@ contract OracleAdapter is IOracleAdapter {
 
     /// @inheritdoc IOracleAdapter
     function hasFeed(address asset) external view returns (bool) {
-        return address(primaryFeed[asset].aggregator) != address(0);
+        return address(_primaryFeeds[asset].aggregator) != address(0);
     }
 
     /// @inheritdoc IOracleAdapter
@@ -390,7 +446,71 @@ contract OracleAdapter is IOracleAdapter {
         view
         returns (uint256 price, FeedFault fault, uint256 detail)
     {
-        return _read(primary ? primaryFeed[asset] : secondaryFeed[asset]);
+        return _read(primary ? _primaryFeeds[asset] : _secondaryFeeds[asset]);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function primaryFeed(address asset)
+        external
+        view
+        returns (IAggregatorV3 aggregator, uint8 decimals, uint32 heartbeat, uint256 minPrice, uint256 maxPrice)
+    {
+        return _feedConfig(_primaryFeeds[asset]);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function secondaryFeed(address asset)
+        external
+        view
+        returns (IAggregatorV3 aggregator, uint8 decimals, uint32 heartbeat, uint256 minPrice, uint256 maxPrice)
+    {
+        return _feedConfig(_secondaryFeeds[asset]);
+    }
+
+    function _feedConfig(Feed storage f)
+        internal
+        view
+        returns (IAggregatorV3 aggregator, uint8 decimals, uint32 heartbeat, uint256 minPrice, uint256 maxPrice)
+    {
+        return (f.aggregator, f.decimals, f.heartbeat, f.minPrice, f.maxPrice);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function lastStatus(address asset) external view returns (PriceStatus) {
+        return _primaryFeeds[asset].lastStatus;
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function volState(address asset)
+        external
+        view
+        returns (address feed, uint80 round, uint64 updatedAt, uint256 answer, uint256 variance)
+    {
+        VolState memory v = _volStates[asset];
+        Feed storage primary = _primaryFeeds[asset];
+        // the epoch names the primary the chain belongs to: the current one, or a replaced one
+        if (v.epoch != 0 && v.epoch == primary.epoch) feed = address(primary.aggregator);
+        return (feed, v.round, v.updatedAt, v.answer, v.variance);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function maxDeviation() external view returns (uint256) {
+        return _params.maxDeviation;
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function volRef() external view returns (uint256) {
+        return _params.volRef;
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function volTau() external view returns (uint256) {
+        return _params.volTau;
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function maxRoundsPerPoke() external view returns (uint256) {
+        return _params.maxRoundsPerPoke;
     }
 
     // ================================================================ internals
@@ -401,7 +521,7 @@ contract OracleAdapter is IOracleAdapter {
         view
         returns (PriceStatus status, uint256 primary, uint256 secondary, FeedFault fault, uint256 detail)
     {
-        Feed memory feed = primaryFeed[asset];
+        Feed memory feed = _primaryFeeds[asset];
         return _resolveWith(asset, feed, _latestRound(feed));
     }
 
@@ -412,8 +532,9 @@ contract OracleAdapter is IOracleAdapter {
         returns (PriceStatus status, uint256 primary, uint256 secondary, FeedFault fault, uint256 detail)
     {
         (primary, fault, detail) = _validate(primaryFeed_, primaryLatest);
-        FeedFault secondaryFault;
-        (secondary, secondaryFault,) = _read(secondaryFeed[asset]);
+        // the secondary's slots are read only when one is configured
+        FeedFault secondaryFault = FeedFault.NotConfigured;
+        if (primaryFeed_.hasSecondary) (secondary, secondaryFault,) = _read(_secondaryFeeds[asset]);
         bool primaryOk = fault == FeedFault.None;
         bool secondaryOk = secondaryFault == FeedFault.None;
 
@@ -422,7 +543,7 @@ contract OracleAdapter is IOracleAdapter {
             uint256 hi = Math.max(primary, secondary);
             // relative difference measured against the lower price, rounded up: a tie at the
             // threshold is not a deviation, anything above it is
-            bool deviates = Math.mulDiv(hi - lo, WAD, lo, Math.Rounding.Ceil) > maxDeviation;
+            bool deviates = Math.mulDiv(hi - lo, WAD, lo, Math.Rounding.Ceil) > _params.maxDeviation;
             status = deviates ? PriceStatus.Deviating : PriceStatus.Valid;
         } else if (primaryOk) {
             status = PriceStatus.Valid;

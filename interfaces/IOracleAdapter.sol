@@ -199,6 +199,32 @@ interface IOracleAdapter {
     /// @notice The most rounds one `poke` consumes.
     function maxRoundsPerPoke() external view returns (uint256);
 
+    /// @notice The primary feed of `asset` as configured (all zero when none): its aggregator,
+    /// decimals, heartbeat [seconds] and price bounds [wad].
+    function primaryFeed(address asset)
+        external
+        view
+        returns (IAggregatorV3 aggregator, uint8 decimals, uint32 heartbeat, uint256 minPrice, uint256 maxPrice);
+
+    /// @notice The secondary feed of `asset`, as `primaryFeed` (all zero when none).
+    function secondaryFeed(address asset)
+        external
+        view
+        returns (IAggregatorV3 aggregator, uint8 decimals, uint32 heartbeat, uint256 minPrice, uint256 maxPrice);
+
+    /// @notice The price status `poke` last recorded for `asset` (Valid before any).
+    function lastStatus(address asset) external view returns (PriceStatus);
+
+    /// @notice The volatility estimator's stored state for `asset` (what the last poke or kick
+    /// wrote, without the pending rounds): `feed`, the primary aggregator its chain of rounds
+    /// belongs to (zero before the first chain, and after the primary was replaced until a poke
+    /// restarts the chain on the new one); `round`, the last round consumed; `updatedAt` [unix
+    /// seconds] and `answer` (in the feed's decimals) of that round; `variance`, σ² [wad].
+    function volState(address asset)
+        external
+        view
+        returns (address feed, uint80 round, uint64 updatedAt, uint256 answer, uint256 variance);
+
     /// @notice Reads one feed of `asset` (the primary when `primary`) and says why it is refused,
     /// if it is: `price` [wad] (0 when refused), `fault`, and the error's detail (answer, round or time).
     function readFeed(address asset, bool primary)
