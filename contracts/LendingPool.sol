@@ -596,8 +596,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     {
         snap.market = full ? config.marketParams() : config.ladderParams();
         snap.borrowIndex = _currentIndex();
-        snap.volRef = oracle.volRef();
-        (snap.basePriced, snap.baseLow, snap.baseHigh) = _price(address(baseToken), strict);
+        (snap.basePriced, snap.baseLow, snap.baseHigh, snap.volRef) = oracle.baseState(address(baseToken), strict);
         snap.ok = snap.basePriced;
         if (slotMask == 0) return snap;
         HeldCollateral[] memory held = config.packedCollaterals(slotMask, withCaps, full);
@@ -617,14 +616,6 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
                 if (total > h.supplyCap) snap.overCap[i] = total - h.supplyCap;
             }
         }
-    }
-
-    function _price(address asset, bool strict) internal view returns (bool ok, uint256 low, uint256 high) {
-        if (strict) {
-            (low, high) = oracle.priceRange(asset);
-            return (true, low, high);
-        }
-        return oracle.tryPriceRange(asset);
     }
 
     /// @dev The account's values at the snapshot prices (`AccountRisk`, shared with the lens).

@@ -407,6 +407,22 @@ contract OracleAdapter is IOracleAdapter {
         sigma = _volatility(asset, primary, latest);
     }
 
+    /// @inheritdoc IOracleAdapter
+    function baseState(address asset, bool strict)
+        external
+        view
+        returns (bool priced, uint256 low, uint256 high, uint256 volRef_)
+    {
+        (PriceStatus status, uint256 primary, uint256 secondary, FeedFault fault, uint256 detail) = _resolve(asset);
+        if (status == PriceStatus.Invalid) {
+            if (strict) _revertFault(asset, fault, detail);
+        } else {
+            priced = true;
+            (low, high) = _range(status, primary, secondary);
+        }
+        volRef_ = _params.volRef;
+    }
+
     // ================================================================ views
     /// @inheritdoc IOracleAdapter
     function getPrice(address asset) external view returns (uint256) {

@@ -307,6 +307,7 @@ contract OracleAdapterTest is Test {
             assertEq(h, high);
         } catch {}
         assertEq(ok, rangeOk, "tryPriceRange and priceRange disagree");
+        _assertBaseStateAgrees(ok, low, high);
 
         if (ok) {
             assertLe(low, high, "low > high");
@@ -317,6 +318,20 @@ contract OracleAdapterTest is Test {
             assertEq(high, 0);
             assertEq(uint8(oracle.priceStatus(asset)), uint8(PriceStatus.Invalid));
         }
+    }
+
+    /// @dev `baseState` is `tryPriceRange` and `volRef` in one call; strict, it reverts exactly
+    /// as `priceRange` does (same error, same arguments).
+    function _assertBaseStateAgrees(bool ok, uint256 low, uint256 high) internal view {
+        (bool priced, uint256 l, uint256 h, uint256 ref) = oracle.baseState(asset, false);
+        assertEq(abi.encode(priced, l, h, ref), abi.encode(ok, low, high, oracle.volRef()), "baseState, not strict");
+        (bool strictOk, bytes memory got) =
+            address(oracle).staticcall(abi.encodeCall(IOracleAdapter.baseState, (asset, true)));
+        (bool rangeOk, bytes memory want) =
+            address(oracle).staticcall(abi.encodeCall(IOracleAdapter.priceRange, (asset)));
+        assertEq(strictOk, rangeOk, "baseState strict and priceRange disagree");
+        if (!strictOk) assertEq(got, want, "the same named error");
+        else assertEq(got, abi.encode(true, low, high, oracle.volRef()), "baseState, strict");
     }
 
     function test_tryPriceRange_bothFeedsReverting() public {
