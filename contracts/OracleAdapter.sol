@@ -411,7 +411,7 @@ contract OracleAdapter is IOracleAdapter {
     function baseState(address asset, bool strict)
         external
         view
-        returns (bool priced, uint256 low, uint256 high, uint256 volRef_)
+        returns (bool priced, uint256 low, uint256 high, uint256 sigmaRef)
     {
         (PriceStatus status, uint256 primary, uint256 secondary, FeedFault fault, uint256 detail) = _resolve(asset);
         if (status == PriceStatus.Invalid) {
@@ -420,7 +420,7 @@ contract OracleAdapter is IOracleAdapter {
             priced = true;
             (low, high) = _range(status, primary, secondary);
         }
-        volRef_ = _params.volRef;
+        sigmaRef = _params.volRef;
     }
 
     // ================================================================ views

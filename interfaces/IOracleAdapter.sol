@@ -186,12 +186,12 @@ interface IOracleAdapter {
         returns (bool priced, uint256 low, uint256 high, uint256 sigma);
 
     /// @notice The price range of `asset` as `tryPriceRange` (with `strict`, a revert like
-    /// `priceRange`'s when no feed is valid) and σ_ref (`volRef`): what the pool's snapshot needs
-    /// of the base asset and of the market, in one call.
+    /// `priceRange`'s when no feed is valid) and `sigmaRef`, σ_ref as `volRef` returns it: what
+    /// the pool's snapshot needs of the base asset and of the market, in one call.
     function baseState(address asset, bool strict)
         external
         view
-        returns (bool priced, uint256 low, uint256 high, uint256 volRef);
+        returns (bool priced, uint256 low, uint256 high, uint256 sigmaRef);
 
     /// @notice True when `poke(asset)` would write the volatility estimate now: the primary's
     /// latest round is usable and is not the last one consumed (a new round, or a new feed).
