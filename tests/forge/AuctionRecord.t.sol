@@ -6,7 +6,7 @@ import {Vm} from "forge-std/Vm.sol";
 import {IDutchAuctionLiquidator} from "../../interfaces/IDutchAuctionLiquidator.sol";
 import {LiquidationBase} from "./Liquidation.t.sol";
 
-/// @notice The auction record is stored packed in 5 slots (DESIGN.md 11) and `auctions(id)`
+/// @notice The auction record is stored packed in 4 slots (DESIGN.md 11: at most 5) and `auctions(id)`
 /// still returns every field with its meaning: what the kick announced, the asset's scale and
 /// penalty, the index in `activeAuctions`, the timestamps; all zero once the auction ended, and
 /// the moved auction's index kept right by swap-and-pop.
