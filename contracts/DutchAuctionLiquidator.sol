@@ -104,14 +104,16 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     struct AuctionBook {
         uint128 pendingLoss; // [base units] Σ est of live auctions + Σ unbackedChargeBacks (DESIGN.md 5)
         uint64 nextId; // auction ids are 1..nextId − 1
-        uint64 active; // live auctions, at positions 0..active − 1 of `_activeAt`
+        uint64 active; // live auctions, at positions 0..active − 1 of `_activeIds`
     }
 
     Settings internal _settings;
     TabBook internal _tabs;
     AuctionBook internal _books;
-    /// @dev The live auctions' ids by position (swap-and-pop; each record keeps its `pos`).
-    mapping(uint256 pos => uint256 id) internal _activeAt;
+    /// @dev The live auctions' ids by position, four 64-bit ids a slot (ids stay below `nextId`, a
+    /// uint64), so a new position opens a fresh slot once in four (swap-and-pop; each record
+    /// keeps its `pos`). Read and written through `_activeAt` / `_setActiveAt`.
+    mapping(uint256 word => uint256 ids) internal _activeIds;
     mapping(uint256 id => StoredAuction) internal _auctions;
     /// [base units] debt parts charged back to the account while it held no collateral: a loss
     /// waiting for its last auction, kept in `pendingLoss` until then
@@ -461,7 +463,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             decimals: SafeCast.toUint8(Math.log10(snap.scale[slot])),
             slot: uint8(slot) // < MAX_COLLATERALS
         });
-        _activeAt[books.active++] = id;
+        _setActiveAt(books.active++, id);
         {
             SlotAuctions memory entry = _bySlot[slot];
             _bySlot[slot] = SlotAuctions(snap.asset[slot], (entry.livePlusOne == 0 ? 1 : entry.livePlusOne) + 1);
@@ -736,7 +738,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     function activeAuctions() external view returns (uint256[] memory ids) {
         ids = new uint256[](_books.active);
         for (uint256 i; i < ids.length; ++i) {
-            ids[i] = _activeAt[i];
+            ids[i] = _activeAt(i);
         }
     }
 
@@ -797,14 +799,26 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         uint256 last = --books.active;
         uint256 pos = stored.pos;
         if (pos != last) {
-            uint256 moved = _activeAt[last];
-            _activeAt[pos] = moved;
+            uint256 moved = _activeAt(last);
+            _setActiveAt(pos, moved);
             _auctions[moved].pos = uint24(pos);
         }
-        // `_activeAt[last]` is left as it is (past `active`, never read): the next kick
+        // the id at `last` is left as it is (past `active`, never read): the next kick
         // overwrites a non-zero slot instead of paying for a fresh one
         _books = books;
         delete _auctions[id];
+    }
+
+    /// @dev The id at position `pos` of the live list.
+    function _activeAt(uint256 pos) internal view returns (uint256) {
+        return (_activeIds[pos >> 2] >> ((pos & 3) << 6)) & type(uint64).max;
+    }
+
+    /// @dev Puts `id` (< 2^64) at position `pos` of the live list, leaving its slot's other ids.
+    function _setActiveAt(uint256 pos, uint256 id) internal {
+        uint256 shift = (pos & 3) << 6;
+        uint256 word = _activeIds[pos >> 2];
+        _activeIds[pos >> 2] = (word & ~(uint256(type(uint64).max) << shift)) | (id << shift);
     }
 
     /// @dev The stored record unpacked (a zero record when the auction is not running); the
