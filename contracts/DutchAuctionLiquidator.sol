@@ -53,6 +53,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         uint64 pos; // index in `active`
         uint64 tic; // [unix seconds] start or last redo
         uint64 lastIncentive; // [unix seconds] kick or last paid redo
+        uint256 slot; // the asset's collateral slot
         uint256 scale; // 10 ** collateral decimals
         uint256 penalty; // [wad] liquidation penalty of the asset at kick
         uint256 lot; // [token units] collateral left to sell
@@ -62,22 +63,24 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         uint256 est; // [base units] loss if the lot sold at the oracle price of the kick / redo
     }
 
-    /// @dev The same auction as stored: 5 slots, packed with what the kick knows (DESIGN.md 11;
-    /// Maker's clip keeps 5 too). Amounts fit 128 bits (SafeCast refuses anything larger), the
-    /// scale is kept as its decimals, timestamps in 48 bits.
+    /// @dev The same auction as stored: 4 slots, packed with what the kick knows (DESIGN.md 11
+    /// asks for at most 5, Maker's clip keeps 5). The asset is kept as its collateral slot, whose
+    /// `_bySlot` entry names it (the entry a take that ends the auction writes anyway); the scale
+    /// as its decimals; timestamps in 48 bits. Amounts and the start price fit 128 bits (SafeCast
+    /// refuses anything larger: for `top`, a price ratio above 3.4e20).
     struct StoredAuction {
         address account; // slot 1
         uint48 tic;
         uint48 lastIncentive;
-        address asset; // slot 2
+        uint128 lot; // slot 2
+        uint128 tab;
+        uint128 debtPart; // slot 3
+        uint128 est;
+        uint128 top; // slot 4
+        uint64 penalty; // [wad]
         uint24 pos;
         uint8 decimals;
-        uint64 penalty; // [wad]
-        uint128 lot; // slot 3
-        uint128 tab;
-        uint128 debtPart; // slot 4
-        uint128 est;
-        uint256 top; // slot 5
+        uint8 slot;
     }
 
     /// @dev What every take, kick, redo and settle reads, in one slot (one cold read, not four).
@@ -95,26 +98,37 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         uint128 totalTab; // [base units] Σ tab of live auctions
     }
 
-    /// @dev The auction counters, in one slot a kick writes once however many auctions it opens;
-    /// `kicks` only grows, so after the first kick the slot is never written from zero again.
+    /// @dev The auction counters, in one slot a kick writes once however many auctions it opens.
+    /// `nextId` starts at 1 (set by the constructor) and only grows, so the slot is never written
+    /// from zero, the first kick included.
     struct AuctionBook {
         uint128 pendingLoss; // [base units] Σ est of live auctions + Σ unbackedChargeBacks (DESIGN.md 5)
-        uint64 kicks; // auction ids are 1..kicks
-        uint64 active; // live auctions, at positions 0..active − 1 of `_activeAt`
+        uint64 nextId; // auction ids are 1..nextId − 1
+        uint64 active; // live auctions, at positions 0..active − 1 of `_activeIds`
     }
 
     Settings internal _settings;
     TabBook internal _tabs;
     AuctionBook internal _books;
-    /// @dev The live auctions' ids by position (swap-and-pop; each record keeps its `pos`).
-    mapping(uint256 pos => uint256 id) internal _activeAt;
+    /// @dev The live auctions' ids by position, four 64-bit ids a slot (ids stay below `nextId`, a
+    /// uint64), so a new position opens a fresh slot once in four (swap-and-pop; each record
+    /// keeps its `pos`). Read and written through `_activeAt` / `_setActiveAt`.
+    mapping(uint256 word => uint256 ids) internal _activeIds;
     mapping(uint256 id => StoredAuction) internal _auctions;
     /// [base units] debt parts charged back to the account while it held no collateral: a loss
     /// waiting for its last auction, kept in `pendingLoss` until then
     mapping(address account => uint256) public unbackedChargeBacks;
-    /// @dev 1 + live auctions of the asset once it has had one (0 before): the count never
-    /// returns to a zero slot, so only an asset's first auction pays for a fresh storage slot
-    mapping(address asset => uint256) internal _auctionsOfAssetPlusOne;
+
+    /// @dev Per collateral slot, the asset its auctions sell and 1 + how many are live (0 before
+    /// its first): the entry never returns to zero, so only a slot's first auction pays for a
+    /// fresh storage slot. An asset with a live auction is never removed (removeCollateral reads
+    /// `liveAuctionsOfAsset`), so the asset changes only while the slot's count is 0.
+    struct SlotAuctions {
+        address asset;
+        uint96 livePlusOne;
+    }
+
+    SlotAuctions[MAX_COLLATERALS] internal _bySlot;
 
     // ================================================================ constructor
     constructor(ILendingPool pool_, IInsuranceFund fund_, IPriceCurve curve_, uint256 tail_, uint256 hole_) {
@@ -132,6 +146,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         baseToken = IERC20(config.baseToken());
         BASE_SCALE = 10 ** IERC20Metadata(address(baseToken)).decimals();
         _settings.curve = curve_;
+        _books.nextId = 1;
         _setTail(tail_);
         _setHole(hole_);
     }
@@ -432,27 +447,26 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         uint256 top,
         AuctionBook memory books
     ) internal returns (uint256 id) {
-        id = ++books.kicks;
+        id = books.nextId++;
         uint256 est = _estimate(plan.debtParts[slot], plan.lots[slot], snap.high[slot], snap.scale[slot], snap.baseLow);
         _auctions[id] = StoredAuction({
             account: account,
             tic: SafeCast.toUint48(block.timestamp),
             lastIncentive: SafeCast.toUint48(block.timestamp),
-            asset: snap.asset[slot],
-            pos: SafeCast.toUint24(books.active),
-            decimals: SafeCast.toUint8(Math.log10(snap.scale[slot])),
-            penalty: SafeCast.toUint64(snap.liquidationPenalty[slot]),
             lot: SafeCast.toUint128(plan.lots[slot]),
             tab: SafeCast.toUint128(plan.tabs[slot]),
             debtPart: SafeCast.toUint128(plan.debtParts[slot]),
             est: SafeCast.toUint128(est),
-            top: top
+            top: SafeCast.toUint128(top),
+            penalty: SafeCast.toUint64(snap.liquidationPenalty[slot]),
+            pos: SafeCast.toUint24(books.active),
+            decimals: SafeCast.toUint8(Math.log10(snap.scale[slot])),
+            slot: uint8(slot) // < MAX_COLLATERALS
         });
-        _activeAt[books.active++] = id;
+        _setActiveAt(books.active++, id);
         {
-            address asset = snap.asset[slot];
-            uint256 counted = _auctionsOfAssetPlusOne[asset];
-            _auctionsOfAssetPlusOne[asset] = (counted == 0 ? 1 : counted) + 1;
+            SlotAuctions memory entry = _bySlot[slot];
+            _bySlot[slot] = SlotAuctions(snap.asset[slot], (entry.livePlusOne == 0 ? 1 : entry.livePlusOne) + 1);
         }
         books.pendingLoss = SafeCast.toUint128(books.pendingLoss + est);
         emit Kick(id, account, snap.asset[slot], top, plan.lots[slot], plan.tabs[slot], plan.debtParts[slot], est);
@@ -557,7 +571,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         uint256 leftover = a.tab == 0 ? a.lot : 0;
         uint256 unpaid = a.debtPart;
         _tabs.totalTab -= uint128(a.tab); // a tab is part of totalTab
-        _remove(id, a.est);
+        _remove(id, a.slot, a.est);
         if (leftover != 0) IERC20(a.asset).safeTransfer(address(pool), leftover);
         coverFromPenalty = pool.auctionEnded(a.account, a.asset, leftover, unpaid);
         _trackChargeBack(a.account, unpaid);
@@ -600,7 +614,8 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         _books.pendingLoss = SafeCast.toUint128(_books.pendingLoss - a.est + est);
         a.top = high.mulDivDown(auction.buf(), baseLow);
         StoredAuction storage stored = _auctions[id];
-        (stored.est, stored.top, stored.tic) = (SafeCast.toUint128(est), a.top, SafeCast.toUint48(block.timestamp));
+        (stored.est, stored.top, stored.tic) =
+        (SafeCast.toUint128(est), SafeCast.toUint128(a.top), SafeCast.toUint48(block.timestamp));
 
         uint256 paid;
         uint256 dust = auction.dust();
@@ -711,16 +726,19 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     /// @inheritdoc IDutchAuctionLiquidator
-    function liveAuctionsOfAsset(address asset) external view returns (uint256) {
-        uint256 counted = _auctionsOfAssetPlusOne[asset];
-        return counted == 0 ? 0 : counted - 1;
+    function liveAuctionsOfAsset(address asset) external view returns (uint256 live) {
+        // a relisted asset may name an old slot too, whose count is then 0
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            SlotAuctions memory entry = _bySlot[i];
+            if (entry.asset == asset && entry.livePlusOne != 0) live += entry.livePlusOne - 1;
+        }
     }
 
     /// @inheritdoc IDutchAuctionLiquidator
     function activeAuctions() external view returns (uint256[] memory ids) {
         ids = new uint256[](_books.active);
         for (uint256 i; i < ids.length; ++i) {
-            ids[i] = _activeAt[i];
+            ids[i] = _activeAt(i);
         }
     }
 
@@ -746,7 +764,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
 
     /// @inheritdoc IDutchAuctionLiquidator
     function kicks() external view returns (uint256) {
-        return _books.kicks;
+        return _books.nextId - 1;
     }
 
     // ================================================================ internals
@@ -773,34 +791,49 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
 
     /// @dev Takes auction `id` off the books: its `est` off `pendingLoss`, its position refilled
     /// by the last live auction (swap-and-pop), its record deleted.
-    function _remove(uint256 id, uint256 est) internal {
+    function _remove(uint256 id, uint256 slot, uint256 est) internal {
         StoredAuction storage stored = _auctions[id];
-        _auctionsOfAssetPlusOne[stored.asset] -= 1;
+        _bySlot[slot].livePlusOne -= 1;
         AuctionBook memory books = _books;
         books.pendingLoss -= uint128(est); // part of pendingLoss
         uint256 last = --books.active;
         uint256 pos = stored.pos;
         if (pos != last) {
-            uint256 moved = _activeAt[last];
-            _activeAt[pos] = moved;
+            uint256 moved = _activeAt(last);
+            _setActiveAt(pos, moved);
             _auctions[moved].pos = uint24(pos);
         }
-        // `_activeAt[last]` is left as it is (past `active`, never read): the next kick
+        // the id at `last` is left as it is (past `active`, never read): the next kick
         // overwrites a non-zero slot instead of paying for a fresh one
         _books = books;
         delete _auctions[id];
     }
 
-    /// @dev The stored record unpacked (a zero record when the auction is not running).
+    /// @dev The id at position `pos` of the live list.
+    function _activeAt(uint256 pos) internal view returns (uint256) {
+        return (_activeIds[pos >> 2] >> ((pos & 3) << 6)) & type(uint64).max;
+    }
+
+    /// @dev Puts `id` (< 2^64) at position `pos` of the live list, leaving its slot's other ids.
+    function _setActiveAt(uint256 pos, uint256 id) internal {
+        uint256 shift = (pos & 3) << 6;
+        uint256 word = _activeIds[pos >> 2];
+        _activeIds[pos >> 2] = (word & ~(uint256(type(uint64).max) << shift)) | (id << shift);
+    }
+
+    /// @dev The stored record unpacked (a zero record when the auction is not running); the
+    /// asset named by its slot's entry.
     function _load(uint256 id) internal view returns (Auction memory a) {
         StoredAuction memory s = _auctions[id];
+        bool running = s.account != address(0);
         a = Auction({
             account: s.account,
-            asset: s.asset,
+            asset: running ? _bySlot[s.slot].asset : address(0),
             pos: s.pos,
             tic: s.tic,
             lastIncentive: s.lastIncentive,
-            scale: s.account == address(0) ? 0 : 10 ** s.decimals,
+            slot: s.slot,
+            scale: running ? 10 ** s.decimals : 0,
             penalty: s.penalty,
             lot: s.lot,
             tab: s.tab,

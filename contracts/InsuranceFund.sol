@@ -51,16 +51,23 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
         uint256 priceShares; // [fund shares] ... over total supply + 10^offset: they earn nothing after it
     }
 
-    // the ledger (DESIGN.md 5): assets = deposits − withdrawals + penalties + reserve income
-    // + lot-sale proceeds − covers − incentives, each term its own book [base units]
-    uint256 public assetsBook;
-    uint256 public totalDeposited;
-    uint256 public totalWithdrawn;
-    uint256 public penaltyIncome;
-    uint256 public reserveIncome;
-    uint256 public lotSaleIncome;
-    uint256 public totalCovered;
-    uint256 public incentivesPaid;
+    /// @dev The ledger (DESIGN.md 5): assets = deposits − withdrawals + penalties + reserve income
+    /// + lot-sale proceeds − covers − incentives, each term its own book [base units], two books
+    /// a slot, paired so that each hook writes at most two slots and none from zero once the
+    /// fund has a deposit: a take's penalty writes one slot, a keeper's incentive a slot beside
+    /// the deposits (non-zero from the deposit that seeds the dead shares at deploy).
+    struct Ledger {
+        uint128 assetsBook; // slot 1: every hook
+        uint128 penaltyIncome; // take
+        uint128 totalDeposited; // slot 2
+        uint128 incentivesPaid; // kick, redo
+        uint128 totalWithdrawn; // slot 3
+        uint128 totalCovered; // loss waterfall
+        uint128 reserveIncome; // slot 4
+        uint128 lotSaleIncome;
+    }
+
+    Ledger internal _ledger;
     mapping(address asset => uint256) public heldCollateral; // [token units] outside the assets
     mapping(address owner => Request) internal _requests;
 
@@ -202,14 +209,54 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
 
     /// @notice The ledger's assets; collateral the fund holds is outside them until sold.
     function totalAssets() public view override(ERC4626, IERC4626) returns (uint256) {
-        return assetsBook;
+        return _ledger.assetsBook;
+    }
+
+    /// @notice The ledger's assets [base units] (= `totalAssets`).
+    function assetsBook() external view returns (uint256) {
+        return _ledger.assetsBook;
+    }
+
+    /// @notice Σ deposits [base units].
+    function totalDeposited() external view returns (uint256) {
+        return _ledger.totalDeposited;
+    }
+
+    /// @notice Σ withdrawals and redemptions [base units].
+    function totalWithdrawn() external view returns (uint256) {
+        return _ledger.totalWithdrawn;
+    }
+
+    /// @notice Σ penalty shares of takes [base units].
+    function penaltyIncome() external view returns (uint256) {
+        return _ledger.penaltyIncome;
+    }
+
+    /// @notice Σ reserves routed from the pool [base units].
+    function reserveIncome() external view returns (uint256) {
+        return _ledger.reserveIncome;
+    }
+
+    /// @notice Σ proceeds of held collateral sold by the governor [base units].
+    function lotSaleIncome() external view returns (uint256) {
+        return _ledger.lotSaleIncome;
+    }
+
+    /// @notice Σ losses covered (BadDebtCovered) [base units].
+    function totalCovered() external view returns (uint256) {
+        return _ledger.totalCovered;
+    }
+
+    /// @notice Σ keeper incentives paid [base units].
+    function incentivesPaid() external view returns (uint256) {
+        return _ledger.incentivesPaid;
     }
 
     /// @inheritdoc IInsuranceFund
     function pendingLossShare() public view returns (uint256) {
         uint256 pending = liquidator.pendingLoss();
         uint256 reserves = pool.reserves();
-        return pending <= reserves ? 0 : Math.min(pending - reserves, assetsBook);
+        return pending <= reserves ? 0 : Math.min(pending - reserves, _ledger.assetsBook);
     }
 
     // ================================================================ protocol hooks
@@ -218,10 +265,10 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
     /// progress (booked before its owe is pulled): that is the only part of `covered` the fund
     /// cannot send now.
     function cover(uint256 amount) external onlyProtocol returns (uint256 covered, uint256 fromPenalty) {
-        covered = Math.min(amount, assetsBook);
+        covered = Math.min(amount, _ledger.assetsBook);
         if (covered == 0) return (0, 0);
-        assetsBook -= covered;
-        totalCovered += covered;
+        _ledger.assetsBook -= uint128(covered); // ≤ assetsBook
+        _ledger.totalCovered += uint128(covered);
         uint256 sendNow = Math.min(covered, IERC20(asset()).balanceOf(address(this)));
         fromPenalty = covered - sendNow;
         emit BadDebtCovered(covered);
@@ -231,10 +278,10 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
     /// @inheritdoc IInsuranceFund
     function payIncentive(address keeper, uint256 amount) external onlyProtocol returns (uint256 paid) {
         if (keeper == address(0)) return 0;
-        paid = Math.min(amount, assetsBook);
+        paid = Math.min(amount, _ledger.assetsBook);
         if (paid == 0) return 0;
-        assetsBook -= paid;
-        incentivesPaid += paid;
+        _ledger.assetsBook -= uint128(paid); // ≤ assetsBook
+        _ledger.incentivesPaid += uint128(paid);
         emit IncentivePaid(keeper, paid);
         IERC20(asset()).safeTransfer(keeper, paid);
     }
@@ -269,15 +316,16 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
 
     // ================================================================ internals
     function _bookIncome(IncomeKind kind, uint256 amount) internal {
-        assetsBook += amount;
-        if (kind == IncomeKind.Penalty) penaltyIncome += amount;
-        else if (kind == IncomeKind.Reserves) reserveIncome += amount;
-        else lotSaleIncome += amount;
+        uint128 income = SafeCast.toUint128(amount);
+        _ledger.assetsBook += income;
+        if (kind == IncomeKind.Penalty) _ledger.penaltyIncome += income;
+        else if (kind == IncomeKind.Reserves) _ledger.reserveIncome += income;
+        else _ledger.lotSaleIncome += income;
         emit IncomeReceived(kind, amount);
     }
 
     function _exitAssets() internal view returns (uint256) {
-        return assetsBook - pendingLossShare();
+        return _ledger.assetsBook - pendingLossShare();
     }
 
     function _convertAtExit(uint256 shares) internal view returns (uint256) {
@@ -303,8 +351,9 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
     }
 
     function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
-        assetsBook += assets;
-        totalDeposited += assets;
+        uint128 deposited = SafeCast.toUint128(assets);
+        _ledger.assetsBook += deposited;
+        _ledger.totalDeposited += deposited;
         super._deposit(caller, receiver, assets, shares);
     }
 
@@ -312,8 +361,8 @@ contract InsuranceFund is ERC4626, IInsuranceFund {
         internal
         override
     {
-        assetsBook -= assets;
-        totalWithdrawn += assets;
+        _ledger.assetsBook -= uint128(assets); // ≤ the exit assets ≤ assetsBook
+        _ledger.totalWithdrawn += uint128(assets);
         super._withdraw(caller, receiver, owner, assets, shares);
     }
 

@@ -422,8 +422,10 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         onlyLiquidatorHook
         returns (uint256 coverFromPenalty)
     {
-        _accrue();
         AccountMeta storage meta = _meta[account];
+        // interest accrues first only when this hook moves debt (a charge-back, a loss, the
+        // write-off below): returning the rest of a lot changes no input of the rate
+        if (unpaidDebt != 0 || (meta.liveAuctions == 1 && meta.assetsIn == 0 && leftover == 0)) _accrue();
         meta.liveAuctions -= 1;
         if (leftover != 0) {
             // back to the account, never to the wallet; exempt from the cap and a freeze

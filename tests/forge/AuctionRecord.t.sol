@@ -4,9 +4,12 @@ pragma solidity 0.8.28;
 import {Vm} from "forge-std/Vm.sol";
 
 import {IDutchAuctionLiquidator} from "../../interfaces/IDutchAuctionLiquidator.sol";
+import {CollateralParams} from "../../interfaces/IMarketConfig.sol";
+import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
+import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
 import {LiquidationBase} from "./Liquidation.t.sol";
 
-/// @notice The auction record is stored packed in 5 slots (DESIGN.md 11) and `auctions(id)`
+/// @notice The auction record is stored packed in 4 slots (DESIGN.md 11: at most 5) and `auctions(id)`
 /// still returns every field with its meaning: what the kick announced, the asset's scale and
 /// penalty, the index in `activeAuctions`, the timestamps; all zero once the auction ended, and
 /// the moved auction's index kept right by swap-and-pop.
@@ -105,6 +108,52 @@ contract AuctionRecordTest is LiquidationBase {
         }
         assertEq(m.liquidator.totalTab(), _auction(first[1]).tab + _auction(next[0]).tab, "totalTab: live tabs");
         assertEq(m.liquidator.pendingLoss(), _auction(first[1]).est + _auction(next[0]).est, "pendingLoss: live ests");
+    }
+
+    /// @notice The record keeps its asset as the collateral slot, named by the slot's entry. Once
+    /// an asset's auctions have ended it can be removed and another listed in its slot: the new
+    /// asset's auctions name, count and sell the new asset; the old one counts none.
+    function test_aSlotReusedByAnotherAssetNamesTheNewAsset() public {
+        // WBTC's only holder is kicked whole and its lot sold out: no WBTC left anywhere
+        _depositCollateral(borrower, m.wbtc, BTC);
+        _borrow(borrower, 30_000 * USDC); // HF 1.6
+        m.wbtcFeed.setPrice(18_000e8); // HF 0.48: all of it
+        m.oracle.poke(address(m.wbtc));
+        vm.prank(keeper);
+        uint256 first = m.liquidator.kick(borrower, keeper)[0];
+        assertEq(m.liquidator.liveAuctionsOfAsset(address(m.wbtc)), 1, "one WBTC auction");
+        (, uint256 price, uint256 lot,) = m.liquidator.getStatus(first);
+        vm.prank(taker);
+        m.liquidator.take(first, lot, price, taker, "");
+        assertEq(m.liquidator.liveAuctionsOfAsset(address(m.wbtc)), 0, "ended");
+
+        // WBTC leaves slot 1 and a new asset takes it
+        MockERC20 wbtc2 = new MockERC20("Second WBTC", "WBTC2", 8);
+        MockAggregator feed = new MockAggregator(FEED_DECIMALS, "WBTC2 / USD", WBTC_ANSWER);
+        vm.startPrank(governor);
+        m.config.freezeCollateral(address(m.wbtc));
+        m.config.removeCollateral(address(m.wbtc));
+        m.oracle.setFeed(address(wbtc2), true, feed, COLLATERAL_HEARTBEAT, WBTC_MIN_PRICE, WBTC_MAX_PRICE);
+        m.config.listCollateral(address(wbtc2), CollateralParams(WBTC_BF, WBTC_LF, WBTC_PENALTY, WBTC_CAP));
+        vm.stopPrank();
+        assertEq(m.config.collateralInfo(address(wbtc2)).slot, 1, "the freed slot");
+
+        address second = makeAddr("second");
+        _depositCollateral(second, wbtc2, BTC);
+        _borrow(second, 30_000 * USDC);
+        feed.setPrice(18_000e8);
+        m.oracle.poke(address(wbtc2));
+        vm.prank(keeper);
+        uint256 id = m.liquidator.kick(second, keeper)[0];
+        assertEq(_auction(id).asset, address(wbtc2), "the record names the new asset");
+        assertEq(m.liquidator.liveAuctionsOfAsset(address(wbtc2)), 1, "counted for the new asset");
+        assertEq(m.liquidator.liveAuctionsOfAsset(address(m.wbtc)), 0, "none for the removed one");
+
+        (, price, lot,) = m.liquidator.getStatus(id);
+        vm.prank(taker);
+        m.liquidator.take(id, lot / 2, price, taker, "");
+        assertEq(wbtc2.balanceOf(taker), lot / 2, "the take sells the new asset");
+        assertEq(m.wbtc.balanceOf(taker), BTC, "and none of the old (bought in the first auction)");
     }
 
     /// @notice `hole` is kept in 128 bits beside the total tab: a larger cap is refused with the
