@@ -58,20 +58,35 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         uint128 debtInAuction; // [base units] its share of debtInAuction
     }
 
+    /// @dev The pool's global books in four words, grouped by what the operations read and write
+    /// together (docs/ARCHITECTURE.md, "The pool's books"): an accrual reads every field but the
+    /// shares and writes words 0 and 1; a borrow or a repay writes word 2 too; a supply or a
+    /// withdrawal words 1 to 3. The shared lock's flag lives in word 0, which every accruing entry
+    /// point writes anyway (the borrow index keeps that word non-zero). Every increase is checked
+    /// against 128 bits (`_toUint128`: `BookOverflow`, never a truncation); a decrease is a
+    /// checked subtraction of the stored value, so its result always fits.
+    struct Books {
+        // word 0
+        uint128 borrowIndex; // [ray] debt per unit of normalised debt
+        uint40 lastAccrual; // [unix seconds]
+        bool locked; // the shared reentrancy lock (SharedReentrancyLock)
+        // word 1
+        uint128 supplierAssets; // [base units] what all supply shares are worth
+        uint128 reserves; // [base units] protocol's share of interest, not yet routed
+        // word 2
+        uint128 cash; // [base units] base tokens the pool holds by its books
+        uint128 totalNormalizedDebt; // [base units · ray / index]
+        // word 3
+        uint128 totalSupplyShares;
+        uint128 debtInAuction; // [base units] non-accruing debt held by live auctions
+    }
+
+    Books internal _books;
+
     // supply book
-    uint256 public cash; // [base units] base tokens the pool holds by its books
-    uint256 public supplierAssets; // [base units] what all supply shares are worth
-    uint256 public reserves; // [base units] protocol's share of interest, not yet routed
-    uint256 public totalSupplyShares;
     mapping(address => uint256) public supplySharesOf;
 
     // debt book
-    uint256 public borrowIndex; // [ray] debt per unit of normalised debt
-    uint256 public totalNormalizedDebt; // [base units · ray / index]
-    // one slot: every accrual reads both (its clock and, for utilisation, the debt in auction),
-    // so a kick or a take writes the debt in auction into the slot its accrual just wrote
-    uint64 public lastAccrual; // [unix seconds]
-    uint192 public debtInAuction; // [base units] non-accruing debt held by live auctions
     mapping(address => uint256) public normalizedDebtOf;
 
     // collateral
@@ -105,8 +120,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         emit ProtocolContractSet(address(liquidator_), false, true);
         emit ProtocolContractSet(address(fund_), false, true);
         BASE_SCALE = 10 ** IERC20Metadata(address(baseToken)).decimals();
-        borrowIndex = RAY;
-        lastAccrual = uint64(block.timestamp);
+        (_books.borrowIndex, _books.lastAccrual) = (uint128(RAY), uint40(block.timestamp));
     }
 
     // ================================================================ modifiers
@@ -148,15 +162,16 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (amount == 0) revert ZeroAmount();
         if (onBehalfOf == address(0)) revert ZeroAddress();
         _accrue();
+        (uint256 assets, uint256 totalShares) = (_books.supplierAssets, _books.totalSupplyShares);
         // losses took every supplier asset: the shares left are worth nothing, supply is closed
-        if (supplierAssets == 0 && totalSupplyShares != 0) revert SupplyClosed();
-        shares = SharesMath.toSharesDown(amount, supplierAssets, totalSupplyShares);
+        if (assets == 0 && totalShares != 0) revert SupplyClosed();
+        shares = SharesMath.toSharesDown(amount, assets, totalShares);
         if (shares == 0) revert ZeroShares();
 
         supplySharesOf[onBehalfOf] += shares;
-        totalSupplyShares += shares;
-        supplierAssets += amount;
-        cash += amount;
+        _setTotalSupplyShares(totalShares + shares);
+        _setSupplierAssets(assets + amount);
+        _setCash(_books.cash + amount);
 
         emit Supplied(msg.sender, onBehalfOf, amount, shares);
         baseToken.safeTransferFrom(msg.sender, address(this), amount);
@@ -173,23 +188,25 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (receiver == address(0)) revert ZeroAddress();
         _accrue();
         uint256 owned = supplySharesOf[msg.sender];
+        (uint256 assets, uint256 totalShares) = (_books.supplierAssets, _books.totalSupplyShares);
         // exits are priced net of the known loss no reserve or fund can absorb (DESIGN.md 5);
         // what an exit leaves behind stays on the books for the suppliers who bear the loss
-        uint256 exitAssets = supplierAssets - _supplierHaircut();
+        uint256 exitAssets = assets - _supplierHaircut();
         if (amount == type(uint256).max) {
             shares = owned;
-            amount = SharesMath.toAssetsDown(shares, exitAssets, totalSupplyShares);
+            amount = SharesMath.toAssetsDown(shares, exitAssets, totalShares);
             if (amount == 0) revert ZeroAmount();
         } else {
-            shares = SharesMath.toSharesUp(amount, exitAssets, totalSupplyShares);
+            shares = SharesMath.toSharesUp(amount, exitAssets, totalShares);
         }
         if (shares > owned) revert InsufficientShares(owned);
-        if (amount > cash) revert InsufficientLiquidity(cash);
+        uint256 available = _books.cash;
+        if (amount > available) revert InsufficientLiquidity(available);
 
         supplySharesOf[msg.sender] = owned - shares;
-        totalSupplyShares -= shares;
-        supplierAssets -= amount;
-        cash -= amount;
+        _setTotalSupplyShares(totalShares - shares);
+        _setSupplierAssets(assets - amount);
+        _setCash(available - amount);
 
         emit Withdrawn(msg.sender, receiver, amount, shares);
         baseToken.safeTransfer(receiver, amount);
@@ -243,7 +260,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (amount == 0 || amount > balance) revert InsufficientCollateral(balance);
         _accrue();
 
-        if (_meta[msg.sender].liveAuctions != 0) revert LiveAuctions(_meta[msg.sender].liveAuctions);
+        _requireNoLiveAuctions(msg.sender);
         bool hasDebt = normalizedDebtOf[msg.sender] != 0;
         MarketSnapshot memory snap;
         if (hasDebt) {
@@ -269,16 +286,17 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (amount == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         _accrue();
-        if (amount > cash) revert InsufficientLiquidity(cash);
-        if (_meta[msg.sender].liveAuctions != 0) revert LiveAuctions(_meta[msg.sender].liveAuctions);
+        uint256 available = _books.cash;
+        if (amount > available) revert InsufficientLiquidity(available);
+        _requireNoLiveAuctions(msg.sender);
         MarketSnapshot memory snap = _openingSnapshot(msg.sender);
         if (normalizedDebtOf[msg.sender] != 0) _requireHealthy(msg.sender, snap);
 
         // normalised debt rounds up: the borrower owes at least `amount`
-        uint256 normalized = amount.mulDivUp(RAY, borrowIndex);
+        uint256 normalized = amount.mulDivUp(RAY, _books.borrowIndex);
         normalizedDebtOf[msg.sender] += normalized;
-        totalNormalizedDebt += normalized;
-        cash -= amount;
+        _setTotalNormalizedDebt(_books.totalNormalizedDebt + normalized);
+        _setCash(available - amount);
         uint256 debt = _debtOf(msg.sender);
         if (debt < snap.market.dust) revert DebtBelowDust(debt, snap.market.dust);
 
@@ -302,14 +320,15 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
             (repaid, normalizedRepaid) = (debt, normalized);
         } else {
             // the debt removed rounds down: a partial repay never forgives a wei
-            (repaid, normalizedRepaid) = (amount, amount.mulDivDown(RAY, borrowIndex));
-            uint256 left = (normalized - normalizedRepaid).mulDivUp(borrowIndex, RAY);
+            uint256 index = _books.borrowIndex;
+            (repaid, normalizedRepaid) = (amount, amount.mulDivDown(RAY, index));
+            uint256 left = (normalized - normalizedRepaid).mulDivUp(index, RAY);
             uint256 dust = config.packedAuctionParams().dust();
             if (left < dust) revert DebtBelowDust(left, dust);
         }
         normalizedDebtOf[onBehalfOf] = normalized - normalizedRepaid;
-        totalNormalizedDebt -= normalizedRepaid;
-        cash += repaid;
+        _setTotalNormalizedDebt(_books.totalNormalizedDebt - normalizedRepaid);
+        _setCash(_books.cash + repaid);
 
         if (_meta[onBehalfOf].callDeadline != 0) _clearCallWith(onBehalfOf, _statusSnapshot(onBehalfOf, false));
         emit Repaid(msg.sender, onBehalfOf, repaid);
@@ -386,15 +405,16 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         address[MAX_COLLATERALS] calldata assets
     ) external onlyLiquidatorHook {
         uint256 normalized = normalizedDebtOf[account];
-        uint256 debt = normalized.mulDivUp(borrowIndex, RAY);
+        uint256 index = _books.borrowIndex;
+        uint256 debt = normalized.mulDivUp(index, RAY);
         // the debt removed from the account rounds down; debt in auction gets `debtMoved` in full
-        uint256 normalizedMoved = debtMoved >= debt ? normalized : debtMoved.mulDivDown(RAY, borrowIndex);
+        uint256 normalizedMoved = debtMoved >= debt ? normalized : debtMoved.mulDivDown(RAY, index);
         normalizedDebtOf[account] = normalized - normalizedMoved;
-        totalNormalizedDebt -= normalizedMoved;
-        debtInAuction += uint192(debtMoved); // ≤ the account's debt
+        _setTotalNormalizedDebt(_books.totalNormalizedDebt - normalizedMoved);
+        _setDebtInAuction(_books.debtInAuction + debtMoved);
         AccountMeta storage meta = _meta[account];
         (meta.liveAuctions, meta.debtInAuction) =
-        (meta.liveAuctions + SafeCast.toUint32(auctions), SafeCast.toUint128(meta.debtInAuction + debtMoved));
+        (meta.liveAuctions + SafeCast.toUint32(auctions), _toUint128(meta.debtInAuction + debtMoved));
         for (uint256 i; i < MAX_COLLATERALS; ++i) {
             if (lots[i] != 0) _moveCollateralOut(account, assets[i], i, lots[i], address(liquidator));
         }
@@ -411,9 +431,9 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     /// @inheritdoc ILendingPool
     function auctionRepaid(address account, uint256 amount) external onlyLiquidatorHook {
-        debtInAuction -= uint192(amount);
+        _setDebtInAuction(_books.debtInAuction - amount);
         _meta[account].debtInAuction -= uint128(amount); // amount ≤ the auction's debt part
-        cash += amount;
+        _setCash(_books.cash + amount);
     }
 
     /// @inheritdoc ILendingPool
@@ -435,13 +455,13 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         }
         bool hasCollateral = meta.assetsIn != 0;
         if (unpaidDebt != 0) {
-            debtInAuction -= uint192(unpaidDebt);
+            _setDebtInAuction(_books.debtInAuction - unpaidDebt);
             meta.debtInAuction -= uint128(unpaidDebt); // a debt part of this account
             if (hasCollateral || meta.liveAuctions != 0) {
                 // shortfall charged back: the account still has something to answer with
-                uint256 normalized = unpaidDebt.mulDivUp(RAY, borrowIndex);
+                uint256 normalized = unpaidDebt.mulDivUp(RAY, _books.borrowIndex);
                 normalizedDebtOf[account] += normalized;
-                totalNormalizedDebt += normalized;
+                _setTotalNormalizedDebt(_books.totalNormalizedDebt + normalized);
                 emit DebtChargedBack(account, unpaidDebt);
             } else {
                 coverFromPenalty = _bookLoss(account, unpaidDebt);
@@ -472,10 +492,10 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// @inheritdoc ILendingPool
     function routeReserves() external nonReentrant returns (uint256 routed) {
         _accrue();
-        routed = Math.min(reserves, cash);
+        routed = Math.min(_books.reserves, _books.cash);
         if (routed == 0) return 0;
-        reserves -= routed;
-        cash -= routed;
+        _setReserves(_books.reserves - routed);
+        _setCash(_books.cash - routed);
         emit ReservesRouted(routed);
         baseToken.safeTransfer(address(insuranceFund), routed);
         insuranceFund.notifyIncome(IncomeKind.Reserves, routed);
@@ -492,9 +512,9 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     function _writeOffDebt(address account) internal returns (uint256 coverFromPenalty) {
         uint256 normalized = normalizedDebtOf[account];
         if (normalized == 0) return 0;
-        uint256 debt = normalized.mulDivUp(borrowIndex, RAY);
+        uint256 debt = normalized.mulDivUp(_books.borrowIndex, RAY);
         normalizedDebtOf[account] = 0;
-        totalNormalizedDebt -= normalized;
+        _setTotalNormalizedDebt(_books.totalNormalizedDebt - normalized);
         return _bookLoss(account, debt);
     }
 
@@ -503,13 +523,13 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// whose share value falls. `coverFromPenalty`: the part of the fund's cover that is the
     /// penalty of the take in progress, which that take sends here (see IInsuranceFund.cover).
     function _bookLoss(address account, uint256 amount) internal returns (uint256 coverFromPenalty) {
-        uint256 fromReserves = Math.min(reserves, amount);
-        reserves -= fromReserves;
+        uint256 fromReserves = Math.min(_books.reserves, amount);
+        _setReserves(_books.reserves - fromReserves);
         uint256 fromFund;
         if (amount != fromReserves) (fromFund, coverFromPenalty) = insuranceFund.cover(amount - fromReserves);
-        cash += fromFund;
-        uint256 socialized = Math.min(amount - fromReserves - fromFund, supplierAssets);
-        supplierAssets -= socialized;
+        _setCash(_books.cash + fromFund);
+        uint256 socialized = Math.min(amount - fromReserves - fromFund, _books.supplierAssets);
+        _setSupplierAssets(_books.supplierAssets - socialized);
         realizedLosses += amount;
         coveredByReserves += fromReserves;
         coveredByFund += fromFund;
@@ -523,8 +543,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     function _supplierHaircut() internal view returns (uint256) {
         uint256 pending = liquidator.pendingLoss();
         if (pending == 0) return 0; // the usual case: no call to the fund
-        uint256 absorbed = reserves + insuranceFund.totalAssets();
-        return pending <= absorbed ? 0 : Math.min(pending - absorbed, supplierAssets);
+        uint256 absorbed = _books.reserves + insuranceFund.totalAssets();
+        return pending <= absorbed ? 0 : Math.min(pending - absorbed, _books.supplierAssets);
     }
 
     // ================================================================ interest
@@ -536,22 +556,22 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// @dev Grows the borrow index by `rate · Δt / year` (rounded up) and books the interest:
     /// `reserveFactor` of it to reserves (rounded down), the rest to suppliers.
     function _accrue() internal {
-        uint256 elapsed = block.timestamp - lastAccrual;
+        uint256 elapsed = block.timestamp - _books.lastAccrual;
         if (elapsed == 0) return;
-        lastAccrual = uint64(block.timestamp);
-        uint256 normalizedTotal = totalNormalizedDebt;
+        _books.lastAccrual = uint40(block.timestamp);
+        uint256 normalizedTotal = _books.totalNormalizedDebt;
         if (normalizedTotal == 0) return;
 
         (IInterestRateModel model, uint256 reserveFactor) = config.accrualParams();
         uint256 rate = model.borrowRate(utilization());
-        uint256 oldIndex = borrowIndex;
+        uint256 oldIndex = _books.borrowIndex;
         uint256 newIndex = _grownIndex(oldIndex, rate, elapsed);
         uint256 interest = normalizedTotal.mulDivUp(newIndex, RAY) - normalizedTotal.mulDivUp(oldIndex, RAY);
         uint256 toReserves = interest.wMulDown(reserveFactor);
 
-        borrowIndex = newIndex;
-        reserves += toReserves;
-        supplierAssets += interest - toReserves;
+        _books.borrowIndex = _toUint128(newIndex);
+        _setReserves(_books.reserves + toReserves);
+        _setSupplierAssets(_books.supplierAssets + interest - toReserves);
         emit InterestAccrued(newIndex, interest, toReserves, rate);
     }
 
@@ -561,9 +581,10 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     /// @dev The borrow index as `_accrue` would set it now.
     function _currentIndex() internal view returns (uint256) {
-        uint256 elapsed = block.timestamp - lastAccrual;
-        if (elapsed == 0 || totalNormalizedDebt == 0) return borrowIndex;
-        return _grownIndex(borrowIndex, borrowRate(), elapsed);
+        uint256 index = _books.borrowIndex;
+        uint256 elapsed = block.timestamp - _books.lastAccrual;
+        if (elapsed == 0 || _books.totalNormalizedDebt == 0) return index;
+        return _grownIndex(index, borrowRate(), elapsed);
     }
 
     // ================================================================ health
@@ -660,6 +681,12 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         return _statusOf(account, _valuation(account, snap), snap);
     }
 
+    /// @dev An account with live auctions may only repay or add collateral (DESIGN.md 3).
+    function _requireNoLiveAuctions(address account) internal view {
+        uint256 live = _meta[account].liveAuctions;
+        if (live != 0) revert LiveAuctions(live);
+    }
+
     function _requireHealthy(address account, MarketSnapshot memory snap) internal view {
         AccountStatus status = _status(account, snap);
         if (status != AccountStatus.Healthy) revert AccountNotHealthy(status);
@@ -753,16 +780,57 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         return _supplierHaircut();
     }
 
+    /// @notice Base tokens the pool holds by its books [base units] (a token sent to it directly
+    /// is not counted).
+    function cash() external view returns (uint256) {
+        return _books.cash;
+    }
+
+    /// @inheritdoc ILendingPool
+    function supplierAssets() external view returns (uint256) {
+        return _books.supplierAssets;
+    }
+
+    /// @inheritdoc ILendingPool
+    function reserves() external view returns (uint256) {
+        return _books.reserves;
+    }
+
+    /// @inheritdoc ILendingPool
+    function totalSupplyShares() external view returns (uint256) {
+        return _books.totalSupplyShares;
+    }
+
+    /// @notice Debt per unit of normalised debt [ray], as of the last accrual.
+    function borrowIndex() external view returns (uint256) {
+        return _books.borrowIndex;
+    }
+
+    /// @notice Σ normalizedDebtOf over accounts [base units · ray / index].
+    function totalNormalizedDebt() external view returns (uint256) {
+        return _books.totalNormalizedDebt;
+    }
+
+    /// @notice When interest was last accrued [unix seconds].
+    function lastAccrual() external view returns (uint64) {
+        return _books.lastAccrual;
+    }
+
+    /// @notice Non-accruing debt held by live auctions, summed over accounts [base units].
+    function debtInAuction() external view returns (uint192) {
+        return _books.debtInAuction;
+    }
+
     /// @notice Debt that accrues interest, summed over accounts [base units], rounded up.
     function totalAccountDebt() public view returns (uint256) {
-        return totalNormalizedDebt.mulDivUp(borrowIndex, RAY);
+        return uint256(_books.totalNormalizedDebt).mulDivUp(_books.borrowIndex, RAY);
     }
 
     /// @notice (account debt + debt in auction) / (that + cash) [wad]: the rate model's input.
     function utilization() public view returns (uint256) {
-        uint256 borrowed = totalAccountDebt() + debtInAuction;
+        uint256 borrowed = totalAccountDebt() + _books.debtInAuction;
         if (borrowed == 0) return 0;
-        return borrowed.wDivUp(borrowed + cash);
+        return borrowed.wDivUp(borrowed + _books.cash);
     }
 
     /// @notice The annual borrow rate in force now [wad].
@@ -771,9 +839,49 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     }
 
     // ================================================================ internal helpers
+    /// @dev Every write of a 128-bit book goes through its setter, which refuses a value over
+    /// 2^128 − 1 by name (`BookOverflow`) instead of truncating it.
+    function _toUint128(uint256 value) internal pure returns (uint128) {
+        if (value > type(uint128).max) revert BookOverflow(value);
+        return uint128(value);
+    }
+
+    function _setCash(uint256 value) internal {
+        _books.cash = _toUint128(value);
+    }
+
+    function _setSupplierAssets(uint256 value) internal {
+        _books.supplierAssets = _toUint128(value);
+    }
+
+    function _setReserves(uint256 value) internal {
+        _books.reserves = _toUint128(value);
+    }
+
+    function _setTotalSupplyShares(uint256 value) internal {
+        _books.totalSupplyShares = _toUint128(value);
+    }
+
+    function _setTotalNormalizedDebt(uint256 value) internal {
+        _books.totalNormalizedDebt = _toUint128(value);
+    }
+
+    function _setDebtInAuction(uint256 value) internal {
+        _books.debtInAuction = _toUint128(value);
+    }
+
+    /// @dev The shared lock's flag, in the books' word 0 (see `Books`).
+    function _locked() internal view override returns (bool) {
+        return _books.locked;
+    }
+
+    function _setLocked(bool held) internal override {
+        _books.locked = held;
+    }
+
     /// @dev Debt at the stored index (callers accrue first), rounded up.
     function _debtOf(address account) internal view returns (uint256) {
-        return normalizedDebtOf[account].mulDivUp(borrowIndex, RAY);
+        return normalizedDebtOf[account].mulDivUp(_books.borrowIndex, RAY);
     }
 
     /// @dev The asset's packed word (PackedParams) and, when asked, its supply cap.
