@@ -125,11 +125,6 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     // ================================================================ modifiers
     // Modifier bodies are copied into every function that uses them: each calls one function.
-    modifier whenNotPaused(PauseAction action) {
-        _requireNotPaused(action);
-        _;
-    }
-
     /// @dev The liquidator's hooks: only the pool's liquidator, and only while the shared lock
     /// is held, i.e. inside a protocol entry point (DESIGN.md 7).
     modifier onlyLiquidatorHook() {
@@ -147,21 +142,12 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         return target == address(liquidator) || target == address(insuranceFund);
     }
 
-    function _requireNotPaused(PauseAction action) internal view {
-        if (config.paused(action)) revert ActionPaused(action);
-    }
-
     // ================================================================ supply
     /// @inheritdoc ILendingPool
-    function supply(uint256 amount, address onBehalfOf)
-        external
-        nonReentrant
-        whenNotPaused(PauseAction.Supply)
-        returns (uint256 shares)
-    {
+    function supply(uint256 amount, address onBehalfOf) external nonReentrant returns (uint256 shares) {
+        _accrueUnlessPaused(PauseAction.Supply);
         if (amount == 0) revert ZeroAmount();
         if (onBehalfOf == address(0)) revert ZeroAddress();
-        _accrue();
         (uint256 assets, uint256 totalShares) = (_books.supplierAssets, _books.totalSupplyShares);
         // losses took every supplier asset: the shares left are worth nothing, supply is closed
         if (assets == 0 && totalShares != 0) revert SupplyClosed();
@@ -178,15 +164,10 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     }
 
     /// @inheritdoc ILendingPool
-    function withdraw(uint256 amount, address receiver)
-        external
-        nonReentrant
-        whenNotPaused(PauseAction.Withdraw)
-        returns (uint256 shares)
-    {
+    function withdraw(uint256 amount, address receiver) external nonReentrant returns (uint256 shares) {
+        _accrueUnlessPaused(PauseAction.Withdraw);
         if (amount == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
-        _accrue();
         uint256 owned = supplySharesOf[msg.sender];
         (uint256 assets, uint256 totalShares) = (_books.supplierAssets, _books.totalSupplyShares);
         // exits are priced net of the known loss no reserve or fund can absorb (DESIGN.md 5);
@@ -247,18 +228,14 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     }
 
     /// @inheritdoc ILendingPool
-    function withdrawCollateral(address asset, uint256 amount, address receiver)
-        external
-        nonReentrant
-        whenNotPaused(PauseAction.Withdraw)
-    {
+    function withdrawCollateral(address asset, uint256 amount, address receiver) external nonReentrant {
+        _accrueUnlessPaused(PauseAction.Withdraw);
         if (amount == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         (uint256 c,) = _listed(asset, false);
         uint256 balance = _balances[msg.sender][asset];
         if (amount == type(uint256).max) amount = balance;
         if (amount == 0 || amount > balance) revert InsufficientCollateral(balance);
-        _accrue();
 
         _requireNoLiveAuctions(msg.sender);
         bool hasDebt = normalizedDebtOf[msg.sender] != 0;
@@ -266,7 +243,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (hasDebt) {
             // the ladder is read before the change: only a Healthy account opens risk
             snap = _openingSnapshot(msg.sender);
-            _requireHealthy(msg.sender, snap);
+            _requireHealthy(msg.sender, _valuation(msg.sender, snap), snap);
         }
 
         _balances[msg.sender][asset] = balance - amount;
@@ -274,7 +251,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (balance == amount) _meta[msg.sender].assetsIn &= ~uint8(1 << c.slot());
 
         // without debt no price is needed (DESIGN.md 3); with debt, same snapshot, after the change
-        if (hasDebt) _requireOpeningMargin(msg.sender, snap);
+        if (hasDebt) _requireOpeningMargin(_valuation(msg.sender, snap), snap);
         _clearCallWith(msg.sender, snap);
         emit CollateralWithdrawn(msg.sender, receiver, asset, amount);
         IERC20(asset).safeTransfer(receiver, amount);
@@ -282,25 +259,28 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     // ================================================================ borrow
     /// @inheritdoc ILendingPool
-    function borrow(uint256 amount, address receiver) external nonReentrant whenNotPaused(PauseAction.Borrow) {
+    function borrow(uint256 amount, address receiver) external nonReentrant {
+        _accrueUnlessPaused(PauseAction.Borrow);
         if (amount == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
-        _accrue();
         uint256 available = _books.cash;
         if (amount > available) revert InsufficientLiquidity(available);
         _requireNoLiveAuctions(msg.sender);
         MarketSnapshot memory snap = _openingSnapshot(msg.sender);
-        if (normalizedDebtOf[msg.sender] != 0) _requireHealthy(msg.sender, snap);
+        // the collateral is valued once: for the status before the borrow and the margin after it
+        AccountRisk.Valuation memory v = _valuation(msg.sender, snap);
+        if (v.debt != 0) _requireHealthy(msg.sender, v, snap);
 
         // normalised debt rounds up: the borrower owes at least `amount`
         uint256 normalized = amount.mulDivUp(RAY, _books.borrowIndex);
-        normalizedDebtOf[msg.sender] += normalized;
+        uint256 newNormalized = normalizedDebtOf[msg.sender] + normalized;
+        normalizedDebtOf[msg.sender] = newNormalized;
         _setTotalNormalizedDebt(_books.totalNormalizedDebt + normalized);
         _setCash(available - amount);
-        uint256 debt = _debtOf(msg.sender);
-        if (debt < snap.market.dust) revert DebtBelowDust(debt, snap.market.dust);
+        v.setDebt(newNormalized, BASE_SCALE, snap); // the debt at the accrued index, as `_debtOf`
+        if (v.debt < snap.market.dust) revert DebtBelowDust(v.debt, snap.market.dust);
 
-        _requireOpeningMargin(msg.sender, snap);
+        _requireOpeningMargin(v, snap);
         _clearCallWith(msg.sender, snap);
         emit Borrowed(msg.sender, receiver, amount);
         baseToken.safeTransfer(receiver, amount);
@@ -553,17 +533,33 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         _accrue();
     }
 
-    /// @dev Grows the borrow index by `rate · Δt / year` (rounded up) and books the interest:
-    /// `reserveFactor` of it to reserves (rounded down), the rest to suppliers.
+    /// @dev For the pausable actions: refuses `action` while it is paused, then accrues. One
+    /// read of the config's accrual word (PackedParams: rate model, reserve factor, paused flags)
+    /// serves both, so the pause is checked first thing, where the accrual starts.
+    function _accrueUnlessPaused(PauseAction action) internal {
+        uint256 word = config.accrualWord();
+        if ((word.pauseBits() >> uint256(action)) & 1 != 0) revert ActionPaused(action);
+        _accrueWith(word);
+    }
+
     function _accrue() internal {
+        _accrueWith(0);
+    }
+
+    /// @dev Grows the borrow index by `rate · Δt / year` (rounded up) and books the interest:
+    /// `reserveFactor` of it to reserves (rounded down), the rest to suppliers. `accrualWord`:
+    /// the config's word if already read, else 0 (read here only when interest accrues; the
+    /// rate model's address keeps the word non-zero).
+    function _accrueWith(uint256 accrualWord) internal {
         uint256 elapsed = block.timestamp - _books.lastAccrual;
         if (elapsed == 0) return;
         _books.lastAccrual = uint40(block.timestamp);
         uint256 normalizedTotal = _books.totalNormalizedDebt;
         if (normalizedTotal == 0) return;
 
-        (IInterestRateModel model, uint256 reserveFactor) = config.accrualParams();
-        uint256 rate = model.borrowRate(utilization());
+        if (accrualWord == 0) accrualWord = config.accrualWord();
+        uint256 reserveFactor = accrualWord.reserveFactor();
+        uint256 rate = IInterestRateModel(accrualWord.rateModel()).borrowRate(utilization());
         uint256 oldIndex = _books.borrowIndex;
         uint256 newIndex = _grownIndex(oldIndex, rate, elapsed);
         uint256 interest = normalizedTotal.mulDivUp(newIndex, RAY) - normalizedTotal.mulDivUp(oldIndex, RAY);
@@ -608,20 +604,19 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         return _snapshotOf(_meta[account].assetsIn, true, true, false);
     }
 
-    /// @dev One call to the config for the held slots' packed words (PackedParams): no slot of an
-    /// asset the mask does not hold is read.
+    /// @dev One call to the config (`riskParams`) for the market's parameters and the held slots'
+    /// packed words (PackedParams): no slot of an asset the mask does not hold is read.
     function _snapshotOf(uint256 slotMask, bool strict, bool withCaps, bool full)
         internal
         view
         returns (MarketSnapshot memory snap)
     {
-        snap.market = full ? config.marketParams() : config.ladderParams();
+        HeldCollateral[] memory held;
+        (snap.market, held) = config.riskParams(slotMask, withCaps, full);
         snap.borrowIndex = _currentIndex();
         snap.volRef = oracle.volRef();
         (snap.basePriced, snap.baseLow, snap.baseHigh) = _price(address(baseToken), strict);
         snap.ok = snap.basePriced;
-        if (slotMask == 0) return snap;
-        HeldCollateral[] memory held = config.packedCollaterals(slotMask, withCaps, full);
         for (uint256 k; k < held.length; ++k) {
             HeldCollateral memory h = held[k];
             uint256 i = h.word.slot();
@@ -687,16 +682,18 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (live != 0) revert LiveAuctions(live);
     }
 
-    function _requireHealthy(address account, MarketSnapshot memory snap) internal view {
-        AccountStatus status = _status(account, snap);
+    function _requireHealthy(address account, AccountRisk.Valuation memory v, MarketSnapshot memory snap)
+        internal
+        view
+    {
+        AccountStatus status = _statusOf(account, v, snap);
         if (status != AccountStatus.Healthy) revert AccountNotHealthy(status);
     }
 
     /// @dev Opening risk (DESIGN.md 3): `marginCallHF · Σ value_i·borrowFactor_i ≥ callHF_eff ·
     /// debtValue` at the prices worse for the borrower. With `borrowFactor · marginCallHF ≤
     /// liquidationFactor` this implies HF ≥ callHF_eff: a new position never starts in the band.
-    function _requireOpeningMargin(address account, MarketSnapshot memory snap) internal view {
-        AccountRisk.Valuation memory v = _valuation(account, snap);
+    function _requireOpeningMargin(AccountRisk.Valuation memory v, MarketSnapshot memory snap) internal pure {
         uint256 capacity = v.openingCapacity;
         uint256 required = v.openingDebtValue.wMulUp(v.callLevel(snap));
         if (required > capacity) revert InsufficientMargin(required, capacity);
