@@ -62,9 +62,9 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// together (docs/ARCHITECTURE.md, "The pool's books"): an accrual reads every field but the
     /// shares and writes words 0 and 1; a borrow or a repay writes word 2 too; a supply or a
     /// withdrawal words 1 to 3. The shared lock's flag lives in word 0, which every accruing entry
-    /// point writes anyway (the borrow index keeps that word non-zero). Every increase is checked
-    /// against 128 bits (`_toUint128`: `BookOverflow`, never a truncation); a decrease is a
-    /// checked subtraction of the stored value, so its result always fits.
+    /// point writes anyway (the borrow index keeps that word non-zero). Every write of a 128-bit
+    /// book goes through its setter (`_setCash`, …), which refuses a value over 2^128 − 1 by name
+    /// (`BookOverflow`), never truncating it.
     struct Books {
         // word 0
         uint128 borrowIndex; // [ray] debt per unit of normalised debt
