@@ -58,20 +58,35 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         uint128 debtInAuction; // [base units] its share of debtInAuction
     }
 
+    /// @dev The pool's global books in four words, grouped by what the operations read and write
+    /// together (docs/ARCHITECTURE.md, "The pool's books"): an accrual reads every field but the
+    /// shares and writes words 0 and 1; a borrow or a repay writes word 2 too; a supply or a
+    /// withdrawal words 1 to 3. The shared lock's flag lives in word 0, which every accruing entry
+    /// point writes anyway (the borrow index keeps that word non-zero). Every write of a 128-bit
+    /// book goes through its setter (`_setCash`, …), which refuses a value over 2^128 − 1 by name
+    /// (`BookOverflow`), never truncating it.
+    struct Books {
+        // word 0
+        uint128 borrowIndex; // [ray] debt per unit of normalised debt
+        uint40 lastAccrual; // [unix seconds]
+        bool locked; // the shared reentrancy lock (SharedReentrancyLock)
+        // word 1
+        uint128 supplierAssets; // [base units] what all supply shares are worth
+        uint128 reserves; // [base units] protocol's share of interest, not yet routed
+        // word 2
+        uint128 cash; // [base units] base tokens the pool holds by its books
+        uint128 totalNormalizedDebt; // [base units · ray / index]
+        // word 3
+        uint128 totalSupplyShares;
+        uint128 debtInAuction; // [base units] non-accruing debt held by live auctions
+    }
+
+    Books internal _books;
+
     // supply book
-    uint256 public cash; // [base units] base tokens the pool holds by its books
-    uint256 public supplierAssets; // [base units] what all supply shares are worth
-    uint256 public reserves; // [base units] protocol's share of interest, not yet routed
-    uint256 public totalSupplyShares;
     mapping(address => uint256) public supplySharesOf;
 
     // debt book
-    uint256 public borrowIndex; // [ray] debt per unit of normalised debt
-    uint256 public totalNormalizedDebt; // [base units · ray / index]
-    // one slot: every accrual reads both (its clock and, for utilisation, the debt in auction),
-    // so a kick or a take writes the debt in auction into the slot its accrual just wrote
-    uint64 public lastAccrual; // [unix seconds]
-    uint192 public debtInAuction; // [base units] non-accruing debt held by live auctions
     mapping(address => uint256) public normalizedDebtOf;
 
     // collateral
@@ -105,17 +120,11 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         emit ProtocolContractSet(address(liquidator_), false, true);
         emit ProtocolContractSet(address(fund_), false, true);
         BASE_SCALE = 10 ** IERC20Metadata(address(baseToken)).decimals();
-        borrowIndex = RAY;
-        lastAccrual = uint64(block.timestamp);
+        (_books.borrowIndex, _books.lastAccrual) = (uint128(RAY), uint40(block.timestamp));
     }
 
     // ================================================================ modifiers
     // Modifier bodies are copied into every function that uses them: each calls one function.
-    modifier whenNotPaused(PauseAction action) {
-        _requireNotPaused(action);
-        _;
-    }
-
     /// @dev The liquidator's hooks: only the pool's liquidator, and only while the shared lock
     /// is held, i.e. inside a protocol entry point (DESIGN.md 7).
     modifier onlyLiquidatorHook() {
@@ -133,63 +142,52 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         return target == address(liquidator) || target == address(insuranceFund);
     }
 
-    function _requireNotPaused(PauseAction action) internal view {
-        if (config.paused(action)) revert ActionPaused(action);
-    }
-
     // ================================================================ supply
     /// @inheritdoc ILendingPool
-    function supply(uint256 amount, address onBehalfOf)
-        external
-        nonReentrant
-        whenNotPaused(PauseAction.Supply)
-        returns (uint256 shares)
-    {
+    function supply(uint256 amount, address onBehalfOf) external nonReentrant returns (uint256 shares) {
+        _accrueUnlessPaused(PauseAction.Supply);
         if (amount == 0) revert ZeroAmount();
         if (onBehalfOf == address(0)) revert ZeroAddress();
-        _accrue();
+        (uint256 assets, uint256 totalShares) = (_books.supplierAssets, _books.totalSupplyShares);
         // losses took every supplier asset: the shares left are worth nothing, supply is closed
-        if (supplierAssets == 0 && totalSupplyShares != 0) revert SupplyClosed();
-        shares = SharesMath.toSharesDown(amount, supplierAssets, totalSupplyShares);
+        if (assets == 0 && totalShares != 0) revert SupplyClosed();
+        shares = SharesMath.toSharesDown(amount, assets, totalShares);
         if (shares == 0) revert ZeroShares();
 
         supplySharesOf[onBehalfOf] += shares;
-        totalSupplyShares += shares;
-        supplierAssets += amount;
-        cash += amount;
+        _setTotalSupplyShares(totalShares + shares);
+        _setSupplierAssets(assets + amount);
+        _setCash(_books.cash + amount);
 
         emit Supplied(msg.sender, onBehalfOf, amount, shares);
         baseToken.safeTransferFrom(msg.sender, address(this), amount);
     }
 
     /// @inheritdoc ILendingPool
-    function withdraw(uint256 amount, address receiver)
-        external
-        nonReentrant
-        whenNotPaused(PauseAction.Withdraw)
-        returns (uint256 shares)
-    {
+    function withdraw(uint256 amount, address receiver) external nonReentrant returns (uint256 shares) {
+        _accrueUnlessPaused(PauseAction.Withdraw);
         if (amount == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
-        _accrue();
         uint256 owned = supplySharesOf[msg.sender];
+        (uint256 assets, uint256 totalShares) = (_books.supplierAssets, _books.totalSupplyShares);
         // exits are priced net of the known loss no reserve or fund can absorb (DESIGN.md 5);
         // what an exit leaves behind stays on the books for the suppliers who bear the loss
-        uint256 exitAssets = supplierAssets - _supplierHaircut();
+        uint256 exitAssets = assets - _supplierHaircut();
         if (amount == type(uint256).max) {
             shares = owned;
-            amount = SharesMath.toAssetsDown(shares, exitAssets, totalSupplyShares);
+            amount = SharesMath.toAssetsDown(shares, exitAssets, totalShares);
             if (amount == 0) revert ZeroAmount();
         } else {
-            shares = SharesMath.toSharesUp(amount, exitAssets, totalSupplyShares);
+            shares = SharesMath.toSharesUp(amount, exitAssets, totalShares);
         }
         if (shares > owned) revert InsufficientShares(owned);
-        if (amount > cash) revert InsufficientLiquidity(cash);
+        uint256 available = _books.cash;
+        if (amount > available) revert InsufficientLiquidity(available);
 
         supplySharesOf[msg.sender] = owned - shares;
-        totalSupplyShares -= shares;
-        supplierAssets -= amount;
-        cash -= amount;
+        _setTotalSupplyShares(totalShares - shares);
+        _setSupplierAssets(assets - amount);
+        _setCash(available - amount);
 
         emit Withdrawn(msg.sender, receiver, amount, shares);
         baseToken.safeTransfer(receiver, amount);
@@ -216,7 +214,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         bool hasDebt = normalizedDebtOf[onBehalfOf] != 0;
         // prices are read only when needed, once, and never required (a top-up always works)
         MarketSnapshot memory snap;
-        if (hasDebt && (overCap || _meta[onBehalfOf].callDeadline != 0)) snap = _statusSnapshot(onBehalfOf, false);
+        if (hasDebt && (overCap || _meta[onBehalfOf].callDeadline != 0)) _readStatus(snap, onBehalfOf, false);
         // over the cap only for accounts that need the top-up: not Healthy, or unpriceable with debt
         if (overCap && !(hasDebt && (!snap.ok || _status(onBehalfOf, snap) != AccountStatus.Healthy))) {
             revert SupplyCapExceeded(asset, supplyCap);
@@ -230,26 +228,22 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     }
 
     /// @inheritdoc ILendingPool
-    function withdrawCollateral(address asset, uint256 amount, address receiver)
-        external
-        nonReentrant
-        whenNotPaused(PauseAction.Withdraw)
-    {
+    function withdrawCollateral(address asset, uint256 amount, address receiver) external nonReentrant {
+        _accrueUnlessPaused(PauseAction.Withdraw);
         if (amount == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         (uint256 c,) = _listed(asset, false);
         uint256 balance = _balances[msg.sender][asset];
         if (amount == type(uint256).max) amount = balance;
         if (amount == 0 || amount > balance) revert InsufficientCollateral(balance);
-        _accrue();
 
-        if (_meta[msg.sender].liveAuctions != 0) revert LiveAuctions(_meta[msg.sender].liveAuctions);
+        _requireNoLiveAuctions(msg.sender);
         bool hasDebt = normalizedDebtOf[msg.sender] != 0;
         MarketSnapshot memory snap;
         if (hasDebt) {
             // the ladder is read before the change: only a Healthy account opens risk
-            snap = _openingSnapshot(msg.sender);
-            _requireHealthy(msg.sender, snap);
+            _readOpening(snap, msg.sender);
+            _requireHealthy(msg.sender, _valuation(msg.sender, snap), snap);
         }
 
         _balances[msg.sender][asset] = balance - amount;
@@ -257,7 +251,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (balance == amount) _meta[msg.sender].assetsIn &= ~uint8(1 << c.slot());
 
         // without debt no price is needed (DESIGN.md 3); with debt, same snapshot, after the change
-        if (hasDebt) _requireOpeningMargin(msg.sender, snap);
+        if (hasDebt) _requireOpeningMargin(_valuation(msg.sender, snap), snap);
         _clearCallWith(msg.sender, snap);
         emit CollateralWithdrawn(msg.sender, receiver, asset, amount);
         IERC20(asset).safeTransfer(receiver, amount);
@@ -265,24 +259,29 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     // ================================================================ borrow
     /// @inheritdoc ILendingPool
-    function borrow(uint256 amount, address receiver) external nonReentrant whenNotPaused(PauseAction.Borrow) {
+    function borrow(uint256 amount, address receiver) external nonReentrant {
+        _accrueUnlessPaused(PauseAction.Borrow);
         if (amount == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
-        _accrue();
-        if (amount > cash) revert InsufficientLiquidity(cash);
-        if (_meta[msg.sender].liveAuctions != 0) revert LiveAuctions(_meta[msg.sender].liveAuctions);
-        MarketSnapshot memory snap = _openingSnapshot(msg.sender);
-        if (normalizedDebtOf[msg.sender] != 0) _requireHealthy(msg.sender, snap);
+        uint256 available = _books.cash;
+        if (amount > available) revert InsufficientLiquidity(available);
+        _requireNoLiveAuctions(msg.sender);
+        MarketSnapshot memory snap;
+        _readOpening(snap, msg.sender);
+        // the collateral is valued once: for the status before the borrow and the margin after it
+        AccountRisk.Valuation memory v = _valuation(msg.sender, snap);
+        if (v.debt != 0) _requireHealthy(msg.sender, v, snap);
 
         // normalised debt rounds up: the borrower owes at least `amount`
-        uint256 normalized = amount.mulDivUp(RAY, borrowIndex);
-        normalizedDebtOf[msg.sender] += normalized;
-        totalNormalizedDebt += normalized;
-        cash -= amount;
-        uint256 debt = _debtOf(msg.sender);
-        if (debt < snap.market.dust) revert DebtBelowDust(debt, snap.market.dust);
+        uint256 normalized = amount.mulDivUp(RAY, _books.borrowIndex);
+        uint256 newNormalized = normalizedDebtOf[msg.sender] + normalized;
+        normalizedDebtOf[msg.sender] = newNormalized;
+        _setTotalNormalizedDebt(_books.totalNormalizedDebt + normalized);
+        _setCash(available - amount);
+        v.setDebt(newNormalized, BASE_SCALE, snap); // the debt at the accrued index, as `_debtOf`
+        if (v.debt < snap.market.dust) revert DebtBelowDust(v.debt, snap.market.dust);
 
-        _requireOpeningMargin(msg.sender, snap);
+        _requireOpeningMargin(v, snap);
         _clearCallWith(msg.sender, snap);
         emit Borrowed(msg.sender, receiver, amount);
         baseToken.safeTransfer(receiver, amount);
@@ -302,16 +301,21 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
             (repaid, normalizedRepaid) = (debt, normalized);
         } else {
             // the debt removed rounds down: a partial repay never forgives a wei
-            (repaid, normalizedRepaid) = (amount, amount.mulDivDown(RAY, borrowIndex));
-            uint256 left = (normalized - normalizedRepaid).mulDivUp(borrowIndex, RAY);
+            uint256 index = _books.borrowIndex;
+            (repaid, normalizedRepaid) = (amount, amount.mulDivDown(RAY, index));
+            uint256 left = (normalized - normalizedRepaid).mulDivUp(index, RAY);
             uint256 dust = config.packedAuctionParams().dust();
             if (left < dust) revert DebtBelowDust(left, dust);
         }
         normalizedDebtOf[onBehalfOf] = normalized - normalizedRepaid;
-        totalNormalizedDebt -= normalizedRepaid;
-        cash += repaid;
+        _setTotalNormalizedDebt(_books.totalNormalizedDebt - normalizedRepaid);
+        _setCash(_books.cash + repaid);
 
-        if (_meta[onBehalfOf].callDeadline != 0) _clearCallWith(onBehalfOf, _statusSnapshot(onBehalfOf, false));
+        if (_meta[onBehalfOf].callDeadline != 0) {
+            MarketSnapshot memory snap;
+            _readStatus(snap, onBehalfOf, false);
+            _clearCallWith(onBehalfOf, snap);
+        }
         emit Repaid(msg.sender, onBehalfOf, repaid);
         baseToken.safeTransferFrom(msg.sender, address(this), repaid);
     }
@@ -320,7 +324,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// @inheritdoc ILendingPool
     function issueMarginCall(address account) external nonReentrant {
         _accrue();
-        MarketSnapshot memory snap = _statusSnapshot(account, true);
+        MarketSnapshot memory snap;
+        _readStatus(snap, account, true);
         AccountRisk.Valuation memory v = _valuation(account, snap); // once: the status and the event
         AccountStatus status = _statusOf(account, v, snap);
         AccountMeta memory meta = _meta[account];
@@ -338,7 +343,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         _accrue();
         if (!_isLive(_meta[account])) revert NoLiveMarginCall();
         MarketSnapshot memory snap;
-        if (normalizedDebtOf[account] != 0) snap = _statusSnapshot(account, true);
+        if (normalizedDebtOf[account] != 0) _readStatus(snap, account, true);
         AccountStatus status = _status(account, snap); // Healthy without debt, no price read
         if (status != AccountStatus.Healthy) revert AccountNotHealthy(status);
         _dropCall(account);
@@ -373,7 +378,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// @inheritdoc ILendingPool
     function prepareKick(address account) external onlyLiquidatorHook returns (MarketSnapshot memory snap) {
         _accrue();
-        snap = _snapshot(account, true);
+        _readFull(snap, account, true);
     }
 
     /// @inheritdoc ILendingPool
@@ -386,15 +391,16 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         address[MAX_COLLATERALS] calldata assets
     ) external onlyLiquidatorHook {
         uint256 normalized = normalizedDebtOf[account];
-        uint256 debt = normalized.mulDivUp(borrowIndex, RAY);
+        uint256 index = _books.borrowIndex;
+        uint256 debt = normalized.mulDivUp(index, RAY);
         // the debt removed from the account rounds down; debt in auction gets `debtMoved` in full
-        uint256 normalizedMoved = debtMoved >= debt ? normalized : debtMoved.mulDivDown(RAY, borrowIndex);
+        uint256 normalizedMoved = debtMoved >= debt ? normalized : debtMoved.mulDivDown(RAY, index);
         normalizedDebtOf[account] = normalized - normalizedMoved;
-        totalNormalizedDebt -= normalizedMoved;
-        debtInAuction += uint192(debtMoved); // ≤ the account's debt
+        _setTotalNormalizedDebt(_books.totalNormalizedDebt - normalizedMoved);
+        _setDebtInAuction(_books.debtInAuction + debtMoved);
         AccountMeta storage meta = _meta[account];
         (meta.liveAuctions, meta.debtInAuction) =
-        (meta.liveAuctions + SafeCast.toUint32(auctions), SafeCast.toUint128(meta.debtInAuction + debtMoved));
+        (meta.liveAuctions + SafeCast.toUint32(auctions), _toUint128(meta.debtInAuction + debtMoved));
         for (uint256 i; i < MAX_COLLATERALS; ++i) {
             if (lots[i] != 0) _moveCollateralOut(account, assets[i], i, lots[i], address(liquidator));
         }
@@ -403,7 +409,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
             // them: a partial kick of a called account. A full kick leaves no debt: no price.
             // Taking the kick's snapshot as calldata instead costs ~700 bytes of decoder.
             MarketSnapshot memory snap;
-            if (normalizedDebtOf[account] != 0) snap = _snapshot(account, false);
+            if (normalizedDebtOf[account] != 0) _readFull(snap, account, false);
             _clearCallWith(account, snap);
         }
         emit CollateralSeized(account, debtMoved, auctions);
@@ -411,9 +417,9 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     /// @inheritdoc ILendingPool
     function auctionRepaid(address account, uint256 amount) external onlyLiquidatorHook {
-        debtInAuction -= uint192(amount);
+        _setDebtInAuction(_books.debtInAuction - amount);
         _meta[account].debtInAuction -= uint128(amount); // amount ≤ the auction's debt part
-        cash += amount;
+        _setCash(_books.cash + amount);
     }
 
     /// @inheritdoc ILendingPool
@@ -437,13 +443,13 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         }
         bool hasCollateral = meta.assetsIn != 0;
         if (unpaidDebt != 0) {
-            debtInAuction -= uint192(unpaidDebt);
+            _setDebtInAuction(_books.debtInAuction - unpaidDebt);
             meta.debtInAuction -= uint128(unpaidDebt); // a debt part of this account
             if (hasCollateral || meta.liveAuctions != 0) {
                 // shortfall charged back: the account still has something to answer with
-                uint256 normalized = unpaidDebt.mulDivUp(RAY, borrowIndex);
+                uint256 normalized = unpaidDebt.mulDivUp(RAY, _books.borrowIndex);
                 normalizedDebtOf[account] += normalized;
-                totalNormalizedDebt += normalized;
+                _setTotalNormalizedDebt(_books.totalNormalizedDebt + normalized);
                 emit DebtChargedBack(account, unpaidDebt);
             } else {
                 coverFromPenalty = _bookLoss(account, unpaidDebt);
@@ -474,10 +480,10 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// @inheritdoc ILendingPool
     function routeReserves() external nonReentrant returns (uint256 routed) {
         _accrue();
-        routed = Math.min(reserves, cash);
+        routed = Math.min(_books.reserves, _books.cash);
         if (routed == 0) return 0;
-        reserves -= routed;
-        cash -= routed;
+        _setReserves(_books.reserves - routed);
+        _setCash(_books.cash - routed);
         emit ReservesRouted(routed);
         baseToken.safeTransfer(address(insuranceFund), routed);
         insuranceFund.notifyIncome(IncomeKind.Reserves, routed);
@@ -494,9 +500,9 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     function _writeOffDebt(address account) internal returns (uint256 coverFromPenalty) {
         uint256 normalized = normalizedDebtOf[account];
         if (normalized == 0) return 0;
-        uint256 debt = normalized.mulDivUp(borrowIndex, RAY);
+        uint256 debt = normalized.mulDivUp(_books.borrowIndex, RAY);
         normalizedDebtOf[account] = 0;
-        totalNormalizedDebt -= normalized;
+        _setTotalNormalizedDebt(_books.totalNormalizedDebt - normalized);
         return _bookLoss(account, debt);
     }
 
@@ -505,13 +511,13 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// whose share value falls. `coverFromPenalty`: the part of the fund's cover that is the
     /// penalty of the take in progress, which that take sends here (see IInsuranceFund.cover).
     function _bookLoss(address account, uint256 amount) internal returns (uint256 coverFromPenalty) {
-        uint256 fromReserves = Math.min(reserves, amount);
-        reserves -= fromReserves;
+        uint256 fromReserves = Math.min(_books.reserves, amount);
+        _setReserves(_books.reserves - fromReserves);
         uint256 fromFund;
         if (amount != fromReserves) (fromFund, coverFromPenalty) = insuranceFund.cover(amount - fromReserves);
-        cash += fromFund;
-        uint256 socialized = Math.min(amount - fromReserves - fromFund, supplierAssets);
-        supplierAssets -= socialized;
+        _setCash(_books.cash + fromFund);
+        uint256 socialized = Math.min(amount - fromReserves - fromFund, _books.supplierAssets);
+        _setSupplierAssets(_books.supplierAssets - socialized);
         realizedLosses += amount;
         coveredByReserves += fromReserves;
         coveredByFund += fromFund;
@@ -525,8 +531,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     function _supplierHaircut() internal view returns (uint256) {
         uint256 pending = liquidator.pendingLoss();
         if (pending == 0) return 0; // the usual case: no call to the fund
-        uint256 absorbed = reserves + insuranceFund.totalAssets();
-        return pending <= absorbed ? 0 : Math.min(pending - absorbed, supplierAssets);
+        uint256 absorbed = _books.reserves + insuranceFund.totalAssets();
+        return pending <= absorbed ? 0 : Math.min(pending - absorbed, _books.supplierAssets);
     }
 
     // ================================================================ interest
@@ -535,25 +541,41 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         _accrue();
     }
 
-    /// @dev Grows the borrow index by `rate · Δt / year` (rounded up) and books the interest:
-    /// `reserveFactor` of it to reserves (rounded down), the rest to suppliers.
+    /// @dev For the pausable actions: refuses `action` while it is paused, then accrues. One
+    /// read of the config's accrual word (PackedParams: rate model, reserve factor, paused flags)
+    /// serves both, so the pause is checked first thing, where the accrual starts.
+    function _accrueUnlessPaused(PauseAction action) internal {
+        uint256 word = config.accrualWord();
+        if ((word.pauseBits() >> uint256(action)) & 1 != 0) revert ActionPaused(action);
+        _accrueWith(word);
+    }
+
     function _accrue() internal {
-        uint256 elapsed = block.timestamp - lastAccrual;
+        _accrueWith(0);
+    }
+
+    /// @dev Grows the borrow index by `rate · Δt / year` (rounded up) and books the interest:
+    /// `reserveFactor` of it to reserves (rounded down), the rest to suppliers. `accrualWord`:
+    /// the config's word if already read, else 0 (read here only when interest accrues; the
+    /// rate model's address keeps the word non-zero).
+    function _accrueWith(uint256 accrualWord) internal {
+        uint256 elapsed = block.timestamp - _books.lastAccrual;
         if (elapsed == 0) return;
-        lastAccrual = uint64(block.timestamp);
-        uint256 normalizedTotal = totalNormalizedDebt;
+        _books.lastAccrual = uint40(block.timestamp);
+        uint256 normalizedTotal = _books.totalNormalizedDebt;
         if (normalizedTotal == 0) return;
 
-        (IInterestRateModel model, uint256 reserveFactor) = config.accrualParams();
-        uint256 rate = model.borrowRate(utilization());
-        uint256 oldIndex = borrowIndex;
+        if (accrualWord == 0) accrualWord = config.accrualWord();
+        uint256 reserveFactor = accrualWord.reserveFactor();
+        uint256 rate = IInterestRateModel(accrualWord.rateModel()).borrowRate(utilization());
+        uint256 oldIndex = _books.borrowIndex;
         uint256 newIndex = _grownIndex(oldIndex, rate, elapsed);
         uint256 interest = normalizedTotal.mulDivUp(newIndex, RAY) - normalizedTotal.mulDivUp(oldIndex, RAY);
         uint256 toReserves = interest.wMulDown(reserveFactor);
 
-        borrowIndex = newIndex;
-        reserves += toReserves;
-        supplierAssets += interest - toReserves;
+        _books.borrowIndex = _toUint128(newIndex);
+        _setReserves(_books.reserves + toReserves);
+        _setSupplierAssets(_books.supplierAssets + interest - toReserves);
         emit InterestAccrued(newIndex, interest, toReserves, rate);
     }
 
@@ -563,45 +585,46 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     /// @dev The borrow index as `_accrue` would set it now.
     function _currentIndex() internal view returns (uint256) {
-        uint256 elapsed = block.timestamp - lastAccrual;
-        if (elapsed == 0 || totalNormalizedDebt == 0) return borrowIndex;
-        return _grownIndex(borrowIndex, borrowRate(), elapsed);
+        uint256 index = _books.borrowIndex;
+        uint256 elapsed = block.timestamp - _books.lastAccrual;
+        if (elapsed == 0 || _books.totalNormalizedDebt == 0) return index;
+        return _grownIndex(index, borrowRate(), elapsed);
     }
 
     // ================================================================ health
-    /// @dev Reads what the account's risk checks need (see `MarketSnapshot`): only the slots it
-    /// holds. With `strict`, an invalid price reverts with the oracle's named error. The whole
-    /// snapshot (supply caps and penalties too), for the liquidator's hooks.
-    function _snapshot(address account, bool strict) internal view returns (MarketSnapshot memory) {
-        return _snapshotOf(_meta[account].assetsIn, strict, true, true);
+    /// @dev Every snapshot is a `MarketSnapshot memory` the caller declares (one zeroed
+    /// allocation, ~2,000 gas: a helper returning the struct would allocate a second) and one of
+    /// these fills, reading only the slots the account holds. With `strict`, an invalid price
+    /// reverts with the oracle's named error. The whole snapshot (supply caps and penalties too),
+    /// for the liquidator's hooks and the views.
+    function _readFull(MarketSnapshot memory snap, address account, bool strict) internal view {
+        _readSnapshot(snap, _meta[account].assetsIn, strict, true, true);
     }
 
     /// @dev What the status ladder and HF read: the ladder's market parameters
     /// (`IMarketConfig.ladderParams`), no supply cap (`overCap` is left 0, so the snapshot's
     /// opening capacity is not meaningful) and no penalty.
-    function _statusSnapshot(address account, bool strict) internal view returns (MarketSnapshot memory) {
-        return _snapshotOf(_meta[account].assetsIn, strict, false, false);
+    function _readStatus(MarketSnapshot memory snap, address account, bool strict) internal view {
+        _readSnapshot(snap, _meta[account].assetsIn, strict, false, false);
     }
 
     /// @dev What a borrow or a withdrawal checks (status, opening margin, dust): strict, the
     /// ladder's market parameters, caps read.
-    function _openingSnapshot(address account) internal view returns (MarketSnapshot memory) {
-        return _snapshotOf(_meta[account].assetsIn, true, true, false);
+    function _readOpening(MarketSnapshot memory snap, address account) internal view {
+        _readSnapshot(snap, _meta[account].assetsIn, true, true, false);
     }
 
-    /// @dev One call to the config for the held slots' packed words (PackedParams): no slot of an
-    /// asset the mask does not hold is read.
-    function _snapshotOf(uint256 slotMask, bool strict, bool withCaps, bool full)
+    /// @dev One call to the config (`riskParams`) for the market's parameters and the held slots'
+    /// packed words (PackedParams): no slot of an asset the mask does not hold is read.
+    function _readSnapshot(MarketSnapshot memory snap, uint256 slotMask, bool strict, bool withCaps, bool full)
         internal
         view
-        returns (MarketSnapshot memory snap)
     {
-        snap.market = full ? config.marketParams() : config.ladderParams();
+        HeldCollateral[] memory held;
+        (snap.market, held) = config.riskParams(slotMask, withCaps, full);
         snap.borrowIndex = _currentIndex();
         (snap.basePriced, snap.baseLow, snap.baseHigh, snap.volRef) = oracle.baseState(address(baseToken), strict);
         snap.ok = snap.basePriced;
-        if (slotMask == 0) return snap;
-        HeldCollateral[] memory held = config.packedCollaterals(slotMask, withCaps, full);
         for (uint256 k; k < held.length; ++k) {
             HeldCollateral memory h = held[k];
             uint256 i = h.word.slot();
@@ -653,16 +676,24 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         return _statusOf(account, _valuation(account, snap), snap);
     }
 
-    function _requireHealthy(address account, MarketSnapshot memory snap) internal view {
-        AccountStatus status = _status(account, snap);
+    /// @dev An account with live auctions may only repay or add collateral (DESIGN.md 3).
+    function _requireNoLiveAuctions(address account) internal view {
+        uint256 live = _meta[account].liveAuctions;
+        if (live != 0) revert LiveAuctions(live);
+    }
+
+    function _requireHealthy(address account, AccountRisk.Valuation memory v, MarketSnapshot memory snap)
+        internal
+        view
+    {
+        AccountStatus status = _statusOf(account, v, snap);
         if (status != AccountStatus.Healthy) revert AccountNotHealthy(status);
     }
 
     /// @dev Opening risk (DESIGN.md 3): `marginCallHF · Σ value_i·borrowFactor_i ≥ callHF_eff ·
     /// debtValue` at the prices worse for the borrower. With `borrowFactor · marginCallHF ≤
     /// liquidationFactor` this implies HF ≥ callHF_eff: a new position never starts in the band.
-    function _requireOpeningMargin(address account, MarketSnapshot memory snap) internal view {
-        AccountRisk.Valuation memory v = _valuation(account, snap);
+    function _requireOpeningMargin(AccountRisk.Valuation memory v, MarketSnapshot memory snap) internal pure {
         uint256 capacity = v.openingCapacity;
         uint256 required = v.openingDebtValue.wMulUp(v.callLevel(snap));
         if (required > capacity) revert InsufficientMargin(required, capacity);
@@ -682,12 +713,14 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// @inheritdoc ILendingPool
     function healthFactor(address account) external view returns (uint256) {
         if (normalizedDebtOf[account] == 0) return type(uint256).max;
-        return _valuation(account, _snapshot(account, true)).hf();
+        MarketSnapshot memory snap;
+        _readFull(snap, account, true);
+        return _valuation(account, snap).hf();
     }
 
     /// @inheritdoc ILendingPool
-    function marketSnapshot() external view returns (MarketSnapshot memory) {
-        return _snapshotOf(type(uint256).max, false, true, true);
+    function marketSnapshot() external view returns (MarketSnapshot memory snap) {
+        _readSnapshot(snap, type(uint256).max, false, true, true);
     }
 
     /// @inheritdoc ILendingPool
@@ -708,7 +741,9 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// @inheritdoc ILendingPool
     function accountStatus(address account) external view returns (AccountStatus) {
         if (normalizedDebtOf[account] == 0) return AccountStatus.Healthy;
-        return _status(account, _snapshot(account, true));
+        MarketSnapshot memory snap;
+        _readFull(snap, account, true);
+        return _status(account, snap);
     }
 
     /// @inheritdoc ILendingPool
@@ -746,16 +781,57 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         return _supplierHaircut();
     }
 
+    /// @notice Base tokens the pool holds by its books [base units] (a token sent to it directly
+    /// is not counted).
+    function cash() external view returns (uint256) {
+        return _books.cash;
+    }
+
+    /// @inheritdoc ILendingPool
+    function supplierAssets() external view returns (uint256) {
+        return _books.supplierAssets;
+    }
+
+    /// @inheritdoc ILendingPool
+    function reserves() external view returns (uint256) {
+        return _books.reserves;
+    }
+
+    /// @inheritdoc ILendingPool
+    function totalSupplyShares() external view returns (uint256) {
+        return _books.totalSupplyShares;
+    }
+
+    /// @notice Debt per unit of normalised debt [ray], as of the last accrual.
+    function borrowIndex() external view returns (uint256) {
+        return _books.borrowIndex;
+    }
+
+    /// @notice Σ normalizedDebtOf over accounts [base units · ray / index].
+    function totalNormalizedDebt() external view returns (uint256) {
+        return _books.totalNormalizedDebt;
+    }
+
+    /// @notice When interest was last accrued [unix seconds].
+    function lastAccrual() external view returns (uint64) {
+        return _books.lastAccrual;
+    }
+
+    /// @notice Non-accruing debt held by live auctions, summed over accounts [base units].
+    function debtInAuction() external view returns (uint192) {
+        return _books.debtInAuction;
+    }
+
     /// @notice Debt that accrues interest, summed over accounts [base units], rounded up.
     function totalAccountDebt() public view returns (uint256) {
-        return totalNormalizedDebt.mulDivUp(borrowIndex, RAY);
+        return uint256(_books.totalNormalizedDebt).mulDivUp(_books.borrowIndex, RAY);
     }
 
     /// @notice (account debt + debt in auction) / (that + cash) [wad]: the rate model's input.
     function utilization() public view returns (uint256) {
-        uint256 borrowed = totalAccountDebt() + debtInAuction;
+        uint256 borrowed = totalAccountDebt() + _books.debtInAuction;
         if (borrowed == 0) return 0;
-        return borrowed.wDivUp(borrowed + cash);
+        return borrowed.wDivUp(borrowed + _books.cash);
     }
 
     /// @notice The annual borrow rate in force now [wad].
@@ -764,9 +840,49 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     }
 
     // ================================================================ internal helpers
+    /// @dev Every write of a 128-bit book goes through its setter, which refuses a value over
+    /// 2^128 − 1 by name (`BookOverflow`) instead of truncating it.
+    function _toUint128(uint256 value) internal pure returns (uint128) {
+        if (value > type(uint128).max) revert BookOverflow(value);
+        return uint128(value);
+    }
+
+    function _setCash(uint256 value) internal {
+        _books.cash = _toUint128(value);
+    }
+
+    function _setSupplierAssets(uint256 value) internal {
+        _books.supplierAssets = _toUint128(value);
+    }
+
+    function _setReserves(uint256 value) internal {
+        _books.reserves = _toUint128(value);
+    }
+
+    function _setTotalSupplyShares(uint256 value) internal {
+        _books.totalSupplyShares = _toUint128(value);
+    }
+
+    function _setTotalNormalizedDebt(uint256 value) internal {
+        _books.totalNormalizedDebt = _toUint128(value);
+    }
+
+    function _setDebtInAuction(uint256 value) internal {
+        _books.debtInAuction = _toUint128(value);
+    }
+
+    /// @dev The shared lock's flag, in the books' word 0 (see `Books`).
+    function _locked() internal view override returns (bool) {
+        return _books.locked;
+    }
+
+    function _setLocked(bool held) internal override {
+        _books.locked = held;
+    }
+
     /// @dev Debt at the stored index (callers accrue first), rounded up.
     function _debtOf(address account) internal view returns (uint256) {
-        return normalizedDebtOf[account].mulDivUp(borrowIndex, RAY);
+        return normalizedDebtOf[account].mulDivUp(_books.borrowIndex, RAY);
     }
 
     /// @dev The asset's packed word (PackedParams) and, when asked, its supply cap.

@@ -347,7 +347,12 @@ contract MarketConfig is IMarketConfig {
     }
 
     /// @inheritdoc IMarketConfig
-    /// @dev A flag of the accrual word: the pool's pause check warms the slot its accrual reads.
+    function accrualWord() external view returns (uint256) {
+        return _packedAccrual;
+    }
+
+    /// @inheritdoc IMarketConfig
+    /// @dev A flag of the accrual word (`accrualWord`, which the pool reads).
     function paused(PauseAction action) external view returns (bool) {
         return (_packedAccrual.pauseBits() >> uint256(action)) & 1 != 0;
     }
@@ -393,6 +398,38 @@ contract MarketConfig is IMarketConfig {
     function packedCollaterals(uint256 slotMask, bool withSupplyCaps, bool withPenalties)
         external
         view
+        returns (HeldCollateral[] memory)
+    {
+        return _packedCollaterals(slotMask, withSupplyCaps, withPenalties);
+    }
+
+    /// @inheritdoc IMarketConfig
+    function riskParams(uint256 slotMask, bool withSupplyCaps, bool full)
+        external
+        view
+        returns (MarketParams memory market, HeldCollateral[] memory held)
+    {
+        market = full ? marketParams() : PackedParams.unpackLadder(_packedMarket[0], _packedMarket[1]);
+        held = _packedCollaterals(slotMask, withSupplyCaps, full);
+    }
+
+    /// @inheritdoc IMarketConfig
+    function collateralAssets() external view returns (address[] memory assets) {
+        uint256 n;
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            if (_slots[i] != address(0)) ++n;
+        }
+        assets = new address[](n);
+        n = 0;
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            if (_slots[i] != address(0)) assets[n++] = _slots[i];
+        }
+    }
+
+    // ================================================================ internals
+    function _packedCollaterals(uint256 slotMask, bool withSupplyCaps, bool withPenalties)
+        internal
+        view
         returns (HeldCollateral[] memory held)
     {
         // as many entries as the mask has slots (an account's held slots are all listed: an
@@ -418,20 +455,6 @@ contract MarketConfig is IMarketConfig {
         }
     }
 
-    /// @inheritdoc IMarketConfig
-    function collateralAssets() external view returns (address[] memory assets) {
-        uint256 n;
-        for (uint256 i; i < MAX_COLLATERALS; ++i) {
-            if (_slots[i] != address(0)) ++n;
-        }
-        assets = new address[](n);
-        n = 0;
-        for (uint256 i; i < MAX_COLLATERALS; ++i) {
-            if (_slots[i] != address(0)) assets[n++] = _slots[i];
-        }
-    }
-
-    // ================================================================ internals
     function _writeCollateralParams(address asset, CollateralParams memory p, bool rampLowering) internal {
         Collateral storage c = _collateral[asset];
         c.borrowFactor = _toUint64(p.borrowFactor);

@@ -12,16 +12,14 @@ import {ISharedLock} from "../interfaces/ISharedLock.sol";
 /// contract and cannot be shared; its transient variant is out under the Shanghai target.
 /// Calls the three contracts make to each other go through hooks that accept only a protocol
 /// contract, and only while the lock is held (`_requireLockHeld`; the pool's liquidator hooks).
+/// The inheriting contract keeps the flag (`_locked`, `_setLocked`): the pool keeps it in a
+/// storage word its entry points read and write anyway, so the lock costs no slot of its own.
+/// That word must never be zero, so taking the lock never writes a slot from zero.
 abstract contract SharedReentrancyLock is ISharedLock {
-    uint256 private constant UNLOCKED = 1;
-    uint256 private constant LOCKED = 2;
-
-    uint256 private _lockState = UNLOCKED;
-
     modifier nonReentrant() {
         _enterLock();
         _;
-        _lockState = UNLOCKED;
+        _setLocked(false);
     }
 
     /// @inheritdoc ISharedLock
@@ -34,12 +32,12 @@ abstract contract SharedReentrancyLock is ISharedLock {
     function releaseLock() external {
         if (!isProtocolContract(msg.sender)) revert NotProtocolContract(msg.sender);
         _requireLockHeld();
-        _lockState = UNLOCKED;
+        _setLocked(false);
     }
 
     /// @inheritdoc ISharedLock
     function lockHeld() external view returns (bool) {
-        return _lockState == LOCKED;
+        return _locked();
     }
 
     /// @notice Contracts of the protocol (liquidator, insurance fund) allowed to take the lock
@@ -48,11 +46,16 @@ abstract contract SharedReentrancyLock is ISharedLock {
 
     /// @dev For cross-contract hooks: reverts unless a protocol entry point holds the lock.
     function _requireLockHeld() internal view {
-        if (_lockState != LOCKED) revert LockNotHeld();
+        if (!_locked()) revert LockNotHeld();
     }
 
     function _enterLock() private {
-        if (_lockState != UNLOCKED) revert Reentrancy();
-        _lockState = LOCKED;
+        if (_locked()) revert Reentrancy();
+        _setLocked(true);
     }
+
+    /// @dev Whether the lock is held (false at construction).
+    function _locked() internal view virtual returns (bool);
+
+    function _setLocked(bool held) internal virtual;
 }

@@ -129,6 +129,9 @@ interface ILendingPool {
     error SupplyClosed();
     /// @dev At construction: the config names another pool (its precomputed pool address missed).
     error ConfigOfAnotherPool(address config);
+    /// @dev A 128-bit book of the pool (cash, supplier assets, reserves, shares, normalised debt,
+    /// debt in auction, the borrow index) would exceed 2^128 − 1: `value` is refused, never truncated.
+    error BookOverflow(uint256 value);
 
     // ================================================================ events
     /// @notice `supply`: `caller` paid `amount` [base units] for `shares` minted to `onBehalfOf`.

@@ -192,6 +192,10 @@ interface IMarketConfig {
     function paused(PauseAction action) external view returns (bool);
     /// @notice What interest accrual needs: the rate model and the reserve factor [wad].
     function accrualParams() external view returns (IInterestRateModel model, uint256 reserveFactor);
+    /// @notice The rate model, the reserve factor and the paused flags in one word
+    /// (PackedParams.packAccrual): the pool's one read of the config for a pause check and an
+    /// accrual.
+    function accrualWord() external view returns (uint256);
     /// @notice Parameters in force now (ramped ones at their current value).
     function marketParams() external view returns (MarketParams memory);
     /// @notice What an account's status, a margin call and a borrow read, in force now:
@@ -221,6 +225,13 @@ interface IMarketConfig {
         external
         view
         returns (HeldCollateral[] memory held);
+    /// @notice What the pool values accounts with, in one call: `marketParams()` when `full`, else
+    /// `ladderParams()`, and `packedCollaterals(slotMask, withSupplyCaps, full)` (penalties only
+    /// with the full parameters, which size kicks).
+    function riskParams(uint256 slotMask, bool withSupplyCaps, bool full)
+        external
+        view
+        returns (MarketParams memory market, HeldCollateral[] memory held);
     /// @notice The listed collateral assets, in slot order.
     function collateralAssets() external view returns (address[] memory);
 

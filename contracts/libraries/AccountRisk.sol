@@ -39,11 +39,21 @@ library AccountRisk {
         internal
         pure
     {
+        setDebt(v, normalizedDebt, baseScale, snap);
+        v.priceOk = snap.basePriced;
+        (v.collateralValue, v.liquidationValue, v.openingCapacity, v.volatilityWeight) = (0, 0, 0, 0);
+    }
+
+    /// @dev The debt side of `v` for `normalizedDebt` at the snapshot's index, rounded up; the
+    /// collateral side left as it is. A borrow values the collateral once, for the account's
+    /// status before it and, with its new debt set here, for the opening margin after it.
+    function setDebt(Valuation memory v, uint256 normalizedDebt, uint256 baseScale, MarketSnapshot memory snap)
+        internal
+        pure
+    {
         v.debt = normalizedDebt.mulDivUp(snap.borrowIndex, RAY);
         v.debtValue = v.debt.mulDivUp(snap.baseLow, baseScale);
         v.openingDebtValue = v.debt.mulDivUp(snap.baseHigh, baseScale);
-        v.priceOk = snap.basePriced;
-        (v.collateralValue, v.liquidationValue, v.openingCapacity, v.volatilityWeight) = (0, 0, 0, 0);
     }
 
     /// @dev Adds `amount` [token units] of the collateral in `slot` (read by the snapshot).

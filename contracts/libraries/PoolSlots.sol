@@ -9,9 +9,9 @@ import {ILendingPool} from "../../interfaces/ILendingPool.sol";
 /// @dev The slot numbers are the pool's storage layout (`forge inspect LendingPool
 /// storageLayout`); tests/forge/PoolSlots.t.sol fails if a variable moves.
 library PoolSlots {
-    uint256 internal constant NORMALIZED_DEBT = 9; // mapping(address => uint256) normalizedDebtOf
-    uint256 internal constant BALANCES = 11; // mapping(address => mapping(address => uint256)) _balances
-    uint256 internal constant META = 12; // mapping(address => AccountMeta) _meta (debt in auction included)
+    uint256 internal constant NORMALIZED_DEBT = 5; // mapping(address => uint256) normalizedDebtOf
+    uint256 internal constant BALANCES = 7; // mapping(address => mapping(address => uint256)) _balances
+    uint256 internal constant META = 8; // mapping(address => AccountMeta) _meta (debt in auction included)
 
     /// @dev The slot of `mapping[key]` for the mapping at `base`.
     function entry(uint256 base, address key) internal pure returns (bytes32 slot) {

@@ -72,6 +72,12 @@ contract PackedParamsTest is LiquidationBase {
         (IInterestRateModel storedModel, uint256 storedReserveFactor) = h.accrualParamsFromStorage();
         assertEq(address(model), address(storedModel), "rate model");
         assertEq(reserveFactor, storedReserveFactor, "reserve factor");
+        // the pool's one call: the same parameters, full or the ladder's
+        (MarketParams memory full,) = h.riskParams(0, false, true);
+        _eq(full, h.marketParams());
+        (MarketParams memory ladderToo, HeldCollateral[] memory none) = h.riskParams(0, true, false);
+        _eq(ladderToo, ladder);
+        assertEq(none.length, 0, "no slot asked");
     }
 
     function _setMarket(uint256 callHF, uint256 grace, uint256 seed) internal {
@@ -221,6 +227,8 @@ contract PackedParamsTest is LiquidationBase {
     function _checkCollateralWords() internal view {
         address[8] memory slots = m.config.collateralSlots();
         HeldCollateral[] memory all = m.config.packedCollaterals(type(uint256).max, true, true);
+        (, HeldCollateral[] memory risk) = m.config.riskParams(type(uint256).max, true, true);
+        assertEq(keccak256(abi.encode(risk)), keccak256(abi.encode(all)), "riskParams: the same words");
         uint256 n;
         for (uint256 i; i < 8; ++i) {
             if (slots[i] == address(0)) continue;
@@ -355,6 +363,7 @@ contract PackedParamsTest is LiquidationBase {
             (IInterestRateModel model_, uint256 reserveFactor_) = m.config.accrualParams();
             assertEq(address(model_), address(model), "rate model");
             assertEq(reserveFactor_, reserveFactor, "reserve factor");
+            _checkAccrualWord();
         }
         MarketParams memory p = m.config.marketParamsTarget();
         p.reserveFactor = 0.2e18;
@@ -367,5 +376,18 @@ contract PackedParamsTest is LiquidationBase {
         }
         (, uint256 newReserveFactor) = m.config.accrualParams();
         assertEq(newReserveFactor, 0.2e18, "reserve factor set");
+        _checkAccrualWord();
+    }
+
+    /// @dev `accrualWord` (the pool's one read for a pause check and an accrual) says what
+    /// `accrualParams` and `paused` say.
+    function _checkAccrualWord() internal view {
+        uint256 word = m.config.accrualWord();
+        (IInterestRateModel model, uint256 reserveFactor) = m.config.accrualParams();
+        assertEq(word.rateModel(), address(model), "word: rate model");
+        assertEq(word.reserveFactor(), reserveFactor, "word: reserve factor");
+        for (uint256 a; a < 3; ++a) {
+            assertEq((word.pauseBits() >> a) & 1 != 0, m.config.paused(PauseAction(a)), "word: paused");
+        }
     }
 }
