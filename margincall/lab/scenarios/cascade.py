@@ -113,7 +113,7 @@ def run(lab: Lab, options: RunOptions) -> None:
             lab.sample_reading(reading, _floats(shocked))
             elapsed = quiet = 0
             now = reading.timestamp
-            split, blocks = {}, bulk.blocks  # where the simulation's time goes, recorded with the throughput
+            split, blocks, mining, fetching = {}, bulk.blocks, bulk.mine_seconds, bulk.receipt_seconds  # where the simulation's time goes, recorded with the throughput
             owners, seen = {}, len(rec.events)  # auction id → the account kicked (the keeper's auction actions touch it)
             while elapsed < HORIZON and quiet < 4:
                 elapsed += BLOCK
@@ -141,6 +141,9 @@ def run(lab: Lab, options: RunOptions) -> None:
                 quiet = 0 if intents or reading.active else quiet + 1
             rec.throughput["simulationSplitSeconds"] = {k: round(v, 3) for k, v in split.items()}
             rec.throughput["simulationChainBlocks"] = bulk.blocks - blocks
+            # of sendMineReceipts: waiting for evm_mine, and for the blocks' receipts
+            rec.throughput["simulationMineSeconds"] = round(bulk.mine_seconds - mining, 3)
+            rec.throughput["simulationReceiptSeconds"] = round(bulk.receipt_seconds - fetching, 3)
             reader.read(sorted(reading.active), full=True)  # the model checked again, at the end
             bulk.set_block_gas_limit(gas_limit)
         with rec.phase("ceiling"):
@@ -159,6 +162,7 @@ def run(lab: Lab, options: RunOptions) -> None:
                     if per_block not in by_size or tps > by_size[per_block][0]:
                         by_size[per_block] = (round(tps, 1), [round(r, 1) for r in rounds])
             best = max(by_size, key=lambda k: by_size[k][0])
+            rec.throughput["emptyBlockSeconds"] = round(_empty_block_seconds(bulk), 3)
             rec.throughput.update(
                 {"rawCeilingTps": by_size[best][0], "rawCeilingPerBlock": best,
                  "rawCeilingBySize": {str(k): v[0] for k, v in by_size.items()}, "rawCeilingModes": modes,
@@ -223,6 +227,18 @@ def _mine(lab: Lab, bulk: Bulk, txs: list[Tx], timestamp: int | None) -> list[di
     receipts = bulk.run(txs, timestamp=timestamp, check=False, ordered=True)
     lab.recorder.transactions += len(txs)
     return receipts
+
+
+def _empty_block_seconds(bulk: Bulk, blocks: int = 5) -> float:
+    """The node's cost of mining one empty block on the run's final state (the median of
+    ``blocks``): what every simulated step pays whatever it sends (Anvil 1.7.1 rebuilds its
+    state tries for every block)."""
+    spent = []
+    for _ in range(blocks):
+        began = time.perf_counter()
+        bulk.call("evm_mine", [])
+        spent.append(time.perf_counter() - began)
+    return sorted(spent)[len(spent) // 2]
 
 
 def _check_posts(bulk: Bulk, txs: list[Tx], receipts: list[dict], keepers: list[dict] = ()) -> None:
