@@ -7,7 +7,7 @@ import pytest
 from web3 import Web3
 
 from margincall.anvil import LocalAnvil
-from margincall.bulk import Bulk, Encoder
+from margincall.bulk import Bulk, BulkError, Encoder
 from margincall.errors import HarnessError
 from margincall.deploy import deploy_market
 from margincall.lab.bulk_keeper import BulkKeeper, amm_quote
@@ -108,3 +108,21 @@ def test_the_pool_slots_read_each_accounts_books_as_the_getters_do(lab):
         PoolSlotReader(m.pool.address, tokens, bulk.eth_calls).check(first, normalized, held)
         with pytest.raises(HarnessError, match="storage layout moved"):
             PoolSlotReader(m.pool.address, tokens, bulk.eth_calls).check(first, normalized + 1, held)
+
+
+def test_a_read_at_a_later_time_without_a_block_is_the_read_after_an_empty_block(lab):
+    amm = lab.deploy_amm("WETH", lab.price("WETH"), 1_000_000 * USDC)
+    reader_contract = lab.chain.deploy("AuctionStatusReader", sender=lab.governor)
+    with Bulk(lab.chain) as bulk:
+        reader = MarketReader(lab, bulk, {"WETH": amm}, reader_contract, positions=None)
+        later = reader.read([]).timestamp + 7 * 86_400  # a week of interest: every debt moves
+        bulk.read_at(later)
+        unmined = reader.read([], full=True)
+        with pytest.raises(BulkError, match="before the latest block"):
+            bulk.read_at(later - 7 * 86_400 - 1)
+        bulk.mine(later)
+        assert bulk.unmined is None
+        mined = reader.read([], full=True)
+    assert unmined.timestamp == mined.timestamp == later and unmined.block == mined.block
+    assert unmined == mined
+    assert any(st.debt > 0 for _, st in mined.states)

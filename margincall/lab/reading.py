@@ -193,11 +193,9 @@ class MarketReader:
         first = self.accounts if full or wl is None else touched
         lens_calls, holding_calls, status_calls = self._lens_calls(first), self._holding_calls(touched), self._status_calls(ids)
         calls = [("eth_getBlockByNumber", ["latest", False])]
-        calls += [
-            ("eth_call", [{"to": to, "data": data}, "latest"]) for to, data in self.fixed + lens_calls + holding_calls + status_calls
-        ]
+        calls += [self.bulk.eth_call(to, data) for to, data in self.fixed + lens_calls + holding_calls + status_calls]
         answers = self.bulk.request(calls, tolerate=True)
-        block, rest = answers[0], answers[1:]
+        block, rest = self.bulk.latest_block(answers[0]), answers[1:]
         fixed, rest = rest[: len(self.fixed)], rest[len(self.fixed) :]
         lens, rest = rest[: len(lens_calls)], rest[len(lens_calls) :]
         held, statuses = rest[: len(holding_calls)], rest[len(holding_calls) :]

@@ -54,6 +54,14 @@ CEILING_BLOCK_SIZES = (100, 1_000)  # [transfers per block]: the bench's, and th
 # block's size) balance; a 2,500-account run gives the same metrics at 1 and 3 but block numbers
 SIM_GAS_FACTOR = 3
 READS = ("model", "lens", "checked")
+# extra["oraclePosts"]: "every-step" posts every collateral's lagged AMM price every step (a new
+# round each, which the keeper pokes into σ); "on-move" only when the posted answer changes, or
+# when half the feed's heartbeat has passed since its last post (a deviation-triggered feed)
+ORACLE_POSTS = ("every-step", "on-move")
+# extra["emptySteps"]: a step with no transaction to send "read"s the market at its time without
+# mining a block (eth_call's block overrides; the next block is mined at a later time), or "mine"s
+# an empty block. Only "on-move" posts leave steps empty
+EMPTY_STEPS = ("read", "mine")
 ACCOUNT_ACTIONS = ("call", "clear", "kick")  # the keeper's intents whose subject is an account
 AUCTION_ACTIONS = ("take", "redo", "settle")  # ... whose subject is an auction id (a poke's is a collateral)
 GAS = {"mint": 100_000, "approve": 60_000, "swap": 200_000, "setPrice": 150_000}
@@ -95,6 +103,13 @@ def run(lab: Lab, options: RunOptions) -> None:
             reads = options.extra.get("reads", "model")
             if reads not in READS:
                 raise ScenarioError(f"cascade: reads must be one of {', '.join(READS)}, got {reads!r}")
+            posting, empty = options.extra.get("oraclePosts", "every-step"), options.extra.get("emptySteps", "read")
+            if posting not in ORACLE_POSTS:
+                raise ScenarioError(f"cascade: oraclePosts must be one of {', '.join(ORACLE_POSTS)}, got {posting!r}")
+            if empty not in EMPTY_STEPS:
+                raise ScenarioError(f"cascade: emptySteps must be one of {', '.join(EMPTY_STEPS)}, got {empty!r}")
+            feeds.on_move = posting == "on-move"
+            rec.params.update({"oraclePosts": posting, "emptySteps": empty})
             reader = MarketReader(lab, bulk, amms, status_reader, positions=None if reads == "lens" else positions)
             reading = reader.read([], full=True)  # every account, the watchlist's model checked against it
             lab.sample_reading(reading, _spots(lab, reading))
@@ -114,6 +129,7 @@ def run(lab: Lab, options: RunOptions) -> None:
             elapsed = quiet = 0
             now = reading.timestamp
             split, blocks, mining, fetching = {}, bulk.blocks, bulk.mine_seconds, bulk.receipt_seconds  # where the simulation's time goes, recorded with the throughput
+            unmined = 0  # steps read at their time without a block
             owners, seen = {}, len(rec.events)  # auction id → the account kicked (the keeper's auction actions touch it)
             while elapsed < HORIZON and quiet < 4:
                 elapsed += BLOCK
@@ -125,9 +141,17 @@ def run(lab: Lab, options: RunOptions) -> None:
                         for i in intents
                         if i.kind in ACCOUNT_ACTIONS or i.kind in AUCTION_ACTIONS
                     )
-                    posts = feeds.posts(history[max(0, len(history) - LAG)])  # the AMM price of LAG blocks ago
+                    posts = feeds.posts(history[max(0, len(history) - LAG)], now)  # the AMM price of LAG blocks ago
+                    txs = [i.tx for i in intents] + posts
                 with timed(split, "sendMineReceipts"):
-                    receipts = _mine(lab, bulk, [i.tx for i in intents] + posts, now)
+                    if txs:
+                        receipts = _mine(lab, bulk, txs, now)
+                    elif empty == "mine":
+                        receipts = bulk.mine(now)
+                    else:  # only time moves: read at the step's time, no block
+                        receipts = []
+                        bulk.read_at(now)
+                        unmined += 1
                 with timed(split, "record"):
                     _check_posts(bulk, posts, receipts[len(intents) :], receipts[: len(intents)])
                     opened = keeper.record(intents, receipts[: len(intents)], now - lab.start, reading)
@@ -141,10 +165,12 @@ def run(lab: Lab, options: RunOptions) -> None:
                 quiet = 0 if intents or reading.active else quiet + 1
             rec.throughput["simulationSplitSeconds"] = {k: round(v, 3) for k, v in split.items()}
             rec.throughput["simulationChainBlocks"] = bulk.blocks - blocks
+            rec.throughput["simulationStepsUnmined"] = unmined
             # of sendMineReceipts: waiting for evm_mine, and for the blocks' receipts
             rec.throughput["simulationMineSeconds"] = round(bulk.mine_seconds - mining, 3)
             rec.throughput["simulationReceiptSeconds"] = round(bulk.receipt_seconds - fetching, 3)
             reader.read(sorted(reading.active), full=True)  # the model checked again, at the end
+            bulk.mine_pending()  # the last step's block, if it was only read: the chain ends at its time
             bulk.set_block_gas_limit(gas_limit)
         with rec.phase("ceiling"):
             began = time.perf_counter()
@@ -210,15 +236,32 @@ class _Feeds:
         self.collaterals = {s: (m.collaterals[s].feed, m.collaterals[s].feed.call.decimals()) for s in amms}
         self.base_feed, self.base_answer = m.base.feed, m.base.feed.call.latestRoundData()[1]
         self.set_price = Encoder(m.base.feed, "setPrice")
+        self.on_move = False  # post only a changed answer (and re-post at half the heartbeat)
+        self.heartbeat = {s: m.spec.collaterals[s].feed.heartbeat for s in amms}
+        self.heartbeat[m.base.symbol] = m.spec.base.feed.heartbeat
+        self.base_symbol = m.base.symbol
+        self.last: dict[str, tuple[int, int]] = {}  # symbol → (answer, time) of its last post
 
-    def posts(self, prices: dict[str, Decimal]) -> list[Tx]:
+    def posts(self, prices: dict[str, Decimal], now: int) -> list[Tx]:
+        """The posts of a step at time ``now``: each collateral's feed at ``prices``, then the base
+        feed's unchanged answer (with ``on_move``, only the answers that changed and those whose
+        last post is half a heartbeat old)."""
         txs = []
         for symbol, usd in prices.items():
             feed, decimals = self.collaterals[symbol]
             answer = int(usd.scaleb(decimals).to_integral_value(rounding="ROUND_DOWN"))
-            txs.append(Tx(self.governor, feed.address, self.set_price(answer), GAS["setPrice"]))
-        txs.append(Tx(self.governor, self.base_feed.address, self.set_price(self.base_answer), GAS["setPrice"]))
+            if self._due(symbol, answer, now):
+                txs.append(Tx(self.governor, feed.address, self.set_price(answer), GAS["setPrice"]))
+        if self._due(self.base_symbol, self.base_answer, now):
+            txs.append(Tx(self.governor, self.base_feed.address, self.set_price(self.base_answer), GAS["setPrice"]))
         return txs
+
+    def _due(self, symbol: str, answer: int, now: int) -> bool:
+        last = self.last.get(symbol)
+        if self.on_move and last is not None and last[0] == answer and now - last[1] < self.heartbeat[symbol] // 2:
+            return False
+        self.last[symbol] = (answer, now)
+        return True
 
 
 def _mine(lab: Lab, bulk: Bulk, txs: list[Tx], timestamp: int | None) -> list[dict]:
@@ -277,7 +320,7 @@ def _first_shock(
             Tx(governor, token.address, Encoder(token, "approve")(amm.address, MAX_UINT), GAS["approve"]),
             Tx(governor, amm.address, Encoder(amm, "swapExactIn")(token.address, sell, 0, governor), GAS["swap"]),
         ]
-    posts = feeds.posts(expected)
+    posts = feeds.posts(expected, reading.timestamp)  # mined in the next block: at the latest's time or later
     _check_posts(bulk, txs + posts, _mine(lab, bulk, txs + posts, None))
     after = reader.read([], full=full)
     actual = _spot_prices(lab, after)
