@@ -75,6 +75,13 @@ def test_the_block_keeper_kicks_what_is_liquidatable_and_records_it(lab):
         opened = keeper.record(intents, receipts, 30, reading)
         after = MarketReader(lab, bulk, {}, reader_contract).read(opened)
     assert opened and set(opened) <= set(after.active)
+    # the keeper's own log decoder reads the recorded events as web3's generic one does
+    kicks = [r for i, r in zip(intents, receipts) if i.kind == "kick"]
+    assert kicks
+    for raw in kicks:
+        ours = keeper._receipt(raw, int(raw["blockNumber"], 16), int(raw["gasUsed"], 16)).events
+        theirs = lab.chain.decode_logs([g for g in raw["logs"] if g["topics"] and g["topics"][0] in keeper.events])
+        assert ours and ours == theirs
     kicked = {e["account"] for e in lab.recorder.events if e["kind"] == "kick"}
     assert due <= kicked
     assert not [a for a, st in after.states if AccountStatus(st.status) is AccountStatus.Liquidatable and st.assetsIn and a in due]
