@@ -18,6 +18,10 @@ machinery, and gas limits are given by the caller (no estimate per transaction):
 as many transactions as their limits fit in the block gas limit, and ``run`` mines until every
 transaction sent has a receipt.
 
+A block that would only move time need not be mined: ``read_at`` makes the reads that follow
+(``eth_calls``, ``eth_call``, ``latest_block``) see the latest state at the next block number and
+a chosen time (``eth_call``'s block overrides), until the next block is mined.
+
 This path is for a lab chain (Anvil): it switches automine off while it runs and back on after.
 """
 
