@@ -18,7 +18,9 @@ end), then one batch holding the keeper's transactions for the block
 (``bulk_keeper.BulkKeeper``: calls, kicks, redoes, flash takes) followed by the harness's oracle
 posts, mined explicitly at the block's time (automine off). The oracle posts come last in the
 block, so every transaction of a block sees the price of the block before: the price moves
-between blocks. At the end the run measures the chain's raw ceiling through the same path
+between blocks. A step with nothing to send (possible only when the oracle posts on a move,
+``extra["oraclePosts"] = "on-move"``) mines no block: the market is read at its time
+(``Bulk.read_at``) and the next block is mined at its own. At the end the run measures the chain's raw ceiling through the same path
 (``bench.raw_ceiling``) and records its sustained rate against it (``Recorder.throughput``).
 """
 
