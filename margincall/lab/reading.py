@@ -26,6 +26,7 @@ from ..borrowers import LENS_BATCH
 from ..bulk import Bulk, Encoder
 from ..errors import HarnessError, ProtocolError
 from ..session import Handle
+from .pool_slots import PoolSlotReader
 from .watchlist import Watchlist, snapshot_reader
 
 WAD = 10**18
@@ -103,6 +104,7 @@ class MarketReader:
         self.snapshot = snapshot_reader(m.lens)
         self.normalized, self.collateral_of = Encoder(m.pool, "normalizedDebtOf"), Encoder(m.pool, "collateralOf")
         self.tokens = [a.token.address for a in m.collaterals.values()]
+        self.books = PoolSlotReader(m.pool.address, self.tokens, bulk.eth_calls)
         self.watchlist = None if positions is None else self._watchlist(positions)
         self.lens_reads = 0  # accounts asked of PoolLens over the run (the rest written from the model)
         self.reads = 0  # market reads
@@ -130,11 +132,16 @@ class MarketReader:
         m = self.lab.market
         if len(positions) != len(self.accounts):
             raise HarnessError(f"the watchlist needs one position per account ({len(positions)} for {len(self.accounts)})")
-        answers = self.bulk.eth_calls([(m.pool.address, self.normalized(a)) for a in self.accounts])
+        if self.accounts:  # the pool's storage slots read as its getters, before the run trusts them
+            first = self.accounts[0]
+            getters = [(m.pool.address, self.normalized(first))] + [(m.pool.address, self.collateral_of(first, t)) for t in self.tokens]
+            words = [_uint(a) for a in self.bulk.eth_calls(getters)]
+            self.books.check(first, words[0], dict(zip(self.tokens, words[1:])))
+        books = self.books.decode(self.bulk.eth_calls(self.books.calls(self.accounts)), self.accounts)
         holdings = {
             a: {m.collaterals[s].token.address: amount for s, amount in p.collateral.items()} for a, p in zip(self.accounts, positions)
         }
-        debts = {a: _uint(answer) for a, answer in zip(self.accounts, answers)}
+        debts = {a: books[a][0] for a in self.accounts}
         state, _ = _state_layout(m.lens)
         return Watchlist(state, 10**m.base.decimals, holdings, debts)
 
@@ -146,7 +153,7 @@ class MarketReader:
     def _lens_calls(self, accounts: list[str]) -> list[tuple[str, str]]:
         lens = self.lab.market.lens.address
         chunks = [accounts[i : i + LENS_BATCH] for i in range(0, len(accounts), LENS_BATCH)] or [[]]
-        return [(lens, self.lens(chunk)) for chunk in chunks]
+        return [(lens, self.lens.with_array(chunk)) for chunk in chunks]
 
     def _decode(self, answers: list[Any], accounts: list[str]) -> dict[str, Any]:
         lens, out = self.lab.market.lens, {}
@@ -159,24 +166,17 @@ class MarketReader:
 
     def _status_calls(self, ids: list[int]) -> list[tuple[str, str]]:
         liq = self.lab.market.liquidator.address
-        return [(self.status_reader.address, self.statuses(liq, ids[i : i + STATUS_BATCH])) for i in range(0, len(ids), STATUS_BATCH)]
+        return [
+            (self.status_reader.address, self.statuses.with_array(liq, ids[i : i + STATUS_BATCH])) for i in range(0, len(ids), STATUS_BATCH)
+        ]  # fmt: skip
 
     def _holding_calls(self, accounts: list[str]) -> list[tuple[str, str]]:
-        """Each account's normalized debt and its amount of every listed collateral (the
-        watchlist's inputs), one eth_call each."""
-        pool = self.lab.market.pool.address
-        calls = []
-        for a in accounts:
-            calls.append((pool, self.normalized(a)))
-            calls += [(pool, self.collateral_of(a, token)) for token in self.tokens]
-        return calls
+        """The accounts' normalized debt and their amount of every listed collateral (the
+        watchlist's inputs), read from the pool's storage: a few thousand slots a call."""
+        return self.books.calls(accounts)
 
     def _holdings(self, answers: list[Any], accounts: list[str]) -> dict[str, tuple[int, dict[str, int]]]:
-        width, out = 1 + len(self.tokens), {}
-        for k, account in enumerate(accounts):
-            words = [_uint(a) for a in answers[k * width : (k + 1) * width]]
-            out[account] = (words[0], dict(zip(self.tokens, words[1:])))
-        return out
+        return self.books.decode(answers, accounts)
 
     def read(self, auction_ids: list[int], full: bool = False) -> Reading:
         """The market now; ``auction_ids`` are the live auctions the caller knows of (any the
@@ -193,11 +193,9 @@ class MarketReader:
         first = self.accounts if full or wl is None else touched
         lens_calls, holding_calls, status_calls = self._lens_calls(first), self._holding_calls(touched), self._status_calls(ids)
         calls = [("eth_getBlockByNumber", ["latest", False])]
-        calls += [
-            ("eth_call", [{"to": to, "data": data}, "latest"]) for to, data in self.fixed + lens_calls + holding_calls + status_calls
-        ]
+        calls += [self.bulk.eth_call(to, data) for to, data in self.fixed + lens_calls + holding_calls + status_calls]
         answers = self.bulk.request(calls, tolerate=True)
-        block, rest = answers[0], answers[1:]
+        block, rest = self.bulk.latest_block(answers[0]), answers[1:]
         fixed, rest = rest[: len(self.fixed)], rest[len(self.fixed) :]
         lens, rest = rest[: len(lens_calls)], rest[len(lens_calls) :]
         held, statuses = rest[: len(holding_calls)], rest[len(holding_calls) :]
@@ -214,9 +212,10 @@ class MarketReader:
             else:
                 due = [a for a in due if a not in read]
                 if due:
-                    answers = self.bulk.eth_calls(self._lens_calls(due) + self._holding_calls(due))
-                    read.update(self._decode(answers[: len(answers) - len(due) * (1 + len(self.tokens))], due))
-                    holdings.update(self._holdings(answers[len(answers) - len(due) * (1 + len(self.tokens)) :], due))
+                    asked = self._lens_calls(due)
+                    answers = self.bulk.eth_calls(asked + self._holding_calls(due))
+                    read.update(self._decode(answers[: len(asked)], due))
+                    holdings.update(self._holdings(answers[len(asked) :], due))
             wl.absorb(read.items(), holdings)
             if not full:
                 read = {**written, **read}

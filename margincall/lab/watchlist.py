@@ -180,7 +180,8 @@ class Watchlist:
         touched, near = self.touched, timestamp + DEADLINE_ROOM
         new, make = tuple.__new__, self.state_type
         healthy, call, liquidatable = int(AccountStatus.Healthy), int(AccountStatus.MarginCall), int(AccountStatus.Liquidatable)
-        unpriced = {s for s, ok in enumerate(priced) if not ok}
+        # a listed collateral without a price (the market's unused slots are never priced, and no account holds them)
+        unpriced = {s for s in self._slot_of.values() if not priced[s]}
         # one collateral: σ_acct = ⌈value·σ/value⌉ = σ, so its call level is the slot's
         single = [
             min(base_level + -(-slope * (v - vol_ref) // WAD), max_level) if v > vol_ref else base_level for v in vol

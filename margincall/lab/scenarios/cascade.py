@@ -18,7 +18,9 @@ end), then one batch holding the keeper's transactions for the block
 (``bulk_keeper.BulkKeeper``: calls, kicks, redoes, flash takes) followed by the harness's oracle
 posts, mined explicitly at the block's time (automine off). The oracle posts come last in the
 block, so every transaction of a block sees the price of the block before: the price moves
-between blocks. At the end the run measures the chain's raw ceiling through the same path
+between blocks. A step with nothing to send (possible only when the oracle posts on a move,
+``extra["oraclePosts"] = "on-move"``) mines no block: the market is read at its time
+(``Bulk.read_at``) and the next block is mined at its own. At the end the run measures the chain's raw ceiling through the same path
 (``bench.raw_ceiling``) and records its sustained rate against it (``Recorder.throughput``).
 """
 
@@ -54,6 +56,14 @@ CEILING_BLOCK_SIZES = (100, 1_000)  # [transfers per block]: the bench's, and th
 # block's size) balance; a 2,500-account run gives the same metrics at 1 and 3 but block numbers
 SIM_GAS_FACTOR = 3
 READS = ("model", "lens", "checked")
+# extra["oraclePosts"]: "every-step" posts every collateral's lagged AMM price every step (a new
+# round each, which the keeper pokes into σ); "on-move" only when the posted answer changes, or
+# when half the feed's heartbeat has passed since its last post (a deviation-triggered feed)
+ORACLE_POSTS = ("every-step", "on-move")
+# extra["emptySteps"]: a step with no transaction to send "read"s the market at its time without
+# mining a block (eth_call's block overrides; the next block is mined at a later time), or "mine"s
+# an empty block. Only "on-move" posts leave steps empty
+EMPTY_STEPS = ("read", "mine")
 ACCOUNT_ACTIONS = ("call", "clear", "kick")  # the keeper's intents whose subject is an account
 AUCTION_ACTIONS = ("take", "redo", "settle")  # ... whose subject is an auction id (a poke's is a collateral)
 GAS = {"mint": 100_000, "approve": 60_000, "swap": 200_000, "setPrice": 150_000}
@@ -95,6 +105,13 @@ def run(lab: Lab, options: RunOptions) -> None:
             reads = options.extra.get("reads", "model")
             if reads not in READS:
                 raise ScenarioError(f"cascade: reads must be one of {', '.join(READS)}, got {reads!r}")
+            posting, empty = options.extra.get("oraclePosts", "every-step"), options.extra.get("emptySteps", "read")
+            if posting not in ORACLE_POSTS:
+                raise ScenarioError(f"cascade: oraclePosts must be one of {', '.join(ORACLE_POSTS)}, got {posting!r}")
+            if empty not in EMPTY_STEPS:
+                raise ScenarioError(f"cascade: emptySteps must be one of {', '.join(EMPTY_STEPS)}, got {empty!r}")
+            feeds.on_move = posting == "on-move"
+            rec.params.update({"oraclePosts": posting, "emptySteps": empty})
             reader = MarketReader(lab, bulk, amms, status_reader, positions=None if reads == "lens" else positions)
             reading = reader.read([], full=True)  # every account, the watchlist's model checked against it
             lab.sample_reading(reading, _spots(lab, reading))
@@ -113,7 +130,8 @@ def run(lab: Lab, options: RunOptions) -> None:
             lab.sample_reading(reading, _floats(shocked))
             elapsed = quiet = 0
             now = reading.timestamp
-            split, blocks = {}, bulk.blocks  # where the simulation's time goes, recorded with the throughput
+            split, blocks, mining, fetching = {}, bulk.blocks, bulk.mine_seconds, bulk.receipt_seconds  # where the simulation's time goes, recorded with the throughput
+            unmined = 0  # steps read at their time without a block
             owners, seen = {}, len(rec.events)  # auction id → the account kicked (the keeper's auction actions touch it)
             while elapsed < HORIZON and quiet < 4:
                 elapsed += BLOCK
@@ -125,9 +143,17 @@ def run(lab: Lab, options: RunOptions) -> None:
                         for i in intents
                         if i.kind in ACCOUNT_ACTIONS or i.kind in AUCTION_ACTIONS
                     )
-                    posts = feeds.posts(history[max(0, len(history) - LAG)])  # the AMM price of LAG blocks ago
+                    posts = feeds.posts(history[max(0, len(history) - LAG)], now)  # the AMM price of LAG blocks ago
+                    txs = [i.tx for i in intents] + posts
                 with timed(split, "sendMineReceipts"):
-                    receipts = _mine(lab, bulk, [i.tx for i in intents] + posts, now)
+                    if txs:
+                        receipts = _mine(lab, bulk, txs, now)
+                    elif empty == "mine":
+                        receipts = bulk.mine(now)
+                    else:  # only time moves: read at the step's time, no block
+                        receipts = []
+                        bulk.read_at(now)
+                        unmined += 1
                 with timed(split, "record"):
                     _check_posts(bulk, posts, receipts[len(intents) :], receipts[: len(intents)])
                     opened = keeper.record(intents, receipts[: len(intents)], now - lab.start, reading)
@@ -141,7 +167,12 @@ def run(lab: Lab, options: RunOptions) -> None:
                 quiet = 0 if intents or reading.active else quiet + 1
             rec.throughput["simulationSplitSeconds"] = {k: round(v, 3) for k, v in split.items()}
             rec.throughput["simulationChainBlocks"] = bulk.blocks - blocks
+            rec.throughput["simulationStepsUnmined"] = unmined
+            # of sendMineReceipts: waiting for evm_mine, and for the blocks' receipts
+            rec.throughput["simulationMineSeconds"] = round(bulk.mine_seconds - mining, 3)
+            rec.throughput["simulationReceiptSeconds"] = round(bulk.receipt_seconds - fetching, 3)
             reader.read(sorted(reading.active), full=True)  # the model checked again, at the end
+            bulk.mine_pending()  # the last step's block, if it was only read: the chain ends at its time
             bulk.set_block_gas_limit(gas_limit)
         with rec.phase("ceiling"):
             began = time.perf_counter()
@@ -159,6 +190,7 @@ def run(lab: Lab, options: RunOptions) -> None:
                     if per_block not in by_size or tps > by_size[per_block][0]:
                         by_size[per_block] = (round(tps, 1), [round(r, 1) for r in rounds])
             best = max(by_size, key=lambda k: by_size[k][0])
+            rec.throughput["emptyBlockSeconds"] = round(_empty_block_seconds(bulk), 3)
             rec.throughput.update(
                 {"rawCeilingTps": by_size[best][0], "rawCeilingPerBlock": best,
                  "rawCeilingBySize": {str(k): v[0] for k, v in by_size.items()}, "rawCeilingModes": modes,
@@ -206,15 +238,32 @@ class _Feeds:
         self.collaterals = {s: (m.collaterals[s].feed, m.collaterals[s].feed.call.decimals()) for s in amms}
         self.base_feed, self.base_answer = m.base.feed, m.base.feed.call.latestRoundData()[1]
         self.set_price = Encoder(m.base.feed, "setPrice")
+        self.on_move = False  # post only a changed answer (and re-post at half the heartbeat)
+        self.heartbeat = {s: m.spec.collaterals[s].feed.heartbeat for s in amms}
+        self.heartbeat[m.base.symbol] = m.spec.base.feed.heartbeat
+        self.base_symbol = m.base.symbol
+        self.last: dict[str, tuple[int, int]] = {}  # symbol → (answer, time) of its last post
 
-    def posts(self, prices: dict[str, Decimal]) -> list[Tx]:
+    def posts(self, prices: dict[str, Decimal], now: int) -> list[Tx]:
+        """The posts of a step at time ``now``: each collateral's feed at ``prices``, then the base
+        feed's unchanged answer (with ``on_move``, only the answers that changed and those whose
+        last post is half a heartbeat old)."""
         txs = []
         for symbol, usd in prices.items():
             feed, decimals = self.collaterals[symbol]
             answer = int(usd.scaleb(decimals).to_integral_value(rounding="ROUND_DOWN"))
-            txs.append(Tx(self.governor, feed.address, self.set_price(answer), GAS["setPrice"]))
-        txs.append(Tx(self.governor, self.base_feed.address, self.set_price(self.base_answer), GAS["setPrice"]))
+            if self._due(symbol, answer, now):
+                txs.append(Tx(self.governor, feed.address, self.set_price(answer), GAS["setPrice"]))
+        if self._due(self.base_symbol, self.base_answer, now):
+            txs.append(Tx(self.governor, self.base_feed.address, self.set_price(self.base_answer), GAS["setPrice"]))
         return txs
+
+    def _due(self, symbol: str, answer: int, now: int) -> bool:
+        last = self.last.get(symbol)
+        if self.on_move and last is not None and last[0] == answer and now - last[1] < self.heartbeat[symbol] // 2:
+            return False
+        self.last[symbol] = (answer, now)
+        return True
 
 
 def _mine(lab: Lab, bulk: Bulk, txs: list[Tx], timestamp: int | None) -> list[dict]:
@@ -223,6 +272,18 @@ def _mine(lab: Lab, bulk: Bulk, txs: list[Tx], timestamp: int | None) -> list[di
     receipts = bulk.run(txs, timestamp=timestamp, check=False, ordered=True)
     lab.recorder.transactions += len(txs)
     return receipts
+
+
+def _empty_block_seconds(bulk: Bulk, blocks: int = 5) -> float:
+    """The node's cost of mining one empty block on the run's final state (the median of
+    ``blocks``): what every simulated step pays whatever it sends (Anvil 1.7.1 rebuilds its
+    state tries for every block)."""
+    spent = []
+    for _ in range(blocks):
+        began = time.perf_counter()
+        bulk.call("evm_mine", [])
+        spent.append(time.perf_counter() - began)
+    return sorted(spent)[len(spent) // 2]
 
 
 def _check_posts(bulk: Bulk, txs: list[Tx], receipts: list[dict], keepers: list[dict] = ()) -> None:
@@ -261,7 +322,7 @@ def _first_shock(
             Tx(governor, token.address, Encoder(token, "approve")(amm.address, MAX_UINT), GAS["approve"]),
             Tx(governor, amm.address, Encoder(amm, "swapExactIn")(token.address, sell, 0, governor), GAS["swap"]),
         ]
-    posts = feeds.posts(expected)
+    posts = feeds.posts(expected, reading.timestamp)  # mined in the next block: at the latest's time or later
     _check_posts(bulk, txs + posts, _mine(lab, bulk, txs + posts, None))
     after = reader.read([], full=full)
     actual = _spot_prices(lab, after)
