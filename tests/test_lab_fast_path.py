@@ -133,3 +133,18 @@ def test_a_read_at_a_later_time_without_a_block_is_the_read_after_an_empty_block
     assert unmined.timestamp == mined.timestamp == later and unmined.block == mined.block
     assert unmined == mined
     assert any(st.debt > 0 for _, st in mined.states)
+
+
+def test_the_harness_slot_numbers_are_the_contracts_slot_numbers():
+    """pool_slots.py copies two constants of contracts/libraries/PoolSlots.sol (which
+    tests/forge/PoolSlots.t.sol pins to the pool's layout): a layout change that moves them
+    fails here, before any run has to catch it on a chain."""
+    import re
+    from pathlib import Path
+
+    from margincall.lab import pool_slots
+
+    source = (Path(__file__).resolve().parent.parent / "contracts/libraries/PoolSlots.sol").read_text()
+    declared = dict(re.findall(r"uint256 internal constant (\w+) = (\d+);", source))
+    assert int(declared["NORMALIZED_DEBT"]) == pool_slots.NORMALIZED_DEBT
+    assert int(declared["BALANCES"]) == pool_slots.BALANCES

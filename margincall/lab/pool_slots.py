@@ -15,8 +15,8 @@ from eth_utils import keccak
 
 from ..errors import HarnessError
 
-NORMALIZED_DEBT = 9  # PoolSlots.NORMALIZED_DEBT: mapping(address => uint256) normalizedDebtOf
-BALANCES = 11  # PoolSlots.BALANCES: mapping(address => mapping(address => uint256)) _balances
+NORMALIZED_DEBT = 5  # PoolSlots.NORMALIZED_DEBT: mapping(address => uint256) normalizedDebtOf
+BALANCES = 7  # PoolSlots.BALANCES: mapping(address => mapping(address => uint256)) _balances
 SLOTS_PER_CALL = 3_000  # ~2,100 gas a cold slot: ~6.3M gas a call, inside any node's eth_call gas
 _SELECTOR = keccak(text="extSloads(bytes32[])")[:4].hex()
 
