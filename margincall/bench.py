@@ -59,6 +59,8 @@ def _timed(step: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+PER_BLOCK = 100  # [transfers per block] of the raw ceiling's tight loop (DESIGN.md 12: the bench's ceiling)
+
 def transfers(senders: list[str], count: int) -> list[Tx]:
     """``count`` plain 1-wei ETH transfers around the ring of ``senders``: the raw ceiling's load."""
     n = len(senders)
@@ -94,7 +96,7 @@ def raw_ceiling(
 
 
 def measure(
-    chain: Chain, n: int = 1000, batch_size: int = 1000, per_block: int = 100, say: Callable[[str], object] = print
+    chain: Chain, n: int = 1000, batch_size: int = 1000, per_block: int = PER_BLOCK, say: Callable[[str], object] = print
 ) -> Throughput:
     """Run the three phases on ``chain`` (its signer deploys; Anvil) and return the figures."""
     start = time.perf_counter()

@@ -158,6 +158,8 @@ class Recorder:
         t["fastPathTps"] = round(fast, 1) if fast else None
         t["ratio"] = round(sustained / ceiling, 4) if sustained and ceiling else None
         t["fastPathRatio"] = round(fast / ceiling, 4) if fast and ceiling else None
+        best_way = t.get("rawCeilingBestWayTps")  # the fastest way Anvil took transfers in the run
+        t["ratioBestWay"] = round(sustained / best_way, 4) if sustained and best_way else None
         t["targetRatio"] = 0.6
         return t
 

@@ -205,6 +205,9 @@ def summary_table(runs: list[dict[str, Any]]) -> str:
         rows.append(("sustained rate / raw ceiling [tx/s]", lambda m: (
             f"{m['throughput']['sustainedTps']:,.0f} / {m['throughput']['rawCeilingTps']:,.0f} "
             f"(ratio {m['throughput']['ratio']:.2f}, target {m['throughput']['targetRatio']})")))  # fmt: skip
+        if all(m["throughput"].get("ratioBestWay") for m in runs):  # runs from before it was recorded have none
+            rows.append(("fastest raw transfers (nothing read back) [tx/s]", lambda m: (
+                f"{m['throughput']['rawCeilingBestWayTps']:,.0f} (ratio {m['throughput']['ratioBestWay']:.2f})")))  # fmt: skip
     head = "| | " + " | ".join(m["mechanism"] for m in runs) + " |\n|---|" + "---|" * len(runs) + "\n"
     return head + "".join(f"| {label} | " + " | ".join(f(m) for m in runs) + " |\n" for label, f in rows)
 

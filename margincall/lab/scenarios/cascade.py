@@ -31,7 +31,7 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
-from ...bench import raw_ceiling
+from ...bench import PER_BLOCK as BENCH_CEILING_BLOCK, raw_ceiling
 from ...bulk import Bulk, Encoder, Tx
 from ...chain import MAX_UINT
 from ...status import AccountStatus
@@ -56,7 +56,7 @@ BLOCK_TXS = 100_000  # a simulated block is sent as one batch: the block gas lim
 # so one burst of other work on the machine moved the ceiling 2,700–6,000 tx/s; 5,000 average
 # over a window a few times longer
 CEILING_TRANSFERS = (1_200, 5_000)
-CEILING_BLOCK_SIZES = (100, 1_000)  # [transfers per block]: the bench's, and the set-up's (engine.POPULATE_BLOCK_TXS)
+CEILING_BLOCK_SIZES = (BENCH_CEILING_BLOCK, 1_000)  # [transfers per block]: the bench's, and the set-up's (engine.POPULATE_BLOCK_TXS)
 # the simulation's block gas limit over the chain's: ~450 keeper calls a block, where Anvil's
 # per-block cost (~0.1–0.4 s at 10,000 accounts) and its receipts' (growing with the square of a
 # block's size) balance; a 2,500-account run gives the same metrics at 1 and 3 but block numbers
@@ -184,26 +184,29 @@ def run(lab: Lab, options: RunOptions) -> None:
         with rec.phase("ceiling"):
             began = time.perf_counter()
             transfers = min(CEILING_TRANSFERS[1], max(CEILING_TRANSFERS[0], n // 2))
-            # per block size, the better of the two ways the run sends: receipts read a block at a
-            # time (the simulation, the bench), and at the set-up's block size, nothing read back
-            # (the set-up); the ceiling is the best of all
-            by_size, modes = {}, {}
+            # DESIGN.md 12's ceiling is the one the bench measures (`margincall bench throughput`):
+            # a tight loop of raw transfers in blocks of 100, each block's receipts read. Brownie's
+            # per-transaction path reaches ~8 % of it, as DESIGN.md 12 says (63 tx/s against ~790
+            # on the dev machine). The other ways the run sends are measured beside it and
+            # recorded with their own ratios: blocks of 1,000 with receipts read, and the
+            # set-up's way, nothing read back (the fastest way Anvil accepts transfers).
+            modes, rounds_of = {}, {}
             for per_block in CEILING_BLOCK_SIZES:
                 ways = [True] + ([False] if per_block == POPULATE_BLOCK_TXS else [])
                 for read in ways:
                     tps, rounds = raw_ceiling(
                         Bulk(lab.chain, per_block=per_block), transfers, seed=f"raw-{per_block}-{read}", receipts=read
                     )
-                    modes.setdefault(str(per_block), {})["receiptsRead" if read else "unread"] = round(tps, 1)
-                    if per_block not in by_size or tps > by_size[per_block][0]:
-                        by_size[per_block] = (round(tps, 1), [round(r, 1) for r in rounds])
-            best = max(by_size, key=lambda k: by_size[k][0])
+                    way = "receiptsRead" if read else "unread"
+                    modes.setdefault(str(per_block), {})[way] = round(tps, 1)
+                    rounds_of[f"{per_block} {way}"] = [round(r, 1) for r in rounds]
+            bench_way = modes[str(BENCH_CEILING_BLOCK)]["receiptsRead"]
             rec.throughput["emptyBlockSeconds"] = round(_empty_block_seconds(bulk), 3)
             rec.throughput.update(
-                {"rawCeilingTps": by_size[best][0], "rawCeilingPerBlock": best,
-                 "rawCeilingBySize": {str(k): v[0] for k, v in by_size.items()}, "rawCeilingModes": modes,
-                 "rawCeilingRoundsTps": {str(k): v[1] for k, v in by_size.items()},
-                 "rawCeilingTransfers": transfers, "rawCeilingSeconds": round(time.perf_counter() - began, 3)}
+                {"rawCeilingTps": bench_way, "rawCeilingPerBlock": BENCH_CEILING_BLOCK, "rawCeilingModes": modes,
+                 "rawCeilingBestWayTps": max(t for way in modes.values() for t in way.values()),
+                 "rawCeilingRoundsTps": rounds_of, "rawCeilingTransfers": transfers,
+                 "rawCeilingSeconds": round(time.perf_counter() - began, 3)}
             )  # fmt: skip
     rec.throughput.update(
         {"lensAccountReads": reader.lens_reads, "accountStatesRead": reader.reads * len(lab.accounts),
