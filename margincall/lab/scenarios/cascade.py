@@ -184,12 +184,12 @@ def run(lab: Lab, options: RunOptions) -> None:
         with rec.phase("ceiling"):
             began = time.perf_counter()
             transfers = min(CEILING_TRANSFERS[1], max(CEILING_TRANSFERS[0], n // 2))
-            # DESIGN.md 12's ceiling is the one the bench measures (`margincall bench throughput`):
-            # a tight loop of raw transfers in blocks of 100, each block's receipts read. Brownie's
-            # per-transaction path reaches ~8 % of it, as DESIGN.md 12 says (63 tx/s against ~790
-            # on the dev machine). The other ways the run sends are measured beside it and
-            # recorded with their own ratios: blocks of 1,000 with receipts read, and the
-            # set-up's way, nothing read back (the fastest way Anvil accepts transfers).
+            # DESIGN.md 12's ceiling is "the raw ceiling that the bench measures in the same run":
+            # the tight loop of `margincall bench throughput`, raw transfers in blocks of 100, each
+            # block's receipts read, here on the run's own final state. The other ways the run
+            # sends are measured beside it and recorded with their own ratio: blocks of 1,000
+            # with receipts read, and the set-up's way, nothing read back (the fastest way Anvil
+            # takes transfers: `rawCeilingBestWayTps`, `ratioBestWay`).
             modes, rounds_of = {}, {}
             for per_block in CEILING_BLOCK_SIZES:
                 ways = [True] + ([False] if per_block == POPULATE_BLOCK_TXS else [])
