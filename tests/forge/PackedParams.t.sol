@@ -293,6 +293,30 @@ contract PackedParamsTest is LiquidationBase {
         }
     }
 
+    /// @notice The supply cap kept beside a slot's asset (96 bits, the record's when it does not
+    /// fit) is handed out exactly on both sides of that boundary, in every order of changes.
+    function testFuzz_supplyCapBesideTheSlot_exactAcrossTheBoundary(uint256[4] memory seeds) public {
+        uint256 edge = type(uint96).max;
+        for (uint256 i; i < 4; ++i) {
+            // around the boundary, far below and far above it
+            uint256 pick = seeds[i] % 4;
+            uint256 cap = pick == 0
+                ? bound(seeds[i], edge - 2, edge + 2)
+                : pick == 1 ? bound(seeds[i], 0, 1e30) : pick == 2 ? bound(seeds[i], edge, type(uint256).max) : 0;
+            CollateralInfo memory c = m.config.collateralInfo(address(m.wbtc));
+            CollateralParams memory p = CollateralParams({
+                borrowFactor: c.borrowFactor,
+                liquidationFactor: c.liquidationFactorTarget,
+                liquidationPenalty: c.liquidationPenalty,
+                supplyCap: cap
+            });
+            vm.prank(governor);
+            m.config.setCollateralParams(address(m.wbtc), p);
+            assertEq(m.config.collateralInfo(address(m.wbtc)).supplyCap, cap, "record");
+            _checkCollateralWords();
+        }
+    }
+
     /// @notice `packedCollaterals` reads only the slots of the mask, in slot order.
     function testFuzz_packedCollaterals_onlyTheMask(uint256 mask) public {
         _listThirdCollateral();
