@@ -208,6 +208,7 @@ contract PackedParamsTest is LiquidationBase {
         Ramp memory back = PackedParams.unpackRamp(PackedParams.packRamp(r, 64), 64);
         vm.warp(bound(t, start, uint256(start) + 8 days));
         assertEq(RampLib.current(back), RampLib.current(r), "current");
+        assertEq(PackedParams.currentOf(PackedParams.packRamp(r, 64), 64), RampLib.current(r), "currentOf");
         assertEq(back.end, r.end, "end");
     }
 
