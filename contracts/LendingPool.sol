@@ -200,7 +200,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (onBehalfOf == address(0)) revert ZeroAddress();
         (uint256 c, uint256 supplyCap) = _listed(asset, true);
         if (c.frozen()) revert CollateralFrozen(asset);
-        _accrue();
+        // no accrual: a deposit moves neither cash nor debt (no input of the rate); the status
+        // below values the debt at the index accrued in memory (`_currentIndex`), not written
 
         uint256 newTotal = totalCollateral[asset] + amount;
         uint8 bit = uint8(1 << c.slot());
@@ -229,7 +230,9 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     /// @inheritdoc ILendingPool
     function withdrawCollateral(address asset, uint256 amount, address receiver) external nonReentrant {
-        _accrueUnlessPaused(PauseAction.Withdraw);
+        // no accrual: a withdrawal of collateral moves neither cash nor debt (no input of the
+        // rate); with debt, the checks value it at the index accrued in memory, not written
+        uint256 accrualWord = _requireNotPaused(PauseAction.Withdraw);
         if (amount == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         (uint256 c,) = _listed(asset, false);
@@ -242,6 +245,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         MarketSnapshot memory snap;
         if (hasDebt) {
             // the ladder is read before the change: only a Healthy account opens risk
+            snap.borrowIndex = _currentIndex(accrualWord);
             _readOpening(snap, msg.sender);
             _requireHealthy(msg.sender, _valuation(msg.sender, snap), snap);
         }
@@ -323,7 +327,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     // ================================================================ margin calls
     /// @inheritdoc ILendingPool
     function issueMarginCall(address account) external nonReentrant {
-        _accrue();
+        // the margin calls change no book the rate reads: the debt is valued at the index
+        // accrued in memory (the snapshot's, `_currentIndex`), the same one an accrual would write
         MarketSnapshot memory snap;
         _readStatus(snap, account, true);
         AccountRisk.Valuation memory v = _valuation(account, snap); // once: the status and the event
@@ -340,7 +345,6 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     /// @inheritdoc ILendingPool
     function clearMarginCall(address account) external nonReentrant {
-        _accrue();
         if (!_isLive(_meta[account])) revert NoLiveMarginCall();
         MarketSnapshot memory snap;
         if (normalizedDebtOf[account] != 0) _readStatus(snap, account, true);
@@ -545,9 +549,13 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// read of the config's accrual word (PackedParams: rate model, reserve factor, paused flags)
     /// serves both, so the pause is checked first thing, where the accrual starts.
     function _accrueUnlessPaused(PauseAction action) internal {
-        uint256 word = config.accrualWord();
+        _accrueWith(_requireNotPaused(action));
+    }
+
+    /// @dev Refuses `action` while it is paused; returns the config's accrual word it read.
+    function _requireNotPaused(PauseAction action) internal view returns (uint256 word) {
+        word = config.accrualWord();
         if ((word.pauseBits() >> uint256(action)) & 1 != 0) revert ActionPaused(action);
-        _accrueWith(word);
     }
 
     function _accrue() internal {
@@ -567,7 +575,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
         if (accrualWord == 0) accrualWord = config.accrualWord();
         uint256 reserveFactor = accrualWord.reserveFactor();
-        uint256 rate = IInterestRateModel(accrualWord.rateModel()).borrowRate(utilization());
+        uint256 rate = _rateWith(accrualWord);
         uint256 oldIndex = _books.borrowIndex;
         uint256 newIndex = _grownIndex(oldIndex, rate, elapsed);
         uint256 interest = normalizedTotal.mulDivUp(newIndex, RAY) - normalizedTotal.mulDivUp(oldIndex, RAY);
@@ -583,12 +591,21 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         return index + index.mulDivUp(annualRate * elapsed, WAD * SECONDS_PER_YEAR);
     }
 
-    /// @dev The borrow index as `_accrue` would set it now.
-    function _currentIndex() internal view returns (uint256) {
+    /// @dev The borrow index as `_accrue` would set it now, computed in memory (the paths that
+    /// move neither cash nor debt value with it and write nothing). `accrualWord` as in
+    /// `_accrueWith`: the config's word if already read, else 0.
+    function _currentIndex(uint256 accrualWord) internal view returns (uint256) {
         uint256 index = _books.borrowIndex;
         uint256 elapsed = block.timestamp - _books.lastAccrual;
         if (elapsed == 0 || _books.totalNormalizedDebt == 0) return index;
-        return _grownIndex(index, borrowRate(), elapsed);
+        return _grownIndex(index, _rateWith(accrualWord), elapsed);
+    }
+
+    /// @dev The rate model's annual rate at the current utilisation [wad]; `accrualWord` as in
+    /// `_accrueWith` (the word names the rate model).
+    function _rateWith(uint256 accrualWord) internal view returns (uint256) {
+        if (accrualWord == 0) accrualWord = config.accrualWord();
+        return IInterestRateModel(accrualWord.rateModel()).borrowRate(utilization());
     }
 
     // ================================================================ health
@@ -622,7 +639,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     {
         HeldCollateral[] memory held;
         (snap.market, held) = config.riskParams(slotMask, withCaps, full);
-        snap.borrowIndex = _currentIndex();
+        // a caller that read the accrual word set the index already (it is never 0)
+        if (snap.borrowIndex == 0) snap.borrowIndex = _currentIndex(0);
         (snap.basePriced, snap.baseLow, snap.baseHigh, snap.volRef) = oracle.baseState(address(baseToken), strict);
         snap.ok = snap.basePriced;
         for (uint256 k; k < held.length; ++k) {
@@ -702,7 +720,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     // ================================================================ views
     /// @inheritdoc ILendingPool
     function debtOf(address account) external view returns (uint256) {
-        return normalizedDebtOf[account].mulDivUp(_currentIndex(), RAY);
+        return normalizedDebtOf[account].mulDivUp(_currentIndex(0), RAY);
     }
 
     /// @inheritdoc ILendingPool
@@ -836,7 +854,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
     /// @notice The annual borrow rate in force now [wad].
     function borrowRate() public view returns (uint256) {
-        return config.rateModel().borrowRate(utilization());
+        return _rateWith(0);
     }
 
     // ================================================================ internal helpers

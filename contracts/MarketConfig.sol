@@ -69,7 +69,18 @@ contract MarketConfig is IMarketConfig {
     address public guardian;
     IInterestRateModel public rateModel;
 
-    address[MAX_COLLATERALS] internal _slots;
+    /// @dev A collateral slot: its asset and, in the same word, the asset's supply cap when it
+    /// fits 96 bits (`CAP_IN_RECORD` when it does not: the exact cap is then the record's), so a
+    /// snapshot with caps reads one slot per held asset fewer (docs/ARCHITECTURE.md, "Parameters
+    /// off the user path"). The record (`_collateral[asset].supplyCap`) stays the source of truth.
+    struct SlotEntry {
+        address asset;
+        uint96 supplyCap; // [token units], or CAP_IN_RECORD
+    }
+
+    uint96 internal constant CAP_IN_RECORD = type(uint96).max;
+
+    SlotEntry[MAX_COLLATERALS] internal _slots;
     mapping(address asset => Collateral) internal _collateral;
     MarketParams internal _market; // ramped fields hold their targets
     Ramp internal _marginCallHFRamp; // [wad]
@@ -186,7 +197,7 @@ contract MarketConfig is IMarketConfig {
         if (decimals > MAX_TOKEN_DECIMALS) revert UnsupportedToken(asset);
         uint256 slot = _freeSlot();
 
-        _slots[slot] = asset;
+        _slots[slot].asset = asset;
         Collateral storage c = _collateral[asset];
         c.listed = true;
         c.slot = uint8(slot);
@@ -298,7 +309,7 @@ contract MarketConfig is IMarketConfig {
         uint256 maxPenalty = 0;
         bool any;
         for (uint256 i; i < MAX_COLLATERALS; ++i) {
-            address asset = _slots[i];
+            address asset = _slots[i].asset;
             if (asset == address(0)) continue;
             Collateral storage c = _collateral[asset];
             (uint256 lfLo, uint256 lfHi) = c.liquidationFactor.range();
@@ -380,8 +391,10 @@ contract MarketConfig is IMarketConfig {
     }
 
     /// @inheritdoc IMarketConfig
-    function collateralSlots() external view returns (address[MAX_COLLATERALS] memory) {
-        return _slots;
+    function collateralSlots() external view returns (address[MAX_COLLATERALS] memory slots) {
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            slots[i] = _slots[i].asset;
+        }
     }
 
     /// @inheritdoc IMarketConfig
@@ -417,12 +430,13 @@ contract MarketConfig is IMarketConfig {
     function collateralAssets() external view returns (address[] memory assets) {
         uint256 n;
         for (uint256 i; i < MAX_COLLATERALS; ++i) {
-            if (_slots[i] != address(0)) ++n;
+            if (_slots[i].asset != address(0)) ++n;
         }
         assets = new address[](n);
         n = 0;
         for (uint256 i; i < MAX_COLLATERALS; ++i) {
-            if (_slots[i] != address(0)) assets[n++] = _slots[i];
+            address asset = _slots[i].asset;
+            if (asset != address(0)) assets[n++] = asset;
         }
     }
 
@@ -441,13 +455,16 @@ contract MarketConfig is IMarketConfig {
         held = new HeldCollateral[](n);
         n = 0;
         for (uint256 i; slotMask != 0 && i < MAX_COLLATERALS; ++i) {
-            address asset = slotMask & 1 != 0 ? _slots[i] : address(0);
+            address asset = slotMask & 1 != 0 ? _slots[i].asset : address(0);
             slotMask >>= 1;
             if (asset == address(0)) continue;
             HeldCollateral memory h = held[n++];
             h.asset = asset;
             h.word = _packedCollateral[asset].atNow();
-            if (withSupplyCaps) h.supplyCap = _collateral[asset].supplyCap;
+            if (withSupplyCaps) {
+                uint256 cap = _slots[i].supplyCap; // the slot just read: warm
+                h.supplyCap = cap == CAP_IN_RECORD ? _collateral[asset].supplyCap : cap;
+            }
             if (withPenalties) h.liquidationPenalty = _collateral[asset].liquidationPenalty;
         }
         assembly ("memory-safe") {
@@ -460,6 +477,7 @@ contract MarketConfig is IMarketConfig {
         c.borrowFactor = _toUint64(p.borrowFactor);
         c.liquidationPenalty = _toUint64(p.liquidationPenalty);
         c.supplyCap = p.supplyCap;
+        _slots[c.slot].supplyCap = p.supplyCap < CAP_IN_RECORD ? uint96(p.supplyCap) : CAP_IN_RECORD;
         bool lowering = p.liquidationFactor < c.liquidationFactor.current();
         _moveRamp(c.liquidationFactor, RAMP_LIQUIDATION_FACTOR, asset, p.liquidationFactor, rampLowering && lowering);
         _packCollateral(asset);
@@ -504,7 +522,7 @@ contract MarketConfig is IMarketConfig {
 
     function _freeSlot() internal view returns (uint256) {
         for (uint256 i; i < MAX_COLLATERALS; ++i) {
-            if (_slots[i] == address(0)) return i;
+            if (_slots[i].asset == address(0)) return i;
         }
         revert TooManyCollaterals();
     }

@@ -148,8 +148,10 @@ interface ILendingPool {
     event Borrowed(address indexed account, address indexed receiver, uint256 amount);
     /// @notice `repay`: `payer` repaid `amount` [base units] of the debt of `onBehalfOf`.
     event Repaid(address indexed payer, address indexed onBehalfOf, uint256 amount);
-    /// @notice Interest accrued up to now, on the first action after time passed with debt: the new
-    /// `borrowIndex` [ray], `interest` [base units] of which `toReserves`, at `annualRate` [wad].
+    /// @notice Interest accrued up to now, on the first accruing action after time passed with debt
+    /// (every action but depositCollateral, withdrawCollateral and the margin calls, which move no
+    /// input of the rate and value debt at the index accrued in memory): the new `borrowIndex`
+    /// [ray], `interest` [base units] of which `toReserves`, at `annualRate` [wad].
     event InterestAccrued(uint256 borrowIndex, uint256 interest, uint256 toReserves, uint256 annualRate);
     /// @notice `issueMarginCall`: `account`, at `healthFactor` [wad], must top up or repay before
     /// `deadline` [unix seconds].

@@ -66,6 +66,16 @@ library PackedParams {
         r.end = r.from == r.to ? r.start : r.start + uint64(RampLib.RAMP_DURATION);
     }
 
+    /// @dev The ramp's value in force now, as `RampLib.current(unpackRamp(word, valueBits))`: a
+    /// settled ramp (`from == to`, the usual case) returns its value without building the
+    /// memory struct (a user path reads two market ramps and one per held asset).
+    function currentOf(uint256 word, uint256 valueBits) internal view returns (uint256) {
+        uint256 mask = (1 << valueBits) - 1;
+        uint256 to = (word >> valueBits) & mask;
+        if (word & mask == to) return to;
+        return RampLib.current(unpackRamp(word, valueBits));
+    }
+
     uint256 internal constant CALL_BITS = 64; // marginCallHF [wad] ≤ 2e18
     uint256 internal constant GRACE_BITS = 24; // gracePeriod [seconds] ≤ 24 hours
     uint256 internal constant GRACE_SHIFT = 2 * CALL_BITS + 40;
@@ -85,8 +95,8 @@ library PackedParams {
     /// @dev The ladder's parameters in force now (words 0 and 1, ramps at their current value,
     /// RampLib); targetHF, fullLiquidationHF, exitMargin and reserveFactor left 0.
     function unpackLadder(uint256 w0, uint256 w1) internal view returns (MarketParams memory m) {
-        m.marginCallHF = RampLib.current(unpackRamp(w0, CALL_BITS));
-        m.gracePeriod = RampLib.current(unpackRamp(w0 >> GRACE_SHIFT, GRACE_BITS));
+        m.marginCallHF = currentOf(w0, CALL_BITS);
+        m.gracePeriod = currentOf(w0 >> GRACE_SHIFT, GRACE_BITS);
         m.maxCallHF = w1 & MASK_64;
         m.volSlope = (w1 >> 64) & MASK_64;
         m.dust = w1 >> 128;
@@ -149,7 +159,7 @@ library PackedParams {
     /// bits replaced by the liquidationFactor in force now [wad], so a reader decodes it with
     /// `liquidationFactorNow` and needs no ramp arithmetic.
     function atNow(uint256 word) internal view returns (uint256) {
-        return (word & ~RAMP_MASK) | RampLib.current(unpackRamp(word, FACTOR_BITS));
+        return (word & ~RAMP_MASK) | currentOf(word, FACTOR_BITS);
     }
 
     /// @dev The liquidationFactor in force now [wad], from a word `atNow` wrote.

@@ -208,6 +208,7 @@ contract PackedParamsTest is LiquidationBase {
         Ramp memory back = PackedParams.unpackRamp(PackedParams.packRamp(r, 64), 64);
         vm.warp(bound(t, start, uint256(start) + 8 days));
         assertEq(RampLib.current(back), RampLib.current(r), "current");
+        assertEq(PackedParams.currentOf(PackedParams.packRamp(r, 64), 64), RampLib.current(r), "currentOf");
         assertEq(back.end, r.end, "end");
     }
 
@@ -289,6 +290,30 @@ contract PackedParamsTest is LiquidationBase {
         if (m.config.collateralInfo(address(m.weth)).frozen) {
             vm.prank(governor);
             m.config.unfreezeCollateral(address(m.weth));
+            _checkCollateralWords();
+        }
+    }
+
+    /// @notice The supply cap kept beside a slot's asset (96 bits, the record's when it does not
+    /// fit) is handed out exactly on both sides of that boundary, in every order of changes.
+    function testFuzz_supplyCapBesideTheSlot_exactAcrossTheBoundary(uint256[4] memory seeds) public {
+        uint256 edge = type(uint96).max;
+        for (uint256 i; i < 4; ++i) {
+            // around the boundary, far below and far above it
+            uint256 pick = seeds[i] % 4;
+            uint256 cap = pick == 0
+                ? bound(seeds[i], edge - 2, edge + 2)
+                : pick == 1 ? bound(seeds[i], 0, 1e30) : pick == 2 ? bound(seeds[i], edge, type(uint256).max) : 0;
+            CollateralInfo memory c = m.config.collateralInfo(address(m.wbtc));
+            CollateralParams memory p = CollateralParams({
+                borrowFactor: c.borrowFactor,
+                liquidationFactor: c.liquidationFactorTarget,
+                liquidationPenalty: c.liquidationPenalty,
+                supplyCap: cap
+            });
+            vm.prank(governor);
+            m.config.setCollateralParams(address(m.wbtc), p);
+            assertEq(m.config.collateralInfo(address(m.wbtc)).supplyCap, cap, "record");
             _checkCollateralWords();
         }
     }
