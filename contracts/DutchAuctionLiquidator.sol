@@ -573,7 +573,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         _tabs.totalTab -= uint128(a.tab); // a tab is part of totalTab
         _remove(id, a.slot, a.est);
         if (leftover != 0) IERC20(a.asset).safeTransfer(address(pool), leftover);
-        coverFromPenalty = pool.auctionEnded(a.account, a.asset, leftover, unpaid);
+        coverFromPenalty = pool.auctionEnded(a.account, a.asset, a.slot, leftover, unpaid);
         _trackChargeBack(a.account, unpaid);
         emit AuctionEnded(id, leftover, unpaid);
     }

@@ -427,7 +427,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     }
 
     /// @inheritdoc ILendingPool
-    function auctionEnded(address account, address asset, uint256 leftover, uint256 unpaidDebt)
+    function auctionEnded(address account, address asset, uint256 slot, uint256 leftover, uint256 unpaidDebt)
         external
         onlyLiquidatorHook
         returns (uint256 coverFromPenalty)
@@ -441,8 +441,7 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
             // back to the account, never to the wallet; exempt from the cap and a freeze
             _balances[account][asset] += leftover;
             totalCollateral[asset] += leftover;
-            (uint256 word,) = config.packedCollateral(asset, false);
-            meta.assetsIn |= uint8(1 << word.slot());
+            meta.assetsIn |= uint8(1 << slot); // the auction's record keeps the asset's slot
             emit CollateralReturned(account, asset, leftover);
         }
         bool hasCollateral = meta.assetsIn != 0;

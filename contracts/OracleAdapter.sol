@@ -227,8 +227,10 @@ contract OracleAdapter is IOracleAdapter {
     /// an event per round sampled and per restart. Keepers' `poke` and the liquidator's kick
     /// write; borrow, withdrawal and the margin calls only read the same fold (DESIGN.md 3, 11).
     function _consumeRounds(address asset, Feed memory primary, RawRound memory latest) internal {
-        OracleParams memory params = _params;
         VolState memory v = _volStates[asset];
+        // nothing pending, as `_fold` tests first (inlined: a helper costs every reader ~100)
+        if (latest.roundId == v.round && v.round != 0 && v.epoch == primary.epoch) return;
+        OracleParams memory params = _params;
         uint256 from = v.round;
         uint256[] memory variances = new uint256[](params.maxRoundsPerPoke);
         (uint256 samples, bool restarted) = _fold(primary, latest, v, variances, params);

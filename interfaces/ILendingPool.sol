@@ -257,12 +257,12 @@ interface ILendingPool {
     /// @notice `amount` of debt in auction repaid by a take (the tokens arrive in the same call).
     function auctionRepaid(address account, uint256 amount) external;
     /// @notice An auction of `account` ended: `leftover` collateral (already sent back to the
-    /// pool) returns to the account; `unpaidDebt` is charged back to the account while it has
+    /// pool) returns to the account, in `asset`'s collateral slot `slot` (kept by the auction); `unpaidDebt` is charged back to the account while it has
     /// collateral or another live auction, else realised as bad debt. When the account's last
     /// auction ends with debt and no collateral, that debt is realised too. Returns the part of
     /// the insurance fund's cover that is the penalty of the take in progress, which the take
     /// then sends to the pool instead of the fund (IInsuranceFund.cover).
-    function auctionEnded(address account, address asset, uint256 leftover, uint256 unpaidDebt)
+    function auctionEnded(address account, address asset, uint256 slot, uint256 leftover, uint256 unpaidDebt)
         external
         returns (uint256 coverFromPenalty);
     /// @notice Closes an account with no live auction whose collateral is worth under `dust`:

@@ -147,7 +147,7 @@ def test_outsiders_cannot_call_liquidation_setters_or_protocol_hooks(market, pro
         "pool.prepareKick": lambda s: pool.prepareKick(borrower, {"from": s}),
         "pool.seize": lambda s: pool.seize(borrower, [0] * 8, 1, 1, False, snap["asset"], {"from": s}),
         "pool.auctionRepaid": lambda s: pool.auctionRepaid(borrower, 1, {"from": s}),
-        "pool.auctionEnded": lambda s: pool.auctionEnded(borrower, weth, 1, 1, {"from": s}),
+        "pool.auctionEnded": lambda s: pool.auctionEnded(borrower, weth, 0, 1, 1, {"from": s}),
         "pool.closeAccount": lambda s: pool.closeAccount(borrower, {"from": s}),
     }
     fund_hooks = {

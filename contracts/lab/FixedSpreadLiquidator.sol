@@ -91,7 +91,7 @@ contract FixedSpreadLiquidator is IFixedSpreadLiquidator {
         lots[slot] = collateralSeized;
         pool.seize(account, lots, debtCovered, 1, false, snap.asset);
         pool.auctionRepaid(account, debtCovered);
-        pool.auctionEnded(account, asset, 0, 0);
+        pool.auctionEnded(account, asset, slot, 0, 0);
 
         emit LiquidationCall(account, asset, debtCovered, collateralSeized, msg.sender, receiver);
         IERC20(asset).safeTransfer(receiver, collateralSeized);

@@ -71,6 +71,34 @@ contract AuctionRecordTest is LiquidationBase {
         assertEq(m.liquidator.activeAuctions()[0], second, "activeAuctions");
     }
 
+    /// @notice The record's collateral slot is what marks the returned lot held: a take that
+    /// ends the auction of the account's second slot with collateral left returns it to that
+    /// slot (`LendingPool.auctionEnded` takes the slot from the record, not from the config).
+    function test_aReturnedLotIsHeldInTheRecordsSlot() public {
+        _open(10 * ETH, BTC / 2, 30_000 * USDC);
+        vm.warp(block.timestamp + 1 hours);
+        _refreshFeeds();
+        _scalePrices(0.55e18); // all of both collaterals: two auctions
+        vm.prank(keeper);
+        uint256[] memory ids = m.liquidator.kick(borrower, keeper);
+        assertEq(m.pool.assetsIn(borrower), 0, "everything in auction");
+
+        uint256 btcSlot = _slotOf(address(m.wbtc));
+        assertGt(btcSlot, 0, "WBTC is not the first slot");
+        uint256 id = _auction(ids[0]).asset == address(m.wbtc) ? ids[0] : ids[1];
+        (, uint256 price, uint256 lot,) = m.liquidator.getStatus(id);
+        vm.prank(taker);
+        m.liquidator.take(id, lot, price, taker, ""); // the whole tab: the rest of the lot returns
+        uint256 returned = m.pool.collateralOf(borrower, address(m.wbtc));
+        assertGt(returned, 0, "part of the lot came back");
+        assertEq(m.pool.assetsIn(borrower), 1 << btcSlot, "held in the record's slot only");
+    }
+
+    function _slotOf(address asset) internal view returns (uint256 i) {
+        address[8] memory slots = m.config.collateralSlots();
+        while (slots[i] != asset) ++i;
+    }
+
     /// @notice The live list reuses the position an ended auction freed (its old entry is left
     /// in storage, past the count): `activeAuctions` lists exactly the live ids, each record's
     /// `pos` indexes it, ids keep counting up, and the books' counters follow.

@@ -370,7 +370,7 @@ contract FixedSpreadLiquidatorTest is DemoMarket {
     /// Only the wired liquidator may call the pool's hooks, and only under the lock.
     function test_HooksAreNotOpen() public {
         vm.expectRevert(abi.encodeWithSelector(ISharedLock.NotProtocolContract.selector, address(this)));
-        m.pool.auctionEnded(borrower, address(m.weth), 0, 0);
+        m.pool.auctionEnded(borrower, address(m.weth), 0, 0, 0);
         vm.prank(address(fsl));
         vm.expectRevert(ISharedLock.LockNotHeld.selector);
         m.pool.prepareKick(borrower);
