@@ -7,6 +7,7 @@ import {ILendingPool, AccountState, MarketSnapshot} from "../interfaces/ILending
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
 import {AccountRisk} from "./libraries/AccountRisk.sol";
 import {AccountReader} from "./libraries/AccountReader.sol";
+import {BatchReader} from "./libraries/BatchReader.sol";
 import {SharesMath} from "./libraries/SharesMath.sol";
 
 /// @title PoolLens
@@ -43,8 +44,7 @@ contract PoolLens {
     function accounts(address[] calldata list) external view returns (AccountState[] memory, MarketSnapshot memory) {
         MarketSnapshot memory snap = pool.marketSnapshot();
         (bytes memory answer, uint256 first) = _answer(snap, list.length);
-        AccountRisk.Valuation memory scratch; // one for the batch: memory grows with the list only
-        AccountReader.writeStates(first, STATE_BYTES, pool, list, snap, BASE_SCALE, scratch);
+        BatchReader.writeStates(first, STATE_BYTES, pool, list, snap, BASE_SCALE);
         assembly ("memory-safe") {
             return(add(answer, 0x20), mload(answer))
         }
