@@ -208,24 +208,27 @@ library BatchReader {
     /// @dev The debt side and the holdings (`AccountRisk.startStatus`, `addStatusHolding`) of the
     /// state at `at`, its balances the words of `buf` from `k` on: writes debt, collateral,
     /// liquidation and debt values and `priceOk`, keeps Σ value·σ and the last balance in `ctx`.
-    /// Returns the next `k`.
+    /// Returns the next `k`. Every factor is checked below 2¹²⁰ (OR-ed into `wide`, one test at
+    /// the end): then each product fits in 256 bits, and so does each sum of at most 8 of them.
     function _holdings(uint256 ctx, uint256 buf, uint256 k, uint256 at) private pure returns (uint256 next) {
         assembly ("memory-safe") {
             next := k
+            let wide := 0
             {
                 // debt = ⌈normalisedDebt · index / RAY⌉, debtValue = ⌈debt · baseLow / baseScale⌉
                 let x := mload(at)
                 let y := mload(ctx)
+                wide := or(x, y)
                 let p := mul(x, y)
-                if iszero(or(iszero(x), eq(div(p, x), y))) { mstore(add(ctx, 0x1c0), 0) }
                 x := add(div(p, RAY), iszero(iszero(mod(p, RAY))))
                 mstore(at, x)
                 y := mload(add(ctx, 0x20))
+                wide := or(wide, or(x, y))
                 p := mul(x, y)
-                if iszero(or(iszero(x), eq(div(p, x), y))) { mstore(add(ctx, 0x1c0), 0) }
-                let d := mload(add(ctx, 0x40))
-                if iszero(d) { mstore(add(ctx, 0x1c0), 0) }
-                mstore(add(at, 0x60), add(div(p, d), iszero(iszero(mod(p, d)))))
+                y := mload(add(ctx, 0x40)) // baseScale: 0 (never) divides by zero in the Solidity path
+                x := add(div(p, y), iszero(iszero(mod(p, y))))
+                mstore(add(at, 0x60), x)
+                wide := or(wide, or(x, shl(128, iszero(y)))) // debtValue: the drop and the price multiply it
             }
             mstore(add(at, 0x100), mload(add(ctx, 0x60))) // priceOk: the base priced
             mstore(add(ctx, 0x200), 0)
@@ -245,34 +248,25 @@ library BatchReader {
                         mstore(add(ctx, 0x220), o)
                         if amount {
                             if iszero(mload(add(mload(add(ctx, 0x180)), o))) { mstore(add(at, 0x100), 0) }
-                            // value = ⌊amount · high / scale⌋
+                            // value = ⌊amount · high / scale⌋ (a scale of 0, never listed, as above)
                             let y := mload(add(mload(add(ctx, 0x1a0)), o))
-                            let p := mul(amount, y)
-                            if iszero(eq(div(p, amount), y)) { mstore(add(ctx, 0x1c0), 0) }
+                            wide := or(wide, or(amount, y))
+                            let value := mul(amount, y)
                             y := mload(add(mload(add(ctx, 0x120)), o))
-                            if iszero(y) { mstore(add(ctx, 0x1c0), 0) }
-                            let value := div(p, y)
-                            p := add(cv, value)
-                            if lt(p, cv) { mstore(add(ctx, 0x1c0), 0) }
-                            cv := p
-                            // liquidation value += ⌊value · lf / WAD⌋
+                            value := div(value, y)
+                            wide := or(wide, or(value, shl(128, iszero(y))))
+                            cv := add(cv, value)
+                            // liquidation value += ⌊value · lf / WAD⌋, weight += value · σ
                             y := mload(add(mload(add(ctx, 0x140)), o))
-                            p := mul(value, y)
-                            if iszero(or(iszero(value), eq(div(p, value), y))) { mstore(add(ctx, 0x1c0), 0) }
-                            p := add(lv, div(p, WAD))
-                            if lt(p, lv) { mstore(add(ctx, 0x1c0), 0) }
-                            lv := p
-                            // weight += value · σ
-                            y := mload(add(mload(add(ctx, 0x160)), o))
-                            p := mul(value, y)
-                            if iszero(or(iszero(value), eq(div(p, value), y))) { mstore(add(ctx, 0x1c0), 0) }
-                            p := add(vw, p)
-                            if lt(p, vw) { mstore(add(ctx, 0x1c0), 0) }
-                            vw := p
+                            lv := add(lv, div(mul(value, y), WAD))
+                            let sigma := mload(add(mload(add(ctx, 0x160)), o))
+                            vw := add(vw, mul(value, sigma))
+                            wide := or(wide, or(y, sigma))
                         }
                     }
                 }
             }
+            if shr(120, wide) { mstore(add(ctx, 0x1c0), 0) }
             mstore(add(at, 0x20), cv)
             mstore(add(at, 0x40), lv)
             mstore(add(ctx, 0x1e0), vw)
@@ -281,7 +275,9 @@ library BatchReader {
 
     /// @dev HF, call level, status and the liquidation point (`AccountRisk.hf`, `callLevel`,
     /// `ladder`, `liquidationDrop`, `liquidationPrice`) of the state at `at`, valued by
-    /// `_holdings`; nothing more when a price it needs is invalid.
+    /// `_holdings`; nothing more when a price it needs is invalid. With `_holdings`'s bound
+    /// (collateral and liquidation values under 2¹²³·WAD, debt value and σ under 2¹²⁰) only the
+    /// market's slope and level and the liquidation price need a check of their own.
     function _risk(uint256 ctx, uint256 at) private view {
         assembly ("memory-safe") {
             if mload(add(at, 0x100)) {
@@ -289,14 +285,10 @@ library BatchReader {
                 let dv := mload(add(at, 0x60))
                 // HF = ⌊lv · WAD / dv⌋, max without debt value
                 let hf := not(0)
-                if dv {
-                    let p := mul(lv, WAD)
-                    if iszero(eq(div(p, WAD), lv)) { mstore(add(ctx, 0x1c0), 0) }
-                    hf := div(p, dv)
-                }
+                if dv { hf := div(mul(lv, WAD), dv) }
                 mstore(add(at, 0x80), hf)
                 // callHF_eff = min(marginCallHF + ⌈volSlope · (σ − σ_ref) / WAD⌉, maxCallHF) for
-                // σ = ⌈weight / collateralValue⌉ above σ_ref, else marginCallHF
+                // σ = ⌈weight / collateralValue⌉ (at most the largest σ held) above σ_ref
                 let mc := mload(add(ctx, 0xa0))
                 let level := mc
                 let cv := mload(add(at, 0x20))
@@ -306,29 +298,26 @@ library BatchReader {
                     let ref := mload(add(ctx, 0x80))
                     if gt(sigma, ref) {
                         let slope := mload(add(ctx, 0xc0))
-                        sigma := sub(sigma, ref)
-                        let p := mul(slope, sigma)
-                        if iszero(or(iszero(slope), eq(div(p, slope), sigma))) { mstore(add(ctx, 0x1c0), 0) }
+                        if shr(120, or(slope, mc)) { mstore(add(ctx, 0x1c0), 0) }
+                        let p := mul(slope, sub(sigma, ref))
                         level := add(mc, add(div(p, WAD), iszero(iszero(mod(p, WAD)))))
-                        if lt(level, mc) { mstore(add(ctx, 0x1c0), 0) }
                         let cap := mload(add(ctx, 0xe0))
                         if gt(level, cap) { level := cap }
                     }
                 }
                 mstore(add(at, 0xa0), level)
-                let debt := mload(at)
-                if debt {
+                if mload(at) {
                     // the ladder: Liquidatable (2) under HF 1, or past a live call's deadline
                     // under the base marginCallHF; MarginCall (1) under the call level
                     let deadline := mload(add(at, 0xe0))
-                    let pastDeadline := and(iszero(iszero(deadline)), gt(timestamp(), deadline))
                     let status := lt(hf, level)
-                    if or(lt(hf, WAD), and(pastDeadline, lt(hf, mc))) { status := 2 }
+                    if or(lt(hf, WAD), and(and(iszero(iszero(deadline)), gt(timestamp(), deadline)), lt(hf, mc))) {
+                        status := 2
+                    }
                     mstore(add(at, 0xc0), status)
                     // the uniform fall to HF 1: WAD − ⌈dv · WAD / lv⌉ while lv > dv
                     if gt(lv, dv) {
                         let p := mul(dv, WAD)
-                        if iszero(eq(div(p, WAD), dv)) { mstore(add(ctx, 0x1c0), 0) }
                         mstore(add(at, 0x1a0), sub(WAD, add(div(p, lv), iszero(iszero(mod(p, lv))))))
                     }
                     // one collateral held: its price at HF 1, ⌈⌈dv · WAD / lf⌉ · scale / amount⌉
@@ -339,7 +328,6 @@ library BatchReader {
                         let lf := mload(add(mload(add(ctx, 0x140)), o))
                         if iszero(lf) { mstore(add(ctx, 0x1c0), 0) }
                         let p := mul(dv, WAD)
-                        if iszero(eq(div(p, WAD), dv)) { mstore(add(ctx, 0x1c0), 0) }
                         let q := add(div(p, lf), iszero(iszero(mod(p, lf))))
                         let scale := mload(add(mload(add(ctx, 0x120)), o))
                         p := mul(q, scale)
