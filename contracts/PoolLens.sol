@@ -19,8 +19,10 @@ import {SharesMath} from "./libraries/SharesMath.sol";
 /// the lens, so `LendingPool` stays under 22,000 bytes). The lens takes one snapshot of every
 /// listed slot per call (`pool.marketSnapshot()`: prices, parameters and volatilities read once)
 /// and values each account from the pool's books (`accounts`: two raw `pool.extSloads` reads
-/// for the batch, `PoolSlots`; the single reads: the pool's getters) with the pool's own arithmetic
-/// (`AccountRisk`), so it agrees with the pool to the wei and holds no risk logic of its own.
+/// for the batch, `PoolSlots`, valued on the stack by `BatchReader`; the single reads: the pool's
+/// getters) with the pool's own arithmetic (`AccountRisk`'s formulas; the batch hands an account
+/// past its 2¹²⁰ bound to them), so it agrees with the pool to the wei and holds no risk logic of
+/// its own.
 /// One bad price never reverts the batch: that account's `priceOk` is false. Serves 500
 /// accounts within the 16,777,216 gas cap of one transaction (`make bench`). Nothing calls it.
 contract PoolLens {
