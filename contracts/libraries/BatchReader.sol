@@ -118,12 +118,17 @@ library BatchReader {
 
     /// @dev Round 1's answer: each account's meta into its state, its normalised debt into `debt`.
     function _readMeta(uint256 buf, uint256 first, uint256 stride, uint256 n) private view {
-        for (uint256 i; i < n; ++i) {
-            (uint256 deadline, uint256 live, uint256 held, uint256 inAuction) =
-                PoolSlots.decodeMeta(PoolSlots.get(buf, 2 * i));
-            uint256 debt = PoolSlots.get(buf, 2 * i + 1);
+        uint256 end = first + n * stride;
+        for (uint256 s = first; s < end; s += stride) {
+            uint256 word;
+            uint256 debt;
             assembly ("memory-safe") {
-                let s := add(first, mul(i, stride))
+                buf := add(buf, 0x40) // two words an account: `PoolSlots.get(buf, 2i)` and `(buf, 2i + 1)`
+                word := mload(add(buf, 0x20))
+                debt := mload(add(buf, 0x40))
+            }
+            (uint256 deadline, uint256 live, uint256 held, uint256 inAuction) = PoolSlots.decodeMeta(word);
+            assembly ("memory-safe") {
                 mstore(s, debt)
                 mstore(add(s, 0xe0), deadline) // callDeadline
                 if live {
@@ -189,15 +194,19 @@ library BatchReader {
         assembly ("memory-safe") {
             ctxAt := ctx
         }
-        for (uint256 i; i < n; ++i) {
-            uint256 at = first + i * stride;
+        uint256 end = first + n * stride;
+        for (uint256 at = first; at < end; at += stride) {
             uint256 normalizedDebt;
             assembly ("memory-safe") {
                 normalizedDebt := mload(at)
             }
             uint256 next = _holdings(ctxAt, buf, k, at);
             _risk(ctxAt, at);
-            if (ctx.fits == 0) {
+            uint256 fits;
+            assembly ("memory-safe") {
+                fits := mload(add(ctxAt, 0x1c0))
+            }
+            if (fits == 0) {
                 ctx.fits = 1;
                 _valueExact(at, normalizedDebt, buf, k, snap, ctx.baseScale);
             }
