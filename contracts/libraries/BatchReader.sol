@@ -219,6 +219,8 @@ library BatchReader {
     /// liquidation and debt values and `priceOk`, keeps Σ value·σ and the last balance in `ctx`.
     /// Returns the next `k`. Every factor is checked below 2¹²⁰ (OR-ed into `wide`, one test at
     /// the end): then each product fits in 256 bits, and so does each sum of at most 8 of them.
+    // slither-disable-start divide-before-multiply
+    // value is rounded down before its factor and σ apply, as `AccountRisk.addStatusHolding` does
     function _holdings(uint256 ctx, uint256 buf, uint256 k, uint256 at) private pure returns (uint256 next) {
         assembly ("memory-safe") {
             next := k
@@ -227,7 +229,7 @@ library BatchReader {
                 // debt = ⌈normalisedDebt · index / RAY⌉, debtValue = ⌈debt · baseLow / baseScale⌉
                 let x := mload(at)
                 let y := mload(ctx)
-                wide := or(x, y)
+                wide := or(wide, or(x, y))
                 let p := mul(x, y)
                 x := add(div(p, RAY), iszero(iszero(mod(p, RAY))))
                 mstore(at, x)
@@ -281,6 +283,8 @@ library BatchReader {
             mstore(add(ctx, 0x1e0), vw)
         }
     }
+
+    // slither-disable-end divide-before-multiply
 
     /// @dev HF, call level, status and the liquidation point (`AccountRisk.hf`, `callLevel`,
     /// `ladder`, `liquidationDrop`, `liquidationPrice`) of the state at `at`, valued by
