@@ -12,11 +12,12 @@ import {PoolSlots} from "./PoolSlots.sol";
 /// valued on the stack (inline assembly) by the arithmetic of `AccountRisk`'s status side.
 /// @dev Why assembly: `PoolLens.accounts` values 500 accounts in one call (DESIGN.md 11: within
 /// 8,000,000 gas), and legacy code generation over the memory `Valuation` and `AccountState`
-/// structs cost ~10,000 gas an account beyond its four cold slots. The fast path computes each
-/// product and sum on 256 bits and notes when one would leave them; such an account (none in
-/// this protocol's ranges) is valued again by `AccountReader.valueHoldings`, the Solidity path,
-/// which gives the exact result or the same panic. tests/forge/BatchReader.t.sol holds the two
-/// paths, and the pool's own views, to the same states.
+/// structs cost ~6,800 gas an account more than this. The fast path checks one bound per account
+/// (every factor under 2¹²⁰, no divisor 0), under which every product and sum fits in 256 bits;
+/// an account past it (none in this protocol's ranges) is valued again by
+/// `AccountReader.valueFromBatch`, the Solidity path over `AccountRisk`, which gives the exact
+/// result or the same panic. tests/forge/BatchReader.t.sol holds the two paths, and the pool's
+/// own views, to the same states.
 library BatchReader {
     uint256 private constant WAD = 1e18;
     uint256 private constant RAY = 1e27;
@@ -38,7 +39,7 @@ library BatchReader {
         uint256 volatility; // 0x160: of snap.volatility
         uint256 priced; // 0x180: of snap.priced
         uint256 high; // 0x1a0: of snap.high
-        uint256 fits; // 0x1c0: 1 until a product or a sum of the account leaves 256 bits
+        uint256 fits; // 0x1c0: 1 until a factor of the account passes the fast path's bound
         uint256 volatilityWeight; // 0x1e0: Σ value·σ of the account
         uint256 sole; // 0x200: the last balance read (the only one of a one-collateral account)
         uint256 soleSlot; // 0x220: its slot · 32
