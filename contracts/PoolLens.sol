@@ -7,6 +7,7 @@ import {ILendingPool, AccountState, MarketSnapshot} from "../interfaces/ILending
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
 import {AccountRisk} from "./libraries/AccountRisk.sol";
 import {AccountReader} from "./libraries/AccountReader.sol";
+import {BatchReader} from "./libraries/BatchReader.sol";
 import {SharesMath} from "./libraries/SharesMath.sol";
 
 /// @title PoolLens
@@ -18,8 +19,10 @@ import {SharesMath} from "./libraries/SharesMath.sol";
 /// the lens, so `LendingPool` stays under 22,000 bytes). The lens takes one snapshot of every
 /// listed slot per call (`pool.marketSnapshot()`: prices, parameters and volatilities read once)
 /// and values each account from the pool's books (`accounts`: two raw `pool.extSloads` reads
-/// for the batch, `PoolSlots`; the single reads: the pool's getters) with the pool's own arithmetic
-/// (`AccountRisk`), so it agrees with the pool to the wei and holds no risk logic of its own.
+/// for the batch, `PoolSlots`, valued on the stack by `BatchReader`; the single reads: the pool's
+/// getters) with the pool's own arithmetic (`AccountRisk`'s formulas; the batch hands an account
+/// past its 2¹²⁰ bound to them), so it agrees with the pool to the wei and holds no risk logic of
+/// its own.
 /// One bad price never reverts the batch: that account's `priceOk` is false. Serves 500
 /// accounts within the 16,777,216 gas cap of one transaction (`make bench`). Nothing calls it.
 contract PoolLens {
@@ -43,8 +46,7 @@ contract PoolLens {
     function accounts(address[] calldata list) external view returns (AccountState[] memory, MarketSnapshot memory) {
         MarketSnapshot memory snap = pool.marketSnapshot();
         (bytes memory answer, uint256 first) = _answer(snap, list.length);
-        AccountRisk.Valuation memory scratch; // one for the batch: memory grows with the list only
-        AccountReader.writeStates(first, STATE_BYTES, pool, list, snap, BASE_SCALE, scratch);
+        BatchReader.writeStates(first, STATE_BYTES, pool, list, snap, BASE_SCALE);
         assembly ("memory-safe") {
             return(add(answer, 0x20), mload(answer))
         }

@@ -35,95 +35,18 @@ library AccountReader {
         _writePoint(s, v, snap, sole);
     }
 
-    /// @dev `stateOf` for every account of `list`, the state of `list[i]` written at memory
-    /// address `first + i · stride` (zeroed), from two raw batch reads of the pool's books
-    /// (`PoolSlots`, `pool.extSloads`) instead of three calls per account: first each account's
-    /// meta word and normalised debt, then its balance of each listed asset it holds and, with
-    /// live auctions, its debt in auction. Between the two the normalised debt waits in `debt`.
-    function writeStates(
-        uint256 first,
-        uint256 stride,
-        ILendingPool pool,
-        address[] calldata list,
-        MarketSnapshot memory snap,
-        uint256 baseScale,
-        AccountRisk.Valuation memory v
-    ) internal view {
-        uint256 listed;
-        for (uint256 j; j < 8; ++j) {
-            if (snap.asset[j] != address(0)) ++listed;
-        }
-        // round 2 needs at most listed + 1 words per account, round 1 two
-        uint256 buf = PoolSlots.newBatch(list.length * (listed > 1 ? listed + 1 : 2));
-        _readMeta(buf, first, stride, pool, list);
-        PoolSlots.read(pool, buf, _queueBooks(buf, first, stride, list, snap));
-        uint256 k;
-        AccountState memory s = _pointer(); // pointed at each state in turn
-        for (uint256 i; i < list.length; ++i) {
-            uint256 at = first + i * stride;
-            assembly ("memory-safe") {
-                s := at
-            }
-            k = _value(s, buf, k, snap, baseScale, v);
-        }
-    }
-
-    /// @dev Round 1: each account's meta into its state, its normalised debt into `debt`.
-    function _readMeta(uint256 buf, uint256 first, uint256 stride, ILendingPool pool, address[] calldata list)
-        private
-        view
-    {
-        uint256 n = list.length;
-        for (uint256 i; i < n; ++i) {
-            PoolSlots.put(buf, 2 * i, PoolSlots.entry(PoolSlots.META, list[i]));
-            PoolSlots.put(buf, 2 * i + 1, PoolSlots.entry(PoolSlots.NORMALIZED_DEBT, list[i]));
-        }
-        PoolSlots.read(pool, buf, 2 * n);
-        AccountState memory s = _pointer();
-        for (uint256 i; i < n; ++i) {
-            uint256 at = first + i * stride;
-            assembly ("memory-safe") {
-                s := at
-            }
-            uint256 inAuction;
-            (s.callDeadline, s.liveAuctions, s.assetsIn, inAuction) = PoolSlots.decodeMeta(PoolSlots.get(buf, 2 * i));
-            if (s.liveAuctions != 0) s.debtInAuction = inAuction;
-            s.debt = PoolSlots.get(buf, 2 * i + 1);
-        }
-    }
-
-    /// @dev Round 2's slots, in the order `_value` consumes them; returns their number.
-    function _queueBooks(
-        uint256 buf,
-        uint256 first,
-        uint256 stride,
-        address[] calldata list,
-        MarketSnapshot memory snap
-    ) private pure returns (uint256 k) {
-        AccountState memory s = _pointer();
-        for (uint256 i; i < list.length; ++i) {
-            uint256 at = first + i * stride;
-            assembly ("memory-safe") {
-                s := at
-            }
-            address account = list[i];
-            for ((uint256 held, uint256 j) = (s.assetsIn, 0); held >> j != 0; ++j) {
-                if ((held >> j) & 1 != 0 && snap.asset[j] != address(0)) {
-                    PoolSlots.put(buf, k++, PoolSlots.balance(account, snap.asset[j]));
-                }
-            }
-        }
-    }
-
-    /// @dev Values one account from its round-2 words from `k` on; returns the next `k`.
-    function _value(
+    /// @dev Values the state `s` (its meta and, in `debt`, its normalised debt written) from its
+    /// balances, the words of a `PoolSlots` batch `buf` from `k` on, one per listed asset it
+    /// holds; returns the next `k`. The exact path of `BatchReader`, for an account whose fast
+    /// arithmetic left 256 bits.
+    function valueFromBatch(
         AccountState memory s,
         uint256 buf,
         uint256 k,
         MarketSnapshot memory snap,
         uint256 baseScale,
         AccountRisk.Valuation memory v
-    ) private view returns (uint256) {
+    ) internal view returns (uint256) {
         v.startStatus(s.debt, baseScale, snap);
         uint256 held = s.assetsIn;
         uint256 sole;
@@ -150,11 +73,6 @@ library AccountReader {
         s.liquidationDrop = v.liquidationDrop();
         if (sole != 0) s.liquidationPrice = v.liquidationPrice(snap, Math.log2(s.assetsIn), sole);
     }
-
-    /// @dev A struct variable to point at states in place (inline assembly: a function that
-    /// returns a struct allocates one, 14 words, at every call, and memory is charged by the
-    /// square of its size).
-    function _pointer() private pure returns (AccountState memory s) {}
 
     /// @dev Writes into `s` what a kick reads (a liquidator, after `prepareKick`): values, HF,
     /// call level, status, `priceOk`, the live deadline, live auctions and assets in; debt in
