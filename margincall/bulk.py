@@ -80,9 +80,9 @@ class Encoder:
         generic encoder spends ~10 µs an element, which a read of 10,000 accounts a block pays."""
         *head, items = args
         static = ("address", "uint256")
-        if len(args) != len(self.types) or self.types[-1][:-2] not in static or self.types[-1][-2:] != "[]":
-            raise HarnessError(f"Encoder.with_array: needs one-word arguments then one array of them, not {self.types}")
-        if any(t not in static for t in self.types[:-1]):
+        *head_types, last = self.types
+        shaped = last.endswith("[]") and last[:-2] in static and all(t in static for t in head_types)
+        if len(args) != len(self.types) or not shaped:
             raise HarnessError(f"Encoder.with_array: needs one-word arguments then one array of them, not {self.types}")
         words = [_word(v) for v in head] + [f"{32 * (len(head) + 1):064x}", f"{len(items):064x}"]
         return "0x" + self.selector.hex() + "".join(words) + "".join(_word(v) for v in items)

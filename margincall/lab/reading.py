@@ -170,14 +170,6 @@ class MarketReader:
             (self.status_reader.address, self.statuses.with_array(liq, ids[i : i + STATUS_BATCH])) for i in range(0, len(ids), STATUS_BATCH)
         ]  # fmt: skip
 
-    def _holding_calls(self, accounts: list[str]) -> list[tuple[str, str]]:
-        """The accounts' normalized debt and their amount of every listed collateral (the
-        watchlist's inputs), read from the pool's storage: a few thousand slots a call."""
-        return self.books.calls(accounts)
-
-    def _holdings(self, answers: list[Any], accounts: list[str]) -> dict[str, tuple[int, dict[str, int]]]:
-        return self.books.decode(answers, accounts)
-
     def read(self, auction_ids: list[int], full: bool = False) -> Reading:
         """The market now; ``auction_ids`` are the live auctions the caller knows of (any the
         liquidator lists beyond them are read in a second batch). Without a watchlist, or with
@@ -191,7 +183,7 @@ class MarketReader:
         wl = self.watchlist
         touched = [] if wl is None else [a for a in self.accounts if a in wl.touched]
         first = self.accounts if full or wl is None else touched
-        lens_calls, holding_calls, status_calls = self._lens_calls(first), self._holding_calls(touched), self._status_calls(ids)
+        lens_calls, holding_calls, status_calls = self._lens_calls(first), self.books.calls(touched), self._status_calls(ids)
         calls = [("eth_getBlockByNumber", ["latest", False])]
         calls += [self.bulk.eth_call(to, data) for to, data in self.fixed + lens_calls + holding_calls + status_calls]
         answers = self.bulk.request(calls, tolerate=True)
@@ -203,7 +195,7 @@ class MarketReader:
             raise HarnessError(f"the market read failed: {fixed[0]}")
         read = self._decode(lens, first)
         if wl is not None:
-            holdings = self._holdings(held, touched)
+            holdings = self.books.decode(held, touched)
             written, due = wl.value(self.snapshot(lens[0]), self.accounts, int(block["timestamp"], 16))
             if full:
                 wrong = [a for a, st in written.items() if read[a] != st]
@@ -213,9 +205,9 @@ class MarketReader:
                 due = [a for a in due if a not in read]
                 if due:
                     asked = self._lens_calls(due)
-                    answers = self.bulk.eth_calls(asked + self._holding_calls(due))
+                    answers = self.bulk.eth_calls(asked + self.books.calls(due))
                     read.update(self._decode(answers[: len(asked)], due))
-                    holdings.update(self._holdings(answers[len(asked) :], due))
+                    holdings.update(self.books.decode(answers[len(asked) :], due))
             wl.absorb(read.items(), holdings)
             if not full:
                 read = {**written, **read}
