@@ -356,6 +356,8 @@ contract OracleAdapter is IOracleAdapter {
         unchecked {
             uint256 r = (p > previous ? p - previous : previous - p) * WAD / previous;
             if (r > MAX_RETURN) r = MAX_RETURN;
+            // the return r is the quantity the formula squares (rounded down, as Math.mulDiv did)
+            // slither-disable-next-line divide-before-multiply
             uint256 r2Year = _ceilDiv(r * r * SECONDS_PER_YEAR, WAD); // [wad]
             variance = _ceilDiv(tau * variance + r2Year, span);
         }
