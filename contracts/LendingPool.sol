@@ -8,7 +8,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
 import {ILendingPool, AccountStatus, MarketSnapshot} from "../interfaces/ILendingPool.sol";
-import {IMarketConfig, PauseAction, MarketParams, HeldCollateral} from "../interfaces/IMarketConfig.sol";
+import {IMarketConfig, PauseAction} from "../interfaces/IMarketConfig.sol";
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
 import {IInsuranceFund, IncomeKind} from "../interfaces/IInsuranceFund.sol";
 import {IDutchAuctionLiquidator} from "../interfaces/IDutchAuctionLiquidator.sol";
@@ -231,8 +231,15 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     /// @inheritdoc ILendingPool
     function withdrawCollateral(address asset, uint256 amount, address receiver) external nonReentrant {
         // no accrual: a withdrawal of collateral moves neither cash nor debt (no input of the
-        // rate); with debt, the checks value it at the index accrued in memory, not written
-        uint256 accrualWord = _requireNotPaused(PauseAction.Withdraw);
+        // rate); with debt, the checks value it at the index accrued in memory, not written. The
+        // pause is read from the one config call the path makes (with debt, the snapshot's).
+        bool hasDebt = normalizedDebtOf[msg.sender] != 0;
+        MarketSnapshot memory snap;
+        uint256 accrualWord;
+        uint256[] memory held;
+        if (hasDebt) (accrualWord, held) = _readParams(snap, msg.sender, true, false);
+        else accrualWord = config.accrualWord();
+        _requireNotPausedIn(accrualWord, PauseAction.Withdraw);
         if (amount == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         (uint256 c,) = _listed(asset, false);
@@ -241,12 +248,10 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (amount == 0 || amount > balance) revert InsufficientCollateral(balance);
 
         _requireNoLiveAuctions(msg.sender);
-        bool hasDebt = normalizedDebtOf[msg.sender] != 0;
-        MarketSnapshot memory snap;
         if (hasDebt) {
             // the ladder is read before the change: only a Healthy account opens risk
             snap.borrowIndex = _currentIndex(accrualWord);
-            _readOpening(snap, msg.sender);
+            _readPrices(snap, held, true, true, false);
             _requireHealthy(msg.sender, _valuation(msg.sender, snap), snap);
         }
 
@@ -264,14 +269,17 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     // ================================================================ borrow
     /// @inheritdoc ILendingPool
     function borrow(uint256 amount, address receiver) external nonReentrant {
-        _accrueUnlessPaused(PauseAction.Borrow);
+        // one read of the config (`riskWords`): the pause and the accrual first, then the snapshot
+        MarketSnapshot memory snap;
+        (uint256 accrualWord, uint256[] memory held) = _readParams(snap, msg.sender, true, false);
+        _accrueWith(_requireNotPausedIn(accrualWord, PauseAction.Borrow));
         if (amount == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         uint256 available = _books.cash;
         if (amount > available) revert InsufficientLiquidity(available);
         _requireNoLiveAuctions(msg.sender);
-        MarketSnapshot memory snap;
-        _readOpening(snap, msg.sender);
+        snap.borrowIndex = _books.borrowIndex; // accrued above
+        _readPrices(snap, held, true, true, false);
         // the collateral is valued once: for the status before the borrow and the margin after it
         AccountRisk.Valuation memory v = _valuation(msg.sender, snap);
         if (v.debt != 0) _requireHealthy(msg.sender, v, snap);
@@ -381,8 +389,11 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     // ================================================================ liquidation
     /// @inheritdoc ILendingPool
     function prepareKick(address account) external onlyLiquidatorHook returns (MarketSnapshot memory snap) {
-        _accrue();
-        _readFull(snap, account, true);
+        // one read of the config: the accrual's word with the snapshot's
+        (uint256 accrualWord, uint256[] memory held) = _readParams(snap, account, true, true);
+        _accrueWith(accrualWord);
+        snap.borrowIndex = _books.borrowIndex; // accrued above
+        _readPrices(snap, held, true, true, true);
     }
 
     /// @inheritdoc ILendingPool
@@ -557,6 +568,12 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if ((word.pauseBits() >> uint256(action)) & 1 != 0) revert ActionPaused(action);
     }
 
+    /// @dev Refuses `action` while the accrual word `word` says it is paused; returns `word`.
+    function _requireNotPausedIn(uint256 word, PauseAction action) internal pure returns (uint256) {
+        if ((word.pauseBits() >> uint256(action)) & 1 != 0) revert ActionPaused(action);
+        return word;
+    }
+
     function _accrue() internal {
         _accrueWith(0);
     }
@@ -624,39 +641,87 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         _readSnapshot(snap, _meta[account].assetsIn, strict, false, false);
     }
 
-    /// @dev What a borrow or a withdrawal checks (status, opening margin, dust): strict, the
-    /// ladder's market parameters, caps read.
-    function _readOpening(MarketSnapshot memory snap, address account) internal view {
-        _readSnapshot(snap, _meta[account].assetsIn, true, true, false);
-    }
-
-    /// @dev One call to the config (`riskParams`) for the market's parameters and the held slots'
-    /// packed words (PackedParams): no slot of an asset the mask does not hold is read.
+    /// @dev A snapshot in one go: the parameters of the slots in `slotMask`, the index accrued
+    /// in memory (`_currentIndex`, with the accrual word that came with them), the prices.
     function _readSnapshot(MarketSnapshot memory snap, uint256 slotMask, bool strict, bool withCaps, bool full)
         internal
         view
     {
-        HeldCollateral[] memory held;
-        (snap.market, held) = config.riskParams(slotMask, withCaps, full);
-        // a caller that read the accrual word set the index already (it is never 0)
-        if (snap.borrowIndex == 0) snap.borrowIndex = _currentIndex(0);
+        (uint256 accrualWord, uint256[] memory held) = _readParamsOf(snap, slotMask, withCaps, full);
+        snap.borrowIndex = _currentIndex(accrualWord);
+        _readPrices(snap, held, strict, withCaps, full);
+    }
+
+    /// @dev The account's parameters (`_readParamsOf` over the slots it holds).
+    function _readParams(MarketSnapshot memory snap, address account, bool withCaps, bool full)
+        internal
+        view
+        returns (uint256 accrualWord, uint256[] memory held)
+    {
+        return _readParamsOf(snap, _meta[account].assetsIn, withCaps, full);
+    }
+
+    /// @dev The one call to the config a snapshot makes (`riskWords`): the accrual word
+    /// (returned: the pause, the accrual, the index in memory), the market's parameters (decoded
+    /// into the snapshot here) and the held slots' words (returned, for `_readPrices`), packed
+    /// (PackedParams): no slot of an asset the mask does not hold is read.
+    function _readParamsOf(MarketSnapshot memory snap, uint256 slotMask, bool withCaps, bool full)
+        internal
+        view
+        returns (uint256 accrualWord, uint256[] memory held)
+    {
+        uint256 ladder0;
+        uint256 ladder1;
+        uint256 kick;
+        (accrualWord, ladder0, ladder1, kick, held) = config.riskWords(slotMask, withCaps, full);
+        PackedParams.writeLadder(snap.market, ladder0, ladder1);
+        if (full) PackedParams.writeKickParams(snap.market, kick);
+    }
+
+    /// @dev The rest of the snapshot (the caller has set its index): the base's and each held
+    /// slot's price range and σ, and the held slots' parameters from their words
+    /// (`IMarketConfig.riskWords`: per slot, its slot's word, its collateral word, and the exact
+    /// cap when the slot's does not fit).
+    function _readPrices(MarketSnapshot memory snap, uint256[] memory held, bool strict, bool withCaps, bool full)
+        internal
+        view
+    {
         (snap.basePriced, snap.baseLow, snap.baseHigh, snap.volRef) = oracle.baseState(address(baseToken), strict);
         snap.ok = snap.basePriced;
-        for (uint256 k; k < held.length; ++k) {
-            HeldCollateral memory h = held[k];
-            uint256 i = h.word.slot();
-            snap.asset[i] = h.asset;
-            snap.scale[i] = 10 ** h.word.decimals();
-            snap.liquidationFactor[i] = h.word.liquidationFactorNow();
-            snap.borrowFactor[i] = h.word.borrowFactor();
-            snap.liquidationPenalty[i] = h.liquidationPenalty;
-            // price range and σ (pending rounds folded in, not written) from one oracle call
-            (snap.priced[i], snap.low[i], snap.high[i], snap.volatility[i]) = oracle.assetState(h.asset, strict);
-            if (!snap.priced[i]) snap.ok = false;
-            if (withCaps) {
-                uint256 total = totalCollateral[h.asset];
-                if (total > h.supplyCap) snap.overCap[i] = total - h.supplyCap;
+        for (uint256 k; k < held.length;) {
+            address asset;
+            uint256 i;
+            {
+                uint256 entry = held[k];
+                uint256 word;
+                unchecked {
+                    word = held[k + 1]; // k < 24: at most three words per slot
+                    k += 2;
+                }
+                asset = entry.slotAsset();
+                i = word.slot();
+                snap.asset[i] = asset;
+                unchecked {
+                    snap.scale[i] = 10 ** word.decimals(); // at most 36 decimals (the config's bound)
+                }
+                snap.liquidationFactor[i] = word.liquidationFactorNow();
+                snap.borrowFactor[i] = word.borrowFactor();
+                if (full) snap.liquidationPenalty[i] = word.penaltyNow();
+                if (withCaps) {
+                    uint256 supplyCap = entry.slotCap();
+                    if (supplyCap == PackedParams.CAP_IN_RECORD) {
+                        supplyCap = held[k];
+                        unchecked {
+                            ++k;
+                        }
+                    }
+                    uint256 total = totalCollateral[asset];
+                    if (total > supplyCap) snap.overCap[i] = total - supplyCap;
+                }
             }
+            // price range and σ (pending rounds folded in, not written) from one oracle call
+            (snap.priced[i], snap.low[i], snap.high[i], snap.volatility[i]) = oracle.assetState(asset, strict);
+            if (!snap.priced[i]) snap.ok = false;
         }
     }
 

@@ -417,13 +417,49 @@ contract MarketConfig is IMarketConfig {
     }
 
     /// @inheritdoc IMarketConfig
-    function riskParams(uint256 slotMask, bool withSupplyCaps, bool full)
+    /// @dev Words, no struct: the pool decodes the fields it uses (PackedParams). Ramps are
+    /// resolved here (`ladderAtNow`, `atNow`), so the pool carries no ramp code. The return is
+    /// written in place, in its ABI layout, and handed out as it lies: the encoder would copy it
+    /// word by word, and the cost of this call is on every user path that values an account.
+    function riskWords(uint256 slotMask, bool withSupplyCaps, bool full)
         external
         view
-        returns (MarketParams memory market, HeldCollateral[] memory held)
+        returns (uint256, uint256, uint256, uint256, uint256[] memory)
     {
-        market = full ? marketParams() : PackedParams.unpackLadder(_packedMarket[0], _packedMarket[1]);
-        held = _packedCollaterals(slotMask, withSupplyCaps, full);
+        unchecked {
+            slotMask &= (1 << MAX_COLLATERALS) - 1;
+            uint256 count;
+            for (uint256 bits = slotMask; bits != 0; bits &= bits - 1) {
+                ++count;
+            }
+            // [accrual, ladder0, ladder1, kick, offset of `held` (5 words), held.length, held…]:
+            // at most three words per slot (an account's held slots are all listed, an asset
+            // someone holds is never removed; a free slot in the mask writes nothing)
+            uint256[] memory out = new uint256[](6 + 3 * count);
+            out[0] = _packedAccrual;
+            out[1] = _packedMarket[0].ladderAtNow();
+            out[2] = _packedMarket[1];
+            if (full) out[3] = _packedMarket[2];
+            out[4] = 0xa0;
+            uint256 n = 6;
+            for (uint256 i; slotMask != 0; ++i) {
+                SlotEntry storage entry = _slots[i];
+                address asset = slotMask & 1 != 0 ? entry.asset : address(0);
+                slotMask >>= 1;
+                if (asset == address(0)) continue;
+                uint256 cap = withSupplyCaps ? entry.supplyCap : 0; // the slot just read: warm
+                uint256 word = _packedCollateral[asset].atNow();
+                if (full) word = word.withPenalty(_collateral[asset].liquidationPenalty);
+                out[n] = uint160(asset) | (cap << 160);
+                out[n + 1] = word;
+                n += 2;
+                if (cap == CAP_IN_RECORD) out[n++] = _collateral[asset].supplyCap;
+            }
+            out[5] = n - 6;
+            assembly ("memory-safe") {
+                return(add(out, 0x20), shl(5, n))
+            }
+        }
     }
 
     /// @inheritdoc IMarketConfig

@@ -225,13 +225,20 @@ interface IMarketConfig {
         external
         view
         returns (HeldCollateral[] memory held);
-    /// @notice What the pool values accounts with, in one call: `marketParams()` when `full`, else
-    /// `ladderParams()`, and `packedCollaterals(slotMask, withSupplyCaps, full)` (penalties only
-    /// with the full parameters, which size kicks).
-    function riskParams(uint256 slotMask, bool withSupplyCaps, bool full)
+    /// @notice What the pool values accounts with, in one call, as packed words (decode them with
+    /// PackedParams): `accrual` as `accrualWord()`; the ladder, `ladder0` with its ramps at their
+    /// value in force now (`ladderAtNow`) and `ladder1` (`writeLadder`); when `full`, what sizes
+    /// a kick (`kick`, `writeKickParams`; 0 otherwise). `held`: for each listed collateral in the
+    /// slots set in `slotMask`, in slot order, its slot's word (`slotAsset`; with
+    /// `withSupplyCaps`, `slotCap`: its supply cap [token units], or `CAP_IN_RECORD` when it does
+    /// not fit 96 bits and the exact cap follows in a word of its own) and its collateral word
+    /// with the liquidationFactor in force now (`atNow`; when `full`, with its liquidationPenalty,
+    /// `penaltyNow`). Decoded, the same values as `accrualWord()`, `marketParams()` (or
+    /// `ladderParams()`) and `packedCollaterals(slotMask, withSupplyCaps, full)`.
+    function riskWords(uint256 slotMask, bool withSupplyCaps, bool full)
         external
         view
-        returns (MarketParams memory market, HeldCollateral[] memory held);
+        returns (uint256 accrual, uint256 ladder0, uint256 ladder1, uint256 kick, uint256[] memory held);
     /// @notice The listed collateral assets, in slot order.
     function collateralAssets() external view returns (address[] memory);
 

@@ -70,7 +70,10 @@ library PackedParams {
     /// settled ramp (`from == to`, the usual case) returns its value without building the
     /// memory struct (a user path reads two market ramps and one per held asset).
     function currentOf(uint256 word, uint256 valueBits) internal view returns (uint256) {
-        uint256 mask = (1 << valueBits) - 1;
+        uint256 mask;
+        unchecked {
+            mask = (1 << valueBits) - 1; // valueBits is 24 or 64
+        }
         uint256 to = (word >> valueBits) & mask;
         if (word & mask == to) return to;
         return RampLib.current(unpackRamp(word, valueBits));
@@ -78,7 +81,10 @@ library PackedParams {
 
     uint256 internal constant CALL_BITS = 64; // marginCallHF [wad] ≤ 2e18
     uint256 internal constant GRACE_BITS = 24; // gracePeriod [seconds] ≤ 24 hours
-    uint256 internal constant GRACE_SHIFT = 2 * CALL_BITS + 40;
+    // Written as literals: a constant defined from another constant is recomputed, with its
+    // overflow checks, wherever it is used (~300 gas per use on a getter's path).
+    uint256 internal constant GRACE_SHIFT = 168; // 2 · CALL_BITS + 40: after the marginCallHF ramp
+    uint256 internal constant MASK_GRACE = type(uint24).max; // GRACE_BITS wide
 
     /// @dev `m` holds the ramped fields at their targets (`marketParamsTarget`); its bounds are
     /// checked (DESIGN.md 2) before it is packed, so every field fits.
@@ -92,23 +98,49 @@ library PackedParams {
         w[2] = m.targetHF | (m.fullLiquidationHF << 64) | (m.exitMargin << 128) | (m.reserveFactor << 192);
     }
 
-    /// @dev The ladder's parameters in force now (words 0 and 1, ramps at their current value,
-    /// RampLib); targetHF, fullLiquidationHF, exitMargin and reserveFactor left 0.
+    /// @dev The ladder's parameters in force now (words 0 and 1 as stored, ramps at their
+    /// current value, RampLib); targetHF, fullLiquidationHF, exitMargin and reserveFactor left 0.
     function unpackLadder(uint256 w0, uint256 w1) internal view returns (MarketParams memory m) {
-        m.marginCallHF = currentOf(w0, CALL_BITS);
-        m.gracePeriod = currentOf(w0 >> GRACE_SHIFT, GRACE_BITS);
+        writeLadder(m, ladderAtNow(w0), w1);
+    }
+
+    /// @dev The parameters in force now: each ramp at its current value (RampLib).
+    function unpackMarket(uint256[3] memory w) internal view returns (MarketParams memory m) {
+        writeLadder(m, ladderAtNow(w[0]), w[1]);
+        writeKickParams(m, w[2]);
+    }
+
+    /// @dev Word 0 as the config hands it to the pool (`IMarketConfig.riskWords`): each ramp
+    /// replaced by its value in force now, marginCallHF in bits 0–63 and gracePeriod in
+    /// GRACE_SHIFT + 0–23 (the rest 0), so the pool decodes it with shifts and carries no ramp
+    /// code (as `atNow` for a collateral word).
+    function ladderAtNow(uint256 w0) internal view returns (uint256) {
+        uint256 callTo = (w0 >> CALL_BITS) & MASK_64;
+        uint256 grace = w0 >> GRACE_SHIFT;
+        uint256 graceTo = (grace >> GRACE_BITS) & MASK_GRACE;
+        // both ramps settled (the usual case): their values without a call
+        if (w0 & MASK_64 == callTo && grace & MASK_GRACE == graceTo) return callTo | (graceTo << GRACE_SHIFT);
+        return currentOf(w0, CALL_BITS) | (currentOf(grace, GRACE_BITS) << GRACE_SHIFT);
+    }
+
+    /// @dev The ladder's fields of `m` from word 0 as `ladderAtNow` wrote it and word 1, into a
+    /// struct the caller already holds (the pool's snapshot has its own: no second allocation);
+    /// the other fields left as they are.
+    function writeLadder(MarketParams memory m, uint256 w0Now, uint256 w1) internal pure {
+        m.marginCallHF = w0Now & MASK_64;
+        m.gracePeriod = (w0Now >> GRACE_SHIFT) & MASK_GRACE;
         m.maxCallHF = w1 & MASK_64;
         m.volSlope = (w1 >> 64) & MASK_64;
         m.dust = w1 >> 128;
     }
 
-    /// @dev The parameters in force now: each ramp at its current value (RampLib).
-    function unpackMarket(uint256[3] memory w) internal view returns (MarketParams memory m) {
-        m = unpackLadder(w[0], w[1]);
-        m.targetHF = w[2] & MASK_64;
-        m.fullLiquidationHF = (w[2] >> 64) & MASK_64;
-        m.exitMargin = (w[2] >> 128) & MASK_64;
-        m.reserveFactor = w[2] >> 192;
+    /// @dev Word 2 into `m`: targetHF, fullLiquidationHF, exitMargin, reserveFactor (what sizes a
+    /// kick); the other fields left as they are.
+    function writeKickParams(MarketParams memory m, uint256 w2) internal pure {
+        m.targetHF = w2 & MASK_64;
+        m.fullLiquidationHF = (w2 >> 64) & MASK_64;
+        m.exitMargin = (w2 >> 128) & MASK_64;
+        m.reserveFactor = w2 >> 192;
     }
 
     // ================================================================ accrual and pauses
@@ -153,12 +185,15 @@ library PackedParams {
             | (tokenDecimals << 232) | (slotIndex << 240) | (_bit(isListed) << 248) | (_bit(isFrozen) << 249);
     }
 
-    uint256 internal constant RAMP_MASK = (1 << BORROW_FACTOR_SHIFT) - 1;
+    uint256 internal constant RAMP_MASK = type(uint168).max; // the bits below BORROW_FACTOR_SHIFT
 
-    /// @dev The word as the config hands it out (`IMarketConfig.packedCollaterals`): the ramp's
+    /// @dev The word as the config hands it out (`IMarketConfig.packedCollaterals`, `riskWords`): the ramp's
     /// bits replaced by the liquidationFactor in force now [wad], so a reader decodes it with
     /// `liquidationFactorNow` and needs no ramp arithmetic.
     function atNow(uint256 word) internal view returns (uint256) {
+        uint256 to = (word >> FACTOR_BITS) & MASK_64;
+        // a settled ramp (the usual case) without a call: a snapshot reads one per held asset
+        if (word & MASK_64 == to) return (word & ~RAMP_MASK) | to;
         return (word & ~RAMP_MASK) | currentOf(word, FACTOR_BITS);
     }
 
@@ -185,6 +220,31 @@ library PackedParams {
 
     function frozen(uint256 word) internal pure returns (bool) {
         return (word >> 249) & 1 != 0;
+    }
+
+    // ================================================================ risk words
+    // What `IMarketConfig.riskWords` hands the pool per held slot, besides the market's words: the
+    // slot's word as the config keeps it (the asset in bits 0–159; when caps are asked, the supply
+    // cap in 160–255, or CAP_IN_RECORD when the cap does not fit, the exact cap then following in
+    // a word of its own) and the asset's word `atNow`, which, for a kick's snapshot, carries the
+    // liquidationPenalty in bits 64–127 (ramp bits `atNow` has cleared).
+    uint256 internal constant CAP_IN_RECORD = type(uint96).max;
+
+    function slotAsset(uint256 entry) internal pure returns (address) {
+        return address(uint160(entry));
+    }
+
+    function slotCap(uint256 entry) internal pure returns (uint256) {
+        return entry >> 160;
+    }
+
+    /// @dev `penalty` [wad] (64 bits, the record's width) into a word `atNow` wrote.
+    function withPenalty(uint256 wordNow, uint256 penalty) internal pure returns (uint256) {
+        return wordNow | (penalty << 64);
+    }
+
+    function penaltyNow(uint256 wordNow) internal pure returns (uint256) {
+        return (wordNow >> 64) & MASK_64;
     }
 
     function _bit(bool flag) private pure returns (uint256) {

@@ -72,12 +72,76 @@ contract PackedParamsTest is LiquidationBase {
         (IInterestRateModel storedModel, uint256 storedReserveFactor) = h.accrualParamsFromStorage();
         assertEq(address(model), address(storedModel), "rate model");
         assertEq(reserveFactor, storedReserveFactor, "reserve factor");
-        // the pool's one call: the same parameters, full or the ladder's
-        (MarketParams memory full,) = h.riskParams(0, false, true);
-        _eq(full, h.marketParams());
-        (MarketParams memory ladderToo, HeldCollateral[] memory none) = h.riskParams(0, true, false);
-        _eq(ladderToo, ladder);
-        assertEq(none.length, 0, "no slot asked");
+        // the pool's one call (its words decoded): the same parameters, full or the ladder's
+        _checkRiskWords(h, 0, false, true);
+        _checkRiskWords(h, 0, true, false);
+        (uint256 accrual, uint256 ladder0, uint256 ladder1, uint256 kick, uint256[] memory held) =
+            h.riskWords(type(uint256).max, true, true);
+        assertEq(held.length, 0, "no collateral listed in the harness");
+        MarketParams memory fromWords;
+        PackedParams.writeLadder(fromWords, ladder0, ladder1);
+        PackedParams.writeKickParams(fromWords, kick);
+        _eq(fromWords, h.marketParamsFromStorage());
+        assertEq(accrual.rateModel(), address(storedModel), "accrual: rate model");
+        assertEq(accrual.reserveFactor(), storedReserveFactor, "accrual: reserve factor");
+    }
+
+    /// @dev `riskWords` (the pool's one call for a snapshot) decoded as the pool decodes it,
+    /// against the getters that stay (`accrualWord`, `marketParams`, `ladderParams`,
+    /// `packedCollaterals`) and the unpacked records (`collateralInfo`): the accrual and market
+    /// words, then per held slot its asset, cap (only when asked; the record's when it does not
+    /// fit the slot), collateral word and penalty (only when full), and nothing else.
+    function _checkRiskWords(IMarketConfig c, uint256 mask, bool caps, bool full) internal view {
+        {
+            (uint256 accrual, uint256 ladder0, uint256 ladder1, uint256 kick,) = c.riskWords(mask, caps, full);
+            assertEq(accrual, c.accrualWord(), "accrual word");
+            MarketParams memory market;
+            PackedParams.writeLadder(market, ladder0, ladder1);
+            if (full) {
+                PackedParams.writeKickParams(market, kick);
+                _eq(market, c.marketParams());
+            } else {
+                _eq(market, c.ladderParams());
+                assertEq(kick, 0, "no kick word unless full");
+            }
+        }
+        (,,,, uint256[] memory words) = c.riskWords(mask, caps, full);
+        HeldCollateral[] memory held = c.packedCollaterals(mask, caps, full);
+        uint256 k;
+        for (uint256 n; n < held.length; ++n) {
+            uint256 entry = words[k];
+            uint256 word = words[k + 1];
+            k += 2;
+            uint256 cap = entry.slotCap();
+            if (cap == PackedParams.CAP_IN_RECORD) cap = words[k++];
+            assertEq(entry.slotAsset(), held[n].asset, "asset in slot order");
+            assertEq(cap, held[n].supplyCap, "the cap packedCollaterals hands out");
+            _checkHeldWords(c, mask, caps, full, entry.slotAsset(), word, cap);
+            assertEq(word & ~(uint256(type(uint64).max) << 64), held[n].word, "the word packedCollaterals hands out");
+        }
+        assertEq(k, words.length, "nothing else");
+    }
+
+    /// @dev One held slot's words from `riskWords` against the asset's unpacked record.
+    function _checkHeldWords(
+        IMarketConfig c,
+        uint256 mask,
+        bool caps,
+        bool full,
+        address asset,
+        uint256 word,
+        uint256 cap
+    ) internal view {
+        CollateralInfo memory info = c.collateralInfo(asset);
+        (uint256 stored,) = c.packedCollateral(asset, false);
+        assertTrue((mask >> info.slot) & 1 != 0, "a slot of the mask");
+        assertEq(word & ~(uint256(type(uint64).max) << 64), stored.atNow(), "the stored word, its ramp at now");
+        assertEq(word.liquidationFactorNow(), info.liquidationFactor, "liquidationFactor now");
+        assertEq(word.borrowFactor(), info.borrowFactor, "borrowFactor");
+        assertEq(word.decimals(), info.decimals, "decimals");
+        assertEq(word.slot(), info.slot, "slot");
+        assertEq(word.penaltyNow(), full ? info.liquidationPenalty : 0, "liquidationPenalty only when full");
+        assertEq(cap, caps ? info.supplyCap : 0, "supplyCap only when asked");
     }
 
     function _setMarket(uint256 callHF, uint256 grace, uint256 seed) internal {
@@ -212,6 +276,39 @@ contract PackedParamsTest is LiquidationBase {
         assertEq(back.end, r.end, "end");
     }
 
+    /// @notice Word 0 as `riskWords` hands it out (`ladderAtNow`): both ramps, settled or running,
+    /// at any time, decode to what their Ramp records give, whatever the other words hold.
+    function testFuzz_ladderAtNow_bothRamps(
+        uint64[2] memory call,
+        uint24[2] memory grace,
+        uint40[2] memory start,
+        uint256 w1,
+        uint256 t
+    ) public {
+        Ramp memory c = Ramp(call[0], call[1], start[0], call[0] == call[1] ? start[0] : uint64(start[0]) + 7 days);
+        Ramp memory g = Ramp(grace[0], grace[1], start[1], grace[0] == grace[1] ? start[1] : uint64(start[1]) + 7 days);
+        MarketParams memory none;
+        uint256 w0 = PackedParams.packMarket(none, c, g)[0];
+        uint256 latest = start[0] > start[1] ? start[0] : start[1];
+        vm.warp(bound(t, latest, latest + 8 days));
+        MarketParams memory m;
+        PackedParams.writeLadder(m, PackedParams.ladderAtNow(w0), w1);
+        assertEq(m.marginCallHF, RampLib.current(c), "marginCallHF");
+        assertEq(m.gracePeriod, RampLib.current(g), "gracePeriod");
+        assertEq(m.maxCallHF, w1 & type(uint64).max, "maxCallHF");
+        assertEq(m.volSlope, (w1 >> 64) & type(uint64).max, "volSlope");
+        assertEq(m.dust, w1 >> 128, "dust");
+        _eq(PackedParams.unpackLadder(w0, w1), m);
+    }
+
+    /// @notice The layout constants written as literals are the expressions they stand for.
+    function test_layoutConstants() public pure {
+        assertEq(PackedParams.GRACE_SHIFT, 2 * PackedParams.CALL_BITS + 40, "GRACE_SHIFT");
+        assertEq(PackedParams.MASK_GRACE, (1 << PackedParams.GRACE_BITS) - 1, "MASK_GRACE");
+        assertEq(PackedParams.RAMP_MASK, (1 << PackedParams.BORROW_FACTOR_SHIFT) - 1, "RAMP_MASK");
+        assertEq(PackedParams.BORROW_FACTOR_SHIFT, 2 * PackedParams.FACTOR_BITS + 40, "BORROW_FACTOR_SHIFT");
+    }
+
     function testFuzz_pack_roundTrips(uint128 dust, uint64 cusp, uint64 buf, uint128 tip, uint128 chip) public pure {
         uint256 auction = PackedParams.packAuction(dust, cusp, buf);
         assertEq(auction.dust(), dust);
@@ -228,8 +325,9 @@ contract PackedParamsTest is LiquidationBase {
     function _checkCollateralWords() internal view {
         address[8] memory slots = m.config.collateralSlots();
         HeldCollateral[] memory all = m.config.packedCollaterals(type(uint256).max, true, true);
-        (, HeldCollateral[] memory risk) = m.config.riskParams(type(uint256).max, true, true);
-        assertEq(keccak256(abi.encode(risk)), keccak256(abi.encode(all)), "riskParams: the same words");
+        for (uint256 flags; flags < 4; ++flags) {
+            _checkRiskWords(m.config, type(uint256).max, flags & 1 != 0, flags & 2 != 0);
+        }
         uint256 n;
         for (uint256 i; i < 8; ++i) {
             if (slots[i] == address(0)) continue;
@@ -318,9 +416,10 @@ contract PackedParamsTest is LiquidationBase {
         }
     }
 
-    /// @notice `packedCollaterals` reads only the slots of the mask, in slot order.
-    function testFuzz_packedCollaterals_onlyTheMask(uint256 mask) public {
+    /// @notice `packedCollaterals` and `riskWords` read only the slots of the mask, in slot order.
+    function testFuzz_packedCollaterals_onlyTheMask(uint256 mask, bool caps, bool full) public {
         _listThirdCollateral();
+        _checkRiskWords(m.config, mask, caps, full);
         HeldCollateral[] memory held = m.config.packedCollaterals(mask, false, false);
         address[8] memory slots = m.config.collateralSlots();
         uint256 n;
