@@ -359,7 +359,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         plan.slots = Math.log2(st.assetsIn) + 1; // assetsIn ≠ 0: checked by the kick
         for (uint256 i; i < plan.slots; ++i) {
             if (amounts[i] == 0) continue;
-            values[i] = amounts[i].mulDivDown(snap.high[i], snap.scale[i]);
+            values[i] = amounts[i].mulDivDownFast(snap.high[i], snap.scale[i]);
             harmonic += values[i].wDivDown(WAD + snap.liquidationPenalty[i]);
             ++held;
         }
@@ -395,7 +395,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             if (full) {
                 plan.lots[i] = amounts[i];
                 plan.debtParts[i] =
-                    st.collateralValue == 0 ? st.debt / held : st.debt.mulDivUp(values[i], st.collateralValue);
+                    st.collateralValue == 0 ? st.debt / held : st.debt.mulDivUpFast(values[i], st.collateralValue);
                 plan.tabs[i] = plan.debtParts[i].wMulUp(onePlusP);
             } else {
                 plan.lots[i] = Math.min(amounts[i].wMulUp(f), amounts[i]);
@@ -467,9 +467,9 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         plan.totalTab = 0;
         for (uint256 i; i < plan.slots; ++i) {
             if (plan.lots[i] == 0) continue;
-            plan.lots[i] = plan.lots[i].mulDivDown(room, wanted);
-            plan.tabs[i] = plan.tabs[i].mulDivDown(room, wanted);
-            plan.debtParts[i] = plan.debtParts[i].mulDivDown(room, wanted);
+            plan.lots[i] = plan.lots[i].mulDivDownFast(room, wanted);
+            plan.tabs[i] = plan.tabs[i].mulDivDownFast(room, wanted);
+            plan.debtParts[i] = plan.debtParts[i].mulDivDownFast(room, wanted);
             if (plan.lots[i] == 0 || plan.tabs[i] == 0) {
                 (plan.lots[i], plan.tabs[i], plan.debtParts[i]) = (0, 0, 0);
                 plan.auctions -= 1;
@@ -497,7 +497,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             if (plan.lots[i] == 0) continue;
             uint256 value = _lotValue(plan.lots[i], snap.high[i], snap.scale[i], snap.baseLow);
             lotValue += value;
-            ids[n++] = _open(account, i, plan, snap, snap.high[i].mulDivDown(startFactor, snap.baseLow), value, books);
+            ids[n++] = _open(account, i, plan, snap, snap.high[i].mulDivDownFast(startFactor, snap.baseLow), value, books);
         }
         _writeBooks(books);
     }
@@ -633,7 +633,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         internal
         returns (uint256 toPool, uint256 toFund)
     {
-        uint256 repaid = Math.min(owe == a.tab ? owe : owe - owe.mulDivDown(a.penalty, WAD + a.penalty), a.debtPart);
+        uint256 repaid = Math.min(owe == a.tab ? owe : owe - owe.mulDivDownFast(a.penalty, WAD + a.penalty), a.debtPart);
         toFund = owe - repaid; // the penalty share
         a.tab -= owe;
         a.lot -= slice;
@@ -709,7 +709,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         uint256 auction = config.packedAuctionParams();
         uint256 est = _estimate(a.debtPart, a.lot, high, a.scale, baseLow);
         _books.pendingLoss = SafeCast.toUint128(_books.pendingLoss - a.est + est);
-        a.top = high.mulDivDown(auction.buf(), baseLow);
+        a.top = high.mulDivDownFast(auction.buf(), baseLow);
         StoredAuction storage stored = _auctions[id];
         (stored.est, stored.top, stored.tic) =
         (SafeCast.toUint128(est), SafeCast.toUint128(a.top), SafeCast.toUint48(block.timestamp));
@@ -961,21 +961,21 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
 
     /// @dev [base units] owed for `slice` at `price` (wad base per whole token), rounded up.
     function _owe(uint256 slice, uint256 price, uint256 scale) internal view returns (uint256) {
-        return slice.mulDivUp(price, scale).mulDivUp(BASE_SCALE, WAD);
+        return slice.mulDivUpFast(price, scale).mulDivUpFast(BASE_SCALE, WAD);
     }
 
     /// @dev [token units] bought by `owe` at `price`, rounded down.
     function _sliceFor(uint256 owe, uint256 price, uint256 scale) internal view returns (uint256) {
-        return owe.mulDivDown(WAD, BASE_SCALE).mulDivDown(scale, price);
+        return owe.mulDivDownFast(WAD, BASE_SCALE).mulDivDownFast(scale, price);
     }
 
     /// @dev Oracle value of a lot in base units, rounded down (and up for tabs).
     function _lotValue(uint256 lot, uint256 price, uint256 scale, uint256 basePrice) internal view returns (uint256) {
-        return lot.mulDivDown(price, scale).mulDivDown(BASE_SCALE, basePrice);
+        return lot.mulDivDownFast(price, scale).mulDivDownFast(BASE_SCALE, basePrice);
     }
 
     function _lotValueUp(uint256 lot, uint256 price, uint256 scale, uint256 basePrice) internal view returns (uint256) {
-        return lot.mulDivUp(price, scale).mulDivUp(BASE_SCALE, basePrice);
+        return lot.mulDivUpFast(price, scale).mulDivUpFast(BASE_SCALE, basePrice);
     }
 
     /// @dev est = max(0, debtPart − lot value at the oracle price), rounded up.
@@ -989,14 +989,14 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     function _toBase(uint256 valueWad, MarketSnapshot memory snap) internal view returns (uint256) {
-        return valueWad.mulDivDown(BASE_SCALE, snap.baseLow);
+        return valueWad.mulDivDownFast(BASE_SCALE, snap.baseLow);
     }
 
     function _toBaseUp(uint256 valueWad, MarketSnapshot memory snap) internal view returns (uint256) {
-        return valueWad.mulDivUp(BASE_SCALE, snap.baseLow);
+        return valueWad.mulDivUpFast(BASE_SCALE, snap.baseLow);
     }
 
     function _fromBase(uint256 amount, MarketSnapshot memory snap) internal view returns (uint256) {
-        return amount.mulDivUp(snap.baseLow, BASE_SCALE);
+        return amount.mulDivUpFast(snap.baseLow, BASE_SCALE);
     }
 }
