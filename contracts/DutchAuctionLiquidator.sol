@@ -276,7 +276,8 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         // keeper incentive: the fund's expense, never in the tab, never reverting the kick
         if (plan.totalTab >= dust && lotValue >= dust) {
             uint256 incentive = config.packedKeeperIncentives();
-            uint256 paid = fund.payIncentive(keeper, incentive.tip() + plan.totalTab.wMulDown(incentive.chip()));
+            uint256 paid =
+                fund.payIncentive(keeper, incentive.tip() + plan.totalTab.mulDivDownFast(incentive.chip(), WAD));
             emit KickIncentive(account, keeper, paid);
         }
     }
@@ -360,7 +361,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         for (uint256 i; i < plan.slots; ++i) {
             if (amounts[i] == 0) continue;
             values[i] = amounts[i].mulDivDownFast(snap.high[i], snap.scale[i]);
-            harmonic += values[i].wDivDown(WAD + snap.liquidationPenalty[i]);
+            harmonic += values[i].mulDivDownFast(WAD, WAD + snap.liquidationPenalty[i]);
             ++held;
         }
         (bool full, uint256 f) = _fraction(st, snap, harmonic);
@@ -396,11 +397,11 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
                 plan.lots[i] = amounts[i];
                 plan.debtParts[i] =
                     st.collateralValue == 0 ? st.debt / held : st.debt.mulDivUpFast(values[i], st.collateralValue);
-                plan.tabs[i] = plan.debtParts[i].wMulUp(onePlusP);
+                plan.tabs[i] = plan.debtParts[i].mulDivUpFast(onePlusP, WAD);
             } else {
-                plan.lots[i] = Math.min(amounts[i].wMulUp(f), amounts[i]);
+                plan.lots[i] = Math.min(amounts[i].mulDivUpFast(f, WAD), amounts[i]);
                 plan.tabs[i] = _lotValueUp(plan.lots[i], snap.high[i], snap.scale[i], snap.baseLow);
-                plan.debtParts[i] = plan.tabs[i].wDivUp(onePlusP);
+                plan.debtParts[i] = plan.tabs[i].mulDivUpFast(WAD, onePlusP);
             }
             plan.debtMoved += plan.debtParts[i];
             plan.totalTab += plan.tabs[i];
@@ -418,11 +419,11 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         if (st.healthFactor < snap.market.fullLiquidationHF || harmonic == 0) return (true, 0);
         uint256 target = Math.max(snap.market.targetHF, st.callLevel + snap.market.exitMargin);
         // in wad USD: numerator rounded up, denominator down, so D_r rounds up
-        uint256 numerator = st.debtValue.wMulUp(target) - st.liquidationValue;
-        uint256 denominator = target - st.liquidationValue.wDivUp(harmonic);
-        uint256 debtToMove = Math.max(_toBaseUp(numerator.wDivUp(denominator), snap), snap.market.dust);
+        uint256 numerator = st.debtValue.mulDivUpFast(target, WAD) - st.liquidationValue;
+        uint256 denominator = target - st.liquidationValue.mulDivUpFast(WAD, harmonic);
+        uint256 debtToMove = Math.max(_toBaseUp(numerator.mulDivUpFast(WAD, denominator), snap), snap.market.dust);
         if (debtToMove + snap.market.dust > st.debt) return (true, 0);
-        f = _fromBase(debtToMove, snap).wDivUp(harmonic);
+        f = _fromBase(debtToMove, snap).mulDivUpFast(WAD, harmonic);
         return (f >= WAD, f);
     }
 
@@ -497,7 +498,8 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
             if (plan.lots[i] == 0) continue;
             uint256 value = _lotValue(plan.lots[i], snap.high[i], snap.scale[i], snap.baseLow);
             lotValue += value;
-            ids[n++] = _open(account, i, plan, snap, snap.high[i].mulDivDownFast(startFactor, snap.baseLow), value, books);
+            ids[n++] =
+                _open(account, i, plan, snap, snap.high[i].mulDivDownFast(startFactor, snap.baseLow), value, books);
         }
         _writeBooks(books);
     }
@@ -554,8 +556,14 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         }
         _setActiveAt(books.active++, id);
         {
-            SlotAuctions memory entry = _bySlot[slot];
-            _bySlot[slot] = SlotAuctions(snap.asset[slot], (entry.livePlusOne == 0 ? 1 : entry.livePlusOne) + 1);
+            // read and written as its one word (asset, then 1 + live auctions, from the low bits):
+            // a struct assigned to storage writes the slot once per field
+            SlotAuctions storage entry = _bySlot[slot];
+            uint96 livePlusOne = (entry.livePlusOne == 0 ? 1 : entry.livePlusOne) + 1;
+            uint256 word = uint256(uint160(snap.asset[slot])) | (uint256(livePlusOne) << 160);
+            assembly ("memory-safe") {
+                sstore(entry.slot, word)
+            }
         }
         books.pendingLoss = SafeCast.toUint128(books.pendingLoss + est);
         emit Kick(id, account, snap.asset[slot], top, plan.lots[slot], plan.tabs[slot], plan.debtParts[slot], est);
@@ -586,7 +594,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         // the config's auction word read once: cusp here, dust in _slice
         (bool needsRedo, uint256 price) = _statusBeforeCusp(a);
         uint256 auction = config.packedAuctionParams();
-        if (needsRedo || price < a.top.wMulDown(auction.cusp())) revert NeedsRedo(id);
+        if (needsRedo || price < a.top.mulDivDownFast(auction.cusp(), WAD)) revert NeedsRedo(id);
         if (maxPrice < price) revert TooExpensive(price, maxPrice);
         if (
             receiver == address(0) || receiver == address(this) || receiver == address(pool)
@@ -666,7 +674,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     function _end(uint256 id, Auction memory a) internal returns (uint256 coverFromPenalty) {
         uint256 leftover = a.tab == 0 ? a.lot : 0;
         uint256 unpaid = a.debtPart;
-        _remove(id, a.slot, a.est);
+        _remove(id, a.slot, a.est, a.pos);
         if (leftover != 0) IERC20(a.asset).safeTransfer(address(pool), leftover);
         coverFromPenalty = pool.auctionEnded(a.account, a.asset, a.slot, leftover, unpaid);
         _trackChargeBack(a.account, unpaid);
@@ -876,7 +884,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     function _status(Auction memory a) internal view returns (bool needsRedo, uint256 price) {
         (needsRedo, price) = _statusBeforeCusp(a);
         // the config is read only when the age did not decide already
-        if (!needsRedo) needsRedo = price < a.top.wMulDown(config.packedAuctionParams().cusp());
+        if (!needsRedo) needsRedo = price < a.top.mulDivDownFast(config.packedAuctionParams().cusp(), WAD);
     }
 
     /// @dev `_status` without the price floor (`cusp·top`), for a caller that holds the word.
@@ -887,15 +895,15 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         needsRedo = a.tic < settings.lastRestart || age > settings.tail;
     }
 
-    /// @dev Takes auction `id` off the books: its `est` off `pendingLoss`, its position refilled
-    /// by the last live auction (swap-and-pop), its record deleted.
-    function _remove(uint256 id, uint256 slot, uint256 est) internal {
+    /// @dev Takes auction `id` off the books: its `est` off `pendingLoss`, its position `pos`
+    /// (from its record, as loaded) refilled by the last live auction (swap-and-pop), its record
+    /// deleted.
+    function _remove(uint256 id, uint256 slot, uint256 est, uint256 pos) internal {
         StoredAuction storage stored = _auctions[id];
         _bySlot[slot].livePlusOne -= 1;
         AuctionBook memory books = _books;
         books.pendingLoss -= uint128(est); // part of pendingLoss
         uint256 last = --books.active;
-        uint256 pos = stored.pos;
         if (pos != last) {
             uint256 moved = _activeAt(last);
             _setActiveAt(pos, moved);
