@@ -27,6 +27,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     using SafeERC20 for IERC20;
     using WadMath for uint256;
     using PackedParams for uint256;
+    using AccountRisk for AccountRisk.Valuation;
 
     // ================================================================ constants
     uint256 internal constant WAD = 1e18;
@@ -219,6 +220,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         uint256 totalTab; // [base units] Σ tabs
         uint256 auctions; // assets with a lot
         bool scaled; // cut down to the room left under `hole`
+        uint256 slots; // the account's highest held slot + 1: no lot at or past it
     }
 
     /// @inheritdoc IDutchAuctionLiquidator
@@ -233,9 +235,19 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// fullLiquidationHF all debt and all collateral go. The global `hole` scales a kick down.
     function kick(address account, address keeper) external locked returns (uint256[] memory ids) {
         if (_settings.breaker >= 1) revert BreakerOn(_settings.breaker);
-        MarketSnapshot memory snap = pool.prepareKick(account);
-        _pokeHeld(snap); // writes the σ the snapshot already folded in (DESIGN.md 11)
-        AccountState memory st = _stateAt(account, snap);
+        MarketSnapshot memory snap;
+        {
+            // `_prepareKick` answers the snapshot's memory address; read as the struct it is
+            // (a struct-typed return would first allocate a zeroed one, ~3,400 bytes)
+            function(address) internal returns (MarketSnapshot memory) prepare;
+            function(address) internal returns (uint256) raw = _prepareKick;
+            assembly ("memory-safe") {
+                prepare := raw
+            }
+            snap = prepare(account);
+        }
+        uint256[MAX_COLLATERALS] memory amounts; // [token units] the balances valued, by slot
+        AccountState memory st = _stateAt(account, snap, amounts); // and the σ pokes (DESIGN.md 11)
         if (st.status != AccountStatus.Liquidatable) revert NotLiquidatable(uint8(st.status));
         uint256 dust = snap.market.dust;
 
@@ -248,7 +260,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         }
         if (st.assetsIn == 0) revert NothingToSeize(account);
 
-        Plan memory plan = _plan(account, st, snap);
+        Plan memory plan = _plan(st, snap, amounts);
         TabBook memory tabs = _tabs;
         {
             uint256 room = tabs.hole > tabs.totalTab ? tabs.hole - tabs.totalTab : 0;
@@ -264,41 +276,92 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         // keeper incentive: the fund's expense, never in the tab, never reverting the kick
         if (plan.totalTab >= dust && lotValue >= dust) {
             uint256 incentive = config.packedKeeperIncentives();
-            uint256 paid = fund.payIncentive(keeper, incentive.tip() + plan.totalTab.wMulDown(incentive.chip()));
+            uint256 paid =
+                fund.payIncentive(keeper, incentive.tip() + plan.totalTab.mulDivDownFast(incentive.chip(), WAD));
             emit KickIncentive(account, keeper, paid);
         }
     }
 
-    /// @dev The kick writes volatility (DESIGN.md 11): a poke of every asset the snapshot holds
-    /// consumes the pending rounds its σ already folded in, so the kick's σ does not move.
-    function _pokeHeld(MarketSnapshot memory snap) internal {
-        for (uint256 i; i < MAX_COLLATERALS; ++i) {
-            if (snap.asset[i] != address(0)) oracle.poke(snap.asset[i]);
+    /// @dev Bytes of `MarketSnapshot`'s ABI encoding: 95 words, every field static.
+    uint256 internal constant SNAPSHOT_BYTES = 95 * 32;
+
+    /// @dev `pool.prepareKick(account)` without the ABI decoder's field-by-field copy (and its
+    /// checks of an encoding the immutable pool writes itself): the encoding is every field in
+    /// order with the market's parameters and the ten arrays inline, so the answer is copied once
+    /// and a `MarketSnapshot`'s 17 memory words (values, and pointers for the nested fields) point
+    /// into it. Returns the struct's memory address. A revert is passed on as it came; an answer
+    /// too short reverts empty, as the decoder does.
+    function _prepareKick(address account) internal returns (uint256 snap) {
+        address target = address(pool);
+        bytes4 selector = ILendingPool.prepareKick.selector;
+        assembly ("memory-safe") {
+            snap := mload(0x40)
+            let data := add(snap, 0x220) // after the struct's 17 words
+            mstore(data, selector)
+            mstore(add(data, 4), account)
+            if iszero(call(gas(), target, 0, data, 0x24, 0, 0)) {
+                returndatacopy(data, 0, returndatasize())
+                revert(data, returndatasize())
+            }
+            if lt(returndatasize(), SNAPSHOT_BYTES) { revert(0, 0) }
+            returndatacopy(data, 0, SNAPSHOT_BYTES)
+            mstore(snap, mload(data)) // ok
+            mstore(add(snap, 0x20), add(data, 0x20)) // market: words 1-9
+            // borrowIndex, volRef, basePriced, baseLow, baseHigh: words 10-14
+            for { let i := 0 } lt(i, 0xa0) { i := add(i, 0x20) } {
+                mstore(add(add(snap, 0x40), i), mload(add(add(data, 0x140), i)))
+            }
+            // asset, scale, liquidationFactor, borrowFactor, liquidationPenalty, volatility,
+            // priced, low, high, overCap: 8 words each from word 15
+            for { let k := 0 } lt(k, 10) { k := add(k, 1) } {
+                mstore(add(add(snap, 0xe0), shl(5, k)), add(add(data, 0x1e0), shl(8, k)))
+            }
+            mstore(0x40, add(data, SNAPSHOT_BYTES))
         }
     }
 
-    /// @dev The account at the kick's snapshot, by the pool's own arithmetic (its own frame: the
-    /// kick's is full).
-    function _stateAt(address account, MarketSnapshot memory snap) internal view returns (AccountState memory st) {
-        AccountRisk.Valuation memory scratch;
-        AccountReader.writeRisk(st, pool, account, snap, BASE_SCALE, scratch);
+    /// @dev The account at the kick's snapshot, by the pool's own arithmetic: `AccountReader.
+    /// writeRisk`, whose balance reads are kept in `amounts` (by slot) for the plan, so each is
+    /// read once. The snapshot lists only the slots the account holds (`prepareKick` reads its
+    /// `assetsIn`), the very slots the plan seizes from. The same loop writes volatility (DESIGN.md
+    /// 11): a poke of every asset of the snapshot, in slot order, before any check of the kick,
+    /// consumes the pending rounds its σ already folded in, so the kick's σ does not move (the
+    /// pool's reads around it are views the poke does not touch). Its own frame: the kick's is full.
+    function _stateAt(address account, MarketSnapshot memory snap, uint256[MAX_COLLATERALS] memory amounts)
+        internal
+        returns (AccountState memory st)
+    {
+        AccountRisk.Valuation memory v;
+        uint256 normalizedDebt;
+        (st.callDeadline, st.liveAuctions, st.assetsIn, normalizedDebt) = pool.accountMeta(account);
+        v.startStatus(normalizedDebt, BASE_SCALE, snap);
+        uint256 held = st.assetsIn;
+        for (uint256 i; held != 0; ++i) {
+            address asset = snap.asset[i];
+            bool skip = held & 1 == 0 || asset == address(0);
+            held >>= 1;
+            if (skip) continue;
+            oracle.poke(asset);
+            amounts[i] = pool.collateralOf(account, asset);
+            if (amounts[i] != 0) v.addStatusHolding(snap, i, amounts[i]);
+        }
+        AccountReader.writeValued(st, v, snap);
     }
 
-    function _plan(address account, AccountState memory st, MarketSnapshot memory snap)
+    function _plan(AccountState memory st, MarketSnapshot memory snap, uint256[MAX_COLLATERALS] memory amounts)
         internal
         view
         returns (Plan memory plan)
     {
-        uint256[MAX_COLLATERALS] memory amounts;
         uint256[MAX_COLLATERALS] memory values; // [wad USD] at the kick's prices
         uint256 harmonic; // Σ value_i / (1 + p_i) [wad USD]
         uint256 held; // assets with a balance
-        for (uint256 i; i < MAX_COLLATERALS; ++i) {
-            if (snap.asset[i] == address(0)) continue;
-            amounts[i] = pool.collateralOf(account, snap.asset[i]);
+        // the loops of the plan stop past the last held slot (its balances are read by bit)
+        plan.slots = Math.log2(st.assetsIn) + 1; // assetsIn ≠ 0: checked by the kick
+        for (uint256 i; i < plan.slots; ++i) {
             if (amounts[i] == 0) continue;
-            values[i] = amounts[i].mulDivDown(snap.high[i], snap.scale[i]);
-            harmonic += values[i].wDivDown(WAD + snap.liquidationPenalty[i]);
+            values[i] = amounts[i].mulDivDownFast(snap.high[i], snap.scale[i]);
+            harmonic += values[i].mulDivDownFast(WAD, WAD + snap.liquidationPenalty[i]);
             ++held;
         }
         (bool full, uint256 f) = _fraction(st, snap, harmonic);
@@ -306,19 +369,17 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         // a partial plan whose rounding would leave less than dust of debt becomes the full one:
         // all debt and all collateral (DESIGN.md 3), never all debt against part of the lots
         if (!full && plan.debtMoved + snap.market.dust > st.debt) {
-            (full, plan.debtMoved, plan.auctions) = (true, 0, 0);
+            (full, plan.debtMoved, plan.totalTab, plan.auctions) = (true, 0, 0, 0);
             _fill(plan, amounts, values, held, true, 0, st, snap);
         }
         // a full kick moves exactly the debt (its value-split rounds by a few wei either way)
         if (full) _fitDebtParts(plan, st.debt);
-        for (uint256 i; i < MAX_COLLATERALS; ++i) {
-            plan.totalTab += plan.tabs[i];
-        }
     }
 
     /// @dev Lots, tabs and debt parts of every held asset: all of it (`full`, debt split by
     /// collateral value, equally if every price collapsed to 0; a lot may be worth less than its
-    /// tab) or the fraction `f` of it (tab = the lot's oracle value, debt part = tab/(1+p)).
+    /// tab) or the fraction `f` of it (tab = the lot's oracle value, debt part = tab/(1+p)). Adds
+    /// them up in `debtMoved` and `totalTab` (zero before the call).
     function _fill(
         Plan memory plan,
         uint256[MAX_COLLATERALS] memory amounts,
@@ -329,20 +390,21 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         AccountState memory st,
         MarketSnapshot memory snap
     ) internal view {
-        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+        for (uint256 i; i < plan.slots; ++i) {
             if (amounts[i] == 0) continue;
             uint256 onePlusP = WAD + snap.liquidationPenalty[i];
             if (full) {
                 plan.lots[i] = amounts[i];
                 plan.debtParts[i] =
-                    st.collateralValue == 0 ? st.debt / held : st.debt.mulDivUp(values[i], st.collateralValue);
-                plan.tabs[i] = plan.debtParts[i].wMulUp(onePlusP);
+                    st.collateralValue == 0 ? st.debt / held : st.debt.mulDivUpFast(values[i], st.collateralValue);
+                plan.tabs[i] = plan.debtParts[i].mulDivUpFast(onePlusP, WAD);
             } else {
-                plan.lots[i] = Math.min(amounts[i].wMulUp(f), amounts[i]);
+                plan.lots[i] = Math.min(amounts[i].mulDivUpFast(f, WAD), amounts[i]);
                 plan.tabs[i] = _lotValueUp(plan.lots[i], snap.high[i], snap.scale[i], snap.baseLow);
-                plan.debtParts[i] = plan.tabs[i].wDivUp(onePlusP);
+                plan.debtParts[i] = plan.tabs[i].mulDivUpFast(WAD, onePlusP);
             }
             plan.debtMoved += plan.debtParts[i];
+            plan.totalTab += plan.tabs[i];
             plan.auctions += 1;
         }
     }
@@ -357,11 +419,11 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         if (st.healthFactor < snap.market.fullLiquidationHF || harmonic == 0) return (true, 0);
         uint256 target = Math.max(snap.market.targetHF, st.callLevel + snap.market.exitMargin);
         // in wad USD: numerator rounded up, denominator down, so D_r rounds up
-        uint256 numerator = st.debtValue.wMulUp(target) - st.liquidationValue;
-        uint256 denominator = target - st.liquidationValue.wDivUp(harmonic);
-        uint256 debtToMove = Math.max(_toBaseUp(numerator.wDivUp(denominator), snap), snap.market.dust);
+        uint256 numerator = st.debtValue.mulDivUpFast(target, WAD) - st.liquidationValue;
+        uint256 denominator = target - st.liquidationValue.mulDivUpFast(WAD, harmonic);
+        uint256 debtToMove = Math.max(_toBaseUp(numerator.mulDivUpFast(WAD, denominator), snap), snap.market.dust);
         if (debtToMove + snap.market.dust > st.debt) return (true, 0);
-        f = _fromBase(debtToMove, snap).wDivUp(harmonic);
+        f = _fromBase(debtToMove, snap).mulDivUpFast(WAD, harmonic);
         return (f >= WAD, f);
     }
 
@@ -369,13 +431,16 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// each part up, so it overshoots by less than one wei per asset; the overshoot is taken off
     /// the parts from the last held slot backwards, each at most down to 0 (one dust slot's part
     /// may be smaller than the overshoot). The equal split of worthless collateral rounds down:
-    /// its remainder goes to the last held slot.
+    /// its remainder goes to the last held slot (slot 0 when none is held). `debtMoved` is the
+    /// sum `_fill` made.
     function _fitDebtParts(Plan memory plan, uint256 debt) internal pure {
-        uint256 sum;
+        uint256 sum = plan.debtMoved;
         uint256 last;
-        for (uint256 i; i < MAX_COLLATERALS; ++i) {
-            sum += plan.debtParts[i];
-            if (plan.lots[i] != 0) last = i;
+        for (uint256 i = plan.slots; i != 0;) {
+            if (plan.lots[--i] != 0) {
+                last = i;
+                break;
+            }
         }
         plan.debtMoved = debt;
         if (sum <= debt) {
@@ -401,11 +466,11 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         uint256 wanted = plan.totalTab;
         plan.debtMoved = 0;
         plan.totalTab = 0;
-        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+        for (uint256 i; i < plan.slots; ++i) {
             if (plan.lots[i] == 0) continue;
-            plan.lots[i] = plan.lots[i].mulDivDown(room, wanted);
-            plan.tabs[i] = plan.tabs[i].mulDivDown(room, wanted);
-            plan.debtParts[i] = plan.debtParts[i].mulDivDown(room, wanted);
+            plan.lots[i] = plan.lots[i].mulDivDownFast(room, wanted);
+            plan.tabs[i] = plan.tabs[i].mulDivDownFast(room, wanted);
+            plan.debtParts[i] = plan.debtParts[i].mulDivDownFast(room, wanted);
             if (plan.lots[i] == 0 || plan.tabs[i] == 0) {
                 (plan.lots[i], plan.tabs[i], plan.debtParts[i]) = (0, 0, 0);
                 plan.auctions -= 1;
@@ -429,15 +494,18 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         ids = new uint256[](plan.auctions);
         uint256 n;
         AuctionBook memory books = _books;
-        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+        for (uint256 i; i < plan.slots; ++i) {
             if (plan.lots[i] == 0) continue;
-            lotValue += _lotValue(plan.lots[i], snap.high[i], snap.scale[i], snap.baseLow);
-            ids[n++] = _open(account, i, plan, snap, snap.high[i].mulDivDown(startFactor, snap.baseLow), books);
+            uint256 value = _lotValue(plan.lots[i], snap.high[i], snap.scale[i], snap.baseLow);
+            lotValue += value;
+            ids[n++] =
+                _open(account, i, plan, snap, snap.high[i].mulDivDownFast(startFactor, snap.baseLow), value, books);
         }
-        _books = books;
+        _writeBooks(books);
     }
 
-    /// @dev Opens the auction of `slot`'s lot, started at `top` [wad base per whole token].
+    /// @dev Opens the auction of `slot`'s lot, started at `top` [wad base per whole token], the
+    /// lot worth `value` at the oracle price (`_lotValue`, which its `est` is measured against).
     /// `books` is the kick's copy of the counters, written back once by the kick.
     function _open(
         address account,
@@ -445,28 +513,57 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         Plan memory plan,
         MarketSnapshot memory snap,
         uint256 top,
+        uint256 value,
         AuctionBook memory books
     ) internal returns (uint256 id) {
         id = books.nextId++;
-        uint256 est = _estimate(plan.debtParts[slot], plan.lots[slot], snap.high[slot], snap.scale[slot], snap.baseLow);
-        _auctions[id] = StoredAuction({
-            account: account,
-            tic: SafeCast.toUint48(block.timestamp),
-            lastIncentive: SafeCast.toUint48(block.timestamp),
-            lot: SafeCast.toUint128(plan.lots[slot]),
-            tab: SafeCast.toUint128(plan.tabs[slot]),
-            debtPart: SafeCast.toUint128(plan.debtParts[slot]),
-            est: SafeCast.toUint128(est),
-            top: SafeCast.toUint128(top),
-            penalty: SafeCast.toUint64(snap.liquidationPenalty[slot]),
-            pos: SafeCast.toUint24(books.active),
-            decimals: SafeCast.toUint8(Math.log10(snap.scale[slot])),
-            slot: uint8(slot) // < MAX_COLLATERALS
-        });
+        // `_estimate` of the lot, its value already computed
+        uint256 est = plan.debtParts[slot] > value ? plan.debtParts[slot] - value : 0;
+        {
+            // the record's four words as `StoredAuction` lays them out (fields from the low bits
+            // up), each written once: a struct assigned to storage reads and writes it per field.
+            // Every narrowing checked, in the order of the fields (a failed one reverts them all).
+            uint256 p;
+            {
+                StoredAuction storage stored = _auctions[id];
+                assembly ("memory-safe") {
+                    p := stored.slot
+                }
+            }
+            uint256 w = SafeCast.toUint48(block.timestamp);
+            w = uint256(uint160(account)) | (w << 160) | (w << 208); // tic, lastIncentive
+            assembly ("memory-safe") {
+                sstore(p, w)
+            }
+            w = SafeCast.toUint128(plan.lots[slot]);
+            w |= uint256(SafeCast.toUint128(plan.tabs[slot])) << 128;
+            assembly ("memory-safe") {
+                sstore(add(p, 1), w)
+            }
+            w = SafeCast.toUint128(plan.debtParts[slot]);
+            w |= uint256(SafeCast.toUint128(est)) << 128;
+            assembly ("memory-safe") {
+                sstore(add(p, 2), w)
+            }
+            w = SafeCast.toUint128(top);
+            w |= uint256(SafeCast.toUint64(snap.liquidationPenalty[slot])) << 128;
+            w |= uint256(SafeCast.toUint24(books.active)) << 192;
+            w |= uint256(SafeCast.toUint8(Math.log10(snap.scale[slot]))) << 216;
+            w |= slot << 224; // < MAX_COLLATERALS
+            assembly ("memory-safe") {
+                sstore(add(p, 3), w)
+            }
+        }
         _setActiveAt(books.active++, id);
         {
-            SlotAuctions memory entry = _bySlot[slot];
-            _bySlot[slot] = SlotAuctions(snap.asset[slot], (entry.livePlusOne == 0 ? 1 : entry.livePlusOne) + 1);
+            // read and written as its one word (asset, then 1 + live auctions, from the low bits):
+            // a struct assigned to storage writes the slot once per field
+            SlotAuctions storage entry = _bySlot[slot];
+            uint96 livePlusOne = (entry.livePlusOne == 0 ? 1 : entry.livePlusOne) + 1;
+            uint256 word = uint256(uint160(snap.asset[slot])) | (uint256(livePlusOne) << 160);
+            assembly ("memory-safe") {
+                sstore(entry.slot, word)
+            }
         }
         books.pendingLoss = SafeCast.toUint128(books.pendingLoss + est);
         emit Kick(id, account, snap.asset[slot], top, plan.lots[slot], plan.tabs[slot], plan.debtParts[slot], est);
@@ -497,7 +594,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         // the config's auction word read once: cusp here, dust in _slice
         (bool needsRedo, uint256 price) = _statusBeforeCusp(a);
         uint256 auction = config.packedAuctionParams();
-        if (needsRedo || price < a.top.wMulDown(auction.cusp())) revert NeedsRedo(id);
+        if (needsRedo || price < a.top.mulDivDownFast(auction.cusp(), WAD)) revert NeedsRedo(id);
         if (maxPrice < price) revert TooExpensive(price, maxPrice);
         if (
             receiver == address(0) || receiver == address(this) || receiver == address(pool)
@@ -544,34 +641,40 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         internal
         returns (uint256 toPool, uint256 toFund)
     {
-        uint256 repaid = Math.min(owe == a.tab ? owe : owe - owe.mulDivDown(a.penalty, WAD + a.penalty), a.debtPart);
+        uint256 repaid = Math.min(owe == a.tab ? owe : owe - owe.mulDivDownFast(a.penalty, WAD + a.penalty), a.debtPart);
         toFund = owe - repaid; // the penalty share
         a.tab -= owe;
         a.lot -= slice;
         a.debtPart -= repaid;
-        _tabs.totalTab -= uint128(owe); // owe ≤ tab ≤ totalTab
+        bool ends = a.lot == 0 || a.tab == 0;
+        // one write of the tab book: an ending auction's remaining tab leaves it too (≤ totalTab)
+        _tabs.totalTab -= uint128(ends ? owe + a.tab : owe);
         pool.auctionRepaid(a.account, repaid);
         if (toFund != 0) fund.notifyIncome(IncomeKind.Penalty, toFund);
         toPool = repaid;
-        if (a.lot == 0 || a.tab == 0) {
+        if (ends) {
             // the fund's books hold no tokens it lacks but this penalty: coverFromPenalty ≤ toFund
             uint256 coverFromPenalty = _end(id, a);
             toPool += coverFromPenalty;
             toFund -= coverFromPenalty;
         } else {
+            // each only lowered from its stored 128 bits; lot and tab share the record's second
+            // slot, written whole (not field by field, each a read and a write)
             StoredAuction storage stored = _auctions[id];
-            (stored.lot, stored.tab, stored.debtPart) =
-            (SafeCast.toUint128(a.lot), SafeCast.toUint128(a.tab), SafeCast.toUint128(a.debtPart));
+            uint256 lotAndTab = a.lot | (a.tab << 128);
+            assembly ("memory-safe") {
+                sstore(add(stored.slot, 1), lotAndTab)
+            }
+            stored.debtPart = uint128(a.debtPart);
         }
     }
 
     /// @dev Ends an auction: a paid tab returns the rest of the lot to the account; any debt part
-    /// left unpaid goes to the pool's shortfall rule.
+    /// left unpaid goes to the pool's shortfall rule. The caller has taken its tab off `totalTab`.
     function _end(uint256 id, Auction memory a) internal returns (uint256 coverFromPenalty) {
         uint256 leftover = a.tab == 0 ? a.lot : 0;
         uint256 unpaid = a.debtPart;
-        _tabs.totalTab -= uint128(a.tab); // a tab is part of totalTab
-        _remove(id, a.slot, a.est);
+        _remove(id, a.slot, a.est, a.pos);
         if (leftover != 0) IERC20(a.asset).safeTransfer(address(pool), leftover);
         coverFromPenalty = pool.auctionEnded(a.account, a.asset, a.slot, leftover, unpaid);
         _trackChargeBack(a.account, unpaid);
@@ -584,7 +687,9 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     /// A repay meanwhile does not lower it: exits stay priced with the larger loss.
     function _trackChargeBack(address account, uint256 unpaid) internal {
         if (pool.liveAuctions(account) == 0) {
-            uint256 pending = unbackedChargeBacks[account];
+            // `pendingLoss` includes every account's unbacked charge-backs: at 0 (no live auction
+            // expects a loss, none waits) this account has none, and its entry (a cold slot) is not read
+            uint256 pending = _books.pendingLoss == 0 ? 0 : unbackedChargeBacks[account];
             if (pending != 0) {
                 _books.pendingLoss -= uint128(pending); // part of pendingLoss
                 unbackedChargeBacks[account] = 0;
@@ -612,7 +717,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         uint256 auction = config.packedAuctionParams();
         uint256 est = _estimate(a.debtPart, a.lot, high, a.scale, baseLow);
         _books.pendingLoss = SafeCast.toUint128(_books.pendingLoss - a.est + est);
-        a.top = high.mulDivDown(auction.buf(), baseLow);
+        a.top = high.mulDivDownFast(auction.buf(), baseLow);
         StoredAuction storage stored = _auctions[id];
         (stored.est, stored.top, stored.tic) =
         (SafeCast.toUint128(est), SafeCast.toUint128(a.top), SafeCast.toUint48(block.timestamp));
@@ -650,6 +755,7 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
 
         uint256 lot = a.lot;
         a.lot = 0;
+        _tabs.totalTab -= uint128(a.tab); // a tab is part of totalTab
         _end(id, a);
         IERC20(a.asset).safeTransfer(address(fund), lot);
         fund.holdCollateral(a.asset, lot);
@@ -778,26 +884,26 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     function _status(Auction memory a) internal view returns (bool needsRedo, uint256 price) {
         (needsRedo, price) = _statusBeforeCusp(a);
         // the config is read only when the age did not decide already
-        if (!needsRedo) needsRedo = price < a.top.wMulDown(config.packedAuctionParams().cusp());
+        if (!needsRedo) needsRedo = price < a.top.mulDivDownFast(config.packedAuctionParams().cusp(), WAD);
     }
 
     /// @dev `_status` without the price floor (`cusp·top`), for a caller that holds the word.
     function _statusBeforeCusp(Auction memory a) internal view returns (bool needsRedo, uint256 price) {
-        uint256 age = _age(a);
         Settings memory settings = _settings;
+        uint256 age = block.timestamp - Math.max(a.tic, settings.lastRestart); // `_age`, settings read once
         price = settings.curve.price(a.top, age);
         needsRedo = a.tic < settings.lastRestart || age > settings.tail;
     }
 
-    /// @dev Takes auction `id` off the books: its `est` off `pendingLoss`, its position refilled
-    /// by the last live auction (swap-and-pop), its record deleted.
-    function _remove(uint256 id, uint256 slot, uint256 est) internal {
+    /// @dev Takes auction `id` off the books: its `est` off `pendingLoss`, its position `pos`
+    /// (from its record, as loaded) refilled by the last live auction (swap-and-pop), its record
+    /// deleted.
+    function _remove(uint256 id, uint256 slot, uint256 est, uint256 pos) internal {
         StoredAuction storage stored = _auctions[id];
         _bySlot[slot].livePlusOne -= 1;
         AuctionBook memory books = _books;
         books.pendingLoss -= uint128(est); // part of pendingLoss
         uint256 last = --books.active;
-        uint256 pos = stored.pos;
         if (pos != last) {
             uint256 moved = _activeAt(last);
             _setActiveAt(pos, moved);
@@ -805,8 +911,25 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         }
         // the id at `last` is left as it is (past `active`, never read): the next kick
         // overwrites a non-zero slot instead of paying for a fresh one
-        _books = books;
-        delete _auctions[id];
+        _writeBooks(books);
+        // the record's four words zeroed whole (`delete` clears a struct field by field)
+        assembly ("memory-safe") {
+            let p := stored.slot
+            sstore(p, 0)
+            sstore(add(p, 1), 0)
+            sstore(add(p, 2), 0)
+            sstore(add(p, 3), 0)
+        }
+    }
+
+    /// @dev `_books = books` in one write of its slot (the struct's fields from the low bits up;
+    /// each already within its width, kept by checked arithmetic on the narrow fields):
+    /// assigning the struct reads and writes the slot once per field.
+    function _writeBooks(AuctionBook memory books) internal {
+        uint256 word = uint256(books.pendingLoss) | (uint256(books.nextId) << 128) | (uint256(books.active) << 192);
+        assembly ("memory-safe") {
+            sstore(_books.slot, word)
+        }
     }
 
     /// @dev The id at position `pos` of the live list.
@@ -822,44 +945,45 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     /// @dev The stored record unpacked (a zero record when the auction is not running); the
-    /// asset named by its slot's entry.
+    /// asset named by its slot's entry. Its four words are read whole and split by the layout of
+    /// `StoredAuction` (fields from the low bits up, in declaration order; AuctionRecord.t.sol
+    /// reads every field back): copying the struct to memory read one word per field.
     function _load(uint256 id) internal view returns (Auction memory a) {
-        StoredAuction memory s = _auctions[id];
-        bool running = s.account != address(0);
-        a = Auction({
-            account: s.account,
-            asset: running ? _bySlot[s.slot].asset : address(0),
-            pos: s.pos,
-            tic: s.tic,
-            lastIncentive: s.lastIncentive,
-            slot: s.slot,
-            scale: running ? 10 ** s.decimals : 0,
-            penalty: s.penalty,
-            lot: s.lot,
-            tab: s.tab,
-            debtPart: s.debtPart,
-            top: s.top,
-            est: s.est
-        });
+        StoredAuction storage stored = _auctions[id];
+        uint256 w0;
+        uint256 w1;
+        uint256 w2;
+        uint256 w3;
+        assembly ("memory-safe") {
+            let p := stored.slot
+            w0 := sload(p)
+            w1 := sload(add(p, 1))
+            w2 := sload(add(p, 2))
+            w3 := sload(add(p, 3))
+        }
+        (a.account, a.tic, a.lastIncentive) = (address(uint160(w0)), uint48(w0 >> 160), uint48(w0 >> 208));
+        (a.lot, a.tab, a.debtPart, a.est) = (uint128(w1), w1 >> 128, uint128(w2), w2 >> 128);
+        (a.top, a.penalty, a.pos, a.slot) = (uint128(w3), uint64(w3 >> 128), uint24(w3 >> 192), uint8(w3 >> 224));
+        if (a.account != address(0)) (a.asset, a.scale) = (_bySlot[a.slot].asset, 10 ** uint8(w3 >> 216));
     }
 
     /// @dev [base units] owed for `slice` at `price` (wad base per whole token), rounded up.
     function _owe(uint256 slice, uint256 price, uint256 scale) internal view returns (uint256) {
-        return slice.mulDivUp(price, scale).mulDivUp(BASE_SCALE, WAD);
+        return slice.mulDivUpFast(price, scale).mulDivUpFast(BASE_SCALE, WAD);
     }
 
     /// @dev [token units] bought by `owe` at `price`, rounded down.
     function _sliceFor(uint256 owe, uint256 price, uint256 scale) internal view returns (uint256) {
-        return owe.mulDivDown(WAD, BASE_SCALE).mulDivDown(scale, price);
+        return owe.mulDivDownFast(WAD, BASE_SCALE).mulDivDownFast(scale, price);
     }
 
     /// @dev Oracle value of a lot in base units, rounded down (and up for tabs).
     function _lotValue(uint256 lot, uint256 price, uint256 scale, uint256 basePrice) internal view returns (uint256) {
-        return lot.mulDivDown(price, scale).mulDivDown(BASE_SCALE, basePrice);
+        return lot.mulDivDownFast(price, scale).mulDivDownFast(BASE_SCALE, basePrice);
     }
 
     function _lotValueUp(uint256 lot, uint256 price, uint256 scale, uint256 basePrice) internal view returns (uint256) {
-        return lot.mulDivUp(price, scale).mulDivUp(BASE_SCALE, basePrice);
+        return lot.mulDivUpFast(price, scale).mulDivUpFast(BASE_SCALE, basePrice);
     }
 
     /// @dev est = max(0, debtPart − lot value at the oracle price), rounded up.
@@ -873,14 +997,14 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
     }
 
     function _toBase(uint256 valueWad, MarketSnapshot memory snap) internal view returns (uint256) {
-        return valueWad.mulDivDown(BASE_SCALE, snap.baseLow);
+        return valueWad.mulDivDownFast(BASE_SCALE, snap.baseLow);
     }
 
     function _toBaseUp(uint256 valueWad, MarketSnapshot memory snap) internal view returns (uint256) {
-        return valueWad.mulDivUp(BASE_SCALE, snap.baseLow);
+        return valueWad.mulDivUpFast(BASE_SCALE, snap.baseLow);
     }
 
     function _fromBase(uint256 amount, MarketSnapshot memory snap) internal view returns (uint256) {
-        return amount.mulDivUp(snap.baseLow, BASE_SCALE);
+        return amount.mulDivUpFast(snap.baseLow, BASE_SCALE);
     }
 }

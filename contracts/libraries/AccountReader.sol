@@ -56,7 +56,7 @@ library AccountReader {
                 if (sole != 0) v.addStatusHolding(snap, j, sole);
             }
         }
-        _writeRisk(s, v, snap);
+        writeValued(s, v, snap);
         _writePoint(s, v, snap, held != 0 && held & (held - 1) == 0 ? sole : 0);
         return k;
     }
@@ -90,12 +90,13 @@ library AccountReader {
         (s.callDeadline, s.liveAuctions, s.assetsIn, normalizedDebt) = pool.accountMeta(account);
         v.startStatus(normalizedDebt, baseScale, snap);
         addHoldings(v, pool, account, s.assetsIn, snap);
-        _writeRisk(s, v, snap);
+        writeValued(s, v, snap);
     }
 
-    /// @dev The valued fields of `s` from `v` (started and holdings added), with its deadline.
-    function _writeRisk(AccountState memory s, AccountRisk.Valuation memory v, MarketSnapshot memory snap)
-        private
+    /// @dev The valued fields of `s` from `v` (started and holdings added), with its deadline:
+    /// `writeRisk` after its reads (the liquidator's kick makes them itself, to keep the balances).
+    function writeValued(AccountState memory s, AccountRisk.Valuation memory v, MarketSnapshot memory snap)
+        internal
         view
     {
         s.debt = v.debt;
