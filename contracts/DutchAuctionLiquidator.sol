@@ -282,7 +282,8 @@ contract DutchAuctionLiquidator is IDutchAuctionLiquidator {
         }
     }
 
-    /// @dev Bytes of `MarketSnapshot`'s ABI encoding: 95 words, every field static.
+    /// @dev Bytes of `MarketSnapshot`'s ABI encoding: 95 words, every field static (the layout
+    /// read below is pinned by tests/forge/SnapshotLayout.t.sol).
     uint256 internal constant SNAPSHOT_BYTES = 95 * 32;
 
     /// @dev `pool.prepareKick(account)` without the ABI decoder's field-by-field copy (and its
