@@ -590,9 +590,11 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     function _accrueWith(uint256 accrualWord) internal {
         uint256 elapsed = block.timestamp - _books.lastAccrual;
         if (elapsed == 0) return;
-        _books.lastAccrual = uint40(block.timestamp);
         uint256 normalizedTotal = _books.totalNormalizedDebt;
-        if (normalizedTotal == 0) return;
+        if (normalizedTotal == 0) {
+            _books.lastAccrual = uint40(block.timestamp);
+            return;
+        }
 
         if (accrualWord == 0) accrualWord = config.accrualWord();
         uint256 reserveFactor = accrualWord.reserveFactor();
@@ -602,7 +604,8 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         uint256 interest = normalizedTotal.mulDivUp(newIndex, RAY) - normalizedTotal.mulDivUp(oldIndex, RAY);
         uint256 toReserves = interest.wMulDown(reserveFactor);
 
-        _books.borrowIndex = _toUint128(newIndex);
+        // word 0 written once (the calls above are views: nothing read the clock in between)
+        (_books.borrowIndex, _books.lastAccrual) = (_toUint128(newIndex), uint40(block.timestamp));
         _setReserves(_books.reserves + toReserves);
         _setSupplierAssets(_books.supplierAssets + interest - toReserves);
         emit InterestAccrued(newIndex, interest, toReserves, rate);
