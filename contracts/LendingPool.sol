@@ -606,8 +606,10 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
 
         // word 0 written once (the calls above are views: nothing read the clock in between)
         (_books.borrowIndex, _books.lastAccrual) = (_toUint128(newIndex), uint40(block.timestamp));
-        _setReserves(_books.reserves + toReserves);
-        _setSupplierAssets(_books.supplierAssets + interest - toReserves);
+        // word 1 written once, checked in the setters' order (`_setReserves`, `_setSupplierAssets`)
+        (uint256 reserves_, uint256 supplierAssets_) =
+            (_books.reserves + toReserves, _books.supplierAssets + interest - toReserves);
+        (_books.reserves, _books.supplierAssets) = (_toUint128(reserves_), _toUint128(supplierAssets_));
         emit InterestAccrued(newIndex, interest, toReserves, rate);
     }
 
