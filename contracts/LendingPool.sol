@@ -204,26 +204,42 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         // below values the debt at the index accrued in memory (`_currentIndex`), not written
 
         uint256 newTotal = totalCollateral[asset] + amount;
+        AccountMeta storage meta = _meta[onBehalfOf];
+        uint8 assetsIn = meta.assetsIn;
         uint8 bit = uint8(1 << c.slot());
-        // nobody else chooses what an account holds: a new asset on behalf needs a price
-        if (onBehalfOf != msg.sender && _meta[onBehalfOf].assetsIn & bit == 0) {
-            (bool priced,,) = oracle.tryPriceRange(asset);
-            if (!priced) revert NoPriceForNewHolding(asset);
+        if (assetsIn & bit == 0) {
+            // nobody else chooses what an account holds: a new asset on behalf needs a price
+            if (onBehalfOf != msg.sender) {
+                (bool priced,,) = oracle.tryPriceRange(asset);
+                if (!priced) revert NoPriceForNewHolding(asset);
+            }
+            meta.assetsIn = assetsIn | bit;
         }
-        _meta[onBehalfOf].assetsIn |= bit;
         bool overCap = newTotal > supplyCap;
-        bool hasDebt = normalizedDebtOf[onBehalfOf] != 0;
-        // prices are read only when needed, once, and never required (a top-up always works)
-        MarketSnapshot memory snap;
-        if (hasDebt && (overCap || _meta[onBehalfOf].callDeadline != 0)) _readStatus(snap, onBehalfOf, false);
-        // over the cap only for accounts that need the top-up: not Healthy, or unpriceable with debt
-        if (overCap && !(hasDebt && (!snap.ok || _status(onBehalfOf, snap) != AccountStatus.Healthy))) {
-            revert SupplyCapExceeded(asset, supplyCap);
+        bool called = meta.callDeadline != 0;
+        // prices are read only when needed (debt, and the cap or a call asks), once, and never
+        // required (a top-up always works): the debt's slot is read only when the cap or a
+        // call asks, and the snapshot allocated (115 words of memory) only when prices are read
+        if ((overCap || called) && normalizedDebtOf[onBehalfOf] != 0) {
+            MarketSnapshot memory snap;
+            _readStatus(snap, onBehalfOf, false);
+            // over the cap only for accounts that need the top-up: not Healthy, or unpriceable
+            if (overCap && snap.ok && _status(onBehalfOf, snap) == AccountStatus.Healthy) {
+                revert SupplyCapExceeded(asset, supplyCap);
+            }
+            _addCollateral(onBehalfOf, asset, amount, newTotal);
+            _clearCallWith(onBehalfOf, snap);
+        } else {
+            if (overCap) revert SupplyCapExceeded(asset, supplyCap);
+            _addCollateral(onBehalfOf, asset, amount, newTotal);
+            // without debt the account is Healthy without a price: a live call is met (as
+            // `_clearCallWith` does without debt), a lapsed one tidied away silently
+            if (called) {
+                bool live = _isLive(meta);
+                _dropCall(onBehalfOf);
+                if (live) emit MarginCallMet(onBehalfOf);
+            }
         }
-        _balances[onBehalfOf][asset] += amount;
-        totalCollateral[asset] = newTotal;
-
-        _clearCallWith(onBehalfOf, snap);
         emit CollateralDeposited(msg.sender, onBehalfOf, asset, amount);
         _pullExact(IERC20(asset), amount);
     }
@@ -306,14 +322,14 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         _accrue();
         uint256 normalized = normalizedDebtOf[onBehalfOf];
         if (normalized == 0) revert NoDebt();
-        uint256 debt = _debtOf(onBehalfOf);
+        uint256 index = _books.borrowIndex;
+        uint256 debt = normalized.mulDivUp(index, RAY); // `_debtOf`, from the values just read
 
         uint256 normalizedRepaid;
         if (amount >= debt) {
             (repaid, normalizedRepaid) = (debt, normalized);
         } else {
             // the debt removed rounds down: a partial repay never forgives a wei
-            uint256 index = _books.borrowIndex;
             (repaid, normalizedRepaid) = (amount, amount.mulDivDown(RAY, index));
             uint256 left = (normalized - normalizedRepaid).mulDivUp(index, RAY);
             uint256 dust = config.packedAuctionParams().dust();
@@ -376,6 +392,12 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         if (hasDebt && (!snap.ok || _status(account, snap) != AccountStatus.Healthy)) return;
         _dropCall(account);
         emit MarginCallMet(account);
+    }
+
+    /// @dev Credits a deposit of collateral: the account's balance and the asset's total.
+    function _addCollateral(address account, address asset, uint256 amount, uint256 newTotal) internal {
+        _balances[account][asset] += amount;
+        totalCollateral[asset] = newTotal;
     }
 
     function _dropCall(address account) internal {
@@ -585,9 +607,11 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
     function _accrueWith(uint256 accrualWord) internal {
         uint256 elapsed = block.timestamp - _books.lastAccrual;
         if (elapsed == 0) return;
-        _books.lastAccrual = uint40(block.timestamp);
         uint256 normalizedTotal = _books.totalNormalizedDebt;
-        if (normalizedTotal == 0) return;
+        if (normalizedTotal == 0) {
+            _books.lastAccrual = uint40(block.timestamp);
+            return;
+        }
 
         if (accrualWord == 0) accrualWord = config.accrualWord();
         uint256 reserveFactor = accrualWord.reserveFactor();
@@ -597,9 +621,12 @@ contract LendingPool is ILendingPool, SharedReentrancyLock {
         uint256 interest = normalizedTotal.mulDivUp(newIndex, RAY) - normalizedTotal.mulDivUp(oldIndex, RAY);
         uint256 toReserves = interest.wMulDown(reserveFactor);
 
-        _books.borrowIndex = _toUint128(newIndex);
-        _setReserves(_books.reserves + toReserves);
-        _setSupplierAssets(_books.supplierAssets + interest - toReserves);
+        // word 0 written once (the calls above are views: nothing read the clock in between)
+        (_books.borrowIndex, _books.lastAccrual) = (_toUint128(newIndex), uint40(block.timestamp));
+        // word 1 written once, checked in the setters' order (`_setReserves`, `_setSupplierAssets`)
+        (uint256 reserves_, uint256 supplierAssets_) =
+            (_books.reserves + toReserves, _books.supplierAssets + interest - toReserves);
+        (_books.reserves, _books.supplierAssets) = (_toUint128(reserves_), _toUint128(supplierAssets_));
         emit InterestAccrued(newIndex, interest, toReserves, rate);
     }
 
