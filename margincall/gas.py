@@ -13,15 +13,40 @@ from typing import Callable
 
 from .chain import fund, set_price, sleep
 from .deploy import deploy_market
+from .errors import HarnessError
 from .params import load_params
-from .session import TX_CAP, Chain
+from .session import TX_CAP, Chain, Signer
 
 ETH, USDC = 10**18, 10**6
+BLOCK_SECONDS = 12  # [s] between the bench's blocks, as on mainnet
 
 
 def measure_gas(chain: Chain, n_accounts: int = 500, say: Callable[[str], object] = print) -> dict[str, int]:
     """Deploy the demo market on ``chain`` and return ``{action: gas}``; ``say`` hears each line."""
     governor, guardian, supplier, borrower, keeper = chain.actors(5)
+    fixed_times = _fix_block_times(chain, say)
+    try:
+        return _measure(chain, n_accounts, say, guardian, supplier, borrower, keeper)
+    finally:
+        if fixed_times:
+            chain.rpc("anvil_removeBlockTimestampInterval", [])
+
+
+def _fix_block_times(chain: Chain, say: Callable[[str], object]) -> bool:
+    """Every block BLOCK_SECONDS after the previous one (Anvil), so that the figures do not
+    depend on the wall clock: an accrual over 0 seconds writes less than one over 1, and a feed's
+    age moves the valuation. False (with a note) on a node without the setting."""
+    try:
+        chain.rpc("anvil_setBlockTimestampInterval", [BLOCK_SECONDS])
+        return True
+    except HarnessError:
+        say("note: this node cannot fix its block times; figures follow its clock and may differ by a few thousand gas")
+        return False
+
+
+def _measure(
+    chain: Chain, n_accounts: int, say: Callable[[str], object], guardian: Signer, supplier: Signer, borrower: Signer, keeper: Signer
+) -> dict[str, int]:
     market = deploy_market(chain, load_params(), guardian)
     pool, usdc, lens, liquidator = market.pool, market.base.token, market.lens, market.liquidator
     weth, wbtc = market.collaterals["WETH"].token, market.collaterals["WBTC"].token
