@@ -358,17 +358,10 @@ contract OracleAdapter is IOracleAdapter {
             if (r > MAX_RETURN) r = MAX_RETURN;
             // the return r is the quantity the formula squares (rounded down, as Math.mulDiv did)
             // slither-disable-next-line divide-before-multiply
-            uint256 r2Year = _ceilDiv(r * r * SECONDS_PER_YEAR, WAD); // [wad]
-            variance = _ceilDiv(tau * variance + r2Year, span);
+            uint256 r2Year = Math.ceilDiv(r * r * SECONDS_PER_YEAR, WAD); // [wad]
+            variance = Math.ceilDiv(tau * variance + r2Year, span);
         }
         return variance < MAX_VARIANCE ? variance : MAX_VARIANCE;
-    }
-
-    /// @dev ⌈a / b⌉ for b > 0 (Math.ceilDiv without its zero check and cast).
-    function _ceilDiv(uint256 a, uint256 b) internal pure returns (uint256) {
-        unchecked {
-            return a == 0 ? 0 : (a - 1) / b + 1;
-        }
     }
 
     /// @dev A new chain in `v` at the primary's latest round (`latest`, usable: `_volRound`).
@@ -385,7 +378,7 @@ contract OracleAdapter is IOracleAdapter {
     /// @dev σ_ref² [wad], rounded up: σ_ref ≤ MAX_VOL_REF < 2^64, so the product cannot overflow.
     function _refVariance(uint256 volRef_) internal pure returns (uint256) {
         unchecked {
-            return _ceilDiv(volRef_ * volRef_, WAD);
+            return Math.ceilDiv(volRef_ * volRef_, WAD);
         }
     }
 
@@ -492,7 +485,7 @@ contract OracleAdapter is IOracleAdapter {
         unchecked {
             // each side lies between σ² and σ_ref², both below 2^96: x = σ²·WAD < 2^156
             variance = variance >= ref2
-                ? ref2 + _ceilDiv((variance - ref2) * tau, span)
+                ? ref2 + Math.ceilDiv((variance - ref2) * tau, span)
                 : ref2 - (ref2 - variance) * tau / span;
             x = variance * WAD;
         }
